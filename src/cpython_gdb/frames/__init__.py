@@ -1,0 +1,1 @@
+"""Python frames: code objects, line numbers and frame walking."""

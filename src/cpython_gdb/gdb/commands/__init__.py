@@ -1,0 +1,14 @@
+"""The py-* commands, one module each."""
+
+from .py_bt import PyBt, PyBtFull
+from .py_list import PyList
+from .py_locals import PyLocals
+from .py_print import PyPrint
+from .py_up_down import PyDown, PyUp
+
+ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals)
+
+
+def register_commands() -> None:
+    for command in ALL:
+        command()

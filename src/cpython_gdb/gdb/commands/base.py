@@ -1,0 +1,75 @@
+"""What every py-* command shares: error handling and finding frames."""
+
+from typing import List, Optional, Tuple
+
+import gdb
+
+from ...errors import CpythonGdbError
+from ...model import PyFrame
+from ...target import Target
+from .. import state
+from ..stack import CFrame, ThreadStack, selected_level, thread_stack
+
+
+class PyCommand(gdb.Command):
+    """Base: user mistakes and unreadable targets become one-line errors."""
+
+    name = ""
+
+    def __init__(self) -> None:
+        super().__init__(self.name, gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
+
+    def invoke(self, argument: str, from_tty: bool) -> None:
+        try:
+            self.run(argument.strip())
+        except CpythonGdbError as exc:
+            raise gdb.GdbError(f"{self.name}: {exc}") from None
+        except gdb.GdbError:
+            raise
+        except gdb.error as exc:
+            raise gdb.GdbError(f"{self.name}: {exc}") from None
+
+    def run(self, argument: str) -> None:
+        raise NotImplementedError
+
+
+def write(line: str) -> None:
+    gdb.write(line + "\n")
+
+
+def current_stack() -> Tuple[Target, ThreadStack]:
+    target = state.current_target()
+    return target, thread_stack(target)
+
+
+def selected_python(stack: ThreadStack) -> Optional[CFrame]:
+    """The eval-loop C frame at or above (older than) the selected C frame."""
+    level = selected_level()
+    for cframe in stack.python_cframes():
+        if cframe.level >= level:
+            return cframe
+    return None
+
+
+def selected_python_frame() -> Tuple[Target, Optional[PyFrame], Optional[CFrame], ThreadStack]:
+    """The newest Python frame run by the selected (or next older) eval frame."""
+    target, stack = current_stack()
+    cframe = selected_python(stack)
+    if cframe is not None:
+        return target, cframe.python[0], cframe, stack
+    if not stack.cframes or not stack.python_cframes():
+        # Nothing could be placed on C frames: use the innermost Python frame.
+        frames = stack.unplaced or (stack.thread.frames if stack.thread else ())
+        if frames:
+            return target, frames[0], None, stack
+    return target, None, None, stack
+
+
+def no_python_frame_message(stack: ThreadStack) -> str:
+    if stack.thread is None:
+        return "Unable to locate python frame: " + stack.note
+    return "Unable to locate python frame"
+
+
+def argv(argument: str) -> List[str]:
+    return gdb.string_to_argv(argument)

@@ -1,0 +1,48 @@
+"""py-list: the source around the current line of the selected Python frame."""
+
+from typing import Tuple
+
+from ...errors import CpythonGdbError
+from ...render import listing
+from .base import PyCommand, no_python_frame_message, selected_python_frame, write
+
+
+def _parse(argument: str, current: int) -> Tuple[int, int]:
+    if not argument:
+        return current - 5, current + 4
+    parts = [p.strip() for p in argument.split(",")]
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        raise CpythonGdbError("usage: py-list [START[, END]]") from None
+    if len(numbers) == 1:
+        return numbers[0], numbers[0] + 9
+    if len(numbers) == 2:
+        return numbers[0], numbers[1]
+    raise CpythonGdbError("usage: py-list [START[, END]]")
+
+
+class PyList(PyCommand):
+    """List the Python source of the selected Python frame.
+
+Usage: py-list            ten lines around the current line
+       py-list START      ten lines from START
+       py-list START, END lines START to END
+
+The current line is marked with '>'."""
+
+    name = "py-list"
+
+    def run(self, argument: str) -> None:
+        _, frame, _, stack = selected_python_frame()
+        if frame is None:
+            write(no_python_frame_message(stack))
+            return
+        current = frame.lineno or frame.code.firstlineno
+        start, end = _parse(argument, current)
+        lines = listing(frame.code.filename, current, start, end)
+        if lines is None:
+            write(f"Unable to read source file {frame.code.filename}")
+            return
+        for line in lines:
+            write(line)

@@ -1,0 +1,53 @@
+"""py-up and py-down: select the next older or newer C frame running Python."""
+
+from typing import List
+
+from ...render import frame_summary
+from .. import state
+from ..stack import CFrame, selected_level
+from .base import PyCommand, current_stack, write
+
+
+def _move(older: bool) -> None:
+    target, stack = current_stack()
+    level = selected_level()
+    candidates: List[CFrame] = stack.python_cframes()
+    if older:
+        found = [c for c in candidates if c.level > level]
+        target_cframe = found[0] if found else None
+    else:
+        found = [c for c in candidates if c.level < level]
+        target_cframe = found[-1] if found else None
+    if target_cframe is None:
+        write("Unable to find an older python frame" if older else "Unable to find a newer python frame")
+        return
+    target_cframe.frame.select()
+    limits = state.limits()
+    for frame in target_cframe.python:
+        for line in frame_summary(target, frame, target_cframe.level, limits):
+            write(line)
+
+
+class PyUp(PyCommand):
+    """Select and print the next older C frame that runs Python code.
+
+Usage: py-up
+
+On CPython 3.11 and later one C frame of the eval loop runs several Python
+frames; all of them are printed."""
+
+    name = "py-up"
+
+    def run(self, argument: str) -> None:
+        _move(older=True)
+
+
+class PyDown(PyCommand):
+    """Select and print the next newer C frame that runs Python code.
+
+Usage: py-down"""
+
+    name = "py-down"
+
+    def run(self, argument: str) -> None:
+        _move(older=False)

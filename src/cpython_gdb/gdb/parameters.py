@@ -1,0 +1,63 @@
+"""`set cpython ...` / `show cpython ...` settings: the output limits."""
+
+from typing import Dict
+
+import gdb
+
+from ..limits import DEFAULT_LIMITS, Limits
+
+_params: Dict[str, "gdb.Parameter"] = {}
+
+
+class _Prefix(gdb.Command):
+    """Settings of cpython-gdb."""
+
+    def __init__(self, verb: str) -> None:
+        super().__init__(f"{verb} cpython", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+class _Limit(gdb.Parameter):
+    def __init__(self, name: str, field: str, doc: str, default: int) -> None:
+        self.__doc__ = doc
+        self.set_doc = f"Set {doc[0].lower()}{doc[1:]}"
+        self.show_doc = f"Show {doc[0].lower()}{doc[1:]}"
+        super().__init__(f"cpython {name}", gdb.COMMAND_DATA, gdb.PARAM_ZUINTEGER_UNLIMITED)
+        self.value = default
+        self.field = field
+        self.name = name
+
+    def get_set_string(self) -> str:
+        return ""
+
+    def get_show_string(self, svalue: str) -> str:
+        return f"cpython {self.name} is {svalue}."
+
+
+_SPECS = (
+    ("max-output", "max_output", "Maximum characters in one printed Python value.", DEFAULT_LIMITS.max_output),
+    ("max-items", "max_items", "Maximum items shown per container.", DEFAULT_LIMITS.max_items),
+    ("max-depth", "max_depth", "Maximum nesting depth of printed values.", DEFAULT_LIMITS.max_depth),
+    ("max-string", "max_string", "Maximum characters shown of one str or bytes.", DEFAULT_LIMITS.max_string),
+    ("max-frames", "max_frames", "Maximum Python frames walked per thread.", DEFAULT_LIMITS.max_frames),
+)
+
+
+def register_parameters() -> None:
+    if _params:
+        return
+    _Prefix("set")
+    _Prefix("show")
+    for name, field, doc, default in _SPECS:
+        _params[field] = _Limit(name, field, doc, default)
+
+
+def current_limits() -> Limits:
+    values = {}
+    for field, param in _params.items():
+        value = param.value
+        # "unlimited" reads back as -1 (or None on old gdb): keep a hard cap
+        # so a value never prints without bound.
+        if value is None or value < 0 or value == 0:
+            value = 1 << 30
+        values[field] = int(value)
+    return Limits(**values)

@@ -1,0 +1,98 @@
+"""Pretty-printers for PyObject* and the other CPython pointer types."""
+
+from typing import Optional
+
+import gdb
+import gdb.printing
+
+from ..errors import CpythonGdbError
+from ..objects import object_repr
+from . import state
+
+COLLECTION = "cpython-gdb"
+
+# Pointer targets printed as Python objects, by typedef name or struct tag.
+OBJECT_TYPES = frozenset(
+    {
+        "PyObject", "_object", "PyVarObject",
+        "PyLongObject", "_longobject",
+        "PyUnicodeObject", "PyASCIIObject", "PyCompactUnicodeObject",
+        "PyBytesObject", "PyByteArrayObject", "PyFloatObject", "PyComplexObject",
+        "PyDictObject", "PyListObject", "PyTupleObject", "PySetObject",
+        "PyFrameObject", "_frame", "PyCodeObject", "PyTypeObject", "_typeobject",
+        "PyHeapTypeObject", "_heaptypeobject",
+        "PyModuleObject", "PyFunctionObject", "PyMethodObject", "PyCFunctionObject",
+        "PyCellObject", "PyGenObject", "PyCoroObject", "PyBaseExceptionObject",
+    }
+)
+
+
+class PyObjectPointerPrinter:
+    """Shows a CPython object pointer as the object's repr()."""
+
+    def __init__(self, value: "gdb.Value") -> None:
+        self._value = value
+
+    def to_string(self) -> str:
+        try:
+            address = int(self._value)
+        except (gdb.error, ValueError):
+            return "<unreadable pointer>"
+        if address == 0:
+            return "0x0"
+        try:
+            target = state.current_target()
+        except CpythonGdbError as exc:
+            return f"0x{address:x} ({exc})"
+        return object_repr(target, address, state.limits())
+
+
+def _pointee_names(value_type: "gdb.Type") -> Optional[set]:
+    base = value_type
+    # Look through typedefs of the pointer itself.
+    while base.code == gdb.TYPE_CODE_TYPEDEF:
+        base = base.target()
+    if base.code != gdb.TYPE_CODE_PTR:
+        return None
+    pointee = base.target().unqualified()
+    names = {pointee.name}
+    stripped = pointee.strip_typedefs()
+    names.add(stripped.tag)
+    names.add(stripped.name)
+    return names
+
+
+class _Subprinter:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.enabled = True
+
+
+class CPythonPrinters(gdb.printing.PrettyPrinter):
+    """The printer collection, so `info/disable pretty-printer` list it."""
+
+    def __init__(self) -> None:
+        super().__init__(COLLECTION, [])
+        self.subprinters = [_Subprinter("PyObject*")]
+
+    def __call__(self, value: "gdb.Value") -> Optional[PyObjectPointerPrinter]:
+        if not self.enabled or not self.subprinters[0].enabled:
+            return None
+        try:
+            names = _pointee_names(value.type)
+        except gdb.error:
+            return None
+        if names and names & OBJECT_TYPES:
+            return PyObjectPointerPrinter(value)
+        return None
+
+
+_printer: Optional[CPythonPrinters] = None
+
+
+def register_printers(objfile: "Optional[gdb.Objfile]" = None) -> None:
+    """Put our collection first, ahead of any printer for the same types."""
+    global _printer
+    if _printer is None:
+        _printer = CPythonPrinters()
+    gdb.printing.register_pretty_printer(objfile, _printer, replace=True)

@@ -1,0 +1,185 @@
+"""Canonical layout keys and the C names they go by in each CPython.
+
+A key is "Struct.field" in the newest spelling. Its value lists the
+(C type, field path) pairs to try in a target's debug info, first match
+wins: a field that CPython renamed or moved appears once per spelling.
+Keys a version lacks are simply absent from its layout.
+"""
+
+from typing import Dict, Tuple
+
+Candidates = Tuple[Tuple[str, str], ...]
+
+
+def _same(ctype: str, *fields: str) -> Dict[str, Candidates]:
+    return {f"{ctype}.{f}": ((ctype, f),) for f in fields}
+
+
+FIELDS: Dict[str, Candidates] = {}
+FIELDS.update(_same("PyObject", "ob_refcnt", "ob_type"))
+FIELDS.update(_same("PyVarObject", "ob_size"))
+FIELDS.update(
+    _same(
+        "PyTypeObject",
+        "tp_name",
+        "tp_basicsize",
+        "tp_itemsize",
+        "tp_flags",
+        "tp_dictoffset",
+        "tp_base",
+        "tp_dict",
+        "tp_mro",
+    )
+)
+FIELDS.update(_same("PyHeapTypeObject", "ht_name", "ht_qualname", "ht_cached_keys"))
+
+# int: 3.12 wrapped the digits in long_value (gh-101291).
+FIELDS["PyLongObject.ob_digit"] = (
+    ("PyLongObject", "long_value.ob_digit"),
+    ("PyLongObject", "ob_digit"),
+)
+FIELDS["PyLongObject.lv_tag"] = (("PyLongObject", "long_value.lv_tag"),)
+FIELDS.update(_same("PyFloatObject", "ob_fval"))
+FIELDS.update(_same("PyComplexObject", "cval"))
+
+# str (PEP 393).
+FIELDS.update(_same("PyASCIIObject", "length", "state"))
+FIELDS["PyUnicodeObject.data"] = (("PyUnicodeObject", "data"),)
+FIELDS.update(_same("PyBytesObject", "ob_sval"))
+FIELDS.update(_same("PyByteArrayObject", "ob_start", "ob_bytes"))
+
+# Containers.
+FIELDS.update(_same("PyTupleObject", "ob_item"))
+FIELDS.update(_same("PyListObject", "ob_item"))
+FIELDS.update(_same("PyDictObject", "ma_used", "ma_keys", "ma_values"))
+FIELDS.update(
+    _same(
+        "PyDictKeysObject",
+        "dk_size",
+        "dk_log2_size",
+        "dk_log2_index_bytes",
+        "dk_kind",
+        "dk_nentries",
+        "dk_indices",
+    )
+)
+FIELDS.update(_same("PyDictValues", "values"))
+FIELDS.update(_same("PySetObject", "used", "mask", "table"))
+
+# Other objects.
+FIELDS.update(_same("PyModuleObject", "md_dict", "md_name"))
+FIELDS.update(
+    _same(
+        "PyFunctionObject",
+        "func_code",
+        "func_globals",
+        "func_name",
+        "func_qualname",
+        "func_module",
+        "func_closure",
+    )
+)
+FIELDS.update(_same("PyMethodObject", "im_func", "im_self"))
+FIELDS.update(_same("PyCFunctionObject", "m_ml", "m_self", "m_module"))
+FIELDS.update(_same("PyMethodDef", "ml_name"))
+FIELDS.update(_same("PyCellObject", "ob_ref"))
+FIELDS.update(_same("PyBaseExceptionObject", "args"))
+FIELDS.update(_same("PyGenObject", "gi_frame", "gi_iframe", "gi_name", "gi_qualname", "gi_code"))
+FIELDS.update(_same("PyFrameObject", "f_frame"))
+
+# Code objects.
+FIELDS.update(
+    _same(
+        "PyCodeObject",
+        "co_argcount",
+        "co_posonlyargcount",
+        "co_kwonlyargcount",
+        "co_nlocals",
+        "co_flags",
+        "co_firstlineno",
+        "co_filename",
+        "co_name",
+        "co_qualname",
+        "co_varnames",
+        "co_cellvars",
+        "co_freevars",
+        "co_lnotab",
+        "co_linetable",
+        "co_localsplusnames",
+        "co_localspluskinds",
+        "co_nlocalsplus",
+        "co_code_adaptive",
+        "_co_firsttraceable",
+    )
+)
+
+# Frames before 3.11: one PyFrameObject per call.
+FIELDS.update(
+    _same(
+        "PyFrameObject",
+        "f_back",
+        "f_code",
+        "f_lasti",
+        "f_lineno",
+        "f_localsplus",
+        "f_globals",
+        "f_builtins",
+        "f_locals",
+    )
+)
+
+# Frames from 3.11. f_code became f_executable and prev_instr became
+# instr_ptr in 3.13 (gh-117045); f_func became f_funcobj in 3.12.
+FIELDS["_PyInterpreterFrame.executable"] = (
+    ("_PyInterpreterFrame", "f_executable"),
+    ("_PyInterpreterFrame", "f_code"),
+)
+FIELDS["_PyInterpreterFrame.instr_ptr"] = (
+    ("_PyInterpreterFrame", "instr_ptr"),
+    ("_PyInterpreterFrame", "prev_instr"),
+)
+FIELDS["_PyInterpreterFrame.funcobj"] = (
+    ("_PyInterpreterFrame", "f_funcobj"),
+    ("_PyInterpreterFrame", "f_func"),
+)
+FIELDS.update(
+    _same(
+        "_PyInterpreterFrame",
+        "previous",
+        "localsplus",
+        "owner",
+        "is_entry",
+        "f_globals",
+        "f_builtins",
+        "f_locals",
+        "frame_obj",
+    )
+)
+
+# Runtime, interpreters and threads.
+FIELDS["_PyRuntimeState.interpreters_head"] = (("_PyRuntimeState", "interpreters.head"),)
+FIELDS["PyInterpreterState.threads_head"] = (
+    ("PyInterpreterState", "threads.head"),
+    ("PyInterpreterState", "tstate_head"),
+)
+FIELDS.update(_same("PyInterpreterState", "next", "id"))
+FIELDS.update(_same("PyThreadState", "next", "interp", "thread_id", "native_thread_id"))
+# The innermost frame: tstate->frame (<= 3.10), tstate->cframe->current_frame
+# (3.11, 3.12) and tstate->current_frame again in 3.13 (gh-108036).
+FIELDS["PyThreadState.current_frame"] = (
+    ("PyThreadState", "current_frame"),
+    ("PyThreadState", "frame"),
+)
+FIELDS["PyThreadState.cframe"] = (("PyThreadState", "cframe"),)
+FIELDS["_PyCFrame.current_frame"] = (("_PyCFrame", "current_frame"),)
+
+SIZES: Dict[str, Tuple[str, ...]] = {
+    "PyObject": ("PyObject",),
+    "PyASCIIObject": ("PyASCIIObject",),
+    "PyCompactUnicodeObject": ("PyCompactUnicodeObject",),
+    "PyDictKeyEntry": ("PyDictKeyEntry",),
+    "PyDictUnicodeEntry": ("PyDictUnicodeEntry",),
+    "_PyInterpreterFrame": ("_PyInterpreterFrame",),
+    "PyTypeObject": ("PyTypeObject",),
+    "setentry": ("setentry",),
+}

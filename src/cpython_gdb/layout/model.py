@@ -1,0 +1,46 @@
+"""The Layout value: offsets and sizes by canonical name, plus a scheme."""
+
+from dataclasses import dataclass, field
+from typing import Mapping, Tuple
+
+from ..errors import UnsupportedVersion
+from .schemes import Scheme
+
+
+@dataclass(frozen=True)
+class Layout:
+    version: Tuple[int, int, int]
+    source: str  # where the offsets came from, said to the user once
+    scheme: Scheme
+    offsets: Mapping[str, int] = field(repr=False)
+    sizes: Mapping[str, int] = field(repr=False)
+
+    def off(self, key: str) -> int:
+        try:
+            return self.offsets[key]
+        except KeyError:
+            raise UnsupportedVersion(
+                f"the {self.version_text} layout has no field {key}"
+            ) from None
+
+    def has(self, key: str) -> bool:
+        return key in self.offsets
+
+    def size(self, key: str) -> int:
+        try:
+            return self.sizes[key]
+        except KeyError:
+            raise UnsupportedVersion(
+                f"the {self.version_text} layout has no size of {key}"
+            ) from None
+
+    @property
+    def version_text(self) -> str:
+        major, minor, micro = self.version
+        if micro < 0:
+            return f"CPython {major}.{minor}"
+        return f"CPython {major}.{minor}.{micro}"
+
+    @property
+    def description(self) -> str:
+        return f"{self.version_text} (layout from {self.source})"

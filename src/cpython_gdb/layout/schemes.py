@@ -1,0 +1,117 @@
+"""Version behaviour that offsets alone cannot express, as data per minor.
+
+Each field names a variant of one mechanism; the decoders branch on these
+values, never on the version number.
+"""
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import UnsupportedVersion
+
+
+@dataclass(frozen=True)
+class Scheme:
+    # How a Python frame is stored: a PyFrameObject per call (<= 3.10) or a
+    # _PyInterpreterFrame on the thread's data stack (3.11+, bpo-44590).
+    frame: str  # "frameobject" | "interpreter_frame"
+    # How a C call of _PyEval_EvalFrameDefault marks the first Python frame it
+    # runs: every frame is its own C call (<= 3.10), an is_entry flag (3.11),
+    # or a shim frame owned by the C stack (3.12+, gh-100762).
+    entry: str  # "each" | "is_entry" | "owner"
+    owner_cstack: int  # FRAME_OWNED_BY_CSTACK where entry == "owner"
+    owner_generator: int
+    # The line-number table: co_lnotab (<= 3.9), PEP 626's co_linetable (3.10)
+    # or the PEP 657 location table (3.11+).
+    linetable: str  # "lnotab" | "linetable310" | "locations311"
+    # f_lasti counts bytes before 3.10 and code units from 3.10 (bpo-27129).
+    lasti_unit: int
+    # The int representation: sign in ob_size (<= 3.11) or lv_tag (3.12+,
+    # gh-101291).
+    long: str  # "ob_size" | "lv_tag"
+    # str state bits (the struct is a bitfield): where "ready" is, if any.
+    str_ready_bit: Optional[int]
+    # Dict keys: dk_size (<= 3.10) or dk_log2_size/dk_kind (3.11+, bpo-46845).
+    dict_keys: str  # "dk_size" | "log2"
+    # Split-table values: a plain PyObject*[] (<= 3.10) or PyDictValues (3.11+).
+    split_values: str  # "array" | "struct"
+    # Where a managed __dict__ lives (3.11+): see decoders in objects/instance.
+    managed_dict: str  # "none" | "311" | "312" | "313"
+    # Local names: co_varnames/cellvars/freevars (<= 3.10) or
+    # co_localsplusnames with co_localspluskinds (3.11+).
+    localsplus: str  # "varnames" | "kinds"
+    # PyGC_Head size, for the pointers stored before an object.
+    gc_head: int = 16
+
+
+_FRAMEOBJECT = dict(
+    frame="frameobject",
+    entry="each",
+    owner_cstack=-1,
+    owner_generator=-1,
+    long="ob_size",
+    str_ready_bit=7,
+    dict_keys="dk_size",
+    split_values="array",
+    managed_dict="none",
+    localsplus="varnames",
+)
+
+_SCHEMES = {
+    8: Scheme(linetable="lnotab", lasti_unit=1, **_FRAMEOBJECT),  # type: ignore[arg-type]
+    9: Scheme(linetable="lnotab", lasti_unit=1, **_FRAMEOBJECT),  # type: ignore[arg-type]
+    10: Scheme(linetable="linetable310", lasti_unit=2, **_FRAMEOBJECT),  # type: ignore[arg-type]
+    11: Scheme(
+        frame="interpreter_frame",
+        entry="is_entry",
+        owner_cstack=-1,
+        owner_generator=1,
+        linetable="locations311",
+        lasti_unit=2,
+        long="ob_size",
+        str_ready_bit=7,
+        dict_keys="log2",
+        split_values="struct",
+        managed_dict="311",
+        localsplus="kinds",
+    ),
+    12: Scheme(
+        frame="interpreter_frame",
+        entry="owner",
+        owner_cstack=3,
+        owner_generator=1,
+        linetable="locations311",
+        lasti_unit=2,
+        long="lv_tag",
+        str_ready_bit=None,
+        dict_keys="log2",
+        split_values="struct",
+        managed_dict="312",
+        localsplus="kinds",
+    ),
+    13: Scheme(
+        frame="interpreter_frame",
+        entry="owner",
+        owner_cstack=3,
+        owner_generator=1,
+        linetable="locations311",
+        lasti_unit=2,
+        long="lv_tag",
+        str_ready_bit=None,
+        dict_keys="log2",
+        split_values="struct",
+        managed_dict="313",
+        localsplus="kinds",
+    ),
+}
+
+SUPPORTED = tuple(sorted(_SCHEMES))
+
+
+def scheme_for(major: int, minor: int) -> Scheme:
+    if major == 3 and minor in _SCHEMES:
+        return _SCHEMES[minor]
+    raise UnsupportedVersion(
+        f"CPython {major}.{minor} is not supported "
+        f"(this release knows 3.{SUPPORTED[0]} to 3.{SUPPORTED[-1]})"
+    )

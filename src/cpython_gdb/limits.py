@@ -1,0 +1,15 @@
+"""Bounds on what one rendering may read and print."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_output: int = 1024  # characters in one rendered value
+    max_items: int = 200  # elements shown per container
+    max_depth: int = 8  # nesting of containers and instances
+    max_string: int = 512  # characters shown of one str or bytes
+    max_frames: int = 100_000  # Python frames walked per thread
+
+
+DEFAULT_LIMITS = Limits()

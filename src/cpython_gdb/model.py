@@ -1,0 +1,80 @@
+"""Plain frozen values that the decoders produce and the renderers consume."""
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+# Py_TPFLAGS_* bits, the same from 3.8 to 3.13 for the ones used here.
+TPFLAGS_MANAGED_DICT = 1 << 4
+TPFLAGS_INLINE_VALUES = 1 << 2
+TPFLAGS_HEAPTYPE = 1 << 9
+TPFLAGS_LONG_SUBCLASS = 1 << 24
+TPFLAGS_LIST_SUBCLASS = 1 << 25
+TPFLAGS_TUPLE_SUBCLASS = 1 << 26
+TPFLAGS_BYTES_SUBCLASS = 1 << 27
+TPFLAGS_UNICODE_SUBCLASS = 1 << 28
+TPFLAGS_DICT_SUBCLASS = 1 << 29
+TPFLAGS_BASE_EXC_SUBCLASS = 1 << 30
+TPFLAGS_TYPE_SUBCLASS = 1 << 31
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    address: int
+    name: str
+    flags: int
+    basicsize: int
+    itemsize: int
+    dictoffset: int
+    base: int
+    dict_address: int
+
+    @property
+    def is_heap(self) -> bool:
+        return bool(self.flags & TPFLAGS_HEAPTYPE)
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    address: int
+    filename: str
+    name: str
+    qualname: str
+    firstlineno: int
+    argcount: int
+    # Names of the fast locals, in slot order, with how each slot is used:
+    # "local", "cell" (a local captured by an inner function) or "free".
+    local_names: Tuple[str, ...]
+    local_kinds: Tuple[str, ...]
+    linetable: bytes
+    first_traceable: int  # byte offset of the first traceable instruction
+
+
+@dataclass(frozen=True)
+class Local:
+    name: str
+    kind: str  # "local", "cell" or "free"
+    address: int  # the PyObject* held by the slot (for cells: the content)
+
+
+@dataclass(frozen=True)
+class PyFrame:
+    address: int
+    code: CodeInfo
+    lineno: Optional[int]
+    locals: Tuple[Local, ...]
+    globals_address: int
+    builtins_address: int
+    # True where this frame was the first one run by its C-level call of the
+    # eval loop: the frames of one C call end at an entry frame.
+    is_entry: bool
+
+
+@dataclass(frozen=True)
+class PyThread:
+    tstate: int
+    thread_id: int  # pthread_t
+    native_thread_id: Optional[int]
+    interpreter_id: int
+    frames: Tuple[PyFrame, ...]
+    # Set when the walk stopped early: unreadable memory, a loop or the limit.
+    truncated_reason: Optional[str] = None

@@ -1,0 +1,64 @@
+"""int, bool, float and complex."""
+
+import struct
+
+from ..errors import CorruptObject
+from ..memory import read_f64
+from ..model import TypeInfo
+from .writer import Writer
+
+_DIGIT_BITS = 30
+# Decimal conversion of very large ints is refused by Python 3.11+
+# (int_max_str_digits) and slow before: past this, print hexadecimal.
+_MAX_DECIMAL_BITS = 12_000
+_MAX_DIGITS = 1 << 20
+
+
+def long_value(w: Writer, obj: int) -> int:
+    t = w.target
+    lay = t.layout
+    if t.scheme.long == "lv_tag":
+        # lv_tag: digit count << 3 | sign bits (0 positive, 1 zero, 2 negative).
+        tag = t.ptr(obj + lay.off("PyLongObject.lv_tag"))
+        ndigits = tag >> 3
+        sign = 1 - (tag & 3)
+    else:
+        size = t.ptr(obj + lay.off("PyVarObject.ob_size"))
+        if size >= 1 << 63:
+            size -= 1 << 64
+        ndigits = abs(size)
+        sign = -1 if size < 0 else 1
+    if ndigits > _MAX_DIGITS or sign not in (-1, 0, 1):
+        raise CorruptObject("int")
+    if ndigits == 0 or sign == 0:
+        return 0
+    raw = t.reader.read(obj + lay.off("PyLongObject.ob_digit"), 4 * ndigits)
+    value = 0
+    for digit in reversed(struct.unpack("<%dI" % ndigits, raw)):
+        value = (value << _DIGIT_BITS) | digit
+    return sign * value
+
+
+def format_int(value: int) -> str:
+    if value.bit_length() > _MAX_DECIMAL_BITS:
+        return ("-" if value < 0 else "") + hex(abs(value))
+    return str(value)
+
+
+def write_long(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    w.write(format_int(long_value(w, obj)))
+
+
+def write_bool(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    w.write("True" if long_value(w, obj) else "False")
+
+
+def write_float(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    w.write(repr(read_f64(w.target.reader, obj + w.target.layout.off("PyFloatObject.ob_fval"))))
+
+
+def write_complex(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    base = obj + w.target.layout.off("PyComplexObject.cval")
+    real = read_f64(w.target.reader, base)
+    imag = read_f64(w.target.reader, base + 8)
+    w.write(repr(complex(real, imag)))

@@ -1,0 +1,136 @@
+"""Choosing a decoder for an object, and the entry points for callers."""
+
+from typing import Dict, Optional
+
+from ..errors import CpythonGdbError
+from ..limits import Limits
+from ..model import (
+    TPFLAGS_BASE_EXC_SUBCLASS,
+    TPFLAGS_BYTES_SUBCLASS,
+    TPFLAGS_DICT_SUBCLASS,
+    TPFLAGS_LIST_SUBCLASS,
+    TPFLAGS_LONG_SUBCLASS,
+    TPFLAGS_TUPLE_SUBCLASS,
+    TPFLAGS_TYPE_SUBCLASS,
+    TPFLAGS_UNICODE_SUBCLASS,
+    TypeInfo,
+)
+from ..target import Target
+from . import containers, instances, numbers, others, strings
+from .writer import OutputFull, WriteFn, Writer
+
+# Exact builtin types, by tp_name. These come first: several of them are
+# also flagged as subclasses of something else (bool of int).
+_BY_NAME: Dict[str, WriteFn] = {
+    "NoneType": others.write_singleton("None"),
+    "ellipsis": others.write_singleton("Ellipsis"),
+    "NotImplementedType": others.write_singleton("NotImplemented"),
+    "bool": numbers.write_bool,
+    "float": numbers.write_float,
+    "complex": numbers.write_complex,
+    "bytearray": strings.write_bytearray,
+    "set": containers.write_set,
+    "frozenset": containers.write_set,
+    "function": others.write_function,
+    "method": others.write_method,
+    "builtin_function_or_method": others.write_builtin,
+    "module": others.write_module,
+    "code": others.write_code,
+    "frame": others.write_frame,
+    "cell": others.write_cell,
+    "generator": others.write_generator,
+    "coroutine": others.write_generator,
+    "async_generator": others.write_generator,
+}
+
+# Then the subclass bits of tp_flags, for builtins and C subclasses.
+_BY_FLAG = (
+    (TPFLAGS_LONG_SUBCLASS, numbers.write_long),
+    (TPFLAGS_LIST_SUBCLASS, containers.write_list),
+    (TPFLAGS_TUPLE_SUBCLASS, containers.write_tuple),
+    (TPFLAGS_BYTES_SUBCLASS, strings.write_bytes),
+    (TPFLAGS_UNICODE_SUBCLASS, strings.write_str),
+    (TPFLAGS_DICT_SUBCLASS, containers.write_dict),
+    (TPFLAGS_BASE_EXC_SUBCLASS, others.write_exception),
+    (TPFLAGS_TYPE_SUBCLASS, others.write_type),
+)
+
+# What a container prints when it contains itself.
+_CYCLE = {
+    TPFLAGS_LIST_SUBCLASS: "[...]",
+    TPFLAGS_DICT_SUBCLASS: "{...}",
+    TPFLAGS_TUPLE_SUBCLASS: "(...)",
+}
+
+
+def _fallback(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(f"<{tp.name} at remote 0x{obj:x}>")
+
+
+def choose(tp: TypeInfo) -> WriteFn:
+    fn = _BY_NAME.get(tp.name)
+    if fn is not None:
+        return fn
+    # Instances of classes written in Python show their attributes, as the
+    # reference extension does, even when they subclass a builtin.
+    if tp.is_heap and not tp.flags & TPFLAGS_TYPE_SUBCLASS:
+        if tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
+            return others.write_exception
+        return instances.write_instance
+    for flag, fn in _BY_FLAG:
+        if tp.flags & flag:
+            return fn
+    return _fallback
+
+
+def _looks_like_type(tp: TypeInfo) -> bool:
+    return bool(tp.name) and tp.name != "?" and tp.name.isprintable() and tp.basicsize > 0
+
+
+def write_object(w: Writer, obj: int) -> None:
+    if obj == 0:
+        w.write("0x0")
+        return
+    try:
+        tp = w.target.type_of(obj)
+    except CpythonGdbError:
+        w.write(f"<unreadable object at remote 0x{obj:x}>")
+        return
+    if not _looks_like_type(tp):
+        w.write(f"<object with a corrupt type at remote 0x{obj:x}>")
+        return
+    if obj in w.active:
+        for flag, text in _CYCLE.items():
+            if tp.flags & flag:
+                w.write(text)
+                return
+        w.write("...")
+        return
+    if w.depth >= w.limits.max_depth:
+        w.write("...")
+        return
+    w.active.add(obj)
+    w.depth += 1
+    try:
+        choose(tp)(w, obj, tp)
+    except CpythonGdbError:
+        w.write(f"<unreadable {tp.name} at remote 0x{obj:x}>")
+    finally:
+        w.depth -= 1
+        w.active.discard(obj)
+
+
+def object_repr(target: Target, obj: int, limits: Limits) -> str:
+    """repr()-like text of the object at ``obj``, bounded by ``limits``."""
+    w = Writer(target, limits)
+    try:
+        write_object(w, obj)
+    except OutputFull:
+        pass
+    return w.getvalue()
+
+
+def safe_object_repr(target: Optional[Target], obj: int, limits: Limits) -> str:
+    if target is None:
+        return f"0x{obj:x}"
+    return object_repr(target, obj, limits)

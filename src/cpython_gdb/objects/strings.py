@@ -1,0 +1,80 @@
+"""str, bytes and bytearray."""
+
+from typing import Tuple
+
+from ..errors import CorruptObject
+from ..memory import read_u32
+from ..model import TPFLAGS_UNICODE_SUBCLASS, TypeInfo
+from ..target import Target
+from .writer import Writer
+
+# PyASCIIObject.state bitfield positions, default (non free-threaded) builds.
+_KIND_SHIFT = 2
+_KIND_MASK = 0b111
+_COMPACT_BIT = 5
+_ASCII_BIT = 6
+
+_CODECS = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}
+_MAX_LENGTH = 1 << 48
+
+
+def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
+    """Return (text, full length) of a str, reading at most ``limit`` chars."""
+    lay = t.layout
+    length = t.ptr(obj + lay.off("PyASCIIObject.length"))
+    state = read_u32(t.reader, obj + lay.off("PyASCIIObject.state"))
+    kind = (state >> _KIND_SHIFT) & _KIND_MASK
+    ready_bit = t.scheme.str_ready_bit
+    if kind not in _CODECS or length > _MAX_LENGTH:
+        raise CorruptObject("str")
+    if ready_bit is not None and not state >> ready_bit & 1:
+        # A legacy string built by the deprecated Py_UNICODE API (<= 3.11)
+        # whose canonical form was never computed.
+        raise CorruptObject("str not ready")
+    if state >> _COMPACT_BIT & 1:
+        if state >> _ASCII_BIT & 1:
+            data = obj + lay.size("PyASCIIObject")
+        else:
+            data = obj + lay.size("PyCompactUnicodeObject")
+    else:
+        data = t.ptr(obj + lay.off("PyUnicodeObject.data"))
+    count = min(length, limit)
+    raw = t.reader.read(data, count * kind) if count else b""
+    return raw.decode(_CODECS[kind], "surrogatepass"), length
+
+
+def str_text(t: Target, obj: int, limit: int = 1000) -> str:
+    """The text of an object that must be a str; CorruptObject otherwise."""
+    if not t.type_of(obj).flags & TPFLAGS_UNICODE_SUBCLASS:
+        raise CorruptObject("expected a str")
+    return read_str(t, obj, limit)[0]
+
+
+def _clip_repr(out: str, shown: int, length: int) -> str:
+    # Mark a cut inside the quotes so the result still reads as a literal.
+    return out[:-1] + "..." + out[-1] if length > shown else out
+
+
+def write_str(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    text, length = read_str(w.target, obj, w.limits.max_string)
+    w.write(_clip_repr(repr(text), len(text), length))
+
+
+def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
+    t = w.target
+    length = t.ptr(obj + t.layout.off("PyVarObject.ob_size"))
+    if length > _MAX_LENGTH:
+        raise CorruptObject("bytes")
+    count = min(length, w.limits.max_string)
+    return (t.reader.read(data, count) if count else b""), length
+
+
+def write_bytes(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    data, length = _read_sized(w, obj, obj + w.target.layout.off("PyBytesObject.ob_sval"))
+    w.write(_clip_repr(repr(data), len(data), length))
+
+
+def write_bytearray(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    start = w.target.ptr(obj + w.target.layout.off("PyByteArrayObject.ob_start"))
+    data, length = _read_sized(w, obj, start)
+    w.write("bytearray(" + _clip_repr(repr(data), len(data), length) + ")")
