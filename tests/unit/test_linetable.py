@@ -41,7 +41,7 @@ _fixtures: Dict[str, Dict[str, Any]] = {}
 
 def fixture(version: str) -> Dict[str, Any]:
     if version not in _fixtures:
-        path = DATA / ("linetables-%s.json" % version)
+        path = DATA / (f"linetables-{version}.json")
         with path.open(encoding="ascii") as f:
             _fixtures[version] = json.load(f)
     return _fixtures[version]
@@ -86,7 +86,7 @@ def test_fixture_is_for_that_version(version: str) -> None:
     assert fx["crosscheck"] == 0, "the interpreter's own APIs disagreed while capturing"
     names = {e["name"] for e in fx["codes"]}
     for synthetic in ("far_jumps", "negative_jumps", "long_lines", "handlers", "big_if"):
-        assert any(n.startswith("synthetic.%s." % synthetic) for n in names), synthetic
+        assert any(n.startswith(f"synthetic.{synthetic}.") for n in names), synthetic
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -103,8 +103,8 @@ def test_lines_match_interpreter(version: str) -> None:
                 got = line_for_offset(kind, table, first, off)
                 checked += 1
                 if got != want:
-                    bad.append("%s @%d: got %r, interpreter %r" % (name, off, got, want))
-    assert not bad, "%d mismatches, first: %s" % (len(bad), bad[:10])
+                    bad.append(f"{name} @{off}: got {got!r}, interpreter {want!r}")
+    assert not bad, f"{len(bad)} mismatches, first: {bad[:10]}"
     assert checked > 20000
 
 
@@ -119,8 +119,8 @@ def test_positions_match_interpreter(version: str) -> None:
             got = positions_for_offset(table, first, 2 * unit)
             checked += 1
             if got != want:
-                bad.append("%s @%d: got %r, interpreter %r" % (name, 2 * unit, got, want))
-    assert not bad, "%d mismatches, first: %s" % (len(bad), bad[:10])
+                bad.append(f"{name} @{2 * unit}: got {got!r}, interpreter {want!r}")
+    assert not bad, f"{len(bad)} mismatches, first: {bad[:10]}"
     assert checked > 20000
 
 
@@ -277,7 +277,9 @@ def _random_locations(rng: random.Random, n: int) -> Tuple[bytes, List[Pos]]:
             end_col = rng.choice([0, 1, 300, 1 << 30])
             line += delta
             parts.append(
-                _entry(form, units, _svarint(delta) + _varint(span) + _varint(col) + _varint(end_col))
+                _entry(
+                    form, units, _svarint(delta) + _varint(span) + _varint(col) + _varint(end_col)
+                )
             )
             pos = (line, line + span, col - 1 if col else None, end_col - 1 if end_col else None)
         elif form == 13:
@@ -360,8 +362,11 @@ def test_damaged_locations311() -> None:
     with pytest.raises(ValueError):
         positions_for_offset(bad, 1, 100)
     # Truncated varint, varint with a marked byte inside, endless varint.
-    for tail in (_entry(14, 1, b"\x41"), _entry(14, 1, b"\x02\x40\x81"),
-                 _entry(13, 1, b"\x7f" * 50)):
+    for tail in (
+        _entry(14, 1, b"\x41"),
+        _entry(14, 1, b"\x02\x40\x81"),
+        _entry(13, 1, b"\x7f" * 50),
+    ):
         assert positions_for_offset(good + tail, 1, 4) == (7, 7, None, None)
         with pytest.raises(ValueError):
             line_for_offset("locations311", good + tail, 1, 6)
@@ -422,8 +427,14 @@ def test_random_garbage(kind: str) -> None:
         offsets = [rng.randint(-3, 300) for _ in range(4)] + [1 << 62]
         _probe(kind, table, first, offsets)
     # Patterned garbage that a naive decoder might loop on.
-    for table in (b"\x00" * 4096, b"\xff" * 4096, b"\x80" * 4096, b"\x40" * 4096,
-                  b"\xf0" + b"\x7f" * 4096, bytes(range(256)) * 16):
+    for table in (
+        b"\x00" * 4096,
+        b"\xff" * 4096,
+        b"\x80" * 4096,
+        b"\x40" * 4096,
+        b"\xf0" + b"\x7f" * 4096,
+        bytes(range(256)) * 16,
+    ):
         _probe(kind, table, 1, [0, 2, 1000, 5000, 1 << 40])
     assert time.monotonic() - start < TIME_LIMIT
 

@@ -1,0 +1,200 @@
+"""Running real interpreters and real gdb for the tests.
+
+Targets are programs under tests/programs. Each one announces that it is
+ready by writing a line to the file named by the READY_FILE environment
+variable (a FIFO), so no test sleeps to synchronise.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+GDB = os.environ.get("CPYTHON_GDB_GDB", "gdb")
+SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+READY_TIMEOUT = 30
+GDB_TIMEOUT = 300
+
+
+def find_pythons() -> Dict[str, Path]:
+    """Every supported CPython under pyenv, by minor version ("3.12")."""
+    found: Dict[str, Path] = {}
+    if PYENV.is_dir():
+        for entry in sorted(PYENV.iterdir()):
+            match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", entry.name)
+            if not match:
+                continue
+            minor = f"{match.group(1)}.{match.group(2)}"
+            exe = entry / "bin" / f"python{minor}"
+            if minor in SUPPORTED and exe.exists():
+                found[minor] = exe
+    return found
+
+
+PYTHONS = find_pythons()
+VERSIONS = sorted(PYTHONS, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def official_extension(minor: str) -> Optional[Path]:
+    """CPython's own python3.X-gdb.py shipped with that interpreter."""
+    exe = PYTHONS[minor]
+    candidate = exe.parent / f"python{minor}-gdb.py"
+    return candidate if candidate.exists() else None
+
+
+class Target:
+    def __init__(self, proc: "subprocess.Popen[bytes]", ready: str, workdir: Path) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+        self.ready = ready  # what the program wrote to the FIFO
+        self.workdir = workdir
+
+
+@contextmanager
+def running(minor: str, program: str, *args: str, env: Optional[Dict[str, str]] = None) -> Iterator[Target]:
+    """Start tests/programs/PROGRAM under CPython MINOR and wait until it is ready."""
+    workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-"))
+    fifo = workdir / "ready"
+    os.mkfifo(fifo)
+    full_env = dict(os.environ, READY_FILE=str(fifo), PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
+    full_env.update(env or {})
+    proc = subprocess.Popen(
+        [str(PYTHONS[minor]), str(PROGRAMS / program), *args],
+        env=full_env,
+        cwd=str(workdir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        ready = _wait_ready(proc, fifo)
+        yield Target(proc, ready, workdir)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait_ready(proc: "subprocess.Popen[bytes]", fifo: Path) -> str:
+    # Opening a FIFO for reading blocks until a writer opens it; open it
+    # non-blocking and poll so a program that dies early fails the test.
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    data = b""
+    deadline = time.monotonic() + READY_TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                chunk = b""
+            data += chunk
+            if data.endswith(b"\n"):
+                return data.decode()
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"target exited with {proc.returncode} before it was ready:\n{err}")
+            time.sleep(0.01)
+    finally:
+        os.close(fd)
+    raise RuntimeError("target was not ready in time")
+
+
+def gdb_argv(
+    commands: Sequence[str],
+    pid: Optional[int] = None,
+    core: Optional[Path] = None,
+    executable: Optional[Path] = None,
+    ours: bool = True,
+    official: Optional[Path] = None,
+    extra: Sequence[str] = (),
+) -> List[str]:
+    argv = [GDB, "-q", "-batch", "-nx", "-iex", "set pagination off", "-iex", "set width 0"]
+    if official is not None:
+        argv += ["-iex", f"add-auto-load-safe-path {official}"]
+    else:
+        # Keep CPython's own python-gdb.py out unless a test asks for it.
+        argv += ["-iex", "set auto-load python-scripts off"]
+    argv += list(extra)
+    if executable is not None:
+        argv.append(str(executable))
+    if core is not None:
+        argv += ["-c", str(core)]
+    if pid is not None:
+        argv += ["-p", str(pid)]
+    if ours:
+        # After the program is loaded, so that ours wins over an auto-loaded
+        # python-gdb.py.
+        argv += ["-ex", f"source {HOOK}"]
+    for command in commands:
+        argv += ["-ex", command]
+    return argv
+
+
+def run_gdb(commands: Sequence[str], **kwargs: object) -> str:
+    """Run gdb in batch mode; return stdout+stderr (gdb's chatter included)."""
+    argv = gdb_argv(commands, **kwargs)  # type: ignore[arg-type]
+    proc = subprocess.run(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=GDB_TIMEOUT,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
+    )
+    return proc.stdout.decode("utf-8", "replace")
+
+
+MARK = "@@@"
+
+
+def run_sections(commands: Sequence[str], **kwargs: object) -> List[str]:
+    """Run commands in one gdb; return each command's output as a section.
+
+    An `echo` marker separates the outputs so one gdb serves many checks.
+    """
+    wrapped: List[str] = []
+    for i, command in enumerate(commands):
+        wrapped.append(f"echo {MARK}{i}\\n")
+        wrapped.append(command)
+    wrapped.append(f"echo {MARK}end\\n")
+    out = run_gdb(wrapped, **kwargs)
+    sections = []
+    for i in range(len(commands)):
+        start = out.find(f"{MARK}{i}\n")
+        nxt = f"{MARK}{i + 1}\n" if i + 1 < len(commands) else f"{MARK}end\n"
+        end = out.find(nxt)
+        if start < 0 or end < 0:
+            raise AssertionError(f"gdb output lacks section {i} ({commands[i]!r}):\n{out[-3000:]}")
+        sections.append(out[start + len(f"{MARK}{i}\n") : end])
+    return sections
+
+
+def gcore(pid: int, directory: Path) -> Path:
+    """Write a core of a live process with gdb's gcore; return its path."""
+    prefix = directory / "core"
+    subprocess.run(
+        [GDB, "-q", "-batch", "-nx", "-p", str(pid), "-ex", f"gcore {prefix}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=GDB_TIMEOUT,
+        check=True,
+    )
+    path = Path(f"{prefix}")
+    if not path.exists():
+        path = Path(f"{prefix}.{pid}")
+    return path
+
+
+def stop_signal(pid: int) -> None:
+    os.kill(pid, signal.SIGSTOP)
