@@ -7,6 +7,9 @@ def pytest_report_header(config):
     return "CPython under test: " + (", ".join(f"{v} ({PYTHONS[v]})" for v in VERSIONS) or "none found")
 
 
-@pytest.fixture(params=VERSIONS or [pytest.param(None, marks=pytest.mark.skip(reason="no CPython 3.8-3.13 under ~/.pyenv/versions"))])
+_NONE = pytest.param(None, marks=pytest.mark.skip(reason="no CPython 3.8-3.13 under ~/.pyenv/versions"))
+
+
+@pytest.fixture(params=VERSIONS or [_NONE])
 def version(request):
     return request.param

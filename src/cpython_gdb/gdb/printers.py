@@ -2,8 +2,9 @@
 
 from typing import Optional
 
-import gdb
 import gdb.printing
+
+import gdb
 
 from ..errors import CpythonGdbError
 from ..objects import object_repr
