@@ -65,7 +65,7 @@ def synthetic_sources() -> Dict[str, str]:
     parts = ["def far_jumps(a, b):\n", "    x = a\n"]
     for gap in (1, 63, 64, 127, 128, 129, 255, 256, 257, 300, 1000, 4096, 70000):
         parts.append(_gap(gap))
-        parts.append("    x = x + b  # after %d blank lines\n" % gap)
+        parts.append(f"    x = x + b  # after {gap} blank lines\n")
     parts.append("    return x\n")
     srcs["far_jumps"] = "".join(parts)
 
@@ -73,10 +73,14 @@ def synthetic_sources() -> Dict[str, str]:
     # belongs to the first line (negative jumps) or spans many lines.
     srcs["negative_jumps"] = (
         "def negative_jumps(f, g):\n"
-        "    r = f(\n" + _gap(130) + "        g,\n" + _gap(300) + "        g,\n"
-        + _gap(5000) + "        g)\n"
-        "    s = (g\n" + _gap(200) + "         .attr\n" + _gap(2) + "         .meth(\n"
-        + _gap(129) + "            r))\n"
+        "    r = f(\n" + _gap(130) + "        g,\n" + _gap(300) + "        g,\n" + _gap(5000) + "        g)\n"
+        "    s = (g\n"
+        + _gap(200)
+        + "         .attr\n"
+        + _gap(2)
+        + "         .meth(\n"
+        + _gap(129)
+        + "            r))\n"
         "    return {\n" + _gap(140) + "        'k': r,\n" + _gap(3) + "        'l': s,\n"
         "    }\n"
     )
@@ -104,17 +108,12 @@ def synthetic_sources() -> Dict[str, str]:
         "    return b, c, d, e, s\n"
     )
 
-    body = "".join("    a = a + %d\n" % i for i in range(300))
+    body = "".join(f"    a = a + {i}\n" for i in range(300))
     srcs["many_lines"] = "def many_lines(a):\n" + body + "    return a\n"
 
     # Jumps over more than 255 instructions need EXTENDED_ARG.
-    big = "".join("        a = a * %d + b\n" % i for i in range(200))
-    srcs["big_if"] = (
-        "def big_if(a, b):\n"
-        "    if a:\n" + big + "    else:\n"
-        "        a = b\n"
-        "    return a\n"
-    )
+    big = "".join(f"        a = a * {i} + b\n" for i in range(200))
+    srcs["big_if"] = "def big_if(a, b):\n    if a:\n" + big + "    else:\n        a = b\n    return a\n"
 
     srcs["handlers"] = (
         "def handlers(path):\n"
@@ -233,9 +232,7 @@ def synthetic_sources() -> Dict[str, str]:
         "    return a\n"
         "class Late:\n"
         "    def m(self):\n"
-        "        return [x\n"
-        + _gap(20000)
-        + "                for x in self]\n"
+        "        return [x\n" + _gap(20000) + "                for x in self]\n"
     )
 
     # Newer syntax; a version that cannot compile these skips them.
@@ -284,7 +281,7 @@ def walk_code(code: types.CodeType, prefix: str) -> Iterator[Tuple[str, types.Co
 def module_source(name: str) -> Tuple[str, str]:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.origin:
-        raise SystemExit("cannot find module %s" % name)
+        raise SystemExit(f"cannot find module {name}")
     with open(spec.origin, "rb") as f:
         data = f.read()
     return spec.origin, data.decode("utf-8")
@@ -311,11 +308,10 @@ def encode_positions(positions: Sequence[Pos], first: int) -> List[Optional[int]
     for count, line, end_line, col, end_col in rle(positions):
         if line is None:
             if end_line is not None:
-                raise SystemExit("end_line %r without a line" % end_line)
+                raise SystemExit(f"end_line {end_line!r} without a line")
             out += [count, None, None, col, end_col]
         else:
-            out += [count, line - prev, None if end_line is None else end_line - line, col,
-                    end_col]
+            out += [count, line - prev, None if end_line is None else end_line - line, col, end_col]
             prev = line
     return out
 
@@ -339,11 +335,11 @@ def lines_from_co_lines(code: types.CodeType) -> List[Optional[int]]:
     nunits = len(code.co_code) // 2
     missing = object()
     out: List[Any] = [missing] * nunits
-    for start, end, line in code.co_lines():  # type: ignore[attr-defined]
+    for start, end, line in code.co_lines():  # type: ignore[attr-defined,unused-ignore]
         for unit in range(start // 2, min(end // 2, nunits)):
             out[unit] = line
     if any(v is missing for v in out):
-        raise SystemExit("co_lines() does not cover every unit of %r" % code)
+        raise SystemExit(f"co_lines() does not cover every unit of {code!r}")
     return out
 
 
@@ -371,8 +367,7 @@ class CApi:
     def location(self, code: types.CodeType, offset: int) -> Pos:
         assert self.addr2loc is not None
         sl, sc, el, ec = (ctypes.c_int(), ctypes.c_int(), ctypes.c_int(), ctypes.c_int())
-        self.addr2loc(code, offset, ctypes.byref(sl), ctypes.byref(sc), ctypes.byref(el),
-                      ctypes.byref(ec))
+        self.addr2loc(code, offset, ctypes.byref(sl), ctypes.byref(sc), ctypes.byref(el), ctypes.byref(ec))
         vals = [v.value for v in (sl, el, sc, ec)]
         line, end_line, col, end_col = (None if v == -1 else v for v in vals)
         return (line, end_line, col, end_col)
@@ -381,7 +376,7 @@ class CApi:
 def capture_one(name: str, code: types.CodeType, capi: CApi, problems: List[str]) -> Dict[str, Any]:
     v = sys.version_info
     if v >= (3, 10):
-        table = code.co_linetable  # type: ignore[attr-defined]
+        table = code.co_linetable  # type: ignore[attr-defined,unused-ignore]
         lines = lines_from_co_lines(code)
     else:
         table = code.co_lnotab
@@ -395,21 +390,18 @@ def capture_one(name: str, code: types.CodeType, capi: CApi, problems: List[str]
     for unit, line in enumerate(lines):
         c_line = capi.line(code, 2 * unit)
         if c_line != line:
-            problems.append("%s @%d: PyCode_Addr2Line %r, expected %r" % (name, 2 * unit, c_line,
-                                                                        line))
+            problems.append(f"{name} @{2 * unit}: PyCode_Addr2Line {c_line!r}, expected {line!r}")
     entry["lines"] = encode_lines(lines)
     if v >= (3, 11):
-        positions = list(code.co_positions())  # type: ignore[attr-defined]
+        positions = list(code.co_positions())  # type: ignore[attr-defined,unused-ignore]
         if len(positions) != len(lines):
-            raise SystemExit("%s: %d positions for %d units" % (name, len(positions), len(lines)))
+            raise SystemExit(f"{name}: {len(positions)} positions for {len(lines)} units")
         for unit, pos in enumerate(positions):
             if pos[0] != lines[unit]:
-                problems.append("%s @%d: co_positions line %r, co_lines %r"
-                                % (name, 2 * unit, pos[0], lines[unit]))
+                problems.append(f"{name} @{2 * unit}: co_positions line {pos[0]!r}, co_lines {lines[unit]!r}")
             c_pos = capi.location(code, 2 * unit)
             if c_pos != tuple(pos):
-                problems.append("%s @%d: PyCode_Addr2Location %r, co_positions %r"
-                                % (name, 2 * unit, c_pos, tuple(pos)))
+                problems.append(f"{name} @{2 * unit}: PyCode_Addr2Location {c_pos!r}, co_positions {tuple(pos)!r}")
         entry["positions"] = encode_positions(positions, code.co_firstlineno)
     return entry
 
@@ -423,7 +415,7 @@ def collect() -> Tuple[List[Tuple[str, types.CodeType]], List[str]]:
         codes.extend(walk_code(top, mod))
     for key, src in synthetic_sources().items():
         try:
-            top = compile(src, "<synthetic %s>" % key, "exec", dont_inherit=True)
+            top = compile(src, f"<synthetic {key}>", "exec", dont_inherit=True)
         except SyntaxError:
             skipped.append(key)
             continue
@@ -445,21 +437,20 @@ def dump(fixture: Dict[str, Any]) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests",
-                               "unit", "data")
+    default_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests", "unit", "data")
     parser.add_argument("--out-dir", default=os.path.normpath(default_dir))
     args = parser.parse_args(argv)
 
     v = sys.version_info
     if not (3, 8) <= v[:2] <= (3, 13):
-        raise SystemExit("run this with CPython 3.8-3.13, not %d.%d" % v[:2])
+        raise SystemExit(f"run this with CPython 3.8-3.13, not {v[0]}.{v[1]}")
     kind = "lnotab" if v < (3, 10) else "linetable310" if v < (3, 11) else "locations311"
     capi = CApi()
     codes, skipped = collect()
     problems: List[str] = []
     entries = [capture_one(name, code, capi, problems) for name, code in codes]
     fixture = {
-        "python": "%d.%d.%d" % v[:3],
+        "python": f"{v[0]}.{v[1]}.{v[2]}",
         "kind": kind,
         "modules": list(MODULES),
         "skipped_synthetic": skipped,
@@ -468,18 +459,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     text = dump(fixture)
     os.makedirs(args.out_dir, exist_ok=True)
-    out = os.path.join(args.out_dir, "linetables-%d.%d.json" % v[:2])
+    out = os.path.join(args.out_dir, f"linetables-{v[0]}.{v[1]}.json")
     with open(out, "w", encoding="ascii", newline="\n") as f:
         f.write(text)
     nunits = sum(e["size"] // 2 for e in entries)
-    print("%s: %s, %d code objects, %d offsets, %d bytes, skipped %s"
-          % (out, fixture["python"], len(entries), nunits, len(text), skipped or "nothing"))
+    print(
+        f"{out}: {fixture['python']}, {len(entries)} code objects, {nunits} offsets, "
+        f"{len(text)} bytes, skipped {skipped or 'nothing'}"
+    )
     for p in problems[:20]:
         print("  crosscheck:", p)
     if problems:
-        print("  %d crosscheck disagreements" % len(problems))
+        print(f"  {len(problems)} crosscheck disagreements")
     if len(text) > MAX_FIXTURE_BYTES:
-        print("  WARNING: fixture is larger than %d bytes" % MAX_FIXTURE_BYTES)
+        print(f"  WARNING: fixture is larger than {MAX_FIXTURE_BYTES} bytes")
         return 1
     return 0
 

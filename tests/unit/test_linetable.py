@@ -276,11 +276,7 @@ def _random_locations(rng: random.Random, n: int) -> Tuple[bytes, List[Pos]]:
             col = rng.choice([0, 1, 80, 4097, 1 << 24])
             end_col = rng.choice([0, 1, 300, 1 << 30])
             line += delta
-            parts.append(
-                _entry(
-                    form, units, _svarint(delta) + _varint(span) + _varint(col) + _varint(end_col)
-                )
-            )
+            parts.append(_entry(form, units, _svarint(delta) + _varint(span) + _varint(col) + _varint(end_col)))
             pos = (line, line + span, col - 1 if col else None, end_col - 1 if end_col else None)
         elif form == 13:
             delta = rng.randint(-300, 300)

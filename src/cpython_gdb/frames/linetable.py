@@ -84,9 +84,7 @@ class _PairTable:
 
     __slots__ = ("addrs", "lines", "limit", "error")
 
-    def __init__(
-        self, addrs: List[int], lines: List[int], limit: Optional[int], error: str
-    ) -> None:
+    def __init__(self, addrs: List[int], lines: List[int], limit: Optional[int], error: str) -> None:
         self.addrs = addrs
         self.lines = lines
         self.limit = limit
@@ -129,7 +127,7 @@ def _decode_lnotab(table: bytes) -> _PairTable:
         # The last pair lost its line increment: it would apply from
         # ``addr + table[-1]`` on, so nothing from there can be trusted.
         limit = addr + table[-1]
-        return _PairTable(addrs, lines, limit, "lnotab has an odd length %d" % len(table))
+        return _PairTable(addrs, lines, limit, f"lnotab has an odd length {len(table)}")
     return _PairTable(addrs, lines, None, "")
 
 
@@ -155,16 +153,16 @@ def _decode_linetable310(table: bytes) -> _RangeTable:
             values.append((value, None, None, None))
     error = None
     if len(table) % 2:
-        error = "3.10 line table has an odd length %d" % len(table)
+        error = f"3.10 line table has an odd length {len(table)}"
     return _RangeTable(ends, values, error)
 
 
 def _read_payload_byte(table: bytes, i: int) -> int:
     if i >= len(table):
-        raise ValueError("location table truncated at byte %d" % i)
+        raise ValueError(f"location table truncated at byte {i}")
     b = table[i]
     if b & 0x80:
-        raise ValueError("location table: entry ends early at byte %d" % i)
+        raise ValueError(f"location table: entry ends early at byte {i}")
     return b
 
 
@@ -179,7 +177,7 @@ def _read_varint(table: bytes, i: int) -> Tuple[int, int]:
         shift += 6
         if not b & 0x40:
             return value, i
-    raise ValueError("location table: varint too long at byte %d" % i)
+    raise ValueError(f"location table: varint too long at byte {i}")
 
 
 def _read_svarint(table: bytes, i: int) -> Tuple[int, int]:
@@ -199,7 +197,7 @@ def _decode_locations311(table: bytes) -> _RangeTable:
     while i < n:
         head = table[i]
         if not head & 0x80:
-            error = "location table: byte %d (0x%02x) does not start an entry" % (i, head)
+            error = f"location table: byte {i} (0x{head:02x}) does not start an entry"
             break
         form = (head >> 3) & 15
         units = (head & 7) + 1
@@ -253,7 +251,7 @@ def _check_args(table: bytes, firstlineno: int, offset: int) -> bytes:
         return table
     if isinstance(table, (bytearray, memoryview)):
         return bytes(table)
-    raise ValueError("line table must be bytes, not %s" % type(table).__name__)
+    raise ValueError(f"line table must be bytes, not {type(table).__name__}")
 
 
 def _find_range(ranges: _RangeTable, offset: int) -> Optional[_RelPositions]:
@@ -282,7 +280,7 @@ def line_for_offset(kind: str, table: bytes, firstlineno: int, offset: int) -> O
     for an unknown kind, arguments of the wrong type, or a damaged table.
     """
     if kind not in KINDS:
-        raise ValueError("unknown line table kind: %r" % (kind,))
+        raise ValueError(f"unknown line table kind: {kind!r}")
     table = _check_args(table, firstlineno, offset)
     if offset < 0:
         return firstlineno
