@@ -50,15 +50,15 @@ def cli(*args: str, env: Optional[Dict[str, str]] = None, timeout: float = 120,
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "cpython_gdb.cli", *args],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env=full_env, timeout=timeout)
+                          stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8",
+                          errors="replace", env=full_env, timeout=timeout)
 
 
 def run_gdb(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DEBUGINFOD_URLS"}
     return subprocess.run([GDB, "-nx", "-batch", *args], stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          env=env, timeout=timeout)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, encoding="utf-8",
+                          errors="replace", env=env, timeout=timeout)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -177,17 +177,21 @@ def test_hook_after_official_extension_takes_the_commands() -> None:
 
 def test_official_extension_auto_loaded_later_does_not_win() -> None:
     """`cpython-gdb run` sources the hook first; gdb then auto-loads the official
-    extension with the interpreter, and ours still answers py-bt."""
+    extension with the interpreter.  By the time the program stops, py-bt is ours."""
     official = official_extension()
     ours = run_gdb("-ex", SOURCE_HOOK, "-ex", "help py-bt")
     interpreter = official.with_name(official.name[:-len("-gdb.py")])
+    program = "import os, signal\ndef stop_here():\n    os.kill(os.getpid(), signal.SIGTRAP)\n" \
+              "stop_here()\n"
     result = cli("run", "-nx", "-batch", "-iex", f"add-auto-load-safe-path {official}",
-                 "-ex", "info auto-load python-scripts", "-ex", "help py-bt",
-                 "--", str(interpreter), env={"DEBUGINFOD_URLS": ""})
+                 "-ex", "run", "-ex", "info auto-load python-scripts", "-ex", "help py-bt",
+                 "-ex", "py-bt", "--", str(interpreter), "-c", program,
+                 env={"DEBUGINFOD_URLS": ""})
     output = result.stdout + result.stderr
-    assert "Traceback" not in output, output
+    assert "Traceback (most recent call last)" not in output, output
     assert re.search(rf"Yes\s+{re.escape(str(official))}", output), output  # it was loaded
     assert ours.stdout.strip() and ours.stdout.strip() in output
+    assert re.search(r'File "<string>", line 3, in stop_here\n', output), output
     assert result.returncode == 0, output
 
 
@@ -197,13 +201,13 @@ def test_official_extension_auto_loaded_later_does_not_win() -> None:
 def test_run_argv(fake_gdb: Path) -> None:
     argv = dry_run(fake_gdb, "run", "--dry-run", "-batch", "-ex", "break foo", "--",
                    sys.executable, "-c", "print(1)", "--dry-run")
-    assert argv == [str(fake_gdb), "-iex", SOURCE_HOOK, "-batch", "-ex", "break foo",
+    assert argv == [str(fake_gdb), "-ex", SOURCE_HOOK, "-batch", "-ex", "break foo",
                     "--args", sys.executable, "-c", "print(1)", "--dry-run"]
 
 
 def test_attach_argv(fake_gdb: Path) -> None:
     pid = str(os.getpid())
-    expected = [str(fake_gdb), "-iex", SOURCE_HOOK, "-batch", "-ex", "py-bt", "-p", pid]
+    expected = [str(fake_gdb), "-ex", SOURCE_HOOK, "-batch", "-ex", "py-bt", "-p", pid]
     assert dry_run(fake_gdb, "attach", pid, "-batch", "-ex", "py-bt", "--dry-run") == expected
     assert dry_run(fake_gdb, "attach", "--dry-run", pid, "-batch", "-ex", "py-bt") == expected
     assert dry_run(fake_gdb, "attach", "--dry-run", pid) == expected[:3] + ["-p", pid]
@@ -212,7 +216,7 @@ def test_attach_argv(fake_gdb: Path) -> None:
 def test_core_argv(fake_gdb: Path, tmp_path: Path) -> None:
     core = tmp_path / "core.1234"
     core.write_bytes(b"")
-    base = [str(fake_gdb), "-iex", SOURCE_HOOK]
+    base = [str(fake_gdb), "-ex", SOURCE_HOOK]
     assert dry_run(fake_gdb, "core", "--dry-run", str(core)) == base + ["-c", str(core)]
     assert dry_run(fake_gdb, "core", "--dry-run", str(core), sys.executable,
                    "-batch", "-ex", "py-bt") == base + ["-batch", "-ex", "py-bt",
@@ -230,7 +234,7 @@ def test_attach_execs_gdb_and_returns_its_status(fake_gdb: Path, tmp_path: Path)
     assert process.wait(timeout=60) == 7
     called = json.loads(log.read_text())
     assert called["pid"] == process.pid  # the CLI process became gdb
-    assert called["argv"][1:] == ["-iex", SOURCE_HOOK, "-batch", "-p", str(os.getpid())]
+    assert called["argv"][1:] == ["-ex", SOURCE_HOOK, "-batch", "-p", str(os.getpid())]
 
 
 # -- user errors: one line, no traceback ----------------------------------------
@@ -251,8 +255,8 @@ def test_gdb_not_on_path(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))
     env.pop("CPYTHON_GDB_GDB", None)
     result = subprocess.run([sys.executable, "-m", "cpython_gdb.cli", "attach",
-                             str(os.getpid())], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+                             str(os.getpid())], capture_output=True, text=True,
+                            env=env, timeout=60)
     assert_one_line_error(result, "gdb not found on PATH")
 
 

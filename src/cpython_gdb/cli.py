@@ -80,7 +80,9 @@ def find_gdb() -> str:
 
 
 def gdb_command(extra: Sequence[str]) -> List[str]:
-    return [find_gdb(), "-iex", hook_command(), *extra]
+    # -ex runs after gdb has loaded the program, attached or read the core,
+    # and so after it auto-loaded any python-gdb.py: our commands then win.
+    return [find_gdb(), "-ex", hook_command(), *extra]
 
 
 def launch(argv: List[str], dry_run: bool) -> int:
@@ -261,8 +263,12 @@ def cmd_demo(argv: List[str]) -> int:
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     try:
         fields = _fields(_wait_ready(sample, timeout=60.0))
+        # The demo shows cpython-gdb alone: no auto-loaded python-gdb.py (and
+        # no warning about declining it), no thread start/exit chatter.
         commands = [
-            gdb, "-batch", "-iex", hook_command(), "-p", str(sample.pid),
+            gdb, "-batch", "-iex", "set auto-load python-scripts off",
+            "-iex", "set print thread-events off", "-iex", hook_command(),
+            "-p", str(sample.pid),
         ]
         for title, steps in DEMO_STEPS:
             commands += ["-ex", f"echo \\n=== {title} ===\\n"]
@@ -284,8 +290,9 @@ def cmd_demo(argv: List[str]) -> int:
             raise UserError("gdb may not attach to the sample (ptrace not permitted): run as "
                             "root, set kernel.yama.ptrace_scope=0, or give the container "
                             "CAP_SYS_PTRACE")
-        sys.stdout.write(output)
         sys.stdout.flush()
+        sys.stdout.buffer.write(result.stdout)  # as gdb wrote it, whatever our encoding
+        sys.stdout.buffer.flush()
         return result.returncode
     finally:
         sample.kill()

@@ -49,7 +49,7 @@ def descend(job: Job, depth: int, ready: queue.SimpleQueue[str],
         return
     # Announce and block on one line: neither call adds a Python frame, so
     # from the announcement on, the Python stack is this frame on this line.
-    ready.put(job.name); gate.acquire()  # noqa: E702  (blocks until the process ends)
+    ready.put(job.name); gate.acquire()  # noqa: E702
 
 
 def worker(name: str, ready: queue.SimpleQueue[str], gate: threading.Lock) -> None:
@@ -57,10 +57,9 @@ def worker(name: str, ready: queue.SimpleQueue[str], gate: threading.Lock) -> No
     descend(job, DEPTH, ready, gate)
 
 
-def idle(workers: List[threading.Thread], timeout: float) -> None:
+def idle(names: List[str], timeout: float) -> None:
     job = Job("main", 42)
-    counts: Dict[str, int] = {"workers": len(workers), "depth": DEPTH}
-    names = [thread.name for thread in workers]
+    counts: Dict[str, int] = {"workers": len(names), "depth": DEPTH}
     greeting = "grüße, 世界"
     ratio = 0.5
     message = (f"ready pid={os.getpid()} python={sys.version.split()[0]}\n").encode()
@@ -102,7 +101,7 @@ def supervise(timeout: float) -> None:
         thread.start()
     for _ in workers:
         ready.get()
-    idle(workers, timeout)
+    idle([thread.name for thread in workers], timeout)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
