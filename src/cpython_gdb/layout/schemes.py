@@ -4,7 +4,7 @@ Each field names a variant of one mechanism; the decoders branch on these
 values, never on the version number.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..errors import UnsupportedVersion
@@ -44,11 +44,13 @@ class Scheme:
     gc_head: int = 16
 
 
-_FRAMEOBJECT = dict(
+_V310 = Scheme(
     frame="frameobject",
     entry="each",
     owner_cstack=-1,
     owner_generator=-1,
+    linetable="linetable310",
+    lasti_unit=2,
     long="ob_size",
     str_ready_bit=7,
     dict_keys="dk_size",
@@ -56,54 +58,22 @@ _FRAMEOBJECT = dict(
     managed_dict="none",
     localsplus="varnames",
 )
+_V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
+_V311 = replace(
+    _V310,
+    frame="interpreter_frame",
+    entry="is_entry",
+    owner_generator=1,
+    linetable="locations311",
+    dict_keys="log2",
+    split_values="struct",
+    managed_dict="311",
+    localsplus="kinds",
+)
+_V312 = replace(_V311, entry="owner", owner_cstack=3, long="lv_tag", str_ready_bit=None, managed_dict="312")
+_V313 = replace(_V312, managed_dict="313")
 
-_SCHEMES = {
-    8: Scheme(linetable="lnotab", lasti_unit=1, **_FRAMEOBJECT),  # type: ignore[arg-type]
-    9: Scheme(linetable="lnotab", lasti_unit=1, **_FRAMEOBJECT),  # type: ignore[arg-type]
-    10: Scheme(linetable="linetable310", lasti_unit=2, **_FRAMEOBJECT),  # type: ignore[arg-type]
-    11: Scheme(
-        frame="interpreter_frame",
-        entry="is_entry",
-        owner_cstack=-1,
-        owner_generator=1,
-        linetable="locations311",
-        lasti_unit=2,
-        long="ob_size",
-        str_ready_bit=7,
-        dict_keys="log2",
-        split_values="struct",
-        managed_dict="311",
-        localsplus="kinds",
-    ),
-    12: Scheme(
-        frame="interpreter_frame",
-        entry="owner",
-        owner_cstack=3,
-        owner_generator=1,
-        linetable="locations311",
-        lasti_unit=2,
-        long="lv_tag",
-        str_ready_bit=None,
-        dict_keys="log2",
-        split_values="struct",
-        managed_dict="312",
-        localsplus="kinds",
-    ),
-    13: Scheme(
-        frame="interpreter_frame",
-        entry="owner",
-        owner_cstack=3,
-        owner_generator=1,
-        linetable="locations311",
-        lasti_unit=2,
-        long="lv_tag",
-        str_ready_bit=None,
-        dict_keys="log2",
-        split_values="struct",
-        managed_dict="313",
-        localsplus="kinds",
-    ),
-}
+_SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313}
 
 SUPPORTED = tuple(sorted(_SCHEMES))
 
