@@ -20,7 +20,6 @@ from .version import detect_version, runtime_address
 _layout: Optional[Layout] = None
 _runtime: Optional[int] = None
 _targets: Dict[int, Target] = {}  # by inferior number
-_announced = False
 
 
 def forget_stop(_event: object = None) -> None:
@@ -35,7 +34,7 @@ def forget_all(_event: object = None) -> None:
 
 
 def _load_layout() -> Tuple[Layout, int]:
-    global _layout, _runtime, _announced
+    global _layout, _runtime
     if _layout is not None and _runtime is not None:
         return _layout, _runtime
     if gdb.selected_inferior().pid == 0 and not _has_core():
@@ -50,8 +49,6 @@ def _load_layout() -> Tuple[Layout, int]:
         )
     layout = build_layout(version, types, "DWARF")
     _layout, _runtime = layout, runtime
-    if not _announced:
-        _announced = True
     return layout, runtime
 
 

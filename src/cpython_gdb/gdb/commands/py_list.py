@@ -8,15 +8,17 @@ from .base import PyCommand, no_python_frame_message, selected_python_frame, wri
 
 
 def _parse(argument: str, current: int) -> Tuple[int, int]:
+    # Both forms list eleven lines, as the reference howto's example shows:
+    # five on either side of the current line, or START to START + 10.
     if not argument:
-        return current - 5, current + 4
+        return current - 5, current + 5
     parts = [p.strip() for p in argument.split(",")]
     try:
         numbers = [int(p) for p in parts]
     except ValueError:
         raise CpythonGdbError("usage: py-list [START[, END]]") from None
     if len(numbers) == 1:
-        return numbers[0], numbers[0] + 9
+        return numbers[0], numbers[0] + 10
     if len(numbers) == 2:
         return numbers[0], numbers[1]
     raise CpythonGdbError("usage: py-list [START[, END]]")
@@ -25,8 +27,8 @@ def _parse(argument: str, current: int) -> Tuple[int, int]:
 class PyList(PyCommand):
     """List the Python source of the selected Python frame.
 
-Usage: py-list            ten lines around the current line
-       py-list START      ten lines from START
+Usage: py-list            eleven lines around the current line
+       py-list START      eleven lines from START
        py-list START, END lines START to END
 
 The current line is marked with '>'."""
