@@ -8,8 +8,8 @@ from typing import Dict, Optional, Tuple
 
 import gdb
 
-from ..errors import NoInterpreter, UnsupportedVersion
-from ..layout import Layout, build_layout
+from ..errors import NoInterpreter
+from ..layout import Layout, build_layout, table_layout
 from ..limits import Limits
 from ..memory import CachedReader
 from ..target import Target
@@ -42,12 +42,12 @@ def _load_layout() -> Tuple[Layout, int]:
     runtime = runtime_address()
     version = detect_version()
     types = DwarfTypeInfo()
-    if not types.has_types():
-        raise UnsupportedVersion(
-            f"CPython {version[0]}.{version[1]} has no debug info here "
-            "(install its debug symbols, e.g. the python3.X-dbg package)"
-        )
-    layout = build_layout(version, types, "DWARF")
+    if types.has_types():
+        layout = build_layout(version, types, "DWARF")
+    else:
+        # No debug info (a stripped or distro build): the tables generated
+        # from the DWARF of the same minor version.
+        layout = table_layout(version)
     _layout, _runtime = layout, runtime
     return layout, runtime
 

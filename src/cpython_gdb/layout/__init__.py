@@ -8,6 +8,6 @@ is reading; choosing the layout happens once, in :func:`build_layout`.
 
 from .model import Layout
 from .schemes import Scheme, scheme_for
-from .sources import TypeInfo, build_layout
+from .sources import TypeInfo, build_layout, table_layout
 
-__all__ = ["Layout", "Scheme", "TypeInfo", "build_layout", "scheme_for"]
+__all__ = ["Layout", "Scheme", "TypeInfo", "build_layout", "scheme_for", "table_layout"]

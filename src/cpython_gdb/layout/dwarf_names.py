@@ -29,6 +29,7 @@ FIELDS.update(
         "tp_base",
         "tp_dict",
         "tp_mro",
+        "tp_members",
     )
 )
 FIELDS.update(_same("PyHeapTypeObject", "ht_name", "ht_qualname", "ht_cached_keys"))
@@ -64,6 +65,8 @@ FIELDS.update(
     )
 )
 FIELDS.update(_same("PyDictValues", "values"))
+# 3.13+: the per-instance insertion order follows values[capacity] (gh-115776).
+FIELDS.update(_same("PyDictValues", "capacity", "size"))
 FIELDS.update(_same("PySetObject", "used", "mask", "table"))
 
 # Other objects.
@@ -82,6 +85,10 @@ FIELDS.update(
 FIELDS.update(_same("PyMethodObject", "im_func", "im_self"))
 FIELDS.update(_same("PyCFunctionObject", "m_ml", "m_self", "m_module"))
 FIELDS.update(_same("PyMethodDef", "ml_name"))
+# __slots__: each slot is a PyMemberDef of the class (and a member descriptor
+# in its __dict__ pointing at it).
+FIELDS.update(_same("PyMemberDef", "name", "type", "offset"))
+FIELDS.update(_same("PyMemberDescrObject", "d_member"))
 FIELDS.update(_same("PyCellObject", "ob_ref"))
 FIELDS.update(_same("PyBaseExceptionObject", "args"))
 FIELDS.update(_same("PyGenObject", "gi_frame", "gi_iframe", "gi_name", "gi_qualname", "gi_code"))
@@ -182,4 +189,5 @@ SIZES: Dict[str, Tuple[str, ...]] = {
     "_PyInterpreterFrame": ("_PyInterpreterFrame",),
     "PyTypeObject": ("PyTypeObject",),
     "setentry": ("setentry",),
+    "PyMemberDef": ("PyMemberDef",),
 }
