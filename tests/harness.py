@@ -61,15 +61,24 @@ class Target:
 
 
 @contextmanager
-def running(minor: str, program: str, *args: str, env: Optional[Dict[str, str]] = None) -> Iterator[Target]:
-    """Start tests/programs/PROGRAM under CPython MINOR and wait until it is ready."""
+def running(
+    minor: str,
+    program: str,
+    *args: str,
+    env: Optional[Dict[str, str]] = None,
+    python: Optional[Path] = None,
+) -> Iterator[Target]:
+    """Start tests/programs/PROGRAM under CPython MINOR and wait until it is ready.
+
+    ``python`` runs another binary of that version (a stripped copy).
+    """
     workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-"))
     fifo = workdir / "ready"
     os.mkfifo(fifo)
     full_env = dict(os.environ, READY_FILE=str(fifo), PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
     full_env.update(env or {})
     proc = subprocess.Popen(
-        [str(PYTHONS[minor]), str(PROGRAMS / program), *args],
+        [str(python or PYTHONS[minor]), str(PROGRAMS / program), *args],
         env=full_env,
         cwd=str(workdir),
         stdout=subprocess.DEVNULL,
@@ -198,3 +207,23 @@ def gcore(pid: int, directory: Path) -> Path:
 
 def stop_signal(pid: int) -> None:
     os.kill(pid, signal.SIGSTOP)
+
+
+def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:
+    """A copy of CPython MINOR's binary and libpython without debug info.
+
+    Returns the ``python`` and ``env`` arguments for :func:`running`.
+    """
+    exe = PYTHONS[minor]
+    prefix = exe.parent.parent
+    (directory / "bin").mkdir(parents=True, exist_ok=True)
+    (directory / "lib").mkdir(exist_ok=True)
+    copies = [shutil.copy2(exe, directory / "bin" / exe.name)]
+    for lib in (prefix / "lib").glob(f"libpython{minor}*.so*"):
+        if lib.is_file() and not lib.is_symlink():
+            copies.append(shutil.copy2(lib, directory / "lib" / lib.name))
+    subprocess.run(["strip", "--strip-debug", *map(str, copies)], check=True)
+    # LD_LIBRARY_PATH comes before the binary's RUNPATH, so the stripped
+    # libpython is the one loaded; PYTHONHOME finds the original stdlib.
+    env = {"LD_LIBRARY_PATH": str(directory / "lib"), "PYTHONHOME": str(prefix)}
+    return {"python": directory / "bin" / exe.name, "env": env}

@@ -42,6 +42,7 @@ def _on_new_objfile(event: "gdb.NewObjFileEvent") -> None:
 def register(objfile: "Optional[gdb.Objfile]" = None) -> None:
     global _registered
     from .commands import register_commands
+    from .frame_filter import register_frame_filter
     from .parameters import register_parameters
     from .printers import register_printers
     from .state import connect_events
@@ -54,6 +55,7 @@ def register(objfile: "Optional[gdb.Objfile]" = None) -> None:
         return
     _registered = True
     register_parameters()
+    register_frame_filter()
     connect_events()
     gdb.events.new_objfile.connect(_on_new_objfile)
     gdb.events.stop.connect(_reclaim)

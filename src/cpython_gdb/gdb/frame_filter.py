@@ -1,0 +1,98 @@
+"""A frame filter: plain `bt` shows Python frames where the eval loop runs them.
+
+Each C frame of the eval loop is replaced by the Python frames it runs
+(innermost first), shown with the Python function, file and line. All of
+them keep the C frame's number, so `frame N` still selects it. `bt
+-no-filters` and `disable frame-filter global cpython-gdb` give the raw
+stack back.
+"""
+
+from typing import Iterable, Iterator, List, Optional
+
+import gdb
+from gdb.FrameDecorator import FrameDecorator
+
+from ..errors import CpythonGdbError
+from ..model import PyFrame
+from . import state
+from .stack import thread_stack
+
+FILTER_NAME = "cpython-gdb"
+
+
+class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
+    """One Python frame, standing on the eval-loop C frame that runs it."""
+
+    def __init__(self, base: "FrameDecorator", pyframe: PyFrame, first: bool) -> None:
+        super().__init__(base)
+        self._pyframe = pyframe
+        self._first = first
+
+    def function(self) -> str:
+        return f"{self._pyframe.code.qualname} [Python]"
+
+    def filename(self) -> str:
+        return self._pyframe.code.filename
+
+    def line(self) -> Optional[int]:
+        return self._pyframe.lineno
+
+    def address(self) -> Optional[int]:
+        # The C frame's pc belongs to the eval loop, not to this Python frame.
+        return None
+
+    def frame_args(self) -> Optional[Iterable[object]]:
+        return None
+
+    def frame_locals(self) -> Optional[Iterable[object]]:
+        return None
+
+    def elided(self) -> Optional[Iterable["FrameDecorator"]]:
+        return None
+
+
+class PythonFrameFilter:
+    def __init__(self) -> None:
+        self.name = FILTER_NAME
+        self.priority = 100
+        self.enabled = True
+        gdb.frame_filters[self.name] = self
+
+    def filter(self, frames: Iterator["FrameDecorator"]) -> Iterator["FrameDecorator"]:
+        try:
+            target = state.current_target()
+            stack = thread_stack(target)
+        except (CpythonGdbError, gdb.error):
+            # Not a Python program, or nothing readable: leave bt alone.
+            yield from frames
+            return
+        by_level = {c.level: c.python for c in stack.cframes if c.kind == "eval" and c.python}
+        for decorator in frames:
+            level = _level(decorator)
+            python = by_level.get(level) if level is not None else None
+            if not python:
+                yield decorator
+                continue
+            for i, pyframe in enumerate(python):
+                yield PythonFrameDecorator(decorator, pyframe, i == 0)
+
+
+def _level(decorator: "FrameDecorator") -> Optional[int]:
+    frame = decorator.inferior_frame()
+    level = getattr(frame, "level", None)
+    if callable(level):
+        return int(level())
+    count = -1
+    current: Optional[gdb.Frame] = frame
+    while current is not None:
+        current = current.newer()
+        count += 1
+    return count
+
+
+_filter: List[PythonFrameFilter] = []
+
+
+def register_frame_filter() -> None:
+    if not _filter:
+        _filter.append(PythonFrameFilter())

@@ -1,0 +1,50 @@
+"""Without debug info: stripped copies of each interpreter give the same answers.
+
+The layout then comes from the generated tables. gdb cannot read C
+variables, so the lines for C built-in calls (read from the ``func``
+argument of the C call) are absent; every Python frame, line, local and
+value is the same.
+"""
+
+import re
+
+import pytest
+
+from harness import run_sections, running, stripped_copy
+
+COMMANDS = [
+    "python from cpython_gdb.gdb.state import current_target; print(current_target().layout.source)",
+    "py-bt",
+    "py-bt-full",
+    "py-up",
+    "py-locals",
+    "py-print obj",
+    "py-print len",
+    "py-list",
+]
+
+
+def _python_only(text):
+    # Drop the C built-in lines and C frame numbers, which need DWARF.
+    lines = [line for line in text.splitlines() if not re.match(r"\s*(#\d+ )?<built-in ", line)]
+    lines = [re.sub(r"^#\d+ ", "#N ", line) for line in lines]
+    return [re.sub(r"0x[0-9a-f]+", "0xADDR", line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def stripped_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("stripped")
+
+
+def test_stripped_interpreter_matches_dwarf(version, stripped_dir):
+    copy = stripped_copy(version, stripped_dir / version)
+    with running(version, "recursion.py") as target:
+        with_dwarf = run_sections(COMMANDS, pid=target.pid)
+    with running(version, "recursion.py", **copy) as target:
+        without = run_sections(COMMANDS, pid=target.pid)
+    assert with_dwarf[0].strip() == "DWARF"
+    assert without[0].strip() == "generated table"
+    for command, a, b in zip(COMMANDS[1:], with_dwarf[1:], without[1:]):
+        assert _python_only(a) == _python_only(b), command
+    assert 'in recursive_function' in without[1]
+    assert "<Foo(x=1, y='a') at remote" in without[5]
