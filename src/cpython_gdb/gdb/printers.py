@@ -2,9 +2,8 @@
 
 from typing import Optional
 
-import gdb.printing
-
 import gdb
+import gdb.printing
 
 from ..errors import CpythonGdbError
 from ..objects import object_repr
