@@ -1,7 +1,8 @@
 """list, tuple, dict, set and frozenset."""
 
+import itertools
 import struct
-from typing import Iterable, List
+from typing import Iterable, Iterator
 
 from ..errors import CorruptObject
 from ..model import TypeInfo
@@ -9,18 +10,28 @@ from .dicts import dict_items, dict_len
 from .writer import Writer
 
 _MAX_LEN = 1 << 40
+_BATCH = 256
 
 
-def _seq(w: Writer, items_at: int, obj: int) -> List[int]:
-    t = w.target
-    size = t.ptr(obj + t.layout.off("PyVarObject.ob_size"))
+def _size(w: Writer, obj: int) -> int:
+    size = w.target.ptr(obj + w.target.layout.off("PyVarObject.ob_size"))
     if size > _MAX_LEN:
         raise CorruptObject("sequence size")
+    return size
+
+
+def _seq(w: Writer, items_at: int, size: int) -> Iterator[int]:
+    """The item pointers to show, then -1 if some are left out.
+
+    Reads in batches as the caller consumes them, so a huge sequence costs
+    only what the output limits let through.
+    """
     count = min(size, w.limits.max_items)
-    ptrs = list(struct.unpack("<%dQ" % count, t.reader.read(items_at, 8 * count))) if count else []
+    for start in range(0, count, _BATCH):
+        n = min(_BATCH, count - start)
+        yield from struct.unpack("<%dQ" % n, w.target.reader.read(items_at + 8 * start, 8 * n))
     if size > count:
-        ptrs.append(-1)  # marks "more items than shown"
-    return ptrs
+        yield -1  # marks "more items than shown"
 
 
 def write_items(w: Writer, ptrs: Iterable[int]) -> None:
@@ -36,21 +47,22 @@ def write_items(w: Writer, ptrs: Iterable[int]) -> None:
 
 
 def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    size = _size(w, obj)
     items = w.target.ptr(obj + w.target.layout.off("PyListObject.ob_item"))
     w.write("[")
-    write_items(w, _seq(w, items, obj))
+    write_items(w, _seq(w, items, size))
     w.write("]")
 
 
-def tuple_items(w: Writer, obj: int) -> List[int]:
-    return _seq(w, obj + w.target.layout.off("PyTupleObject.ob_item"), obj)
+def tuple_items(w: Writer, obj: int) -> Iterator[int]:
+    return _seq(w, obj + w.target.layout.off("PyTupleObject.ob_item"), _size(w, obj))
 
 
 def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    ptrs = tuple_items(w, obj)
+    size = _size(w, obj)
     w.write("(")
-    write_items(w, ptrs)
-    w.write(",)" if len(ptrs) == 1 else ")")
+    write_items(w, _seq(w, obj + w.target.layout.off("PyTupleObject.ob_item"), size))
+    w.write(",)" if size == 1 else ")")
 
 
 def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
@@ -70,7 +82,7 @@ def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
     w.write("}")
 
 
-def _set_keys(w: Writer, obj: int) -> List[int]:
+def _set_keys(w: Writer, obj: int) -> Iterator[int]:
     t = w.target
     lay = t.layout
     mask = t.ptr(obj + lay.off("PySetObject.mask"))
@@ -78,29 +90,30 @@ def _set_keys(w: Writer, obj: int) -> List[int]:
     table = t.ptr(obj + lay.off("PySetObject.table"))
     if mask > _MAX_LEN or used > mask + 1:
         raise CorruptObject("set")
-    keys: List[int] = []
-    batch = 256
-    for start in range(0, mask + 1, batch):
-        count = min(batch, mask + 1 - start)
+    if not used:
+        return
+    shown = 0
+    for start in range(0, mask + 1, _BATCH):
+        count = min(_BATCH, mask + 1 - start)
         raw = t.reader.read(table + 16 * start, 16 * count)
         for key, hash_ in struct.iter_unpack("<Qq", raw):
             # A deleted slot keeps a dummy key with hash -1, which no real
             # object hash can be.
             if key and hash_ != -1:
-                keys.append(key)
-                if len(keys) >= w.limits.max_items:
-                    if used > len(keys):
-                        keys.append(-1)
-                    return keys
-    return keys
+                if shown >= w.limits.max_items:
+                    yield -1
+                    return
+                yield key
+                shown += 1
 
 
 def write_set(w: Writer, obj: int, tp: TypeInfo) -> None:
     keys = _set_keys(w, obj)
+    first = next(keys, None)
     frozen = tp.name == "frozenset"
-    if not keys:
+    if first is None:
         w.write("frozenset()" if frozen else "set()")
         return
     w.write("frozenset({" if frozen else "{")
-    write_items(w, keys)
+    write_items(w, itertools.chain([first], keys))
     w.write("})" if frozen else "}")

@@ -59,6 +59,34 @@ def _values_array(t: Target, values: int) -> int:
     return values
 
 
+def split_order(t: Target, values: int) -> Optional[List[int]]:
+    """Entry indices of a split table's values, in insertion order.
+
+    Up to 3.10 a split table is converted to a combined one when an
+    attribute is added out of the keys' order, so the keys' order is the
+    insertion order (None here). From 3.11 each PyDictValues keeps its own
+    order as one byte per set value: before the values, counted by the byte
+    at values[-2] and stored backwards from values[-3] (3.11, 3.12), or after
+    values[capacity], counted by ``size`` (3.13+).
+    """
+    lay = t.layout
+    if t.scheme.split_values != "struct":
+        return None
+    if not lay.has("PyDictValues.capacity") and lay.off("PyDictValues.values"):
+        # A header before the values whose fields this layout lacks: fall
+        # back to the keys' order rather than guess.
+        return None
+    if lay.has("PyDictValues.capacity"):
+        capacity = read_u8(t.reader, values + lay.off("PyDictValues.capacity"))
+        size = read_u8(t.reader, values + lay.off("PyDictValues.size"))
+        start = values + lay.off("PyDictValues.values") + 8 * capacity
+        return list(t.reader.read(start, size)) if size else []
+    size = read_u8(t.reader, values - 2)
+    if not size:
+        return []
+    return list(reversed(t.reader.read(values - 2 - size, size)))
+
+
 def iter_keys_values(
     t: Target, keys: int, values: Optional[int], limit: int
 ) -> Iterator[Tuple[int, int]]:
@@ -70,25 +98,42 @@ def iter_keys_values(
     entries, nentries, entry_size = keys_entries(t, keys)
     # Entries of 16 bytes are {key, value}; of 24, {hash, key, value}.
     key_off = entry_size - 16
-    values_at = _values_array(t, values) if values else 0
+    if values:
+        yield from _split_pairs(t, entries, nentries, entry_size, values, limit)
+        return
     batch = 64
     produced = 0
     for start in range(0, nentries, batch):
         count = min(batch, nentries - start)
         raw = t.reader.read(entries + start * entry_size, count * entry_size)
-        vals: List[int] = []
-        if values_at:
-            vals = list(struct.unpack("<%dQ" % count, t.reader.read(values_at + 8 * start, 8 * count)))
         for i in range(count):
-            base = i * entry_size + key_off
-            key, value = struct.unpack_from("<QQ", raw, base)
-            if values_at:
-                value = vals[i]
+            key, value = struct.unpack_from("<QQ", raw, i * entry_size + key_off)
             if key and value:
                 yield key, value
                 produced += 1
                 if produced >= limit:
                     return
+
+
+def _split_pairs(
+    t: Target, entries: int, nentries: int, entry_size: int, values: int, limit: int
+) -> Iterator[Tuple[int, int]]:
+    key_off = entry_size - 16
+    values_at = _values_array(t, values)
+    order = split_order(t, values)
+    if order is None:
+        order = list(range(nentries))
+    produced = 0
+    for index in order:
+        if index >= nentries:
+            raise CorruptObject("split dict order")
+        key = t.ptr(entries + index * entry_size + key_off)
+        value = t.ptr(values_at + 8 * index)
+        if key and value:
+            yield key, value
+            produced += 1
+            if produced >= limit:
+                return
 
 
 def dict_items(t: Target, obj: int, limit: int) -> Iterator[Tuple[int, int]]:

@@ -10,10 +10,11 @@ Where the attributes live changed several times:
   object's fixed part (gh-115776).
 """
 
-from typing import Iterator, Optional, Tuple
+import itertools
+from typing import Iterator, List, Optional, Tuple, Union
 
-from ..errors import CorruptObject
-from ..memory import read_u8
+from ..errors import CorruptObject, CpythonGdbError
+from ..memory import read_cstring, read_i32, read_u8
 from ..model import TPFLAGS_INLINE_VALUES, TPFLAGS_MANAGED_DICT, TypeInfo
 from ..target import Target
 from .dicts import dict_items, iter_keys_values
@@ -76,22 +77,94 @@ def instance_attributes(t: Target, obj: int, tp: TypeInfo, limit: int) -> Iterat
     raise CorruptObject(f"unknown managed-dict scheme {scheme}")
 
 
+# PyMemberDef.type of a __slots__ entry: T_OBJECT_EX (Py_T_OBJECT_EX in 3.12+).
+_T_OBJECT_EX = 16
+_MAX_MEMBERS = 1024
+_MEMBER_KEYS = ("PyTypeObject.tp_members", "PyMemberDef.name", "PyMemberDef.type", "PyMemberDef.offset")
+_MAX_BASES = 64
+
+
+def _members(t: Target, tp: TypeInfo) -> Iterator[Tuple[str, int]]:
+    """(name, offset) of the __slots__ a class itself defines, in its order.
+
+    A class's PyMemberDef array lists its slots (sorted by name, as CPython
+    stores them) and ends with a NULL name.
+    """
+    lay = t.layout
+    if not all(lay.has(key) for key in _MEMBER_KEYS) or "PyMemberDef" not in lay.sizes:
+        return  # a layout without them: no slots shown, the rest still is
+    members = t.field_ptr(tp.address, "PyTypeObject.tp_members")
+    if not members:
+        return
+    size = lay.size("PyMemberDef")
+    for i in range(_MAX_MEMBERS):
+        entry = members + i * size
+        name_ptr = t.field_ptr(entry, "PyMemberDef.name")
+        if not name_ptr:
+            return
+        if read_i32(t.reader, entry + lay.off("PyMemberDef.type")) != _T_OBJECT_EX:
+            continue
+        name = read_cstring(t.reader, name_ptr, 200).decode("utf-8", "replace")
+        yield name, t.ptr(entry + lay.off("PyMemberDef.offset"))
+    raise CorruptObject("member list")
+
+
+def heap_bases(t: Target, tp: TypeInfo) -> Tuple[List[TypeInfo], Optional[TypeInfo]]:
+    """The classes written in Python from ``tp`` up, and the first builtin base."""
+    chain = [tp]
+    for _ in range(_MAX_BASES):
+        if not chain[-1].base:
+            return chain, None
+        base = t.type_info(chain[-1].base)
+        if not base.is_heap:
+            return chain, base
+        chain.append(base)
+    raise CorruptObject("base chain")
+
+
+def slot_values(t: Target, obj: int, chain: List[TypeInfo]) -> Iterator[Tuple[str, int]]:
+    """(name, value address) of the set __slots__, base classes first."""
+    for klass in reversed(chain):
+        for name, offset in _members(t, klass):
+            value = t.ptr(obj + offset)
+            if value:
+                yield name, value
+
+
 def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
-    from .render import write_object
+    from .render import builtin_value_writer, write_object
     from .strings import str_text
 
-    attrs = list(instance_attributes(w.target, obj, tp, w.limits.max_items))
+    t = w.target
+    chain, builtin = heap_bases(t, tp)
+    limit = w.limits.max_items
+    attrs: List[Tuple[Union[str, int], int]] = list(itertools.islice(slot_values(t, obj, chain), limit + 1))
+    if len(attrs) <= limit:
+        attrs.extend(instance_attributes(t, obj, tp, limit + 1 - len(attrs)))
+    more = len(attrs) > limit
+    del attrs[limit:]
+    value_writer = builtin_value_writer(builtin) if builtin is not None else None
     w.write("<" + tp.name)
-    if attrs:
+    if attrs or value_writer or more:
         w.write("(")
+        if value_writer is not None and builtin is not None:
+            # A subclass of int, str, list...: its value, as the base shows it.
+            value_writer(w, obj, builtin)
+            if attrs or more:
+                w.write(", ")
         for i, (name, value) in enumerate(attrs):
             if i:
                 w.write(", ")
-            try:
-                w.write(str_text(w.target, name, 200))
-            except CorruptObject:
-                write_object(w, name)
+            if isinstance(name, str):
+                w.write(name)
+            else:
+                try:
+                    w.write(str_text(t, name, 200))
+                except CpythonGdbError:
+                    write_object(w, name)
             w.write("=")
             write_object(w, value)
+        if more:
+            w.write(", ..." if attrs else "...")
         w.write(")")
     w.write(f" at remote 0x{obj:x}>")

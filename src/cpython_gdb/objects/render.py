@@ -63,24 +63,97 @@ _CYCLE = {
 }
 
 
+# Nesting shown even with `set cpython max-depth unlimited`: deeper, the
+# walk would exhaust the Python stack of gdb (a few frames per level).
+MAX_DEPTH = 100
+
+# What a container prints in place of its items past max-depth.
+_ELIDED: Dict[WriteFn, str] = {
+    containers.write_list: "[...]",
+    containers.write_tuple: "(...)",
+    containers.write_dict: "{...}",
+    containers.write_set: "{...}",
+}
+# Writers that print other objects: past max-depth they print only their
+# type and address. The others (numbers, strings, names of things) print in full at any depth.
+_NESTING = frozenset(
+    [
+        *_ELIDED,
+        instances.write_instance,
+        others.write_exception,
+        others.write_method,
+        others.write_cell,
+    ]
+)
+# The values an instance of a subclass shows first: `<MyInt(5) at ...>`.
+_VALUE_WRITERS = frozenset(
+    [
+        numbers.write_long,
+        numbers.write_float,
+        numbers.write_complex,
+        strings.write_str,
+        strings.write_bytes,
+        strings.write_bytearray,
+        containers.write_list,
+        containers.write_tuple,
+        containers.write_dict,
+        containers.write_set,
+    ]
+)
+
+
+# The builtin each flag-chosen writer is made for. An instance of another
+# type written in C (collections.OrderedDict, a struct sequence) shows its
+# type name around the value: `collections.OrderedDict({'a': 1})`.
+_EXACT: Dict[WriteFn, str] = {
+    numbers.write_long: "int",
+    containers.write_list: "list",
+    containers.write_tuple: "tuple",
+    strings.write_bytes: "bytes",
+    strings.write_str: "str",
+    containers.write_dict: "dict",
+}
+
+
+def _write_value(w: Writer, fn: WriteFn, obj: int, tp: TypeInfo) -> None:
+    exact = _EXACT.get(fn)
+    if exact is None or tp.name == exact or tp.is_heap:
+        fn(w, obj, tp)
+        return
+    w.write(tp.name)
+    if fn is containers.write_tuple:
+        fn(w, obj, tp)  # its parentheses serve as the call's
+        return
+    w.write("(")
+    fn(w, obj, tp)
+    w.write(")")
+
+
 def _fallback(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(f"<{tp.name} at remote 0x{obj:x}>")
 
 
 def choose(tp: TypeInfo) -> WriteFn:
-    fn = _BY_NAME.get(tp.name)
-    if fn is not None:
-        return fn
     # Instances of classes written in Python show their attributes, as the
-    # reference extension does, even when they subclass a builtin.
+    # reference extension does, even when they subclass a builtin; a class
+    # named like a builtin ("cell", "frame") is still a class of the user's.
     if tp.is_heap and not tp.flags & TPFLAGS_TYPE_SUBCLASS:
         if tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
             return others.write_exception
         return instances.write_instance
+    fn = _BY_NAME.get(tp.name)
+    if fn is not None:
+        return fn
     for flag, fn in _BY_FLAG:
         if tp.flags & flag:
             return fn
     return _fallback
+
+
+def builtin_value_writer(base: TypeInfo) -> Optional[WriteFn]:
+    """How to show the builtin value of an instance whose builtin base is ``base``."""
+    fn = choose(base)
+    return fn if fn in _VALUE_WRITERS else None
 
 
 def _looks_like_type(tp: TypeInfo) -> bool:
@@ -106,13 +179,18 @@ def write_object(w: Writer, obj: int) -> None:
                 return
         w.write("...")
         return
-    if w.depth >= w.limits.max_depth:
-        w.write("...")
+    fn = choose(tp)
+    if w.depth >= min(w.limits.max_depth, MAX_DEPTH) and fn in _NESTING:
+        elided = _ELIDED.get(fn)
+        if elided is None:
+            _fallback(w, obj, tp)
+        else:
+            w.write(elided)
         return
     w.active.add(obj)
     w.depth += 1
     try:
-        choose(tp)(w, obj, tp)
+        _write_value(w, fn, obj, tp)
     except CpythonGdbError:
         w.write(f"<unreadable {tp.name} at remote 0x{obj:x}>")
     finally:

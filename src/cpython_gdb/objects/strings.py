@@ -40,7 +40,11 @@ def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
         data = t.ptr(obj + lay.off("PyUnicodeObject.data"))
     count = min(length, limit)
     raw = t.reader.read(data, count * kind) if count else b""
-    return raw.decode(_CODECS[kind], "surrogatepass"), length
+    try:
+        return raw.decode(_CODECS[kind], "surrogatepass"), length
+    except UnicodeDecodeError:
+        # Only UCS-4 data can fail: a code point past U+10FFFF.
+        raise CorruptObject("str data") from None
 
 
 def str_text(t: Target, obj: int, limit: int = 1000) -> str:
@@ -50,13 +54,19 @@ def str_text(t: Target, obj: int, limit: int = 1000) -> str:
     return read_str(t, obj, limit)[0]
 
 
+def _shown(w: Writer) -> int:
+    # Each character prints as at least one: more than max-output could
+    # never show.
+    return min(w.limits.max_string, w.limits.max_output)
+
+
 def _clip_repr(out: str, shown: int, length: int) -> str:
     # Mark a cut inside the quotes so the result still reads as a literal.
     return out[:-1] + "..." + out[-1] if length > shown else out
 
 
 def write_str(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    text, length = read_str(w.target, obj, w.limits.max_string)
+    text, length = read_str(w.target, obj, _shown(w))
     w.write(_clip_repr(repr(text), len(text), length))
 
 
@@ -65,7 +75,7 @@ def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
     length = t.ptr(obj + t.layout.off("PyVarObject.ob_size"))
     if length > _MAX_LENGTH:
         raise CorruptObject("bytes")
-    count = min(length, w.limits.max_string)
+    count = min(length, _shown(w))
     return (t.reader.read(data, count) if count else b""), length
 
 
