@@ -1,5 +1,7 @@
 """Pretty-printers for PyObject* and the other CPython pointer types."""
 
+import os
+import re
 from typing import Optional
 
 import gdb
@@ -10,6 +12,7 @@ from ..objects import object_repr
 from . import state
 
 COLLECTION = "cpython-gdb"
+_PYTHON_FILE = re.compile(r"(lib)?python\d")
 
 # Pointer targets printed as Python objects, by typedef name or struct tag.
 OBJECT_TYPES = frozenset(
@@ -90,9 +93,21 @@ class CPythonPrinters(gdb.printing.PrettyPrinter):
 _printer: Optional[CPythonPrinters] = None
 
 
+def _is_python_objfile(objfile: "gdb.Objfile") -> bool:
+    name = os.path.basename(objfile.filename or "")
+    return bool(_PYTHON_FILE.match(name))
+
+
 def register_printers(objfile: "Optional[gdb.Objfile]" = None) -> None:
-    """Put our collection first, ahead of any printer for the same types."""
+    """Register our collection globally, or first on a Python objfile.
+
+    gdb asks an objfile's own printers before the global ones, and CPython's
+    python-gdb.py registers on the interpreter's objfile: on those objfiles
+    ours go to the front of the list too.
+    """
     global _printer
     if _printer is None:
         _printer = CPythonPrinters()
+    if objfile is not None and not _is_python_objfile(objfile):
+        return
     gdb.printing.register_pretty_printer(objfile, _printer, replace=True)
