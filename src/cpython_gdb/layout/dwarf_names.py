@@ -191,3 +191,12 @@ SIZES: Dict[str, Tuple[str, ...]] = {
     "setentry": ("setentry",),
     "PyMemberDef": ("PyMemberDef",),
 }
+
+# The exception in flight and the one being handled (py-exc). 3.12 keeps
+# the raised exception as one object, tstate->current_exception (gh-102192),
+# where earlier versions kept the (type, value, traceback) triple.
+FIELDS.update(_same("PyThreadState", "curexc_type", "curexc_value", "curexc_traceback", "exc_info"))
+FIELDS["PyThreadState.current_exception"] = (("PyThreadState", "current_exception"),)
+FIELDS.update(_same("_PyErr_StackItem", "exc_value", "previous_item"))
+FIELDS.update(_same("PyBaseExceptionObject", "traceback", "context", "cause", "suppress_context"))
+FIELDS.update(_same("PyTracebackObject", "tb_next", "tb_frame", "tb_lasti", "tb_lineno"))

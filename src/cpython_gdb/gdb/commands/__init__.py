@@ -1,12 +1,13 @@
 """The py-* commands, one module each."""
 
 from .py_bt import PyBt, PyBtFull
+from .py_exc import PyExc
 from .py_list import PyList
 from .py_locals import PyLocals
 from .py_print import PyPrint
 from .py_up_down import PyDown, PyUp
 
-ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals)
+ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals, PyExc)
 
 
 def register_commands() -> None:
