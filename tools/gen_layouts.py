@@ -29,10 +29,11 @@ SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 # Run inside gdb's Python: resolve the keys through the adapter's DWARF reader.
 _GDB_SCRIPT = """
 import json, sys
+import gdb
 sys.path.insert(0, {src!r})
-from cpython_gdb.gdb.dwarf import DwarfTypeInfo
+from cpython_gdb.gdb.dwarf import DwarfTypeInfo, runtime_block
 from cpython_gdb.layout.dwarf_names import FIELDS, SIZES
-types = DwarfTypeInfo()
+types = DwarfTypeInfo(runtime_block(int(gdb.parse_and_eval("(unsigned long)&_PyRuntime"))))
 offsets = {{}}
 for key, candidates in sorted(FIELDS.items()):
     for ctype, path in candidates:

@@ -18,7 +18,7 @@ COMMANDS = [
     "py-bt-full",
     "py-up",
     "py-locals",
-    "py-print obj",
+    "py-print v",
     "py-print len",
     "py-list",
 ]
@@ -47,4 +47,5 @@ def test_stripped_interpreter_matches_dwarf(version, stripped_dir):
     for command, a, b in zip(COMMANDS[1:], with_dwarf[1:], without[1:]):
         assert _python_only(a) == _python_only(b), command
     assert 'in recursive_function' in without[1]
-    assert "<Foo(x=1, y='a') at remote" in without[5]
+    assert "<Foo(x=1, y='a') at remote" in without[2]
+    assert without[5].strip() == "local 'v' = 3"

@@ -62,11 +62,12 @@ def _frame_object(t: Target, frame: int) -> Tuple[PyFrame, int]:
     return pyframe, t.field_ptr(frame, "PyFrameObject.f_back")
 
 
-def _interpreter_frame(t: Target, frame: int) -> Tuple[Optional[PyFrame], int, bool]:
+def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[Optional[PyFrame], int, bool]:
     """Decode a _PyInterpreterFrame (3.11+).
 
     Returns (frame or None for a frame that is not shown, previous, whether
-    this record ends the frames of its C call).
+    this record ends the frames of its C call). With ``unstarted``, a frame
+    pushed but not started yet is decoded too, at its first line.
     """
     lay = t.layout
     scheme = t.scheme
@@ -83,14 +84,15 @@ def _interpreter_frame(t: Target, frame: int) -> Tuple[Optional[PyFrame], int, b
     code = read_code(t, code_addr)
     instr = t.field_ptr(frame, "_PyInterpreterFrame.instr_ptr")
     offset = instr - (code_addr + lay.off("PyCodeObject.co_code_adaptive"))
-    if owner != scheme.owner_generator and offset < code.first_traceable:
+    started = owner == scheme.owner_generator or offset >= code.first_traceable
+    if not started and not unstarted:
         # Pushed but not yet started: CPython leaves such frames out of
         # tracebacks too (_PyFrame_IsIncomplete).
         return None, previous, is_entry
     pyframe = PyFrame(
         address=frame,
         code=code,
-        lineno=line_of(t, code, offset),
+        lineno=line_of(t, code, offset) if started else code.firstlineno,
         locals=_read_locals(t, frame + lay.off("_PyInterpreterFrame.localsplus"), code.local_names, code.local_kinds),
         globals_address=t.field_ptr(frame, "_PyInterpreterFrame.f_globals"),
         builtins_address=t.field_ptr(frame, "_PyInterpreterFrame.f_builtins"),
@@ -131,11 +133,16 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
     return tuple(frames), reason
 
 
-def decode_one(t: Target, frame: int) -> Optional[PyFrame]:
-    """Decode the single frame record at ``frame``."""
+def decode_one(t: Target, frame: int, unstarted: bool = False) -> Optional[PyFrame]:
+    """Decode the single frame record at ``frame``.
+
+    ``unstarted`` also decodes a 3.11+ frame that has been pushed but has
+    not run an instruction yet (shown at its first line), as one is when its
+    eval-loop call has just been entered.
+    """
     if t.scheme.frame == "frameobject":
         return _frame_object(t, frame)[0]
-    return _interpreter_frame(t, frame)[0]
+    return _interpreter_frame(t, frame, unstarted)[0]
 
 
 def frame_object_frame(t: Target, obj: int) -> Optional[PyFrame]:

@@ -1,20 +1,49 @@
 """Struct offsets and sizes from the target's DWARF, through gdb's types."""
 
+import os
 from typing import Dict, Optional, Tuple
 
 import gdb
 
 
+def runtime_block(runtime: int) -> "Optional[gdb.Block]":
+    """The global block of the debug info that defines _PyRuntime, if any.
+
+    Extension modules built with CPython carry DWARF for its structs and
+    even a declaration of _PyRuntime, so a type or symbol found anywhere
+    does not mean the interpreter itself has debug info: the symbol must
+    come from the file that holds the runtime's address.
+    """
+    try:
+        symbol = gdb.lookup_global_symbol("_PyRuntime")
+    except gdb.error:
+        return None
+    if symbol is None or symbol.symtab is None:
+        return None
+    objfile = symbol.symtab.objfile
+    owner = getattr(objfile, "owner", None) or objfile
+    holder = gdb.solib_name(runtime)
+    if holder is None:
+        progspace = gdb.current_progspace()
+        holder = progspace.filename if progspace is not None else None
+    if not holder or not owner.filename:
+        return None
+    if os.path.realpath(owner.filename) != os.path.realpath(holder):
+        return None
+    return symbol.symtab.global_block()
+
+
 class DwarfTypeInfo:
     """The core's TypeInfo protocol, answered by gdb.lookup_type."""
 
-    def __init__(self) -> None:
+    def __init__(self, block: "gdb.Block") -> None:
+        self._block = block
         self._types: Dict[str, Optional["gdb.Type"]] = {}
 
     def _type(self, name: str) -> Optional["gdb.Type"]:
         if name not in self._types:
             try:
-                found: Optional[gdb.Type] = gdb.lookup_type(name).strip_typedefs()
+                found: Optional[gdb.Type] = gdb.lookup_type(name, self._block).strip_typedefs()
             except gdb.error:
                 found = None
             if found is not None and found.code not in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
@@ -55,6 +84,3 @@ class DwarfTypeInfo:
     def type_size(self, ctype: str) -> Optional[int]:
         found = self._type(ctype)
         return None if found is None else int(found.sizeof)
-
-    def has_types(self) -> bool:
-        return self._type("PyObject") is not None

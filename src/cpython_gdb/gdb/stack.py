@@ -6,12 +6,14 @@ group of Python frames (a group ends at an entry frame); the groups are
 matched to the eval-loop C frames from the innermost outwards.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 import gdb
 
 from ..errors import CpythonGdbError
+from ..frames.walk import decode_one
 from ..model import PyFrame, PyThread
 from ..objects import object_repr
 from ..runtime import all_thread_states, read_thread
@@ -88,6 +90,33 @@ def _groups(frames: Tuple[PyFrame, ...]) -> List[Tuple[PyFrame, ...]]:
     return groups
 
 
+def _entering(target: Target, frame: "gdb.Frame") -> Tuple[PyFrame, ...]:
+    """The frame an eval-loop call was given but has not linked in yet.
+
+    Only for those calls: read from the C argument when gdb still has it
+    (often it is optimized out, and then nothing is shown for the call).
+    """
+    name = "f" if target.scheme.frame == "frameobject" else "frame"
+    try:
+        value = frame.read_var(name)
+        if value.is_optimized_out:
+            return ()
+        address = int(value)
+    except (gdb.error, ValueError, RuntimeError):
+        return ()
+    if not address:
+        return ()
+    try:
+        pyframe = decode_one(target, address, unstarted=True)
+        # At a function's entry gdb may report a stale register for the
+        # argument: believe it only if it leads to a code object.
+        if pyframe is None or target.type_of(pyframe.code.address).name != "code":
+            return ()
+    except CpythonGdbError:
+        return ()
+    return (dataclasses.replace(pyframe, is_entry=True),)
+
+
 def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
     try:
         func = frame.read_var("func")
@@ -152,6 +181,14 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
         level += 1
     groups = _groups(pythread.frames)
     evals = [c for c in stack.cframes if c.kind == "eval"]
+    if len(evals) > len(groups):
+        # The newest eval-loop calls have not linked their frame into the
+        # thread state yet (stopped at the function's entry) or have already
+        # unlinked it (returning). Older calls are settled, so match from
+        # the oldest: the extra newest C frames run no Python frame yet.
+        for cframe in evals[: len(evals) - len(groups)]:
+            cframe.python = _entering(target, cframe.frame)
+        evals = evals[len(evals) - len(groups):]
     for cframe, group in zip(evals, groups):
         cframe.python = group
     if len(groups) > len(evals):

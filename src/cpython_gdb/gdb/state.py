@@ -13,7 +13,7 @@ from ..layout import Layout, build_layout, table_layout
 from ..limits import Limits
 from ..memory import CachedReader
 from ..target import Target
-from .dwarf import DwarfTypeInfo
+from .dwarf import DwarfTypeInfo, runtime_block
 from .reader import GdbReader
 from .version import detect_version, runtime_address
 
@@ -41,9 +41,9 @@ def _load_layout() -> Tuple[Layout, int]:
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
     runtime = runtime_address()
     version = detect_version()
-    types = DwarfTypeInfo()
-    if types.has_types():
-        layout = build_layout(version, types, "DWARF")
+    block = runtime_block(runtime)
+    if block is not None:
+        layout = build_layout(version, DwarfTypeInfo(block), "DWARF")
     else:
         # No debug info (a stripped or distro build): the tables generated
         # from the DWARF of the same minor version.

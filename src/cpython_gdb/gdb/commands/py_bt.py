@@ -4,6 +4,10 @@ from ...render import frame_summary, traceback_entry
 from .. import state
 from .base import PyCommand, current_stack, write
 
+# An eval-loop C call whose Python frame is not in the thread state (the
+# call has just started or is returning) and not readable from gdb either.
+UNREADABLE = "(unable to read python frame information)"
+
 
 class PyBt(PyCommand):
     """Print the Python stack of the selected thread, most recent call first.
@@ -24,6 +28,8 @@ collections are shown where the C stack has them."""
         write("Traceback (most recent call first):")
         for cframe in stack.cframes:
             if cframe.kind == "eval":
+                if not cframe.python:
+                    write("  " + UNREADABLE)
                 for frame in cframe.python:
                     for line in traceback_entry(frame):
                         write(line)
@@ -58,6 +64,8 @@ with `frame N`), its address, file, line, function and local variables."""
         limits = state.limits()
         for cframe in stack.cframes:
             if cframe.kind == "eval":
+                if not cframe.python:
+                    write(f"#{cframe.level} {UNREADABLE}")
                 for frame in cframe.python:
                     for line in frame_summary(target, frame, cframe.level, limits):
                         write(line)

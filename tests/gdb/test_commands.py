@@ -1,0 +1,420 @@
+"""Every py-* command on known programs, checked against the exact text.
+
+Each test runs one gdb on one live target and many commands in it. The
+expected text is built from the program's source (line numbers and source
+lines), the values the program is known to hold and, for the C frame
+numbers, gdb's own `bt` taken in the same session. Addresses are the only
+thing normalized (to 0xADDR).
+
+On 3.8-3.10 each Python frame has its own C call of the eval loop; from
+3.11 one C call runs a group of Python frames that ends at an "entry"
+frame (a frame called from C). The specs below mark entry frames, so the
+same spec gives the expected grouping on every version.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from harness import PROGRAMS, run_sections, running
+
+ADDR = re.compile(r"0x[0-9a-f]+")
+BT_LINE = re.compile(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?([\w.]+) \(", re.M)
+
+
+def norm(text: str) -> str:
+    return ADDR.sub("0xADDR", text)
+
+
+def source_lines(program: str) -> List[str]:
+    """PROGRAM: a name under tests/programs or an absolute path."""
+    return (PROGRAMS / program).read_text().splitlines()
+
+
+def line_of(program: str, text: str) -> int:
+    """The number of the one line of PROGRAM whose stripped text is TEXT
+    (or, for a text starting with '# mark:', that ends with it)."""
+    found = [
+        i + 1
+        for i, line in enumerate(source_lines(program))
+        if line.strip() == text or (text.startswith("# mark:") and line.rstrip().endswith(text))
+    ]
+    assert len(found) == 1, (program, text, found)
+    return found[0]
+
+
+@dataclass
+class F:
+    """A Python frame: function, its current line (text or '# mark: x'), locals."""
+
+    name: str
+    at: str
+    locals: str = ""
+    entry: bool = False  # called from C: the first frame its eval-loop call ran
+    file: Optional[str] = None  # absolute path when not the program itself
+
+
+@dataclass
+class B:
+    """A C built-in function call, as py-bt shows it."""
+
+    text: str
+
+
+Item = Union[F, B]
+
+
+def major_minor(version: str) -> Tuple[int, int]:
+    a, b = version.split(".")
+    return int(a), int(b)
+
+
+def groups(version: str, frames: Sequence[F]) -> List[List[F]]:
+    """The Python frames of each eval-loop C call, innermost first."""
+    if major_minor(version) < (3, 11):
+        return [[f] for f in frames]
+    out: List[List[F]] = []
+    current: List[F] = []
+    for f in frames:
+        current.append(f)
+        if f.entry:
+            out.append(current)
+            current = []
+    assert not current, "the outermost frame must be an entry frame"
+    return out
+
+
+def c_levels(bt: str) -> Tuple[List[int], List[int]]:
+    """Levels of the eval-loop C frames and of the C built-in call frames in gdb's bt."""
+    evals, builtins = [], []
+    for m in BT_LINE.finditer(bt):
+        level, name = int(m.group(1)), m.group(2)
+        if name == "_PyEval_EvalFrameDefault":
+            evals.append(level)
+        elif name.startswith("cfunction_"):
+            builtins.append(level)
+    return evals, builtins
+
+
+class Stack:
+    """Expected command output for a known Python stack (innermost first)."""
+
+    def __init__(
+        self, version: str, program: str, items: Sequence[Item], bt: Optional[str] = None, unstarted: int = 0
+    ) -> None:
+        self.version = version
+        self.program = program
+        self.path = str(PROGRAMS / program)
+        self.items = list(items)
+        self.frames = [i for i in items if isinstance(i, F)]
+        self.groups = groups(version, self.frames)
+        self.levels: Dict[int, int] = {}  # id(frame or builtin) -> C level
+        if bt is not None:
+            evals, builtins = c_levels(bt)
+            # The newest eval-loop calls may not run a Python frame yet
+            # (stopped at the function's entry).
+            evals = evals[unstarted:]
+            assert len(evals) == len(self.groups), (evals, bt)
+            for level, group in zip(evals, self.groups):
+                for f in group:
+                    self.levels[id(f)] = level
+            bs = [i for i in items if isinstance(i, B)]
+            assert len(builtins) == len(bs), (builtins, bt)
+            for level, b in zip(builtins, bs):
+                self.levels[id(b)] = level
+
+    def file(self, f: F) -> str:
+        return f.file or self.path
+
+    def line(self, f: F) -> int:
+        return line_of(self.file(f), f.at)
+
+    def text(self, f: F) -> str:
+        return source_lines(self.file(f))[self.line(f) - 1].strip()
+
+    def py_bt(self) -> str:
+        out = ["Traceback (most recent call first):"]
+        for item in self.items:
+            if isinstance(item, B):
+                out.append("  " + item.text)
+            else:
+                out.append(f'  File "{self.file(item)}", line {self.line(item)}, in {item.name}')
+                out.append("    " + self.text(item))
+        return "\n".join(out) + "\n"
+
+    def summary(self, f: F) -> List[str]:
+        where = f"for file {self.file(f)}, line {self.line(f)}, in {f.name}"
+        return [
+            f"#{self.levels[id(f)]} Frame 0xADDR, {where} ({f.locals})",
+            "    " + self.text(f),
+        ]
+
+    def py_bt_full(self) -> str:
+        out: List[str] = []
+        for item in self.items:
+            if isinstance(item, B):
+                out.append(f"#{self.levels[id(item)]} {item.text}")
+            else:
+                out.extend(self.summary(item))
+        return "\n".join(out) + "\n"
+
+    def group_summary(self, group: Sequence[F]) -> str:
+        return "".join(line + "\n" for f in group for line in self.summary(f))
+
+    def group_of(self, name: str, locals_prefix: str = "") -> List[F]:
+        for group in self.groups:
+            for f in group:
+                if f.name == name and f.locals.startswith(locals_prefix):
+                    return group
+        raise KeyError(name)
+
+    def level_of(self, group: Sequence[F]) -> int:
+        return self.levels[id(group[0])]
+
+    def listing(self, f: F, start: int, end: int) -> str:
+        lines = source_lines(self.file(f))
+        current = self.line(f)
+        out = []
+        for n in range(max(start, 1), min(end, len(lines)) + 1):
+            label = (">" if n == current else "") + str(n)
+            out.append(f"{label:>4}    {lines[n - 1]}")
+        return "\n".join(out) + "\n"
+
+
+def locals_block(group: Sequence[F], values: Dict[str, List[str]]) -> str:
+    """py-locals output for a group, from each function's 'name = value' lines."""
+    out = []
+    for f in group:
+        out.append(f"Locals for {f.name}")
+        out.extend(values[f.locals])
+    return "\n".join(out) + "\n"
+
+
+# -- recursion.py: recursion, a user class, Python -> C (sorted) -> Python ---
+
+SORTED_LINE = "sorted([3, 1, 2], key=lambda v: wait_here(v))"
+RECURSE_LINE = "recursive_function(n - 1, Foo(n))"
+
+
+def foo(n: int) -> str:
+    return f"<Foo(x={n}, y='a') at remote 0xADDR>"
+
+
+def recursion_items() -> List[Item]:
+    return [
+        B("<built-in function sleep>"),
+        F("wait_here", "time.sleep(1000)", "v=3"),
+        F("<lambda>", SORTED_LINE, "v=3", entry=True),
+        B("<built-in method sort of list object at remote 0xADDR>"),
+        B("<built-in function sorted>"),
+        F("recursive_function", SORTED_LINE, f"n=0, obj={foo(1)}, z=[0, 'abc']"),
+        F("recursive_function", RECURSE_LINE, f"n=1, obj={foo(2)}, z=[1, 'abc']"),
+        F("recursive_function", RECURSE_LINE, f"n=2, obj={foo(3)}, z=[2, 'abc']"),
+        F("recursive_function", RECURSE_LINE, "n=3, obj=None, z=[3, 'abc']"),
+        F("<module>", "recursive_function(3)", "", entry=True),
+    ]
+
+
+def up_down_commands(count: int) -> List[str]:
+    """py-up past the oldest frame, then py-down past the newest."""
+    return ["py-up"] * (count + 1) + ["py-down"] * count
+
+
+def expected_up_down(stack: Stack) -> List[str]:
+    groups_ = stack.groups
+    ups = [stack.group_summary(g) for g in groups_] + ["Unable to find an older python frame\n"]
+    downs = [stack.group_summary(g) for g in reversed(groups_[:-1])] + ["Unable to find a newer python frame\n"]
+    return ups + downs
+
+
+def test_recursion_commands(version):
+    n_groups = len(groups(version, [i for i in recursion_items() if isinstance(i, F)]))
+    # Where `frame N` should land: the C frame running recursive_function(n=1).
+    probe = ["bt -no-filters", "py-bt", "py-bt-full", "py-locals", "py-list", "py-list 1", "py-list 20, 24"]
+    probe += ["py-print v", "py-print Foo", "py-print len", "py-print __name__", "py-print no_such_name", "py-print"]
+    probe += up_down_commands(n_groups)
+    with running(version, "recursion.py") as target:
+        first = run_sections(probe, pid=target.pid)
+        stack = Stack(version, "recursion.py", recursion_items(), bt=first[0])
+        n1 = stack.group_of("recursive_function", "n=1")
+        level = stack.level_of(n1)
+        second = run_sections(
+            [f"frame {level}", "py-locals", "py-print n", "py-print obj", "py-list", "py-bt", "py-up", "py-down"],
+            pid=target.pid,
+        )
+    out = dict(zip(probe, first))
+    assert norm(out["py-bt"]) == stack.py_bt()
+    assert norm(out["py-bt-full"]) == stack.py_bt_full()
+
+    # Frame 0 is in C (the sleep): the commands use the newest Python frame,
+    # and py-locals shows every Python frame of that eval-loop C call.
+    wait_here = stack.frames[0]
+    values = {
+        "v=3": ["v = 3"],
+        f"n=0, obj={foo(1)}, z=[0, 'abc']": ["n = 0", f"obj = {foo(1)}", "z = [0, 'abc']"],
+        f"n=1, obj={foo(2)}, z=[1, 'abc']": ["n = 1", f"obj = {foo(2)}", "z = [1, 'abc']"],
+        f"n=2, obj={foo(3)}, z=[2, 'abc']": ["n = 2", f"obj = {foo(3)}", "z = [2, 'abc']"],
+        "n=3, obj=None, z=[3, 'abc']": ["n = 3", "obj = None", "z = [3, 'abc']"],
+        "": [],
+    }
+    assert norm(out["py-locals"]) == locals_block(stack.groups[0], values)
+    current = stack.line(wait_here)
+    assert out["py-list"] == stack.listing(wait_here, current - 5, current + 5)
+    assert ">" + str(current) in out["py-list"]
+    assert out["py-list 1"] == stack.listing(wait_here, 1, 11)
+    assert out["py-list 20, 24"] == stack.listing(wait_here, 20, 24)
+
+    assert out["py-print v"] == "local 'v' = 3\n"
+    assert out["py-print Foo"] == "global 'Foo' = <class '__main__.Foo'>\n"
+    assert out["py-print len"] == "builtin 'len' = <built-in function len>\n"
+    assert out["py-print __name__"] == "global '__name__' = '__main__'\n"
+    assert out["py-print no_such_name"] == "'no_such_name' not found\n"
+    assert "usage: py-print NAME" in out["py-print"]
+
+    moves = first[len(probe) - 2 * n_groups - 1 :]
+    assert [norm(m) for m in moves] == expected_up_down(stack)
+
+    # `frame N` with N from py-bt-full selects the C frame of that Python
+    # frame; the commands then work on it (on 3.11+ its whole group).
+    frame_out, locals_out, print_n, print_obj, list_out, bt_again, up, down = second
+    assert re.match(rf"#{level}\s+(0x[0-9a-f]+ in )?_PyEval_EvalFrameDefault ", frame_out), frame_out
+    assert norm(locals_out) == locals_block(n1, values)
+    first_n = n1[0].locals.split(",")[0].split("=")[1]
+    assert print_n == f"local 'n' = {first_n}\n"
+    assert norm(print_obj) == "local 'obj' = " + values[n1[0].locals][1].split(" = ")[1] + "\n"
+    line = stack.line(n1[0])
+    assert list_out == stack.listing(n1[0], line - 5, line + 5)
+    # py-bt does not depend on the selected frame.
+    assert norm(bt_again) == stack.py_bt()
+    index = stack.groups.index(n1)
+    older = stack.groups[index + 1] if index + 1 < len(stack.groups) else None
+    assert norm(up) == (stack.group_summary(older) if older else "Unable to find an older python frame\n")
+    # py-down comes back to the group py-up left, or (when py-up could not
+    # move) goes on to the next newer group.
+    if older:
+        assert norm(down) == stack.group_summary(n1)
+    else:
+        assert norm(down) == stack.group_summary(stack.groups[index - 1])
+    if major_minor(version) >= (3, 11):
+        # One C frame, several Python frames: same number on each line.
+        assert len(n1) == 5 and len({stack.levels[id(f)] for f in n1}) == 1
+
+
+def test_help_describes_usage(version):
+    commands = ["py-bt", "py-bt-full", "py-list", "py-up", "py-down", "py-print", "py-locals"]
+    with running(version, "recursion.py") as target:
+        out = run_sections([f"help {c}" for c in commands], pid=target.pid)
+    for command, text in zip(commands, out):
+        assert f"Usage: {command}" in text, text
+        assert len(text.splitlines()) >= 2, text
+    assert "START, END" in out[2]
+    assert "NAME" in out[5]
+
+
+# -- shapes.py: methods, closures, a generator frame -------------------------
+
+WALKER = "<Walker(name='w', steps=[1, 2]) at remote 0xADDR>"
+
+
+def shapes_items() -> List[Item]:
+    return [
+        B("<built-in function sleep>"),
+        F("wait_here", "# mark: sleep", "value=7"),
+        # The generator's frame, resumed by next() from C.
+        F("numbers", "# mark: generator", "limit=6", entry=True),
+        B("<built-in function next>"),
+        # count is a free variable of inner, a cell of outer: shown with
+        # the value the cell holds.
+        F("inner", "# mark: inner", "gen=<generator object numbers at remote 0xADDR>, first=6, count=6"),
+        F("outer", "# mark: outer", "start=5, inner=<function outer.<locals>.inner at remote 0xADDR>, count=6"),
+        F("walk", "# mark: walk", f"self={WALKER}, extra=3, total=5"),
+        F("main", "# mark: main", f"walker={WALKER}"),
+        F("<module>", "# mark: module", "", entry=True),
+    ]
+
+
+def test_methods_closures_generators(version):
+    items = shapes_items()
+    frames = [i for i in items if isinstance(i, F)]
+    gs = groups(version, frames)
+    # Select each Python group in turn with py-up and query it.
+    per_group = ["py-up", "py-locals", "py-print self", "py-print count", "py-print GREETING", "py-print time"]
+    commands = ["bt -no-filters", "py-bt", "py-bt-full"] + per_group * len(gs) + ["py-up"] + ["py-down"] * len(gs)
+    with running(version, "shapes.py") as target:
+        out = run_sections(commands, pid=target.pid)
+    stack = Stack(version, "shapes.py", items, bt=out[0])
+    assert norm(out[1]) == stack.py_bt()
+    assert norm(out[2]) == stack.py_bt_full()
+
+    values = {
+        "value=7": ["value = 7"],
+        "limit=6": ["limit = 6"],
+        frames[2].locals: ["gen = <generator object numbers at remote 0xADDR>", "first = 6", "count = 6"],
+        frames[3].locals: ["start = 5", "inner = <function outer.<locals>.inner at remote 0xADDR>", "count = 6"],
+        frames[4].locals: [f"self = {WALKER}", "extra = 3", "total = 5"],
+        frames[5].locals: [f"walker = {WALKER}"],
+        "": [],
+    }
+    k = 3
+    for group in gs:
+        up, locals_out, p_self, p_count, p_greeting, p_time = out[k : k + len(per_group)]
+        k += len(per_group)
+        assert norm(up) == stack.group_summary(group)
+        assert norm(locals_out) == locals_block(group, values)
+        # py-print looks only at the group's first (newest) frame.
+        name = group[0].name
+        assert norm(p_self) == (f"local 'self' = {WALKER}\n" if name == "walk" else "'self' not found\n")
+        assert p_count == ("local 'count' = 6\n" if name in ("inner", "outer") else "'count' not found\n")
+        assert p_greeting == "global 'GREETING' = 'hello'\n"
+        assert norm(p_time) == "global 'time' = <module 'time' at remote 0xADDR>\n"
+    assert out[k] == "Unable to find an older python frame\n"
+    downs = [norm(o) for o in out[k + 1 :]]
+    assert downs == [stack.group_summary(g) for g in reversed(gs[:-1])] + ["Unable to find a newer python frame\n"]
+
+
+# -- threads.py: thread apply all py-bt --------------------------------------
+
+
+def thread_sections(text: str) -> Dict[int, str]:
+    """`thread apply all` output by LWP."""
+    out: Dict[int, str] = {}
+    for chunk in re.split(r"\n(?=Thread \d+ )", "\n" + text):
+        m = re.match(r"Thread \d+ \(Thread 0x[0-9a-f]+ \(LWP (\d+)\)[^\n]*\):\n", chunk)
+        if m:
+            out[int(m.group(1))] = chunk[m.end() :].rstrip("\n") + "\n"
+    return out
+
+
+def thread_items() -> Dict[str, List[Item]]:
+    acquire = "# mark: second"
+    return {
+        "first": [F("first_worker", "# mark: first", "tag='a'", entry=True)],
+        "second": [
+            F("second_worker", acquire, "tag='b', depth=0"),
+            F("second_worker", "# mark: second-recurse", "tag='b', depth=1"),
+            F("second_worker", "# mark: second-recurse", "tag='b', depth=2", entry=True),
+        ],
+        "main": [
+            B("<built-in function sleep>"),
+            F("main_wait", "# mark: main", ""),
+            F("<module>", "# mark: module", "", entry=True),
+        ],
+    }
+
+
+def test_threads(version):
+    with running(version, "threads.py") as target:
+        lwps = json.loads(target.ready)
+        out = run_sections(
+            ["thread apply all py-bt", "thread apply all bt -no-filters", "thread apply all py-bt-full"], pid=target.pid
+        )
+    bts = thread_sections(out[0])
+    cbts = thread_sections(out[1])
+    fulls = thread_sections(out[2])
+    assert set(bts) == set(lwps.values()) == set(fulls), out[0]
+    assert lwps["main"] == target.pid
+    for role, lwp in lwps.items():
+        stack = Stack(version, "threads.py", thread_items()[role], bt=cbts[lwp])
+        assert norm(bts[lwp]) == stack.py_bt(), (role, bts[lwp])
+        assert norm(fulls[lwp]) == stack.py_bt_full(), (role, fulls[lwp])
