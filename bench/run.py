@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Benchmark cpython-gdb's commands against CPython's own python-gdb.py.
+
+Both run in the same gdb build on the same stopped process, in separate gdb
+sessions (the two define the same command names), alternating, ROUNDS times.
+Each command's own cost is measured inside gdb with time.perf_counter()
+around gdb.execute(), after attaching, so gdb's start-up is not counted.
+
+    python3 bench/run.py [--versions 3.12 ...] [--rounds 3] [--out bench/results.md]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
+TARGETS = Path(__file__).resolve().parent / "targets"
+PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+
+# (label, target program and args, commands to time)
+CASES: List[Tuple[str, List[str], List[str]]] = [
+    ("depth 50", ["deep.py", "50"], ["py-bt", "py-bt-full"]),
+    ("depth 500", ["deep.py", "500"], ["py-bt", "py-bt-full"]),
+    ("depth 950", ["deep.py", "950"], ["py-bt", "py-bt-full", "py-up", "py-locals"]),
+    ("50 threads x 50", ["threads.py", "50", "50"], ["thread apply all py-bt"]),
+    ("big objects", ["big.py"], ["py-print big_dict", "py-print big_list", "py-print big_str"]),
+]
+
+SETUP = "python import cpython_gdb.gdb.state as s; s.current_target()"
+
+_TIMER = """
+import gdb, json, time
+def _cpython_gdb_bench(commands, setup):
+    out = {}
+    if setup:
+        # Reading the layout from DWARF happens once per session: timed apart.
+        start = time.perf_counter()
+        gdb.execute(setup, to_string=True)
+        out["(layout set-up, once per session)"] = time.perf_counter() - start
+    for command in commands:
+        start = time.perf_counter()
+        try:
+            gdb.execute(command, to_string=True)
+            out[command] = time.perf_counter() - start
+        except gdb.error as exc:
+            out[command] = None
+    print("BENCH " + json.dumps(out))
+"""
+
+
+def pythons(wanted: Sequence[str]) -> Dict[str, Path]:
+    found = {}
+    for entry in sorted(PYENV.iterdir()):
+        match = re.fullmatch(r"3\.(\d+)\.\d+", entry.name)
+        if match and f"3.{match.group(1)}" in wanted:
+            minor = f"3.{match.group(1)}"
+            found[minor] = entry / "bin" / f"python{minor}"
+    return found
+
+
+@contextmanager
+def target(python: Path, args: List[str]) -> Iterator[int]:
+    workdir = Path(tempfile.mkdtemp())
+    fifo = workdir / "ready"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([str(python), str(TARGETS / args[0]), *args[1:]], env=dict(os.environ, READY_FILE=str(fifo)))
+    try:
+        with open(fifo) as f:
+            f.readline()
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def session(pid: int, commands: List[str], official: Path = None) -> Dict[str, float]:
+    argv = ["gdb", "-q", "-batch", "-nx", "-iex", "set pagination off"]
+    if official is not None:
+        argv += ["-iex", f"add-auto-load-safe-path {official}"]
+    else:
+        argv += ["-iex", "set auto-load python-scripts off"]
+    argv += ["-p", str(pid)]
+    if official is None:
+        argv += ["-ex", f"source {HOOK}"]
+    script = Path(tempfile.mkstemp(suffix=".py")[1])
+    script.write_text(_TIMER)
+    setup = "" if official is not None else SETUP
+    argv += ["-ex", f"source {script}", "-ex", f"python _cpython_gdb_bench({json.dumps(commands)}, {setup!r})"]
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=900).stdout.decode()
+    script.unlink()
+    for line in out.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[6:])
+    raise RuntimeError("no timings from gdb:\n" + out[-2000:])
+
+
+def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float, float]]:
+    official = python.parent / f"python{minor}-gdb.py"
+    rows = []
+    for label, args, commands in CASES:
+        ours: Dict[str, List[float]] = {c: [] for c in ["(layout set-up, once per session)", *commands]}
+        theirs: Dict[str, List[float]] = {c: [] for c in commands}
+        with target(python, args) as pid:
+            for _ in range(rounds):
+                for command, value in session(pid, commands).items():
+                    if value is not None:
+                        ours[command].append(value)
+                for command, value in session(pid, commands, official).items():
+                    if value is not None:
+                        theirs[command].append(value)
+        for command in ["(layout set-up, once per session)", *commands]:
+            if command not in ours:
+                continue
+            a = statistics.median(ours[command]) if ours[command] else float("nan")
+            b = statistics.median(theirs[command]) if theirs.get(command) else float("nan")
+            rows.append((label, command, a, b))
+    return rows
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--versions", nargs="+", default=["3.12"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    args = parser.parse_args(argv)
+    found = pythons(args.versions)
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
+        f"{subprocess.run(['gdb', '--version'], stdout=subprocess.PIPE).stdout.decode().splitlines()[0]}; "
+        f"median of {args.rounds} alternating runs, each command's own time inside gdb.",
+        "",
+        "| CPython | target | command | cpython-gdb (ms) | python-gdb.py (ms) | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for minor, python in found.items():
+        for label, command, ours, theirs in measure(minor, python, args.rounds):
+            if theirs != theirs:  # NaN: the official extension has no such step
+                lines.append(f"| {minor} | {label} | {command} | {ours * 1000:.0f} | - | - |")
+                continue
+            ratio = theirs / ours if ours else float("nan")
+            lines.append(f"| {minor} | {label} | `{command}` | {ours * 1000:.1f} | {theirs * 1000:.1f} | {ratio:.1f}x |")
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
