@@ -74,7 +74,8 @@ def target(python: Path, args: List[str]) -> Iterator[int]:
     workdir = Path(tempfile.mkdtemp())
     fifo = workdir / "ready"
     os.mkfifo(fifo)
-    proc = subprocess.Popen([str(python), str(TARGETS / args[0]), *args[1:]], env=dict(os.environ, READY_FILE=str(fifo)))
+    env = dict(os.environ, READY_FILE=str(fifo))
+    proc = subprocess.Popen([str(python), str(TARGETS / args[0]), *args[1:]], env=env)
     try:
         with open(fifo) as f:
             f.readline()
@@ -150,7 +151,8 @@ def main(argv: List[str]) -> int:
                 lines.append(f"| {minor} | {label} | {command} | {ours * 1000:.0f} | - | - |")
                 continue
             ratio = theirs / ours if ours else float("nan")
-            lines.append(f"| {minor} | {label} | `{command}` | {ours * 1000:.1f} | {theirs * 1000:.1f} | {ratio:.1f}x |")
+            cells = f"{ours * 1000:.1f} | {theirs * 1000:.1f} | {ratio:.1f}x"
+            lines.append(f"| {minor} | {label} | `{command}` | {cells} |")
     text = "\n".join(lines) + "\n"
     args.out.write_text(text)
     print(text)
