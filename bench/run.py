@@ -53,7 +53,8 @@ def _cpython_gdb_bench(commands, setup):
         try:
             gdb.execute(command, to_string=True)
             out[command] = time.perf_counter() - start
-        except gdb.error as exc:
+        except Exception as exc:  # a failed command is reported, not timed
+            print("BENCH-ERROR %s: %s" % (command, exc))
             out[command] = None
     print("BENCH " + json.dumps(out))
 """
@@ -104,7 +105,8 @@ def session(pid: int, commands: List[str], official: Path = None) -> Dict[str, f
     for line in out.splitlines():
         if line.startswith("BENCH "):
             return json.loads(line[6:])
-    raise RuntimeError("no timings from gdb:\n" + out[-2000:])
+    errors = [line for line in out.splitlines() if "Error" in line or "Traceback" in line]
+    raise RuntimeError("no timings from gdb: " + " / ".join(errors[-5:]))
 
 
 def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float, float]]:
