@@ -22,6 +22,8 @@ PROGRAMS = Path(__file__).resolve().parent / "programs"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 GDB = os.environ.get("CPYTHON_GDB_GDB", "gdb")
 SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+# The Debian sid root of CPython 3.14 and 3.15, built by tools/sid_root.sh.
+SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 READY_TIMEOUT = 30
 GDB_TIMEOUT = 300
 
@@ -128,8 +130,12 @@ def gdb_argv(
     ours: bool = True,
     official: Optional[Path] = None,
     extra: Sequence[str] = (),
+    gdb: str = GDB,
+    hook: Path = HOOK,
+    prefix: Sequence[str] = (),
 ) -> List[str]:
-    argv = [GDB, "-q", "-batch", "-nx", "-iex", "set pagination off", "-iex", "set width 0"]
+    """``prefix`` runs gdb through another command (nsenter for a chroot)."""
+    argv = [*prefix, gdb, "-q", "-batch", "-nx", "-iex", "set pagination off", "-iex", "set width 0"]
     if official is not None:
         argv += ["-iex", f"add-auto-load-safe-path {official}"]
     else:
@@ -145,7 +151,7 @@ def gdb_argv(
     if ours:
         # After the program is loaded, so that ours wins over an auto-loaded
         # python-gdb.py.
-        argv += ["-ex", f"source {HOOK}"]
+        argv += ["-ex", f"source {hook}"]
     for command in commands:
         argv += ["-ex", command]
     return argv

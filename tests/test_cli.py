@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -214,15 +215,18 @@ def test_attach_argv(fake_gdb: Path) -> None:
 
 
 def test_core_argv(fake_gdb: Path, tmp_path: Path) -> None:
+    # An ELF core header and nothing else (tests/test_core.py uses real cores).
     core = tmp_path / "core.1234"
-    core.write_bytes(b"")
+    header = (b"\x7fELF", 2, 1, 1, 4, 62, 1, 0, 64, 0, 0, 64, 56, 0, 64, 0, 0)  # ET_CORE, x86-64
+    core.write_bytes(struct.pack("<4sBBB9xHHIQQQIHHHHHH", *header))
     base = [str(fake_gdb), "-ex", SOURCE_HOOK]
-    assert dry_run(fake_gdb, "core", "--dry-run", str(core)) == base + ["-c", str(core)]
+    assert dry_run(fake_gdb, "core", "--dry-run", str(core), sys.executable) == base + [
+        sys.executable, "-c", str(core)]
     assert dry_run(fake_gdb, "core", "--dry-run", str(core), sys.executable,
                    "-batch", "-ex", "py-bt") == base + ["-batch", "-ex", "py-bt",
                                                         sys.executable, "-c", str(core)]
-    assert dry_run(fake_gdb, "core", str(core), "-ex", "py-bt", "--dry-run") == base + [
-        "-ex", "py-bt", "-c", str(core)]
+    assert dry_run(fake_gdb, "core", str(core), sys.executable, "-ex", "py-bt", "--dry-run") == base + [
+        "-ex", "py-bt", sys.executable, "-c", str(core)]
 
 
 def test_attach_execs_gdb_and_returns_its_status(fake_gdb: Path, tmp_path: Path) -> None:

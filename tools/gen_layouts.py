@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Generate the layout tables of src/cpython_gdb/layout/tables/ from DWARF.
 
-For each CPython under ~/.pyenv/versions, gdb reads the debug info of its
-libpython and resolves every canonical key of layout/dwarf_names.py with
-the same code the extension uses at run time. The result is one JSON file
-per minor version. Nobody edits those files by hand: run
+For each CPython under ~/.pyenv/versions (3.8-3.13) and in the Debian sid
+root that .ci/run builds (3.14, 3.15: the release interpreter with the
+debug info of its -dbg package), gdb reads the debug info and resolves
+every canonical key of layout/dwarf_names.py with the same code the
+extension uses at run time. From 3.13 it also records where each field of
+_Py_DebugOffsets sits, which is how the extension parses that struct
+without debug info. The result is one JSON file per minor version. Nobody
+edits those files by hand: run
 
     python3 tools/gen_layouts.py            # rewrite the tables
     python3 tools/gen_layouts.py --check    # exit 1 if they would change
@@ -18,13 +22,15 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, NamedTuple, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 TABLES = SRC / "cpython_gdb" / "layout" / "tables"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+SID = ("3.14", "3.15")  # from the Debian sid root
+SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 
 # Run inside gdb's Python: resolve the keys through the adapter's DWARF reader.
 _GDB_SCRIPT = """
@@ -48,42 +54,74 @@ for key, ctypes in sorted(SIZES.items()):
         if size is not None:
             sizes[key] = size
             break
+def flatten(struct, base, prefix, out):
+    for field in struct.fields():
+        kind = field.type.strip_typedefs()
+        at = base + field.bitpos // 8
+        if kind.code == gdb.TYPE_CODE_STRUCT:
+            flatten(kind, at, prefix + field.name + ".", out)
+        elif prefix:
+            out[prefix + field.name] = at
+debug = {{}}
+try:
+    dbg = gdb.lookup_type("_Py_DebugOffsets", types._block).strip_typedefs()
+except gdb.error:
+    dbg = None
+if dbg is not None:
+    flatten(dbg, 0, "", debug)
+table = {{"offsets": offsets, "sizes": sizes}}
+if debug:
+    table["debug_offsets"] = debug
 with open({out!r}, "w") as f:
-    json.dump({{"offsets": offsets, "sizes": sizes}}, f)
+    json.dump(table, f)
 """
 
 
-def interpreters() -> Dict[str, Path]:
-    found: Dict[str, Path] = {}
+class Source(NamedTuple):
+    binary: Path  # the file whose DWARF (its own or its -dbg package's) is read
+    description: str  # for the table's "generated_from"
+    gdb_options: Tuple[str, ...] = ()
+
+
+def interpreters() -> Dict[str, Source]:
+    found: Dict[str, Source] = {}
     for entry in sorted(PYENV.iterdir()) if PYENV.is_dir() else []:
         match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", entry.name)
-        if match and f"{match.group(1)}.{match.group(2)}" in SUPPORTED:
-            minor = f"{match.group(1)}.{match.group(2)}"
+        minor = f"{match.group(1)}.{match.group(2)}" if match else ""
+        if minor in SUPPORTED and minor not in SID:
             libs = sorted((entry / "lib").glob(f"libpython{minor}.so.1.0"))
             if libs:
-                found[minor] = libs[0]
+                found[minor] = Source(libs[0], f"CPython {entry.name} (libpython{minor}.so.1.0)")
+    for minor in SID:
+        binary = SID_ROOT / "usr" / "bin" / f"python{minor}"
+        if binary.exists():
+            options = ("-iex", f"set sysroot {SID_ROOT}", "-iex", f"set debug-file-directory {SID_ROOT}/usr/lib/debug")
+            found[minor] = Source(binary, f"Debian sid python{minor} {sid_version(minor)} (python{minor}-dbg)", options)
     return found
 
 
-def generate(minor: str, library: Path) -> str:
+def sid_version(minor: str) -> str:
+    """The Debian package version of python{minor} in the sid root."""
+    status = SID_ROOT / "var" / "lib" / "dpkg" / "status"
+    text = status.read_text(errors="replace") if status.exists() else ""
+    match = re.search(rf"^Package: python{re.escape(minor)}\n(?:[^\n]+\n)*?Version: (\S+)", text, re.M)
+    return match.group(1) if match else "?"
+
+
+def generate(minor: str, source: Source) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "layout.json"
         script = Path(tmp) / "dump.py"
         script.write_text(_GDB_SCRIPT.format(src=str(SRC), out=str(out)))
         subprocess.run(
-            ["gdb", "-q", "-batch", "-nx", str(library), "-ex", f"source {script}"],
+            ["gdb", "-q", "-batch", "-nx", *source.gdb_options, str(source.binary), "-ex", f"source {script}"],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             timeout=300,
         )
         data = json.loads(out.read_text())
-    version = library.parent.parent.name
-    table = {
-        "generated_from": f"DWARF of CPython {version} (libpython{minor}.so.1.0) by tools/gen_layouts.py",
-        "offsets": data["offsets"],
-        "sizes": data["sizes"],
-    }
+    table = {"generated_from": f"DWARF of {source.description} by tools/gen_layouts.py", **data}
     return json.dumps(table, indent=1, sort_keys=True) + "\n"
 
 
@@ -94,7 +132,8 @@ def main(argv: List[str]) -> int:
     found = interpreters()
     missing = [m for m in SUPPORTED if m not in found]
     if missing:
-        print(f"no pyenv interpreter for {', '.join(missing)}", file=sys.stderr)
+        print(f"no interpreter for {', '.join(missing)} (pyenv; the sid root {SID_ROOT} for 3.14+)",
+              file=sys.stderr)
         return 2
     changed = []
     for minor, library in found.items():

@@ -3,8 +3,10 @@
     cpython-gdb gdbinit                          print the line for ~/.gdbinit
     cpython-gdb run [GDB-OPTION...] -- PROGRAM [ARG...]
     cpython-gdb attach PID [GDB-OPTION...]
-    cpython-gdb core CORE [EXECUTABLE] [GDB-OPTION...]
+    cpython-gdb core CORE [EXECUTABLE] [--sysroot DIR] [--lib-path DIR[:DIR]]
+                     [--debug-file-directory DIR] [GDB-OPTION...]
     cpython-gdb demo [--python PYTHON]
+    cpython-gdb dump PID|CORE [--exe PYTHON] [--locals] [--native] [--json]
 
 run, attach and core replace this process with gdb (``$CPYTHON_GDB_GDB`` or
 ``gdb`` from PATH), so their exit status is gdb's; ``--dry-run`` prints the gdb
@@ -23,8 +25,10 @@ import sys
 import time
 from typing import Dict, List, NoReturn, Optional, Sequence
 
-from cpython_gdb import __version__
+from cpython_gdb import __version__, coreopts
 from cpython_gdb.demo import SAMPLE
+from cpython_gdb.dump import cmd_dump
+from cpython_gdb.elfcore import CoreError
 
 PROG = "cpython-gdb"
 GDB_ENV = "CPYTHON_GDB_GDB"
@@ -167,29 +171,38 @@ def cmd_attach(argv: List[str]) -> int:
 
 
 def cmd_core(argv: List[str]) -> int:
-    parser = _parser("core", "Open a core file in gdb with cpython-gdb loaded.")
+    parser = _parser("core", "Open a core file in gdb with cpython-gdb loaded. Without "
+                     "EXECUTABLE, the one the core names (AT_EXECFN, NT_FILE, argv[0]) is used.")
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
     parser.add_argument("core", metavar="CORE", help="core file")
     parser.add_argument("executable", metavar="EXECUTABLE", nargs="?",
                         help="the program that dumped it (the Python interpreter)")
+    coreopts.add_arguments(parser)
     parser.add_argument("gdb_options", metavar="GDB-OPTION", nargs=argparse.REMAINDER,
                         help=GDB_OPTIONS_HELP)
     if all(arg == "--dry-run" for arg in argv):
         parser.error("missing CORE")
     args = parser.parse_args(argv)
     dry_run = _strip_dry_run(args.gdb_options) or args.dry_run
+    try:
+        settings = coreopts.take_settings(args, args.gdb_options)
+    except coreopts.OptionError as exc:
+        raise UserError(f"{PROG} core: {exc}", 2) from None
     if not os.path.isfile(args.core):
         raise UserError(f"{PROG} core: core file not found: {args.core}")
-    target: List[str] = []
-    if args.executable is not None:
-        if os.path.isfile(args.executable):
-            target.append(args.executable)
-        else:
-            found = shutil.which(args.executable)
-            if found is None:
-                raise UserError(f"{PROG} core: executable not found: {args.executable}")
-            target.append(found)
-    return launch(gdb_command([*args.gdb_options, *target, "-c", args.core]), dry_run)
+    executable: Optional[str] = args.executable
+    if executable is not None and not os.path.isfile(executable):
+        executable = shutil.which(executable)
+        if executable is None:
+            raise UserError(f"{PROG} core: executable not found: {args.executable}")
+    find_gdb()  # no gdb is the first thing to hear about
+    try:
+        executable, notes = coreopts.executable_for(args.core, executable, args.sysroot)
+    except CoreError as exc:
+        raise UserError(f"{PROG} core: {exc}") from None
+    for note in notes:
+        print(f"{PROG} core: {note}", file=sys.stderr)
+    return launch(gdb_command([*settings, *args.gdb_options, executable, "-c", args.core]), dry_run)
 
 
 def _first_line(command: List[str]) -> str:
@@ -307,6 +320,8 @@ COMMANDS = {
     "attach": (cmd_attach, "attach gdb with cpython-gdb loaded to a running process"),
     "core": (cmd_core, "open a core file in gdb with cpython-gdb loaded"),
     "demo": (cmd_demo, "attach to a bundled sample program and show its Python stacks"),
+    "dump": (cmd_dump,
+             "print every thread of a process or core once (text or JSON) and exit"),
 }
 
 

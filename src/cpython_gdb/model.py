@@ -67,6 +67,10 @@ class PyFrame:
     # True where this frame was the first one run by its C-level call of the
     # eval loop: the frames of one C call end at an entry frame.
     is_entry: bool
+    # 3.12+: the address of the shim record that the eval loop's C call
+    # pushed below its first frame (0 if none). The shim lives in that C
+    # call's stack frame, which tells the C frame without any symbol.
+    entry_shim: int = 0
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,16 @@ from ..target import Target
 from .code import line_of, read_code
 
 _MAX_LOCALS = 1 << 16
+_TAG_BITS = 3
+
+
+def object_ref(t: Target, bits: int) -> int:
+    """The object a frame slot refers to (0 for none), under the scheme's tagging."""
+    if t.scheme.stack_refs == "tagged":
+        if bits & _TAG_BITS == _TAG_BITS:
+            return 0  # a tagged int (a saved instruction offset), not an object
+        return bits & ~_TAG_BITS
+    return bits
 
 
 def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str, ...]) -> Tuple[Local, ...]:
@@ -25,7 +35,8 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
         return ()
     if count > _MAX_LOCALS:
         raise CorruptObject("too many locals")
-    values = struct.unpack("<%dQ" % count, t.reader.read(slots, 8 * count))
+    raw = struct.unpack("<%dQ" % count, t.reader.read(slots, 8 * count))
+    values = [object_ref(t, bits) for bits in raw]
     out: List[Local] = []
     for name, kind, value in zip(names, kinds, values):
         if not value or kind not in ("local", "cell", "free"):
@@ -73,14 +84,14 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
     scheme = t.scheme
     previous = t.field_ptr(frame, "_PyInterpreterFrame.previous")
     owner = read_u8(t.reader, frame + lay.off("_PyInterpreterFrame.owner"))
-    if scheme.entry == "owner" and owner == scheme.owner_cstack:
+    if scheme.entry == "owner" and owner >= scheme.owner_shim:
         # A shim pushed by the C call itself: not a Python frame, and the
         # frame run just above it was the first of that call.
         return None, previous, True
     is_entry = False
     if scheme.entry == "is_entry":
         is_entry = bool(read_u8(t.reader, frame + lay.off("_PyInterpreterFrame.is_entry")))
-    code_addr = t.field_ptr(frame, "_PyInterpreterFrame.executable")
+    code_addr = object_ref(t, t.field_ptr(frame, "_PyInterpreterFrame.executable"))
     code = read_code(t, code_addr)
     instr = t.field_ptr(frame, "_PyInterpreterFrame.instr_ptr")
     offset = instr - (code_addr + lay.off("PyCodeObject.co_code_adaptive"))
@@ -122,6 +133,7 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
                 pyframe, frame = _frame_object(t, frame)
                 frames.append(pyframe)
                 continue
+            record = frame
             maybe, frame, closes_call = _interpreter_frame(t, frame)
         except CpythonGdbError as exc:
             reason = f"cannot read frame 0x{frame:x}: {exc}"
@@ -129,7 +141,8 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
         if maybe is not None:
             frames.append(maybe)
         elif closes_call and frames and not frames[-1].is_entry:
-            frames[-1] = dataclasses.replace(frames[-1], is_entry=True)
+            shim = record if t.scheme.entry == "owner" else 0
+            frames[-1] = dataclasses.replace(frames[-1], is_entry=True, entry_shim=shim)
     return tuple(frames), reason
 
 

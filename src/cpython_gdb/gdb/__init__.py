@@ -45,7 +45,7 @@ def register(objfile: "Optional[gdb.Objfile]" = None) -> None:
     from .frame_filter import register_frame_filter
     from .parameters import register_parameters
     from .printers import register_printers
-    from .state import connect_events
+    from .state import announce, connect_events
 
     register_printers(None)
     for existing in gdb.objfiles():
@@ -62,3 +62,6 @@ def register(objfile: "Optional[gdb.Objfile]" = None) -> None:
     before_prompt = getattr(gdb.events, "before_prompt", None)
     if before_prompt is not None:
         before_prompt.connect(_reclaim)
+    # With a program already loaded (attach, core), say now which CPython
+    # it runs, before any command's output.
+    announce()

@@ -14,9 +14,10 @@ import gdb
 
 from ..errors import CpythonGdbError
 from ..frames.walk import decode_one
+from ..memory import read_i64
 from ..model import PyFrame, PyThread
 from ..objects import object_repr
-from ..runtime import all_thread_states, read_thread
+from ..runtime import interpreters, read_thread, thread_states
 from ..target import Target
 from . import state
 
@@ -55,7 +56,7 @@ def _thread_keys(thread: "gdb.InferiorThread") -> Tuple[int, List[int]]:
     handles: List[int] = []
     try:
         handles.append(int.from_bytes(thread.handle(), "little"))
-    except (gdb.error, AttributeError, TypeError):
+    except (gdb.error, AttributeError, TypeError, RuntimeError):  # RuntimeError: no libthread_db
         pass
     try:
         # On x86-64 glibc, pthread_self() is the thread pointer in fs_base.
@@ -65,16 +66,48 @@ def _thread_keys(thread: "gdb.InferiorThread") -> Tuple[int, List[int]]:
     return lwp, handles
 
 
-def find_thread_state(target: Target, thread: "gdb.InferiorThread") -> Optional[int]:
+def find_thread_states(target: Target, thread: "gdb.InferiorThread") -> List[int]:
+    """Every thread state of an OS thread, the innermost interpreter's first.
+
+    A thread that runs code in a subinterpreter (run_string,
+    Py_NewInterpreter) has a thread state in each interpreter it entered.
+    Its newest frames belong to the one entered last, taken to be the
+    interpreter created last: the one with the highest id.
+    """
     lwp, handles = _thread_keys(thread)
-    for tstate in all_thread_states(target, state.runtime()):
-        layout = target.layout
-        if layout.has("PyThreadState.native_thread_id"):
-            if target.field_ptr(tstate, "PyThreadState.native_thread_id") == lwp:
-                return tstate
-        if target.field_ptr(tstate, "PyThreadState.thread_id") in handles:
-            return tstate
-    return None
+    layout = target.layout
+    found: List[Tuple[int, int]] = []
+    for interp in interpreters(target, state.runtime()):
+        ident = read_i64(target.reader, interp + layout.off("PyInterpreterState.id"))
+        for tstate in thread_states(target, interp):
+            if layout.has("PyThreadState.native_thread_id"):
+                if target.field_ptr(tstate, "PyThreadState.native_thread_id") == lwp:
+                    found.append((ident, tstate))
+                    continue
+            if target.field_ptr(tstate, "PyThreadState.thread_id") in handles:
+                found.append((ident, tstate))
+    found.sort(key=lambda pair: -pair[0])
+    return [tstate for _, tstate in found]
+
+
+def find_thread_state(target: Target, thread: "gdb.InferiorThread") -> Optional[int]:
+    """The thread state of the innermost interpreter the thread runs in."""
+    found = find_thread_states(target, thread)
+    return found[0] if found else None
+
+
+def _read_nested(target: Target, tstates: List[int]) -> PyThread:
+    """One PyThread for all the thread states of an OS thread, newest first."""
+    limits = state.limits()
+    pythread = read_thread(target, tstates[0], limits)
+    for outer in tstates[1:]:
+        more = read_thread(target, outer, limits)
+        pythread = dataclasses.replace(
+            pythread,
+            frames=pythread.frames + more.frames,
+            truncated_reason=pythread.truncated_reason or more.truncated_reason,
+        )
+    return pythread
 
 
 def _groups(frames: Tuple[PyFrame, ...]) -> List[Tuple[PyFrame, ...]]:
@@ -130,9 +163,19 @@ def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
     return object_repr(target, address, state.limits())
 
 
+def base_name(name: str) -> str:
+    """A C function's name without GCC's clone suffix (take_gil.constprop.0).
+
+    Without debug info gdb names a frame after the ELF symbol, which for a
+    clone or the cold part of a function carries such a suffix.
+    """
+    return name.split(".", 1)[0]
+
+
 def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
     if not name:
         return "other"
+    name = base_name(name)
     if name in EVAL_FUNCTIONS and frame.type() != gdb.INLINE_FRAME:
         return "eval"
     if name.startswith("cfunction_") or name == "PyCFunction_Call":
@@ -152,12 +195,12 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
     cached = target.cache.get(key)
     if isinstance(cached, ThreadStack):
         return cached
-    tstate = find_thread_state(target, thread)
-    if tstate is None:
+    tstates = find_thread_states(target, thread)
+    if not tstates:
         stack = ThreadStack(thread=None, note="no Python thread state for this thread")
         target.cache[key] = stack
         return stack
-    pythread = read_thread(target, tstate, state.limits())
+    pythread = _read_nested(target, tstates)
     stack = ThreadStack(thread=pythread)
     try:
         frame: Optional[gdb.Frame] = gdb.newest_frame()
@@ -180,6 +223,8 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
             break
         level += 1
     groups = _groups(pythread.frames)
+    if sum(c.kind == "eval" for c in stack.cframes) < len(groups):
+        _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == "eval"]
     if len(evals) > len(groups):
         # The newest eval-loop calls have not linked their frame into the
@@ -194,9 +239,47 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
     if len(groups) > len(evals):
         stack.unplaced = tuple(f for g in groups[len(evals):] for f in g)
         if not evals:
-            stack.note = "no eval-loop C frames found; Python frames are shown without C frame numbers"
+            stack.note = _no_eval_reason()
     target.cache[key] = stack
     return stack
+
+
+def _eval_frames_by_shim(cframes: List[CFrame], groups: List[Tuple[PyFrame, ...]]) -> None:
+    """Mark as eval-loop calls the C frames whose stack holds a group's shim.
+
+    For when no symbol names the code at the eval loop's pc: a stripped
+    build whose compiler moved the calls out to an unnamed ``.cold`` part of
+    the function. Each C call of the eval loop (3.12+) keeps its entry shim
+    record in its own stack frame, between its stack pointer and its
+    caller's.
+    """
+    shims = [group[-1].entry_shim for group in groups if group and group[-1].entry_shim]
+    if not shims:
+        return
+    sps: List[Optional[int]] = []
+    for cframe in cframes:
+        try:
+            sps.append(int(cframe.frame.read_register("rsp")))
+        except (gdb.error, ValueError):
+            sps.append(None)
+    for cframe, low, high in zip(cframes, sps, sps[1:]):
+        if cframe.kind != "other" or low is None or high is None or cframe.frame.type() == gdb.INLINE_FRAME:
+            continue
+        if any(low <= shim < high for shim in shims):
+            cframe.kind = "eval"
+
+
+def _no_eval_reason() -> str:
+    """Why no C frame of this thread was recognised as the eval loop's."""
+    for name in sorted(EVAL_FUNCTIONS):
+        try:
+            gdb.parse_and_eval(f"(unsigned long)&{name}")
+        except gdb.error:
+            continue
+        return (f"no {name} frame found on the C stack (unwinding failed?): "
+                "Python frames only, without C frame numbers")
+    return ("no symbol names the eval loop (_PyEval_EvalFrameDefault) in .symtab or .dynsym, "
+            "so its C frames cannot be recognised: Python frames only, without C frame numbers")
 
 
 def selected_level() -> int:

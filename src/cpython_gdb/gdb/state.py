@@ -4,12 +4,12 @@ The layout lasts until the program's files change; the Target (and its
 memory cache) lasts for one stop.
 """
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 import gdb
 
-from ..errors import NoInterpreter
-from ..layout import Layout, build_layout, table_layout
+from ..errors import CpythonGdbError, NoInterpreter
+from ..layout import Layout, choose_layout
 from ..limits import Limits
 from ..memory import CachedReader
 from ..target import Target
@@ -20,6 +20,8 @@ from .version import detect_version, runtime_address
 _layout: Optional[Layout] = None
 _runtime: Optional[int] = None
 _targets: Dict[int, Target] = {}  # by inferior number
+_said: Set[str] = set()  # what was told about the target's version, once each
+_quiet = False  # set when announce() found no CPython: not again until the files change
 
 
 def forget_stop(_event: object = None) -> None:
@@ -27,9 +29,10 @@ def forget_stop(_event: object = None) -> None:
 
 
 def forget_all(_event: object = None) -> None:
-    global _layout, _runtime
+    global _layout, _runtime, _quiet
     _layout = None
     _runtime = None
+    _quiet = False
     _targets.clear()
 
 
@@ -40,16 +43,41 @@ def _load_layout() -> Tuple[Layout, int]:
     if gdb.selected_inferior().pid == 0 and not _has_core():
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
     runtime = runtime_address()
-    version = detect_version()
+    major, minor, micro, release = detect_version(runtime)
     block = runtime_block(runtime)
-    if block is not None:
-        layout = build_layout(version, DwarfTypeInfo(block), "DWARF")
-    else:
-        # No debug info (a stripped or distro build): the tables generated
-        # from the DWARF of the same minor version.
-        layout = table_layout(version)
+    layout = choose_layout(
+        (major, minor, micro),
+        CachedReader(GdbReader(gdb.selected_inferior())),
+        runtime,
+        types=DwarfTypeInfo(block) if block is not None else None,
+        release=release,
+    )
     _layout, _runtime = layout, runtime
+    _say(f"cpython-gdb: {layout.description}")
+    if layout.warning:
+        _say(f"cpython-gdb: warning: {layout.warning}")
     return layout, runtime
+
+
+def _say(line: str) -> None:
+    if line not in _said:
+        _said.add(line)
+        gdb.write(line + "\n")
+
+
+def announce(_event: object = None) -> None:
+    """Say which CPython the target runs, if there is one to say now.
+
+    Called when the extension loads and at each stop, so that the line
+    comes before the output of whatever command follows.
+    """
+    global _quiet
+    if _quiet or _layout is not None:
+        return
+    try:
+        _load_layout()
+    except (CpythonGdbError, gdb.error):
+        _quiet = True
 
 
 def _has_core() -> bool:
@@ -86,6 +114,7 @@ def connect_events() -> None:
         registry = getattr(events, name, None)
         if registry is not None:
             registry.connect(forget_stop)
+    events.stop.connect(announce)
     # gdb.Frame objects held in the caches must not outlive gdb's frames.
     for name in ("new_objfile", "clear_objfiles", "exited", "new_inferior", "gdb_exiting"):
         registry = getattr(events, name, None)

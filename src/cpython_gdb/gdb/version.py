@@ -5,9 +5,15 @@ from typing import Optional, Tuple
 
 import gdb
 
-from ..errors import NoInterpreter
+from ..errors import CpythonGdbError, NoInterpreter
+from ..layout.debug_offsets import read_header, split_hexversion
+from .reader import GdbReader
 
 _SONAME = re.compile(r"(?:libpython|/python)(\d)\.(\d+)")
+# A line of `info files`: "0x... - 0x... is .PyRuntime in /path/libpython3.so"
+_SECTION = re.compile(r"^\s*(0x[0-9a-f]+) - 0x[0-9a-f]+ is \.PyRuntime(?: in (.*))?$", re.M)
+
+Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
 
 
 def symbol_address(name: str) -> Optional[int]:
@@ -20,14 +26,24 @@ def symbol_address(name: str) -> Optional[int]:
     return address or None
 
 
+def _section_address() -> Optional[int]:
+    """Where the ``.PyRuntime`` section (3.10+) was loaded, without any symbol."""
+    try:
+        text = gdb.execute("info files", to_string=True)
+    except gdb.error:
+        return None
+    match = _SECTION.search(text)
+    return int(match.group(1), 16) if match else None
+
+
 def runtime_address() -> int:
-    address = symbol_address("_PyRuntime")
+    address = symbol_address("_PyRuntime") or _section_address()
     if address is None:
         raise NoInterpreter("no CPython runtime (_PyRuntime) in this program")
     return address
 
 
-def _from_py_version() -> Optional[Tuple[int, int, int]]:
+def _from_py_version() -> Optional[Version]:
     address = symbol_address("Py_Version")
     if address is None:
         return None
@@ -35,14 +51,21 @@ def _from_py_version() -> Optional[Tuple[int, int, int]]:
         data = bytes(gdb.selected_inferior().read_memory(address, 4))
     except gdb.error:
         return None
-    hexversion = int.from_bytes(data, "little")
-    major, minor, micro = hexversion >> 24, (hexversion >> 16) & 0xFF, (hexversion >> 8) & 0xFF
+    major, minor, micro, release = split_hexversion(int.from_bytes(data, "little"))
     if major != 3:
         return None
-    return major, minor, micro
+    return major, minor, micro, release
 
 
-def _from_file_names() -> Optional[Tuple[int, int, int]]:
+def _from_debug_offsets(runtime: int) -> Optional[Version]:
+    try:
+        header = read_header(GdbReader(gdb.selected_inferior()), runtime)
+    except CpythonGdbError:
+        return None
+    return split_hexversion(header[0]) if header is not None else None
+
+
+def _from_file_names() -> Optional[Version]:
     names = [o.filename or "" for o in gdb.objfiles()]
     progspace = gdb.current_progspace()
     if progspace is not None and progspace.filename:
@@ -51,12 +74,12 @@ def _from_file_names() -> Optional[Tuple[int, int, int]]:
     for name in sorted(names, key=lambda n: "libpython" not in n):
         match = _SONAME.search(name)
         if match:
-            return int(match.group(1)), int(match.group(2)), -1
+            return int(match.group(1)), int(match.group(2)), -1, ""
     return None
 
 
-def detect_version() -> Tuple[int, int, int]:
-    found = _from_py_version() or _from_file_names()
+def detect_version(runtime: int) -> Version:
+    found = _from_py_version() or _from_debug_offsets(runtime) or _from_file_names()
     if found is None:
         raise NoInterpreter("cannot tell which CPython this is (no Py_Version, no pythonX.Y file)")
     return found

@@ -200,3 +200,20 @@ FIELDS["PyThreadState.current_exception"] = (("PyThreadState", "current_exceptio
 FIELDS.update(_same("_PyErr_StackItem", "exc_value", "previous_item"))
 FIELDS.update(_same("PyBaseExceptionObject", "traceback", "context", "cause", "suppress_context"))
 FIELDS.update(_same("PyTracebackObject", "tb_next", "tb_frame", "tb_lasti", "tb_lineno"))
+
+# All threads at a glance (py-threads, dump). The GIL is one embedded
+# struct of the runtime up to 3.11 and a per-interpreter pointer from 3.12
+# (PEP 684); the GC state lives in the runtime in 3.8 and in each
+# interpreter from 3.9 (bpo-40533). The modules dict (for threading's
+# thread names) moved to interp->imports in 3.12.
+FIELDS["_PyRuntimeState.ceval_gil"] = (("_PyRuntimeState", "ceval.gil"),)
+FIELDS["PyInterpreterState.ceval_gil"] = (("PyInterpreterState", "ceval.gil"),)
+# The struct has no typedef before 3.13.
+FIELDS["_gil_runtime_state.locked"] = (("struct _gil_runtime_state", "locked"),)
+FIELDS["_gil_runtime_state.last_holder"] = (("struct _gil_runtime_state", "last_holder"),)
+FIELDS["_PyRuntimeState.gc_collecting"] = (("_PyRuntimeState", "gc.collecting"),)
+FIELDS["PyInterpreterState.gc_collecting"] = (("PyInterpreterState", "gc.collecting"),)
+FIELDS["PyInterpreterState.modules"] = (
+    ("PyInterpreterState", "imports.modules"),
+    ("PyInterpreterState", "modules"),
+)

@@ -1,7 +1,7 @@
 """The Layout value: offsets and sizes by canonical name, plus a scheme."""
 
 from dataclasses import dataclass, field
-from typing import Mapping, Tuple
+from typing import Mapping, Optional, Tuple
 
 from ..errors import UnsupportedVersion
 from .schemes import Scheme
@@ -14,6 +14,9 @@ class Layout:
     scheme: Scheme
     offsets: Mapping[str, int] = field(repr=False)
     sizes: Mapping[str, int] = field(repr=False)
+    release: str = ""  # "b2" for 3.15.0b2, "" for a final release
+    # Said once with the description when the version is newer than known.
+    warning: Optional[str] = None
 
     def off(self, key: str) -> int:
         try:
@@ -39,7 +42,7 @@ class Layout:
         major, minor, micro = self.version
         if micro < 0:
             return f"CPython {major}.{minor}"
-        return f"CPython {major}.{minor}.{micro}"
+        return f"CPython {major}.{minor}.{micro}{self.release}"
 
     @property
     def description(self) -> str:

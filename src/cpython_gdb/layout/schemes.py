@@ -19,8 +19,17 @@ class Scheme:
     # runs: every frame is its own C call (<= 3.10), an is_entry flag (3.11),
     # or a shim frame owned by the C stack (3.12+, gh-100762).
     entry: str  # "each" | "is_entry" | "owner"
-    owner_cstack: int  # FRAME_OWNED_BY_CSTACK where entry == "owner"
+    # Where entry == "owner": the owner value of that shim and up. The shim
+    # is FRAME_OWNED_BY_CSTACK (3) in 3.12/3.13; 3.14 inserted
+    # FRAME_OWNED_BY_INTERPRETER (3) before CSTACK (now 4) and owns the shim
+    # by it; CPython itself tests owner >= FRAME_OWNED_BY_INTERPRETER.
+    owner_shim: int
     owner_generator: int
+    # What a frame's f_executable and localsplus slots hold: PyObject*
+    # (<= 3.13) or _PyStackRef (3.14+, gh-118450), whose low bits are tags:
+    # (bits & 3) == 3 is a tagged int, not an object; otherwise the object
+    # is bits & ~3, and 0 there is NULL.
+    stack_refs: str  # "pointer" | "tagged"
     # The line-number table: co_lnotab (<= 3.9), PEP 626's co_linetable (3.10)
     # or the PEP 657 location table (3.11+).
     linetable: str  # "lnotab" | "linetable310" | "locations311"
@@ -47,8 +56,9 @@ class Scheme:
 _V310 = Scheme(
     frame="frameobject",
     entry="each",
-    owner_cstack=-1,
+    owner_shim=-1,
     owner_generator=-1,
+    stack_refs="pointer",
     linetable="linetable310",
     lasti_unit=2,
     long="ob_size",
@@ -70,10 +80,11 @@ _V311 = replace(
     managed_dict="311",
     localsplus="kinds",
 )
-_V312 = replace(_V311, entry="owner", owner_cstack=3, long="lv_tag", str_ready_bit=None, managed_dict="312")
+_V312 = replace(_V311, entry="owner", owner_shim=3, long="lv_tag", str_ready_bit=None, managed_dict="312")
 _V313 = replace(_V312, managed_dict="313")
+_V314 = replace(_V313, stack_refs="tagged")
 
-_SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313}
+_SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
 
 SUPPORTED = tuple(sorted(_SCHEMES))
 

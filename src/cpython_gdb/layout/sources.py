@@ -1,21 +1,32 @@
-"""Building a Layout from a source of type information.
+"""Where a Layout comes from, chosen in one place: :func:`choose_layout`.
 
-Two sources exist: the target's DWARF, read by the debugger adapter
-through the small :class:`TypeInfo` protocol (so the core never imports a
-debugger), and the tables that tools/gen_layouts.py generates from the
-DWARF of real interpreters, for targets without debug info.
+Three sources exist, best first:
+
+- the target's DWARF, read by the debugger adapter through the small
+  :class:`TypeInfo` protocol (so the core never imports a debugger);
+- ``_Py_DebugOffsets`` (3.13+), read from the target's memory, over the
+  generated table of its minor version for what it does not publish;
+- the tables that tools/gen_layouts.py generates from the DWARF of real
+  interpreters, one per minor version.
 """
 
 import json
 import os
-from typing import Dict, Optional, Protocol, Tuple
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Protocol, Tuple
 
 from ..errors import UnsupportedVersion
+from ..memory import Reader
+from .debug_offsets import read_debug_offsets
 from .dwarf_names import FIELDS, SIZES
 from .model import Layout
-from .schemes import scheme_for
+from .schemes import SUPPORTED, Scheme, scheme_for
 
 _TABLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tables")
+
+DWARF = "DWARF"
+DEBUG_OFFSETS = "_Py_DebugOffsets"
+TABLE = "generated table"
 
 
 class TypeInfo(Protocol):
@@ -28,10 +39,38 @@ class TypeInfo(Protocol):
         ...
 
 
-def build_layout(
-    version: Tuple[int, int, int], types: TypeInfo, source: str = "DWARF"
-) -> Layout:
-    scheme = scheme_for(version[0], version[1])
+@dataclass(frozen=True)
+class Table:
+    offsets: Mapping[str, int]
+    sizes: Mapping[str, int]
+    # Position of each "section.field" in _Py_DebugOffsets (3.13+).
+    debug_fields: Mapping[str, int]
+
+
+_tables: Dict[Tuple[int, int], Table] = {}
+
+
+def load_table(major: int, minor: int) -> Table:
+    cached = _tables.get((major, minor))
+    if cached is not None:
+        return cached
+    path = os.path.join(_TABLES, f"cpython-{major}.{minor}.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise UnsupportedVersion(f"no layout table for CPython {major}.{minor}: {exc}") from None
+
+    def ints(name: str) -> Dict[str, int]:
+        return {str(k): int(v) for k, v in data.get(name, {}).items()}
+
+    table = Table(offsets=ints("offsets"), sizes=ints("sizes"), debug_fields=ints("debug_offsets"))
+    _tables[(major, minor)] = table
+    return table
+
+
+def resolve(types: TypeInfo) -> Tuple[Dict[str, int], Dict[str, int]]:
+    """Every canonical key that ``types`` knows: (offsets, sizes)."""
     offsets: Dict[str, int] = {}
     for key, candidates in FIELDS.items():
         for ctype, path in candidates:
@@ -46,22 +85,61 @@ def build_layout(
             if size is not None:
                 sizes[key] = size
                 break
-    return Layout(version=version, source=source, scheme=scheme, offsets=offsets, sizes=sizes)
+    return offsets, sizes
+
+
+def build_layout(version: Tuple[int, int, int], types: TypeInfo, source: str = DWARF) -> Layout:
+    offsets, sizes = resolve(types)
+    return Layout(version=version, source=source, scheme=scheme_for(version[0], version[1]),
+                  offsets=offsets, sizes=sizes)
 
 
 def table_layout(version: Tuple[int, int, int]) -> Layout:
     """The generated table of a minor version, for a target without DWARF."""
     scheme = scheme_for(version[0], version[1])
-    path = os.path.join(_TABLES, f"cpython-{version[0]}.{version[1]}.json")
-    try:
-        with open(path, encoding="utf-8") as f:
-            table = json.load(f)
-    except (OSError, ValueError) as exc:
-        raise UnsupportedVersion(f"no layout table for CPython {version[0]}.{version[1]}: {exc}") from None
-    return Layout(
-        version=version,
-        source="generated table",
-        scheme=scheme,
-        offsets={str(k): int(v) for k, v in table["offsets"].items()},
-        sizes={str(k): int(v) for k, v in table["sizes"].items()},
-    )
+    table = load_table(version[0], version[1])
+    return Layout(version=version, source=TABLE, scheme=scheme, offsets=table.offsets, sizes=table.sizes)
+
+
+def _read_as(version: Tuple[int, int, int]) -> Tuple[Scheme, int, Optional[str]]:
+    """The scheme and table minor to read ``version`` with, and a warning if it is newer than we know."""
+    major, minor = version[0], version[1]
+    newest = SUPPORTED[-1]
+    if major == 3 and minor > newest:
+        warning = (f"CPython 3.{minor} is newer than this cpython-gdb knows (3.{SUPPORTED[0]} to 3.{newest}): "
+                   f"reading it as 3.{newest}, some output may be wrong")
+        return scheme_for(3, newest), newest, warning
+    return scheme_for(major, minor), minor, None
+
+
+def choose_layout(
+    version: Tuple[int, int, int],
+    reader: Reader,
+    runtime: int,
+    types: Optional[TypeInfo] = None,
+    release: str = "",
+) -> Layout:
+    """The layout of the CPython whose ``_PyRuntime`` is at ``runtime``.
+
+    DWARF when the adapter has it (``types``); else ``_Py_DebugOffsets``
+    merged over the generated table; else the table alone. A minor version
+    newer than the schemes know is read as the newest one, with a warning,
+    only when DWARF or debug offsets give its offsets.
+    """
+    scheme, minor, warning = _read_as(version)
+
+    def make(source: str, offsets: Mapping[str, int], sizes: Mapping[str, int]) -> Layout:
+        return Layout(version=version, source=source, scheme=scheme, offsets=offsets, sizes=sizes,
+                      release=release, warning=warning)
+
+    if types is not None:
+        return make(DWARF, *resolve(types))
+    table = load_table(3, minor)
+    debug = read_debug_offsets(reader, runtime, table.debug_fields) if table.debug_fields else None
+    if debug is not None:
+        if debug.free_threaded:
+            raise UnsupportedVersion("free-threaded CPython builds are not supported")
+        return make(DEBUG_OFFSETS, {**table.offsets, **debug.offsets}, {**table.sizes, **debug.sizes})
+    if warning is not None:
+        raise UnsupportedVersion(f"CPython 3.{version[1]} is not supported without debug info or _Py_DebugOffsets")
+    return make(TABLE, table.offsets, table.sizes)

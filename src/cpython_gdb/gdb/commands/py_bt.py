@@ -2,7 +2,8 @@
 
 from ...render import frame_summary, traceback_entry
 from .. import state
-from .base import PyCommand, current_stack, write
+from .base import PyCommand, argv, current_stack, write
+from .py_threads import PyThreads
 
 # An eval-loop C call whose Python frame is not in the thread state (the
 # call has just started or is returning) and not readable from gdb either.
@@ -12,15 +13,19 @@ UNREADABLE = "(unable to read python frame information)"
 class PyBt(PyCommand):
     """Print the Python stack of the selected thread, most recent call first.
 
-Usage: py-bt
+Usage: py-bt [-a [--native] [--locals]]
 
 Each frame shows its file, line and function and the source line, as in a
 Python traceback. Calls into C built-ins, waits for the GIL and garbage
-collections are shown where the C stack has them."""
+collections are shown where the C stack has them. With -a, every thread
+is shown, with its state: see py-threads."""
 
     name = "py-bt"
 
     def run(self, argument: str) -> None:
+        if "-a" in argv(argument):
+            PyThreads.run(self, argument)  # type: ignore[arg-type]
+            return
         target, stack = current_stack()
         if stack.thread is None:
             write("Unable to locate python frame: " + stack.note)
@@ -42,6 +47,8 @@ collections are shown where the C stack has them."""
         for frame in stack.unplaced:
             for line in traceback_entry(frame):
                 write(line)
+        if stack.unplaced and stack.note:
+            write(f"  ({stack.note})")
         if stack.thread.truncated_reason:
             write(f"  ({stack.thread.truncated_reason})")
 
@@ -78,5 +85,7 @@ with `frame N`), its address, file, line, function and local variables."""
         for frame in stack.unplaced:
             for line in frame_summary(target, frame, None, limits):
                 write(line)
+        if stack.unplaced and stack.note:
+            write(f"({stack.note})")
         if stack.thread.truncated_reason:
             write(f"({stack.thread.truncated_reason})")

@@ -1,0 +1,90 @@
+"""Threads in known states, for py-threads and dump.
+
+- MainThread holds the GIL while blocked in a C call that keeps it (a
+  ctypes.PyDLL call of libc's sleep);
+- "gil-waiter" (OS name "os-waiter") is waiting for the GIL;
+- "collector" sleeps in a __del__ run by gc.collect(): the GC is running;
+- "subinterp" runs code in a subinterpreter, asleep.
+
+Announces, as JSON, each role's ident and native thread id once all are in
+place.
+"""
+
+import ctypes
+import gc
+import json
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from ready import announce  # noqa: E402
+
+try:
+    import _xxsubinterpreters as interpreters
+except ImportError:  # 3.13
+    import _interpreters as interpreters
+
+gc.disable()  # collections happen only where this program asks
+threading.stack_size(256 * 1024)  # small cores
+libc = ctypes.CDLL(None)
+ids = {}
+in_del = threading.Event()
+
+
+def record(role):
+    ids[role] = [threading.get_ident(), threading.get_native_id()]
+
+
+class Slow:
+    def __del__(self):
+        in_del.set(); time.sleep(1000)  # noqa: E702  # mark: del
+
+
+def collector():
+    record("collector")
+    junk = Slow()
+    junk.cycle = junk
+    del junk
+    gc.collect()  # mark: collect
+
+
+def waiter():
+    record("gil-waiter")
+    libc.prctl(15, b"os-waiter", 0, 0, 0)  # PR_SET_NAME
+    while True:
+        time.sleep(0.001)  # mark: waiter
+
+
+def in_subinterpreter(write_fd):
+    record("subinterp")
+    code = f"import os, time; os.write({write_fd}, b'x'); time.sleep(1000)"
+    interpreters.run_string(interpreters.create(), code)  # mark: run_string
+
+
+def start(target, name, *args):
+    thread = threading.Thread(target=target, name=name, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def main():
+    record("main")
+    start(collector, "collector")
+    in_del.wait()
+    read_fd, write_fd = os.pipe()
+    start(in_subinterpreter, "subinterp", write_fd)
+    os.read(read_fd, 1)
+    # Both are on their way into time.sleep, which releases the GIL.
+    time.sleep(0.3)
+    start(waiter, "gil-waiter")
+    while "gil-waiter" not in ids:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    announce(json.dumps(ids))
+    # Sleep without releasing the GIL: the waiter's next wake-up waits for it.
+    ctypes.PyDLL(None).sleep(1000)  # mark: hold
+
+
+main()  # mark: module

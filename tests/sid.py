@@ -1,0 +1,113 @@
+"""CPython 3.14 and 3.15 in the Debian sid root that tools/sid_root.sh builds.
+
+A target runs inside the root: ``unshare --mount`` gives it a mount
+namespace of its own, where /proc is bound into the root before
+``chroot``; the mount goes away with the namespace when the target exits,
+and the host never sees it. gdb runs either on the host (gdb 13, with
+``set sysroot ROOT``) or in the root (gdb 18, whose Python is 3.14),
+entering the target's namespace and root with ``nsenter``.
+
+The test programs are copied into the root at the same absolute path as
+on the host, so the expected outputs of tests/gdb/test_commands.py apply
+as they are.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence
+
+from harness import HOOK, PROGRAMS, SID_ROOT, Target, _wait_ready, run_sections
+
+# Target name -> the interpreter inside the root, and its minor version.
+INTERPRETERS: Dict[str, str] = {
+    "3.14": "/usr/bin/python3.14",
+    "3.14d": "/usr/bin/python3.14d",
+    "3.15": "/usr/bin/python3.15",
+}
+NO_DWARF = ["-iex", "set debug-file-directory /nonexistent"]
+_ENTER = 'mount --bind /proc "$0/proc" && exec chroot "$0" "$@"'
+
+
+def unavailable() -> Optional[str]:
+    """Why the sid tests cannot run here, or None."""
+    missing = [name for name, path in INTERPRETERS.items() if not inside(Path(path)).exists()]
+    if missing or not inside(Path("/usr/bin/gdb")).exists():
+        return f"no Debian sid root at {SID_ROOT} (tools/sid_root.sh builds it; .ci/run does)"
+    if os.geteuid() != 0:
+        return "the sid root needs root (chroot, mount)"
+    for tool in ("unshare", "nsenter", "chroot"):
+        if shutil.which(tool) is None:
+            return f"no {tool}"
+    return None
+
+
+def inside(path: Path) -> Path:
+    """Where the root's PATH is on the host."""
+    return SID_ROOT / str(path).lstrip("/")
+
+
+def _sync(source: Path, target: Path) -> None:
+    """Copy a directory's files into the root, each replaced atomically if it differs."""
+    for path in source.rglob("*"):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        dest = target / path.relative_to(source)
+        data = path.read_bytes()
+        if dest.exists() and dest.read_bytes() == data:
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, dest)
+
+
+def install() -> Path:
+    """Put the test programs (same path) and our package into the root; return the hook's path there."""
+    _sync(PROGRAMS, inside(PROGRAMS))
+    package = Path(tempfile.mkdtemp(prefix="cpython-gdb-src-", dir=inside(Path("/tmp"))))
+    _sync(HOOK.parent, package / "cpython_gdb")
+    return Path("/") / package.relative_to(SID_ROOT) / "cpython_gdb" / HOOK.name
+
+
+@contextmanager
+def running(name: str, program: str, *args: str) -> Iterator[Target]:
+    """Start tests/programs/PROGRAM under the root's interpreter NAME."""
+    workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-", dir=inside(Path("/tmp"))))
+    fifo = workdir / "ready"
+    os.mkfifo(fifo)
+    env = {
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "LANG": "C.UTF-8",
+        "READY_FILE": "/" + str(fifo.relative_to(SID_ROOT)),
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _ENTER, str(SID_ROOT),
+            INTERPRETERS[name], str(PROGRAMS / program), *args]
+    proc = subprocess.Popen(argv, env=env, cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield Target(proc, _wait_ready(proc, fifo), workdir)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def sections(commands: Sequence[str], target: Target, name: str, gdb: str, dwarf: bool, hook: Path) -> List[str]:
+    """Run COMMANDS in gdb ("host" or "root") attached to TARGET, one output each."""
+    executable = Path(INTERPRETERS[name])
+    extra: List[str] = [] if dwarf else list(NO_DWARF)
+    if gdb == "host":
+        extra = ["-iex", f"set sysroot {SID_ROOT}", *extra]
+        return run_sections(commands, pid=target.pid, executable=inside(executable), extra=extra)
+    prefix = ["nsenter", "--target", str(target.pid), "--mount", "--root", "--wd"]
+    return run_sections(commands, pid=target.pid, executable=executable, extra=extra, gdb="gdb", hook=hook,
+                        prefix=prefix)
