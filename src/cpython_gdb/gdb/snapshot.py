@@ -155,6 +155,12 @@ class _Builder:
             entry.update(self.python_fields(stack.thread, waiting, DROP_GIL in names))
         return entry
 
+    def unreadable(self, thread: "gdb.InferiorThread", selected: bool, reason: str) -> Entry:
+        return {"gdb_thread": thread.num, "lwp": thread.ptid[1], "os_name": thread.name, "selected": selected,
+                "python": False, "tstate": None, "ident": None, "python_name": None, "interpreter_id": None,
+                "gil": "unknown", "gc": False, "lock_wait": False, "frames": [], "truncated": None,
+                "note": f"cannot read its Python state: {reason}"}
+
     def orphan(self, tstate: int) -> Entry:
         pythread = read_thread(self.target, tstate, state.limits())
         entry: Entry = {
@@ -221,8 +227,11 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
     try:
         for thread in sorted(gdb.selected_inferior().threads(), key=lambda t: t.num):
             thread.switch()
-            threads.append(builder.thread(thread, thread == selected))
-            matched.update(find_thread_states(target, thread))
+            try:
+                threads.append(builder.thread(thread, thread == selected))
+                matched.update(find_thread_states(target, thread))
+            except CpythonGdbError as exc:
+                threads.append(builder.unreadable(thread, thread == selected, str(exc)))
     finally:
         _select(selected, frame)
     for tstate in all_thread_states(target, state.runtime()):
