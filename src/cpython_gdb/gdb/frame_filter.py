@@ -15,7 +15,7 @@ from gdb.FrameDecorator import FrameDecorator
 from ..errors import CpythonGdbError
 from ..model import PyFrame
 from . import state
-from .stack import thread_stack
+from .stack import frame_level, thread_stack
 
 FILTER_NAME = "cpython-gdb"
 
@@ -68,26 +68,13 @@ class PythonFrameFilter:
             return
         by_level = {c.level: c.python for c in stack.cframes if c.kind == "eval" and c.python}
         for decorator in frames:
-            level = _level(decorator)
+            level = frame_level(decorator.inferior_frame())
             python = by_level.get(level) if level is not None else None
             if not python:
                 yield decorator
                 continue
             for i, pyframe in enumerate(python):
                 yield PythonFrameDecorator(decorator, pyframe, i == 0)
-
-
-def _level(decorator: "FrameDecorator") -> Optional[int]:
-    frame = decorator.inferior_frame()
-    level = getattr(frame, "level", None)
-    if callable(level):
-        return int(level())
-    count = -1
-    current: Optional[gdb.Frame] = frame
-    while current is not None:
-        current = current.newer()
-        count += 1
-    return count
 
 
 _filter: List[PythonFrameFilter] = []

@@ -21,12 +21,16 @@ class _Limit(gdb.Parameter):
         self.__doc__ = doc
         self.set_doc = f"Set {doc[0].lower()}{doc[1:]}"
         self.show_doc = f"Show {doc[0].lower()}{doc[1:]}"
-        super().__init__(f"cpython {name}", gdb.COMMAND_DATA, gdb.PARAM_ZUINTEGER_UNLIMITED)
+        super().__init__(f"cpython {name}", gdb.COMMAND_DATA, gdb.PARAM_UINTEGER)
         self.value = default
         self.field = field
         self.name = name
 
     def get_set_string(self) -> str:
+        # Stacks cached for this stop were cut with the old limits.
+        from .state import forget_stop
+
+        forget_stop()
         return ""
 
     def get_show_string(self, svalue: str) -> str:
@@ -55,8 +59,8 @@ def current_limits() -> Limits:
     values = {}
     for field, param in _params.items():
         value = param.value
-        # "unlimited" reads back as -1 (or None on old gdb): keep a hard cap
-        # so a value never prints without bound.
+        # 0 and "unlimited" both read back as None (gdb's convention for
+        # PARAM_UINTEGER): keep a hard cap so a value never prints without bound.
         if value is None or value < 0 or value == 0:
             value = 1 << 30
         values[field] = int(value)

@@ -188,9 +188,13 @@ def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
 
 
 def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) -> ThreadStack:
-    thread = thread or gdb.selected_thread()
+    selected = gdb.selected_thread()
+    thread = thread or selected
     if thread is None:
         raise CpythonGdbError("no thread selected")
+    if thread != selected:
+        # Registers and frames below come from the selected thread.
+        raise RuntimeError("thread_stack() reads the selected thread: switch to it first")
     key = f"stack:{thread.global_num}"
     cached = target.cache.get(key)
     if isinstance(cached, ThreadStack):
@@ -282,13 +286,18 @@ def _no_eval_reason() -> str:
             "so its C frames cannot be recognised: Python frames only, without C frame numbers")
 
 
-def selected_level() -> int:
-    frame = gdb.selected_frame()
+def frame_level(frame: "gdb.Frame") -> int:
+    """gdb's number of a frame (Frame.level() exists from gdb 11)."""
     level = getattr(frame, "level", None)
     if callable(level):
         return int(level())
-    count = 0
-    while frame is not None:
-        frame = frame.newer()
+    count = -1
+    current: Optional[gdb.Frame] = frame
+    while current is not None:
+        current = current.newer()
         count += 1
-    return count - 1
+    return count
+
+
+def selected_level() -> int:
+    return frame_level(gdb.selected_frame())

@@ -4,7 +4,7 @@ The layout lasts until the program's files change; the Target (and its
 memory cache) lasts for one stop.
 """
 
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, Set, Tuple
 
 import gdb
 
@@ -17,9 +17,9 @@ from .dwarf import DwarfTypeInfo, runtime_block
 from .reader import GdbReader
 from .version import detect_version, runtime_address
 
-_layout: Optional[Layout] = None
-_runtime: Optional[int] = None
-_targets: Dict[int, Target] = {}  # by inferior number
+# Both by inferior number: each inferior may run another program.
+_layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
+_targets: Dict[int, Target] = {}
 _said: Set[str] = set()  # what was told about the target's version, once each
 _quiet = False  # set when announce() found no CPython: not again until the files change
 
@@ -29,30 +29,30 @@ def forget_stop(_event: object = None) -> None:
 
 
 def forget_all(_event: object = None) -> None:
-    global _layout, _runtime, _quiet
-    _layout = None
-    _runtime = None
+    global _quiet
+    _layouts.clear()
     _quiet = False
     _targets.clear()
 
 
 def _load_layout() -> Tuple[Layout, int]:
-    global _layout, _runtime
-    if _layout is not None and _runtime is not None:
-        return _layout, _runtime
-    if gdb.selected_inferior().pid == 0 and not _has_core():
+    inferior = gdb.selected_inferior()
+    known = _layouts.get(inferior.num)
+    if known is not None:
+        return known
+    if inferior.pid == 0 and not _has_core():
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
     runtime = runtime_address()
     major, minor, micro, release = detect_version(runtime)
     block = runtime_block(runtime)
     layout = choose_layout(
         (major, minor, micro),
-        CachedReader(GdbReader(gdb.selected_inferior())),
+        CachedReader(GdbReader(inferior)),
         runtime,
         types=DwarfTypeInfo(block) if block is not None else None,
         release=release,
     )
-    _layout, _runtime = layout, runtime
+    _layouts[inferior.num] = (layout, runtime)
     _say(f"cpython-gdb: {layout.description}")
     if layout.warning:
         _say(f"cpython-gdb: warning: {layout.warning}")
@@ -72,7 +72,7 @@ def announce(_event: object = None) -> None:
     comes before the output of whatever command follows.
     """
     global _quiet
-    if _quiet or _layout is not None:
+    if _quiet or gdb.selected_inferior().num in _layouts:
         return
     try:
         _load_layout()

@@ -1,5 +1,6 @@
 """Which CPython the target runs, and where its runtime is."""
 
+import os
 import re
 from typing import Optional, Tuple
 
@@ -9,7 +10,9 @@ from ..errors import CpythonGdbError, NoInterpreter
 from ..layout.debug_offsets import read_header, split_hexversion
 from .reader import GdbReader
 
-_SONAME = re.compile(r"(?:libpython|/python)(\d)\.(\d+)")
+# Matched against a file's base name only: a directory may be named after
+# another Python.
+_SONAME = re.compile(r"^(?:libpython|python)(\d)\.(\d+)")
 # A line of `info files`: "0x... - 0x... is .PyRuntime in /path/libpython3.so"
 _SECTION = re.compile(r"^\s*(0x[0-9a-f]+) - 0x[0-9a-f]+ is \.PyRuntime(?: in (.*))?$", re.M)
 
@@ -72,7 +75,7 @@ def _from_file_names() -> Optional[Version]:
         names.append(progspace.filename)
     # libpython names the version precisely; the executable only may.
     for name in sorted(names, key=lambda n: "libpython" not in n):
-        match = _SONAME.search(name)
+        match = _SONAME.search(os.path.basename(name))
         if match:
             return int(match.group(1)), int(match.group(2)), -1, ""
     return None

@@ -15,13 +15,18 @@ class PyCommand(gdb.Command):
     """Base: user mistakes and unreadable targets become one-line errors."""
 
     name = ""
+    # Commands that take no argument say so instead of ignoring one.
+    takes_arguments = False
 
     def __init__(self) -> None:
         super().__init__(self.name, gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
 
     def invoke(self, argument: str, from_tty: bool) -> None:
+        argument = argument.strip()
+        if argument and not self.takes_arguments:
+            raise gdb.GdbError(f"{self.name} takes no arguments (see: help {self.name})")
         try:
-            self.run(argument.strip())
+            self.run(argument)
         except CpythonGdbError as exc:
             raise gdb.GdbError(f"{self.name}: {exc}") from None
         except gdb.GdbError:

@@ -1,5 +1,6 @@
 """py-bt and py-bt-full: the Python backtrace of the selected thread."""
 
+from ...errors import CpythonGdbError
 from ...render import frame_summary, traceback_entry
 from .. import state
 from .base import PyCommand, argv, current_stack, write
@@ -21,11 +22,14 @@ collections are shown where the C stack has them. With -a, every thread
 is shown, with its state: see py-threads."""
 
     name = "py-bt"
+    takes_arguments = True
 
     def run(self, argument: str) -> None:
         if "-a" in argv(argument):
             PyThreads.run(self, argument)  # type: ignore[arg-type]
             return
+        if argument:
+            raise CpythonGdbError("usage: py-bt [-a [--native] [--locals]]")
         target, stack = current_stack()
         if stack.thread is None:
             write("Unable to locate python frame: " + stack.note)

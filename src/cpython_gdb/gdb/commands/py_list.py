@@ -34,6 +34,7 @@ Usage: py-list            eleven lines around the current line
 The current line is marked with '>'."""
 
     name = "py-list"
+    takes_arguments = True
 
     def run(self, argument: str) -> None:
         _, frame, _, stack = selected_python_frame()

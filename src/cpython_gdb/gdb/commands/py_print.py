@@ -17,6 +17,7 @@ NAME is looked up as Python does: among the frame's locals, then its
 globals, then the builtins."""
 
     name = "py-print"
+    takes_arguments = True
 
     def run(self, argument: str) -> None:
         args = argv(argument)

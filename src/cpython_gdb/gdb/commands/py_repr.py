@@ -6,6 +6,8 @@ with the pretty-printer: these take an address (any expression gdb can
 evaluate to an integer or a pointer) instead.
 """
 
+import re
+
 import gdb
 
 from ...errors import CpythonGdbError
@@ -18,6 +20,27 @@ def _address(value: "gdb.Value") -> int:
     if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
         return int(value)
     return int(value.cast(gdb.lookup_type("unsigned long")))
+
+
+# Assignments (and ++/--) would write to the target.
+_WRITES = re.compile(r"(?<![=!<>])=(?!=)|\+\+|--")
+
+
+def evaluate(expression: str) -> "gdb.Value":
+    """Evaluate a user's expression without writing to or calling into the target."""
+    if _WRITES.search(expression):
+        raise CpythonGdbError("the expression would modify the program; give an address or a read-only expression")
+    try:
+        previous = gdb.parameter("may-call-functions")
+    except (gdb.error, RuntimeError):
+        previous = None
+    if previous is None:
+        return gdb.parse_and_eval(expression)
+    gdb.execute("set may-call-functions off", to_string=True)
+    try:
+        return gdb.parse_and_eval(expression)
+    finally:
+        gdb.execute(f"set may-call-functions {'on' if previous else 'off'}", to_string=True)
 
 
 def repr_of(value: "gdb.Value") -> str:
@@ -36,6 +59,7 @@ object is printed as its repr(), as the PyObject* pretty-printer does;
 no debug info is needed. See also the $pyobj(EXPR) convenience function."""
 
     name = "py-repr"
+    takes_arguments = True
 
     def __init__(self) -> None:
         gdb.Command.__init__(self, self.name, gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -44,7 +68,7 @@ no debug info is needed. See also the $pyobj(EXPR) convenience function."""
         if not argument:
             write("usage: py-repr EXPR")
             return
-        write(repr_of(gdb.parse_and_eval(argument)))
+        write(repr_of(evaluate(argument)))
 
 
 class PyObjFunction(gdb.Function):

@@ -42,6 +42,7 @@ with the Python frames in place of the eval-loop frames that run them;
 --locals adds each Python frame's local variables."""
 
     name = "py-threads"
+    takes_arguments = True
 
     def run(self, argument: str) -> None:
         native, with_locals = parse_options(self.name, argument)
@@ -58,6 +59,7 @@ The document is printed on one line between marker lines; failures print
 one marker line with the kind of failure instead."""
 
     name = "py-dump-json"
+    takes_arguments = True
 
     def run(self, argument: str) -> None:
         native, with_locals = parse_options(self.name, argument)
