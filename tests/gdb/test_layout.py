@@ -2,7 +2,9 @@
 
 import json
 
-from harness import run_sections, running
+from harness import ROOT, run_sections, running
+
+TABLES = ROOT / "src" / "cpython_gdb" / "layout" / "tables"
 
 COMMON = {
     "PyObject.ob_type", "PyVarObject.ob_size", "PyTypeObject.tp_name", "PyTypeObject.tp_flags",
@@ -53,7 +55,8 @@ ABSENT = {
 DUMP = (
     "python import json; from cpython_gdb.gdb.state import current_target; "
     "lay = current_target().layout; "
-    "print(json.dumps({'version': list(lay.version), 'source': lay.source, 'keys': sorted(lay.offsets)}))"
+    "print(json.dumps({'version': list(lay.version), 'source': lay.source, 'keys': sorted(lay.offsets), "
+    "'offsets': dict(lay.offsets), 'sizes': dict(lay.sizes)}))"
 )
 
 
@@ -66,3 +69,13 @@ def test_layout_has_every_field_the_decoders_use(version):
     keys = set(data["keys"])
     assert EXPECTED[version] - keys == set()
     assert ABSENT.get(version, set()) & keys == set()
+
+
+def test_dwarf_layout_of_the_live_process_equals_the_generated_table(version):
+    """The table used without debug info holds what this interpreter's DWARF says."""
+    with running(version, "recursion.py") as target:
+        (out,) = run_sections([DUMP], pid=target.pid)
+    data = json.loads(out.strip().splitlines()[-1])
+    table = json.loads((TABLES / f"cpython-{version}.json").read_text())
+    assert data["offsets"] == table["offsets"]
+    assert data["sizes"] == table["sizes"]
