@@ -233,3 +233,29 @@ def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:
     # libpython is the one loaded; PYTHONHOME finds the original stdlib.
     env = {"LD_LIBRARY_PATH": str(directory / "lib"), "PYTHONHOME": str(prefix)}
     return {"python": directory / "bin" / exe.name, "env": env}
+
+
+FUTEX_SYSCALL = 202  # x86-64
+
+
+def wait_blocked(pid: int, tids: Sequence[int], timeout: float = READY_TIMEOUT) -> None:
+    """Wait until each thread sits in a futex wait (a lock acquire).
+
+    A program can announce itself only just before it blocks; a core or an
+    attach in between would catch it on the way.
+    """
+    deadline = time.monotonic() + timeout
+    pending = set(tids)
+    while pending and time.monotonic() < deadline:
+        for tid in list(pending):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/syscall") as f:
+                    number = f.read().split()[0]
+            except (OSError, IndexError):
+                continue
+            if number == str(FUTEX_SYSCALL):
+                pending.discard(tid)
+        if pending:
+            time.sleep(0.01)
+    if pending:
+        raise RuntimeError(f"threads {sorted(pending)} of {pid} did not block")

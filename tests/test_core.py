@@ -23,7 +23,7 @@ import pytest
 
 from cores import cli, core_sections, crash_core
 from cpython_gdb.elfcore import AT_EXECFN, CoreError, CoreFile
-from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, running
+from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, running, wait_blocked
 
 pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 3.8-3.13 under ~/.pyenv/versions")
 VERSION = VERSIONS[-1] if VERSIONS else ""
@@ -51,6 +51,7 @@ def segv(workdir: Path) -> Path:
 @pytest.fixture(scope="module")
 def deadlock(workdir: Path) -> Tuple[Path, Dict[str, int]]:
     with running(VERSION, "deadlock.py", env={"MALLOC_ARENA_MAX": "1"}) as target:
+        wait_blocked(target.pid, list(json.loads(target.ready).values()))
         lwps = json.loads(target.ready)
         return gcore(target.pid, workdir), lwps
 

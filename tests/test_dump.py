@@ -18,7 +18,7 @@ from typing import Any, Dict, List
 import pytest
 
 from cpython_gdb.report import render
-from harness import PYTHONS, VERSIONS, gcore, run_sections, running
+from harness import PYTHONS, VERSIONS, gcore, run_sections, running, wait_blocked
 from report_check import (
     MALLOC_ENV,
     check_thread_states,
@@ -94,6 +94,7 @@ def test_dump_live(version):
 
 def deadlock_core(version: str, workdir: Path) -> Dict[str, Any]:
     with running(version, "deadlock.py", env=MALLOC_ENV) as target:
+        wait_blocked(target.pid, list(json.loads(target.ready).values()))
         core = gcore(target.pid, workdir)
         return {"core": core, "lwp": json.loads(target.ready)}
 
@@ -129,6 +130,7 @@ def test_dump_deadlock_core(version):
 def test_dump_keeps_a_stopped_process_stopped():
     version = VERSIONS[-1]
     with running(version, "deadlock.py", env=MALLOC_ENV) as target:
+        wait_blocked(target.pid, list(json.loads(target.ready).values()))
         os.kill(target.pid, signal.SIGSTOP)
         try:
             text = ok(dump(str(target.pid)))

@@ -9,16 +9,6 @@ from .source import source_line, source_lines
 from .target import Target
 
 
-def traceback_entry(frame: PyFrame) -> List[str]:
-    """The two lines py-bt prints for a frame (the second if the source is readable)."""
-    line = "?" if frame.lineno is None else str(frame.lineno)
-    out = [f'  File "{frame.code.filename}", line {line}, in {frame.code.name}']
-    text = source_line(frame.code.filename, frame.lineno)
-    if text is not None:
-        out.append("    " + text.strip())
-    return out
-
-
 def locals_text(target: Target, frame: PyFrame, limits: Limits) -> str:
     parts = []
     budget = limits.max_output

@@ -33,9 +33,10 @@ def python_lines(entry: Entry, indent: str = "  ") -> List[str]:
     return out
 
 
-def _traceback(thread: Entry) -> List[str]:
+def traceback_lines(frames: List[Entry]) -> List[str]:
+    """What py-bt prints for a thread's frame entries."""
     out = ["Traceback (most recent call first):"]
-    for entry in thread["frames"]:
+    for entry in frames:
         kind = entry["kind"]
         if kind == "python":
             out.extend(python_lines(entry))
@@ -109,7 +110,7 @@ def thread_body(thread: Entry, native: bool) -> List[str]:
     elif not thread["python"]:
         return ["Unable to locate python frame: " + (thread.get("note") or "no Python thread state")]
     else:
-        out = _traceback(thread)
+        out = traceback_lines(thread["frames"])
     if thread.get("truncated"):
         out.append(f"  ({thread['truncated']})")
     return out

@@ -19,7 +19,7 @@ from test_commands import B, F, Stack, locals_block, major_minor, norm, thread_s
 from test_stops import ctypes_init
 
 from cores import core_sections, crash_core
-from harness import PYTHONS, VERSIONS, gcore, running
+from harness import PYTHONS, VERSIONS, gcore, running, wait_blocked
 
 PY_LINE = re.compile(r"^(?:#\d+\s+)?(\S+) \[Python\] \(\) at (\S+):(\d+)$", re.M)
 ABORT_REASON = "\"invalid literal for int() with base 10: 'x1'\""
@@ -141,6 +141,7 @@ def test_deadlock_gcore(version):
     with workdir() as tmp:
         # One malloc arena: no 64 MiB arena for the worker in the core.
         with running(version, "deadlock.py", env={"MALLOC_ARENA_MAX": "1"}) as target:
+            wait_blocked(target.pid, list(json.loads(target.ready).values()))
             lwps = json.loads(target.ready)
             core = gcore(target.pid, tmp)
         out, preamble = core_sections(core, commands)

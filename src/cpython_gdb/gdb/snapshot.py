@@ -68,7 +68,7 @@ def _native_entry(level: int, frame: "gdb.Frame") -> Entry:
     return entry
 
 
-def _frames(target: Target, stack: ThreadStack, native: bool, with_locals: bool) -> List[Entry]:
+def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals: bool) -> List[Entry]:
     out: List[Entry] = []
     for cframe in stack.cframes:
         if cframe.kind == "eval" and cframe.python:
@@ -146,7 +146,7 @@ class _Builder:
             "gil": "unknown",
             "gc": any(c.kind == "gc" for c in stack.cframes),
             "lock_wait": bool(names & LOCK_FUNCTIONS),
-            "frames": _frames(self.target, stack, self.native, self.with_locals),
+            "frames": frame_entries(self.target, stack, self.native, self.with_locals),
             "truncated": None,
             "note": stack.note or None,
         }

@@ -1,14 +1,12 @@
 """py-bt and py-bt-full: the Python backtrace of the selected thread."""
 
 from ...errors import CpythonGdbError
-from ...render import frame_summary, traceback_entry
+from ...render import frame_summary
+from ...report import UNREADABLE, traceback_lines
 from .. import state
+from ..snapshot import frame_entries
 from .base import PyCommand, argv, current_stack, write
 from .py_threads import PyThreads
-
-# An eval-loop C call whose Python frame is not in the thread state (the
-# call has just started or is returning) and not readable from gdb either.
-UNREADABLE = "(unable to read python frame information)"
 
 
 class PyBt(PyCommand):
@@ -34,23 +32,9 @@ is shown, with its state: see py-threads."""
         if stack.thread is None:
             write("Unable to locate python frame: " + stack.note)
             return
-        write("Traceback (most recent call first):")
-        for cframe in stack.cframes:
-            if cframe.kind == "eval":
-                if not cframe.python:
-                    write("  " + UNREADABLE)
-                for frame in cframe.python:
-                    for line in traceback_entry(frame):
-                        write(line)
-            elif cframe.kind == "builtin" and cframe.text:
-                write("  " + cframe.text)
-            elif cframe.kind == "gil":
-                write("  Waiting for the GIL")
-            elif cframe.kind == "gc":
-                write("  Garbage-collecting")
-        for frame in stack.unplaced:
-            for line in traceback_entry(frame):
-                write(line)
+        # The same entries and text as each thread of py-threads and dump.
+        for line in traceback_lines(frame_entries(target, stack, native=False, with_locals=False)):
+            write(line)
         if stack.unplaced and stack.note:
             write(f"  ({stack.note})")
         if stack.thread.truncated_reason:
