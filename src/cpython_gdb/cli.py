@@ -17,70 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import select
 import shlex
 import shutil
-import subprocess
 import sys
-import time
-from typing import Dict, List, NoReturn, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from cpython_gdb import __version__, coreopts
-from cpython_gdb.demo import SAMPLE
+from cpython_gdb.demo.run import cmd_demo
 from cpython_gdb.dump import cmd_dump
 from cpython_gdb.elfcore import CoreError
-
-PROG = "cpython-gdb"
-GDB_ENV = "CPYTHON_GDB_GDB"
-HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gdb_hook.py")
-
-# What `cpython-gdb demo` runs in gdb once attached to the sample: each step is
-# (title, gdb commands).  The sample's main thread is gdb's thread 1, and
-# `py-locals` / `py-print` act on the innermost Python frame of the selected
-# thread, which is `idle` there.
-DEMO_STEPS = [
-    ("info threads", ["info threads"]),
-    ("thread apply all py-bt", ["thread apply all py-bt"]),
-    ("py-locals (main thread, innermost Python frame)", ["thread 1", "py-locals"]),
-    ("py-print job", ["py-print job"]),
-]
-PTRACE_DENIED = ("ptrace: Operation not permitted", "Could not attach to process")
-
-
-class UserError(Exception):
-    """An error reported on one line, without a traceback."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage errors become one-line UserErrors."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UserError(f"{self.prog}: {message} (see '{self.prog} --help')", 2)
-
-
-def _parser(command: str, description: str, usage: Optional[str] = None) -> _Parser:
-    return _Parser(prog=f"{PROG} {command}", description=description, usage=usage,
-                   allow_abbrev=False)
-
-
-def hook_command() -> str:
-    """The gdb command that loads the extension."""
-    return f"source {HOOK}"
-
-
-def find_gdb() -> str:
-    configured = os.environ.get(GDB_ENV)
-    found = shutil.which(configured or "gdb")
-    if found is None:
-        if configured:
-            raise UserError(f"gdb not found: {GDB_ENV}={configured} is not an executable")
-        raise UserError(f"gdb not found on PATH: install it (e.g. 'apt-get install gdb') "
-                        f"or set {GDB_ENV} to its path")
-    return os.path.abspath(found)
+from cpython_gdb.launcher import GDB_ENV, HOOK, PROG, UserError, find_gdb, hook_command, make_parser
 
 
 def gdb_command(extra: Sequence[str]) -> List[str]:
@@ -113,7 +59,7 @@ GDB_OPTIONS_HELP = "other gdb options, passed through (e.g. -batch -ex py-bt)"
 
 
 def cmd_gdbinit(argv: List[str]) -> int:
-    parser = _parser("gdbinit", "Print the gdb commands that load cpython-gdb, for "
+    parser = make_parser("gdbinit", "Print the gdb commands that load cpython-gdb, for "
                      f"example to append to ~/.gdbinit: {PROG} gdbinit >> ~/.gdbinit")
     parser.parse_args(argv)
     if not os.path.isfile(HOOK):
@@ -125,7 +71,7 @@ def cmd_gdbinit(argv: List[str]) -> int:
 
 def cmd_run(argv: List[str]) -> int:
     usage = f"{PROG} run [--dry-run] [GDB-OPTION...] -- PROGRAM [ARG...]"
-    parser = _parser("run", "Run PROGRAM under gdb with cpython-gdb loaded.", usage)
+    parser = make_parser("run", "Run PROGRAM under gdb with cpython-gdb loaded.", usage)
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
     if "--" in argv:
         split = argv.index("--")
@@ -157,7 +103,7 @@ def _parse_pid(text: str) -> int:
 
 
 def cmd_attach(argv: List[str]) -> int:
-    parser = _parser("attach", "Attach gdb, with cpython-gdb loaded, to a running process.")
+    parser = make_parser("attach", "Attach gdb, with cpython-gdb loaded, to a running process.")
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
     parser.add_argument("pid", metavar="PID", help="process id")
     parser.add_argument("gdb_options", metavar="GDB-OPTION", nargs=argparse.REMAINDER,
@@ -171,7 +117,7 @@ def cmd_attach(argv: List[str]) -> int:
 
 
 def cmd_core(argv: List[str]) -> int:
-    parser = _parser("core", "Open a core file in gdb with cpython-gdb loaded. Without "
+    parser = make_parser("core", "Open a core file in gdb with cpython-gdb loaded. Without "
                      "EXECUTABLE, the one the core names (AT_EXECFN, NT_FILE, argv[0]) is used.")
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
     parser.add_argument("core", metavar="CORE", help="core file")
@@ -203,115 +149,6 @@ def cmd_core(argv: List[str]) -> int:
     for note in notes:
         print(f"{PROG} core: {note}", file=sys.stderr)
     return launch(gdb_command([*settings, *args.gdb_options, executable, "-c", args.core]), dry_run)
-
-
-def _first_line(command: List[str]) -> str:
-    try:
-        result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UserError(f"cannot run {shlex.join(command)}: {exc}") from None
-    lines = result.stdout.decode(errors="replace").splitlines()
-    if result.returncode != 0 or not lines:
-        raise UserError(f"{shlex.join(command)} failed with status {result.returncode}")
-    return lines[0].strip()
-
-
-def _check_ptrace_scope() -> None:
-    try:
-        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
-            scope = int(f.read().strip())
-    except (OSError, ValueError):
-        return
-    if scope >= 3:
-        raise UserError("cannot attach: ptrace attach is disabled on this system "
-                        "(kernel.yama.ptrace_scope=3)")
-    if scope == 2 and os.geteuid() != 0:
-        raise UserError("cannot attach: ptrace needs root here (kernel.yama.ptrace_scope=2); "
-                        "run as root or set kernel.yama.ptrace_scope to 0 or 1")
-
-
-def _wait_ready(process: subprocess.Popen[bytes], timeout: float) -> str:
-    """Wait for the sample's ``ready ...`` line; return it."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise UserError(f"the sample program was not ready within {timeout:g} s")
-        readable, _, _ = select.select([process.stdout], [], [], remaining)
-        if readable:
-            break
-    line = process.stdout.readline().decode(errors="replace").strip()
-    if not line.startswith("ready "):
-        status = process.wait()
-        raise UserError(f"the sample program exited with status {status} before it was ready")
-    return line
-
-
-def _fields(line: str) -> Dict[str, str]:
-    return dict(item.split("=", 1) for item in line.split()[1:] if "=" in item)
-
-
-def cmd_demo(argv: List[str]) -> int:
-    parser = _parser("demo", "Start the bundled sample program (threads blocked in "
-                     "recursion), attach gdb with cpython-gdb loaded, and show every "
-                     "thread's Python stack, the main thread's locals and one object.")
-    parser.add_argument("--python", metavar="PYTHON", default=sys.executable,
-                        help="the Python that runs the sample (default: this one, %(default)s)")
-    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=300.0,
-                        help="give up if gdb takes longer (default: %(default)g)")
-    args = parser.parse_args(argv)
-
-    gdb = find_gdb()
-    python = shutil.which(args.python)
-    if python is None:
-        raise UserError(f"{PROG} demo: python not found: {args.python}")
-    python = os.path.abspath(python)
-    gdb_version = _first_line([gdb, "--version"])
-    _check_ptrace_scope()
-
-    # The sample exits by itself once gdb would have timed out, in case we die.
-    sample = subprocess.Popen([python, SAMPLE, "--timeout", str(args.timeout + 60)],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    try:
-        fields = _fields(_wait_ready(sample, timeout=60.0))
-        # The demo shows cpython-gdb alone: no auto-loaded python-gdb.py (and
-        # no warning about declining it), no thread start/exit chatter.
-        commands = [
-            gdb, "-batch", "-iex", "set auto-load python-scripts off",
-            "-iex", "set print thread-events off", "-iex", hook_command(),
-            "-p", str(sample.pid),
-        ]
-        for title, steps in DEMO_STEPS:
-            commands += ["-ex", f"echo \\n=== {title} ===\\n"]
-            for step in steps:
-                commands += ["-ex", step]
-        print(f"{PROG} demo: sample {SAMPLE} (pid {sample.pid})")
-        print(f"  python: {python} ({fields.get('python', '?')})")
-        print(f"  gdb:    {gdb} ({gdb_version})")
-        sys.stdout.flush()
-        # No debuginfod downloads or prompts for the system libraries.
-        env = {key: value for key, value in os.environ.items() if key != "DEBUGINFOD_URLS"}
-        try:
-            result = subprocess.run(commands, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, timeout=args.timeout, env=env)
-        except subprocess.TimeoutExpired:
-            raise UserError(f"gdb did not finish within {args.timeout:g} s") from None
-        output = result.stdout.decode(errors="replace")
-        if any(marker in output for marker in PTRACE_DENIED):
-            raise UserError("gdb may not attach to the sample (ptrace not permitted): run as "
-                            "root, set kernel.yama.ptrace_scope=0, or give the container "
-                            "CAP_SYS_PTRACE")
-        sys.stdout.flush()
-        sys.stdout.buffer.write(result.stdout)  # as gdb wrote it, whatever our encoding
-        sys.stdout.buffer.flush()
-        return result.returncode
-    finally:
-        sample.kill()
-        sample.wait()
-        if sample.stdout is not None:
-            sample.stdout.close()
 
 
 COMMANDS = {

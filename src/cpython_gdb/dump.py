@@ -23,12 +23,11 @@ import sys
 from typing import List, NoReturn, Optional, Tuple
 
 from cpython_gdb.elfcore import CoreError, CoreFile
+from cpython_gdb.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.report import BEGIN_MARK, END_MARK, ERROR_MARK, Document, render
 
 PROG = "cpython-gdb dump"
-HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gdb_hook.py")
 EXIT_OK, EXIT_TARGET, EXIT_USAGE, EXIT_GDB = 0, 1, 2, 3
-PTRACE_DENIED = ("ptrace: Operation not permitted", "Could not attach to process")
 NO_PROCESS = "ptrace: No such process"
 CORE_REJECTED = "is not a core dump"
 
@@ -62,11 +61,10 @@ def _parser() -> _Parser:
 
 
 def _find_gdb() -> str:
-    configured = os.environ.get("CPYTHON_GDB_GDB")
-    found = shutil.which(configured or "gdb")
-    if found is None:
-        raise DumpError("gdb not found: install it or set CPYTHON_GDB_GDB", EXIT_GDB)
-    return found
+    try:
+        return find_gdb()
+    except UserError as exc:
+        raise DumpError(str(exc), EXIT_GDB) from None
 
 
 def _ptrace_advice() -> str:

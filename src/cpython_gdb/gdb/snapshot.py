@@ -21,7 +21,8 @@ from ..source import source_line
 from ..target import Target
 from ..threads import InterpreterInfo, all_interpreters, gil_status
 from . import state
-from .stack import ThreadStack, base_name, find_thread_states, thread_stack
+from .stack import ThreadStack, base_name, thread_stack
+from .tstates import find_thread_states
 
 # C functions a thread blocked on a Python-level lock is in: threading.Lock
 # and RLock, the import lock (PyThread_acquire_lock_timed), and 3.13's

@@ -11,7 +11,7 @@ from ...exceptions import (
     traceback_entries,
 )
 from .. import state
-from ..stack import find_thread_state
+from ..tstates import find_thread_state
 from .base import PyCommand, write
 
 
