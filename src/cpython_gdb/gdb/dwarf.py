@@ -34,7 +34,7 @@ def runtime_block(runtime: int) -> "Optional[gdb.Block]":
 
 
 class DwarfTypeInfo:
-    """The core's TypeInfo protocol, answered by gdb.lookup_type."""
+    """The core's TypeSource protocol, answered by gdb.lookup_type."""
 
     def __init__(self, block: "gdb.Block") -> None:
         self._block = block

@@ -3,7 +3,7 @@
 Three sources exist, best first:
 
 - the target's DWARF, read by the debugger adapter through the small
-  :class:`TypeInfo` protocol (so the core never imports a debugger);
+  :class:`TypeSource` protocol (so the core never imports a debugger);
 - ``_Py_DebugOffsets`` (3.13+), read from the target's memory, over the
   generated table of its minor version for what it does not publish;
 - the tables that tools/gen_layouts.py generates from the DWARF of real
@@ -29,7 +29,7 @@ DEBUG_OFFSETS = "_Py_DebugOffsets"
 TABLE = "generated table"
 
 
-class TypeInfo(Protocol):
+class TypeSource(Protocol):
     def field_offset(self, ctype: str, path: str) -> Optional[int]:
         """Byte offset of ``path`` (dotted, nested) in ``ctype``, or None."""
         ...
@@ -69,7 +69,7 @@ def load_table(major: int, minor: int) -> Table:
     return table
 
 
-def resolve(types: TypeInfo) -> Tuple[Dict[str, int], Dict[str, int]]:
+def resolve(types: TypeSource) -> Tuple[Dict[str, int], Dict[str, int]]:
     """Every canonical key that ``types`` knows: (offsets, sizes)."""
     offsets: Dict[str, int] = {}
     for key, candidates in FIELDS.items():
@@ -88,7 +88,7 @@ def resolve(types: TypeInfo) -> Tuple[Dict[str, int], Dict[str, int]]:
     return offsets, sizes
 
 
-def build_layout(version: Tuple[int, int, int], types: TypeInfo, source: str = DWARF) -> Layout:
+def build_layout(version: Tuple[int, int, int], types: TypeSource, source: str = DWARF) -> Layout:
     offsets, sizes = resolve(types)
     return Layout(version=version, source=source, scheme=scheme_for(version[0], version[1]),
                   offsets=offsets, sizes=sizes)
@@ -116,7 +116,7 @@ def choose_layout(
     version: Tuple[int, int, int],
     reader: Reader,
     runtime: int,
-    types: Optional[TypeInfo] = None,
+    types: Optional[TypeSource] = None,
     release: str = "",
 ) -> Layout:
     """The layout of the CPython whose ``_PyRuntime`` is at ``runtime``.
