@@ -11,7 +11,6 @@ from typing import Dict, Optional, Protocol
 from .errors import MemoryReadError
 
 _U8 = struct.Struct("<B")
-_U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
 _I32 = struct.Struct("<i")
 _U64 = struct.Struct("<Q")
@@ -37,10 +36,6 @@ def check_address(address: int, size: int = 1) -> None:
 
 def read_u8(reader: Reader, address: int) -> int:
     return int(_U8.unpack(reader.read(address, 1))[0])
-
-
-def read_u16(reader: Reader, address: int) -> int:
-    return int(_U16.unpack(reader.read(address, 2))[0])
 
 
 def read_u32(reader: Reader, address: int) -> int:
@@ -83,6 +78,11 @@ def read_cstring(reader: Reader, address: int, limit: int = 256) -> bytes:
             return (out + data[:nul])[:limit]
         out += data
     return out[:limit]
+
+
+def read_c_text(reader: Reader, address: int, limit: int = 256) -> str:
+    """A NUL-terminated C string as text (UTF-8, bad bytes replaced)."""
+    return read_cstring(reader, address, limit).decode("utf-8", "replace")
 
 
 class CachedReader:

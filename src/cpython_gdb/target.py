@@ -4,11 +4,11 @@ Everything cached here may change once the target runs again, so the
 adapter makes a new Target at every stop.
 """
 
-from typing import Dict, Optional
+from typing import Dict
 
 from .errors import MemoryReadError
 from .layout import Layout
-from .memory import Reader, read_cstring, read_ptr
+from .memory import Reader, read_c_text, read_ptr
 from .model import CodeInfo, TypeInfo
 
 
@@ -43,8 +43,7 @@ class Target:
     def _read_type(self, addr: int) -> TypeInfo:
         lay = self.layout
         # One read covers the fixed part of PyTypeObject.
-        size = lay.sizes.get("PyTypeObject", 416)
-        raw = self.reader.read(addr, size)
+        raw = self.reader.read(addr, lay.size("PyTypeObject"))
 
         def word(key: str) -> int:
             off = lay.off(key)
@@ -52,7 +51,7 @@ class Target:
 
         name_ptr = word("PyTypeObject.tp_name") & 0xFFFF_FFFF_FFFF_FFFF
         try:
-            name = read_cstring(self.reader, name_ptr, 200).decode("utf-8", "replace")
+            name = read_c_text(self.reader, name_ptr, 200)
         except MemoryReadError:
             name = "?"
         return TypeInfo(
@@ -65,6 +64,3 @@ class Target:
             base=word("PyTypeObject.tp_base") & 0xFFFF_FFFF_FFFF_FFFF,
             dict_address=word("PyTypeObject.tp_dict") & 0xFFFF_FFFF_FFFF_FFFF,
         )
-
-    def memo(self, key: str) -> Optional[object]:
-        return self.cache.get(key)

@@ -18,7 +18,7 @@ from typing import Dict, Mapping, Optional, Tuple
 from .errors import CpythonGdbError
 from .limits import DEFAULT_LIMITS
 from .memory import read_i32, read_i64
-from .objects.dicts import dict_items, dict_lookup_str
+from .objects.dicts import dict_items, dict_lookup_str, find_str_key
 from .objects.instances import instance_attributes
 from .objects.numbers import long_value
 from .objects.strings import str_text
@@ -73,14 +73,7 @@ def gc_collecting(t: Target, runtime: int, interp: int) -> Optional[bool]:
 
 
 def _attribute(t: Target, obj: int, name: str) -> Optional[int]:
-    tp = t.type_of(obj)
-    for key, value in instance_attributes(t, obj, tp, _MAX_ATTRIBUTES):
-        try:
-            if str_text(t, key, len(name) + 1) == name:
-                return value
-        except CpythonGdbError:
-            continue
-    return None
+    return find_str_key(t, instance_attributes(t, obj, t.type_of(obj), _MAX_ATTRIBUTES), name)
 
 
 def thread_names(t: Target, interp: int) -> Dict[int, str]:

@@ -1,8 +1,12 @@
 """py-exc prints the handled exception and its cause as Python's traceback does."""
 
 import re
+import shutil
 
-from harness import run_sections, running
+import pytest
+
+import sid
+from harness import PROGRAMS, PYTHONS, run_sections, running
 
 
 def _without_carets(text):
@@ -24,3 +28,64 @@ def test_py_exc_without_exception(version):
     with running(version, "recursion.py") as target:
         (out,) = run_sections(["py-exc"], pid=target.pid)
     assert out.strip().splitlines()[-1] == "No Python exception is being raised or handled in this thread."
+
+
+def test_py_exc_raised_exception(version):
+    """Stopped inside int("x") right after PyErr_Format set the ValueError.
+
+    Up to 3.11 it is not normalized yet (the value is the plain message
+    str); from 3.12 it is an exception object. Both print alike.
+    """
+    program = PROGRAMS / "exceptions_raising.py"
+    commands = [
+        "handle SIGUSR1 stop print nopass",
+        f"run {program}",
+        "break PyErr_Format",
+        "continue",
+        "finish",
+        "py-exc",
+    ]
+    out = run_sections(commands, executable=PYTHONS[version])
+    assert "SIGUSR1" in out[1], out[1]
+    assert out[-1].splitlines() == [
+        "Exception being raised:",
+        "ValueError: invalid literal for int() with base 10: 'x'",
+    ], out[-1]
+
+
+def _check_long_chain(out, expected):
+    separator = "\n\nThe above exception was the direct cause of the following exception:\n\n"
+    lines = out.splitlines()
+    start = lines.index("Exception being handled:")
+    assert lines[start + 1].startswith("[older chained exceptions left out"), lines[start + 1]
+    shown = "\n".join(lines[start + 3 :]).split(separator)
+    want = "\n".join(_without_carets(expected)).split(separator)
+    assert len(want) == 30 and len(shown) == 21
+    assert shown == want[-21:]
+    assert len(out) < 20_000
+
+
+def test_py_exc_long_chain(version):
+    """30 exceptions, each raised `from` the one it handles: the chain shown
+    is bounded and matches the tail of what traceback prints."""
+    with running(version, "exceptions_chain.py", "30") as target:
+        (out,) = run_sections(["py-exc"], pid=target.pid)
+        expected = (target.workdir / "expected.txt").read_text()
+    _check_long_chain(out, expected)
+
+
+@pytest.fixture(scope="module")
+def sid_hook():
+    path = sid.install()
+    yield path
+    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name, dwarf", [("3.14", True), ("3.14", False), ("3.15", True)])
+def test_py_exc_long_chain_sid(name, dwarf, sid_hook):
+    """The same on Debian sid's 3.14 and 3.15, with and without their DWARF."""
+    with sid.running(name, "exceptions_chain.py", "30") as target:
+        (out,) = sid.sections(["py-exc"], target, name, "host", dwarf, sid_hook)
+        expected = (target.workdir / "expected.txt").read_text()
+    _check_long_chain(out, expected)

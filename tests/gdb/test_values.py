@@ -40,7 +40,6 @@ runs every check below; each check is one section of that gdb's output.
 """
 
 import re
-import time
 from pathlib import Path
 from typing import Dict, List, Tuple, Union
 
@@ -63,8 +62,6 @@ CASTS = (
 )
 PRINT_RESULT = re.compile(r"^\$\d+ = (.*)$", re.S)
 PLACEHOLDER = re.compile(r"<[^>]* at remote 0x[0-9a-f]+>")
-ELAPSED = re.compile("elapsed")  # a marker: the text is a number of seconds
-MAX_SECONDS = 5.0
 Want = Union[None, str, "re.Pattern[str]"]
 Check = Tuple[str, str, Want]
 
@@ -147,9 +144,9 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str]) -> List[Check]:
     check("max-depth unlimited", "py-print deep", "local 'deep' = " + "[" * 100 + "[...]" + "]" * 100)
     setup("set cpython max-output 20")
     check("max-output", "py-print dict_300", "local 'dict_300' = {'k0': 0, 'k1': 1, '...(truncated)")
-    # Huge values: the default limits, then only max-output; timed.
+    # Huge values: the default limits, then only max-output. The output is
+    # bounded by the limits whatever the size of the value.
     limits("1024", "200", "512", "8")
-    setup("python import time as _cg_time; _cg_t0 = _cg_time.monotonic()")
     check("1M list", "py-print big_list", "local 'big_list' = [" + ", ".join(map(str, range(200))) + ", ...]")
     check("10 MB str", "py-print big_str", "local 'big_str' = '" + "x" * 512 + "...'")
     limits("1024", "unlimited", "unlimited", "unlimited")
@@ -159,7 +156,6 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str]) -> List[Check]:
         re.compile(r"local 'big_list' = \[0, 1, .{900,1100}\.\.\.\(truncated\)"),
     )
     check("10 MB str, all chars", "py-print big_str", re.compile(r"local 'big_str' = 'x{1000,1024}\.\.\.\(truncated\)"))
-    check("elapsed", "python print('%.3f' % (_cg_time.monotonic() - _cg_t0))", ELAPSED)
     # The printer collection.
     check("info pretty-printer", "info pretty-printer", re.compile(r".*^  cpython-gdb$.*", re.S | re.M))
     setup("disable pretty-printer global cpython-gdb")
@@ -175,9 +171,7 @@ def test_values(version):
         ids = {name: address for name, (address, _) in expected.items()}
         values = {name: text for name, (_, text) in expected.items() if name not in LIMIT_NAMES}
         checks = value_checks(ids, values)
-        started = time.monotonic()
         sections = run_sections([command for _, command, _ in checks], pid=target.pid)
-        gdb_seconds = time.monotonic() - started
 
     failures = []
     for (label, command, want), out in zip(checks, sections):
@@ -186,10 +180,7 @@ def test_values(version):
             got = printed(got)
         if "Traceback" in out or "Python Exception" in out or "Error occurred" in out:
             failures.append(f"{label}: {command!r} raised:\n{out}")
-        elif want is ELAPSED:
-            if float(got) > MAX_SECONDS:
-                failures.append(f"huge values took {got} s")
         elif isinstance(want, re.Pattern) and not want.fullmatch(got) or isinstance(want, str) and got != want:
             failures.append(f"{label}: {command!r}\n  want {want!r}\n  got  {got!r}")
-    summary = f"{len(failures)} of {len(checks)} checks failed ({gdb_seconds:.1f} s in gdb):\n"
+    summary = f"{len(failures)} of {len(checks)} checks failed:\n"
     assert not failures, summary + "\n".join(failures)

@@ -3,10 +3,10 @@
 import struct
 from typing import List, Optional, Tuple
 
-from ..errors import CorruptObject, CpythonGdbError
+from ..errors import CorruptObject
 from ..memory import read_i32
 from ..model import CodeInfo
-from ..objects.strings import str_text
+from ..objects.strings import str_or
 from ..target import Target
 from .linetable import line_for_offset
 
@@ -19,10 +19,7 @@ _MAX_NAMES = 1 << 16
 
 
 def _text(t: Target, addr: int) -> str:
-    try:
-        return str_text(t, addr, 1000)
-    except CpythonGdbError:
-        return "?"
+    return str_or(t, addr, "?", 1000)
 
 
 def _tuple_strs(t: Target, tup: int) -> List[str]:

@@ -217,3 +217,7 @@ FIELDS["PyInterpreterState.modules"] = (
     ("PyInterpreterState", "imports.modules"),
     ("PyInterpreterState", "modules"),
 )
+
+# 3.13+: whether an object's inline values are in use, or its dict took
+# them over (gh-115776).
+FIELDS.update(_same("PyDictValues", "valid"))

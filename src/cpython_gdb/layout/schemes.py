@@ -49,8 +49,13 @@ class Scheme:
     # Local names: co_varnames/cellvars/freevars (<= 3.10) or
     # co_localsplusnames with co_localspluskinds (3.11+).
     localsplus: str  # "varnames" | "kinds"
-    # PyGC_Head size, for the pointers stored before an object.
-    gc_head: int = 16
+    # Where the managed-dict words sit, in bytes from the object, just
+    # before its PyGC_Head (16 bytes): the dict (or 3.12's tagged "dict or
+    # values") one word before it, MANAGED_DICT_OFFSET = -3 words (3.11+);
+    # 3.11's split values pointer one word further (-4 words: 3.12 gave that
+    # word to the weakref list). 0 where the version has no such word.
+    managed_dict_offset: int = 0
+    managed_values_offset: int = 0
 
 
 _V310 = Scheme(
@@ -78,9 +83,19 @@ _V311 = replace(
     dict_keys="log2",
     split_values="struct",
     managed_dict="311",
+    managed_dict_offset=-3 * 8,
+    managed_values_offset=-4 * 8,
     localsplus="kinds",
 )
-_V312 = replace(_V311, entry="owner", owner_shim=3, long="lv_tag", str_ready_bit=None, managed_dict="312")
+_V312 = replace(
+    _V311,
+    entry="owner",
+    owner_shim=3,
+    long="lv_tag",
+    str_ready_bit=None,
+    managed_dict="312",
+    managed_values_offset=0,
+)
 _V313 = replace(_V312, managed_dict="313")
 _V314 = replace(_V313, stack_refs="tagged")
 

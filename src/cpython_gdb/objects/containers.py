@@ -10,6 +10,7 @@ from .dicts import dict_items, dict_len
 from .writer import Writer
 
 _MAX_LEN = 1 << 40
+_MAX_SET_SLOTS = 1 << 28
 _BATCH = 256
 
 
@@ -61,7 +62,7 @@ def tuple_items(w: Writer, obj: int) -> Iterator[int]:
 def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
     size = _size(w, obj)
     w.write("(")
-    write_items(w, _seq(w, obj + w.target.layout.off("PyTupleObject.ob_item"), size))
+    write_items(w, tuple_items(w, obj))
     w.write(",)" if size == 1 else ")")
 
 
@@ -83,20 +84,30 @@ def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
 
 
 def _set_keys(w: Writer, obj: int) -> Iterator[int]:
+    """The keys to show, then -1 if some are left out.
+
+    The walk ends once all ``used`` keys were seen, and the table size
+    (mask + 1) must be a power of two no larger than _MAX_SET_SLOTS, so a
+    corrupt header costs a bounded number of reads.
+    """
     t = w.target
     lay = t.layout
     mask = t.ptr(obj + lay.off("PySetObject.mask"))
     used = t.ptr(obj + lay.off("PySetObject.used"))
     table = t.ptr(obj + lay.off("PySetObject.table"))
-    if mask > _MAX_LEN or used > mask + 1:
+    slots = mask + 1
+    if slots > _MAX_SET_SLOTS or slots & mask or used > slots:
         raise CorruptObject("set")
     if not used:
         return
+    entry_size = lay.size("setentry")
     shown = 0
-    for start in range(0, mask + 1, _BATCH):
-        count = min(_BATCH, mask + 1 - start)
-        raw = t.reader.read(table + 16 * start, 16 * count)
-        for key, hash_ in struct.iter_unpack("<Qq", raw):
+    for start in range(0, slots, _BATCH):
+        count = min(_BATCH, slots - start)
+        raw = t.reader.read(table + entry_size * start, entry_size * count)
+        for i in range(count):
+            # setentry is {key, hash}.
+            key, hash_ = struct.unpack_from("<Qq", raw, i * entry_size)
             # A deleted slot keeps a dummy key with hash -1, which no real
             # object hash can be.
             if key and hash_ != -1:
@@ -105,6 +116,8 @@ def _set_keys(w: Writer, obj: int) -> Iterator[int]:
                     return
                 yield key
                 shown += 1
+                if shown >= used:
+                    return
 
 
 def write_set(w: Writer, obj: int, tp: TypeInfo) -> None:

@@ -5,13 +5,14 @@ calls into the target.
 """
 
 import struct
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import CorruptObject, CpythonGdbError
 from ..memory import read_u8
 from ..target import Target
 
 _MAX_ENTRIES = 1 << 28
+_MAX_LOG2_SIZE = 28
 
 # dk_kind values (3.11+): DICT_KEYS_GENERAL, DICT_KEYS_UNICODE, DICT_KEYS_SPLIT.
 _KEYS_GENERAL = 0
@@ -28,15 +29,21 @@ def _index_width(size: int) -> int:
 
 
 def keys_entries(t: Target, keys: int) -> Tuple[int, int, int]:
-    """Return (address of the entry array, entry count, entry size)."""
+    """Return (address of the entry array, entry count, entry size).
+
+    The count is checked against the table's capacity, so a corrupt header
+    cannot make a walk read more entries than the table can hold.
+    """
     lay = t.layout
     nentries = t.ptr(keys + lay.off("PyDictKeysObject.dk_nentries"))
     indices = keys + lay.off("PyDictKeysObject.dk_indices")
     if t.scheme.dict_keys == "log2":
+        log2_size = read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_log2_size"))
         log2_index_bytes = read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_log2_index_bytes"))
         kind = read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_kind"))
-        if log2_index_bytes > 40:
+        if log2_size > _MAX_LOG2_SIZE or log2_index_bytes > log2_size + 3:
             raise CorruptObject("dict keys")
+        capacity = 1 << log2_size
         entries = indices + (1 << log2_index_bytes)
         if kind == _KEYS_GENERAL:
             entry_size = lay.size("PyDictKeyEntry")
@@ -46,9 +53,10 @@ def keys_entries(t: Target, keys: int) -> Tuple[int, int, int]:
         size = t.ptr(keys + lay.off("PyDictKeysObject.dk_size"))
         if size <= 0 or size > _MAX_ENTRIES:
             raise CorruptObject("dict keys")
+        capacity = size
         entries = indices + size * _index_width(size)
         entry_size = lay.size("PyDictKeyEntry")
-    if nentries < 0 or nentries > _MAX_ENTRIES:
+    if nentries > capacity:
         raise CorruptObject("dict keys")
     return entries, nentries, entry_size
 
@@ -88,14 +96,20 @@ def split_order(t: Target, values: int) -> Optional[List[int]]:
 
 
 def iter_keys_values(
-    t: Target, keys: int, values: Optional[int], limit: int
+    t: Target, keys: int, values: Optional[int], limit: int, used: Optional[int] = None
 ) -> Iterator[Tuple[int, int]]:
     """Yield up to ``limit`` (key, value) pairs of a keys object.
 
     With ``values`` set, the values come from that split-table array
     (indexed by entry position) instead of the entries themselves.
+    ``used``, the live entry count when the caller knows it (a dict's
+    ma_used), ends the walk once that many pairs were found.
     """
     entries, nentries, entry_size = keys_entries(t, keys)
+    if used is not None:
+        limit = min(limit, used)
+    if limit <= 0:
+        return
     # Entries of 16 bytes are {key, value}; of 24, {hash, key, value}.
     key_off = entry_size - 16
     if values:
@@ -142,21 +156,29 @@ def dict_items(t: Target, obj: int, limit: int) -> Iterator[Tuple[int, int]]:
     values = t.ptr(obj + lay.off("PyDictObject.ma_values"))
     if not keys:
         return iter(())
-    return iter_keys_values(t, keys, values or None, limit)
+    return iter_keys_values(t, keys, values or None, limit, used=dict_len(t, obj))
 
 
 def dict_len(t: Target, obj: int) -> int:
+    """ma_used, the dict's live entry count (an unsigned read: corrupt ones are huge)."""
     return t.ptr(obj + t.layout.off("PyDictObject.ma_used"))
 
 
-def dict_lookup_str(t: Target, obj: int, name: str) -> Optional[int]:
-    """Find the value for a str key by reading keys (no hashing, no calls)."""
+def find_str_key(t: Target, pairs: Iterable[Tuple[int, int]], name: str) -> Optional[int]:
+    """The value of the first pair whose key is the str ``name``; keys that
+    are not readable str objects are skipped."""
     from .strings import str_text
 
-    for key, value in dict_items(t, obj, _MAX_ENTRIES):
+    for key, value in pairs:
         try:
             if str_text(t, key, len(name) + 1) == name:
                 return value
         except CpythonGdbError:
             continue
     return None
+
+
+def dict_lookup_str(t: Target, obj: int, name: str) -> Optional[int]:
+    """Find the value for a str key by reading keys (no hashing, no calls)."""
+    limit = min(dict_len(t, obj), _MAX_ENTRIES) + 1
+    return find_str_key(t, dict_items(t, obj, limit), name)

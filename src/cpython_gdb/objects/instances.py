@@ -13,8 +13,8 @@ Where the attributes live changed several times:
 import itertools
 from typing import Iterator, List, Optional, Tuple, Union
 
-from ..errors import CorruptObject, CpythonGdbError
-from ..memory import read_cstring, read_i32, read_u8
+from ..errors import CorruptObject
+from ..memory import read_c_text, read_i32, read_u8
 from ..model import TPFLAGS_INLINE_VALUES, TPFLAGS_MANAGED_DICT, TypeInfo
 from ..target import Target
 from .dicts import dict_items, iter_keys_values
@@ -50,31 +50,31 @@ def _dict_at_offset(t: Target, obj: int, tp: TypeInfo) -> Optional[int]:
 
 def instance_attributes(t: Target, obj: int, tp: TypeInfo, limit: int) -> Iterator[Tuple[int, int]]:
     """(name, value) addresses of an object's attributes, in dict order."""
-    scheme = t.scheme.managed_dict
-    if not tp.flags & TPFLAGS_MANAGED_DICT or scheme == "none":
+    scheme = t.scheme
+    if not tp.flags & TPFLAGS_MANAGED_DICT or scheme.managed_dict == "none":
         dict_addr = _dict_at_offset(t, obj, tp)
         return dict_items(t, dict_addr, limit) if dict_addr else iter(())
-    if scheme == "311":
-        values = t.ptr(obj - 4 * _PTR)
+    if scheme.managed_dict == "311":
+        values = t.ptr(obj + scheme.managed_values_offset)
         if values:
             return _split(t, tp, values, limit)
-        dict_addr = t.ptr(obj - 3 * _PTR)
+        dict_addr = t.ptr(obj + scheme.managed_dict_offset)
         return dict_items(t, dict_addr, limit) if dict_addr else iter(())
-    if scheme == "312":
-        dorv = t.ptr(obj - 3 * _PTR)
+    if scheme.managed_dict == "312":
+        dorv = t.ptr(obj + scheme.managed_dict_offset)
         if dorv & 1:
             return _split(t, tp, dorv + 1, limit)
         return dict_items(t, dorv, limit) if dorv else iter(())
-    if scheme == "313":
-        dict_addr = t.ptr(obj - 3 * _PTR)
+    if scheme.managed_dict == "313":
+        dict_addr = t.ptr(obj + scheme.managed_dict_offset)
         if dict_addr:
             return dict_items(t, dict_addr, limit)
         if tp.flags & TPFLAGS_INLINE_VALUES:
             values = obj + tp.basicsize
-            if read_u8(t.reader, values + 3):  # PyDictValues.valid
+            if read_u8(t.reader, values + t.layout.off("PyDictValues.valid")):
                 return _split(t, tp, values, limit)
         return iter(())
-    raise CorruptObject(f"unknown managed-dict scheme {scheme}")
+    raise CorruptObject(f"unknown managed-dict scheme {scheme.managed_dict}")
 
 
 # PyMemberDef.type of a __slots__ entry: T_OBJECT_EX (Py_T_OBJECT_EX in 3.12+).
@@ -104,7 +104,7 @@ def _members(t: Target, tp: TypeInfo) -> Iterator[Tuple[str, int]]:
             return
         if read_i32(t.reader, entry + lay.off("PyMemberDef.type")) != _T_OBJECT_EX:
             continue
-        name = read_cstring(t.reader, name_ptr, 200).decode("utf-8", "replace")
+        name = read_c_text(t.reader, name_ptr, 200)
         yield name, t.ptr(entry + lay.off("PyMemberDef.offset"))
     raise CorruptObject("member list")
 
@@ -133,7 +133,7 @@ def slot_values(t: Target, obj: int, chain: List[TypeInfo]) -> Iterator[Tuple[st
 
 def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
     from .render import builtin_value_writer, write_object
-    from .strings import str_text
+    from .strings import str_or
 
     t = w.target
     chain, builtin = heap_bases(t, tp)
@@ -155,13 +155,14 @@ def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
         for i, (name, value) in enumerate(attrs):
             if i:
                 w.write(", ")
-            if isinstance(name, str):
-                w.write(name)
-            else:
-                try:
-                    w.write(str_text(t, name, 200))
-                except CpythonGdbError:
+            if isinstance(name, int):
+                text = str_or(t, name, None, 200)
+                if text is None:
                     write_object(w, name)
+                else:
+                    w.write(text)
+            else:
+                w.write(name)
             w.write("=")
             write_object(w, value)
         if more:

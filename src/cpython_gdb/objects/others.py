@@ -1,9 +1,10 @@
 """Objects shown in a descriptive form: functions, types, modules, code..."""
 
 from ..errors import CpythonGdbError
+from ..memory import read_c_text
 from ..model import TypeInfo
 from .dicts import dict_lookup_str
-from .strings import str_text
+from .strings import str_or
 from .writer import WriteFn, Writer
 
 
@@ -12,9 +13,10 @@ def _text_field(w: Writer, obj: int, key: str, default: str = "?") -> str:
     if not t.layout.has(key):
         return default
     try:
-        return str_text(t, t.field_ptr(obj, key), 300)
+        addr = t.field_ptr(obj, key)
     except CpythonGdbError:
         return default
+    return str_or(t, addr, default, 300)
 
 
 def write_singleton(text: str) -> WriteFn:
@@ -36,11 +38,7 @@ def write_method(w: Writer, obj: int, _tp: TypeInfo) -> None:
 
     t = w.target
     func = t.field_ptr(obj, "PyMethodObject.im_func")
-    name = "?"
-    try:
-        name = _text_field(w, func, "PyFunctionObject.func_qualname")
-    except CpythonGdbError:
-        pass
+    name = _text_field(w, func, "PyFunctionObject.func_qualname")
     w.write(f"<bound method {name} of ")
     write_object(w, t.field_ptr(obj, "PyMethodObject.im_self"))
     w.write(">")
@@ -48,12 +46,8 @@ def write_method(w: Writer, obj: int, _tp: TypeInfo) -> None:
 
 def write_builtin(w: Writer, obj: int, _tp: TypeInfo) -> None:
     t = w.target
-    from ..memory import read_cstring
-
     ml = t.field_ptr(obj, "PyCFunctionObject.m_ml")
-    name = read_cstring(t.reader, t.field_ptr(ml, "PyMethodDef.ml_name"), 200).decode(
-        "utf-8", "replace"
-    )
+    name = read_c_text(t.reader, t.field_ptr(ml, "PyMethodDef.ml_name"), 200)
     owner = t.field_ptr(obj, "PyCFunctionObject.m_self")
     owner_type = t.type_of(owner).name if owner else "module"
     if not owner or owner_type == "module":
@@ -69,10 +63,7 @@ def write_module(w: Writer, obj: int, _tp: TypeInfo) -> None:
     if md_dict:
         found = dict_lookup_str(t, md_dict, "__name__")
         if found:
-            try:
-                name = str_text(t, found, 300)
-            except CpythonGdbError:
-                pass
+            name = str_or(t, found, name, 300)
     w.write(f"<module {name!r} at remote 0x{obj:x}>")
 
 
@@ -82,14 +73,10 @@ def write_type(w: Writer, obj: int, tp: TypeInfo) -> None:
     name = this.name
     if this.is_heap and this.dict_address:
         module = dict_lookup_str(t, this.dict_address, "__module__")
-        if module:
-            try:
-                mod = str_text(t, module, 300)
-                if mod != "builtins":
-                    name = _text_field(w, obj, "PyHeapTypeObject.ht_qualname", name)
-                    name = f"{mod}.{name}"
-            except CpythonGdbError:
-                pass
+        mod = str_or(t, module, None, 300) if module else None
+        if mod is not None and mod != "builtins":
+            name = _text_field(w, obj, "PyHeapTypeObject.ht_qualname", name)
+            name = f"{mod}.{name}"
     w.write(f"<class {name!r}>")
 
 

@@ -1,8 +1,8 @@
 """str, bytes and bytearray."""
 
-from typing import Tuple
+from typing import Tuple, TypeVar, Union
 
-from ..errors import CorruptObject
+from ..errors import CorruptObject, CpythonGdbError
 from ..memory import read_u32
 from ..model import TPFLAGS_UNICODE_SUBCLASS, TypeInfo
 from ..target import Target
@@ -16,6 +16,8 @@ _ASCII_BIT = 6
 
 _CODECS = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}
 _MAX_LENGTH = 1 << 48
+
+_Default = TypeVar("_Default")
 
 
 def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
@@ -52,6 +54,14 @@ def str_text(t: Target, obj: int, limit: int = 1000) -> str:
     if not t.type_of(obj).flags & TPFLAGS_UNICODE_SUBCLASS:
         raise CorruptObject("expected a str")
     return read_str(t, obj, limit)[0]
+
+
+def str_or(t: Target, obj: int, default: _Default, limit: int = 1000) -> Union[str, _Default]:
+    """The text of a str, or ``default`` if it is not one or cannot be read."""
+    try:
+        return str_text(t, obj, limit)
+    except CpythonGdbError:
+        return default
 
 
 def _shown(w: Writer) -> int:

@@ -2,14 +2,7 @@
 
 import gdb
 
-from ...exceptions import (
-    format_exception,
-    handled_exception,
-    raised_exception,
-    raised_traceback,
-    read_exception,
-    traceback_entries,
-)
+from ...exceptions import exception_report
 from .. import state
 from ..tstates import find_thread_state
 from .base import PyCommand, write
@@ -32,23 +25,5 @@ exceptions chained to it, as Python would print them."""
         if tstate is None:
             write("Unable to locate python frame: no Python thread state for this thread")
             return
-        limits = state.limits()
-        shown = False
-        raised = raised_exception(target, tstate)
-        if raised:
-            info = read_exception(target, raised, limits)
-            extra = traceback_entries(target, raised_traceback(target, tstate))
-            write("Exception being raised:")
-            for line in format_exception(info, extra):
-                write(line)
-            shown = True
-        handled = handled_exception(target, tstate)
-        if handled and handled != raised:
-            if shown:
-                write("")
-            write("Exception being handled:")
-            for line in format_exception(read_exception(target, handled, limits)):
-                write(line)
-            shown = True
-        if not shown:
-            write("No Python exception is being raised or handled in this thread.")
+        for line in exception_report(target, tstate, state.limits()):
+            write(line)
