@@ -44,10 +44,8 @@ import gdb, json, time
 def _cpython_gdb_bench(commands, setup):
     out = {}
     if setup:
-        # Reading the layout from DWARF happens once per session: timed apart.
-        start = time.perf_counter()
+        # The layout is read once per session (at the first stop): not timed.
         gdb.execute(setup, to_string=True)
-        out["(layout set-up, once per session)"] = time.perf_counter() - start
     for command in commands:
         start = time.perf_counter()
         try:
@@ -113,7 +111,7 @@ def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float
     official = python.parent / f"python{minor}-gdb.py"
     rows = []
     for label, args, commands in CASES:
-        ours: Dict[str, List[float]] = {c: [] for c in ["(layout set-up, once per session)", *commands]}
+        ours: Dict[str, List[float]] = {c: [] for c in commands}
         theirs: Dict[str, List[float]] = {c: [] for c in commands}
         with target(python, args) as pid:
             for _ in range(rounds):
@@ -123,9 +121,7 @@ def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float
                 for command, value in session(pid, commands, official).items():
                     if value is not None:
                         theirs[command].append(value)
-        for command in ["(layout set-up, once per session)", *commands]:
-            if command not in ours:
-                continue
+        for command in commands:
             a = statistics.median(ours[command]) if ours[command] else float("nan")
             b = statistics.median(theirs[command]) if theirs.get(command) else float("nan")
             rows.append((label, command, a, b))
