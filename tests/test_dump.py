@@ -1,5 +1,8 @@
 """cpython-gdb dump: text and JSON, live and on cores, and its one-line errors.
 
+These run the gdb backend where they check what C frames tell (GIL and
+lock waits, the collector); test_dump_nogdb.py compares the two backends.
+
 The text must agree with py-bt on the same stop (a core, or a process
 whose threads do not move), the JSON with the text and with
 docs/dump-schema.json. A dumped process keeps running, or stays stopped.
@@ -68,7 +71,7 @@ def text_of(doc: Dict[str, Any]) -> str:
 
 def test_dump_live(version):
     with running(version, "thread_states.py", env=MALLOC_ENV) as target:
-        text = ok(dump(str(target.pid)))
+        text = ok(dump(str(target.pid), "--backend", "gdb"))
         doc = document(dump(str(target.pid), "--json", "--native", "--locals"))
         py_bt = run_sections(["thread apply all py-bt"], pid=target.pid)[0]
         status = proc_status(target.pid)
@@ -104,8 +107,8 @@ def test_dump_deadlock_core(version):
     try:
         made = deadlock_core(version, workdir)
         core = made["core"]
-        text = ok(dump(str(core)))  # the executable is found from the core
-        doc = document(dump(str(core), "--json", "--exe", str(PYTHONS[version])))
+        text = ok(dump(str(core), "--backend", "gdb"))  # the executable is found from the core
+        doc = document(dump(str(core), "--json", "--exe", str(PYTHONS[version]), "--backend", "gdb"))
         py_bt = run_sections(["thread apply all py-bt"], core=core, executable=PYTHONS[version])[0]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -133,7 +136,7 @@ def test_dump_keeps_a_stopped_process_stopped():
         wait_blocked(target.pid, list(json.loads(target.ready).values()))
         os.kill(target.pid, signal.SIGSTOP)
         try:
-            text = ok(dump(str(target.pid)))
+            text = ok(dump(str(target.pid), "--backend", "gdb"))
             assert proc_status(target.pid)["State"].startswith("T"), proc_status(target.pid)
         finally:
             os.kill(target.pid, signal.SIGCONT)
@@ -174,5 +177,5 @@ def test_dump_errors(tmp_path, fake_gdb):
         sleeper.wait()
     denied = {"CPYTHON_GDB_GDB": str(fake_gdb),
               "FAKE_GDB_OUTPUT": "ptrace: Operation not permitted.\nCould not attach to process.\n"}
-    one_line_error(dump(str(os.getpid()), env=denied), 1, f"cannot attach to process {os.getpid()}",
+    one_line_error(dump(str(os.getpid()), "--backend", "gdb", env=denied), 1, f"cannot attach to process {os.getpid()}",
                    "ptrace not permitted", "CAP_SYS_PTRACE")

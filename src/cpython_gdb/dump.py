@@ -1,10 +1,15 @@
 """``cpython-gdb dump``: every thread of a process or core, once, as text or JSON.
 
-gdb runs in batch mode with the extension loaded and its internal
-``py-dump-json`` command, which prints the report document between marker
-lines; this module checks the target first, reads the document out of
-gdb's output and prints it. A live process is stopped only while gdb is
-attached: detaching resumes it, and one that was stopped stays stopped.
+Two backends make the same report document. By default ("direct") it is
+read without gdb (targets/): from /proc/PID/mem while ptrace holds every
+thread stopped, or from the core and the files it mapped; what only C
+frames tell is left out (targets/snapshot.py says what). With --native, or
+--backend gdb, gdb runs in batch mode with the extension loaded and its
+internal ``py-dump-json`` command, which prints the document between
+marker lines; this module checks the target first, reads the document out
+of gdb's output and prints it. Either way a live process is stopped only
+while it is read: it is resumed after, and one that was stopped stays
+stopped.
 
 Exit status: 0 the dump was printed; 1 the target cannot be dumped (no such
 process, no permission, not a Python process, unreadable core); 2 usage
@@ -23,8 +28,11 @@ import sys
 from typing import List, NoReturn, Optional, Tuple
 
 from cpython_gdb.elfcore import CoreError, CoreFile
+from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 from cpython_gdb.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.report import BEGIN_MARK, END_MARK, ERROR_MARK, Document, render
+from cpython_gdb.targets.live import TargetError, ptrace_advice
+from cpython_gdb.targets.snapshot import core_document, process_document
 
 PROG = "cpython-gdb dump"
 EXIT_OK, EXIT_TARGET, EXIT_USAGE, EXIT_GDB = 0, 1, 2, 3
@@ -53,10 +61,13 @@ def _parser() -> _Parser:
                         help="the Python executable (for a core: found from the core if not given)")
     parser.add_argument("--locals", action="store_true", help="show each Python frame's local variables")
     parser.add_argument("--native", action="store_true",
-                        help="show the C stack, with Python frames in place of the eval loop's")
+                        help="show the C stack, with Python frames in place of the eval loop's (uses gdb)")
+    parser.add_argument("--backend", choices=("direct", "gdb"),
+                        help="read the target directly (the default) or through gdb (the default with "
+                             "--native, which needs it; gdb also tells GIL and lock waits and built-in calls)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (docs/dump-schema.json)")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=300.0,
-                        help="give up if gdb takes longer (default: %(default)g)")
+                        help="with gdb: give up if gdb takes longer (default: %(default)g)")
     return parser
 
 
@@ -65,16 +76,6 @@ def _find_gdb() -> str:
         return find_gdb()
     except UserError as exc:
         raise DumpError(str(exc), EXIT_GDB) from None
-
-
-def _ptrace_advice() -> str:
-    try:
-        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
-            scope = f" (kernel.yama.ptrace_scope={f.read().strip()})"
-    except OSError:
-        scope = ""
-    return (f"ptrace not permitted{scope}: run as root or as the process's user, set "
-            "kernel.yama.ptrace_scope to 0, or give the container CAP_SYS_PTRACE")
 
 
 def _process_state(pid: int) -> Optional[str]:
@@ -91,11 +92,11 @@ def _check_pid(pid: int) -> None:
     except ProcessLookupError:
         raise DumpError(f"no process with id {pid}") from None
     except PermissionError:
-        raise DumpError(f"cannot read process {pid}: {_ptrace_advice()}") from None
+        raise DumpError(f"cannot read process {pid}: {ptrace_advice()}") from None
 
 
-def _check_core(path: str, exe: Optional[str]) -> Tuple[str, Optional[str]]:
-    """(executable, warning about a truncated core or None)."""
+def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str]]:
+    """(the core's notes, executable, warning about a truncated core or None)."""
     try:
         info = CoreFile(path)
     except CoreError as exc:
@@ -106,7 +107,7 @@ def _check_core(path: str, exe: Optional[str]) -> Tuple[str, Optional[str]]:
         if found is None:
             raise DumpError(f"cannot find the executable of {path}: give it with --exe PYTHON")
         exe = found[0]
-    return exe, warning
+    return info, exe, warning
 
 
 def _gdb_argv(gdb: str, target: List[str], options: List[str]) -> List[str]:
@@ -145,22 +146,52 @@ def _document(output: str, what: str) -> Document:
         except ValueError:
             raise DumpError("gdb printed a malformed report", EXIT_GDB) from None
     if any(marker in output for marker in PTRACE_DENIED):
-        raise DumpError(f"cannot attach to {what}: {_ptrace_advice()}")
+        raise DumpError(f"cannot attach to {what}: {ptrace_advice()}")
     if NO_PROCESS in output:
         raise DumpError(f"no {what}")
     last = [line for line in lines if line.strip()][-1:] or ["no output"]
     raise DumpError(f"gdb could not read {what}: {last[0].strip()}", EXIT_GDB)
 
 
+def _direct(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
+    """The document read without gdb, and a warning (or None)."""
+    warning = None
+    try:
+        if args.target.isdigit():
+            pid = int(args.target)
+            what = f"process {pid}"
+            _check_pid(pid)
+            return process_document(pid, args.locals, args.exe)
+        if not os.path.exists(args.target):
+            raise DumpError(f"no such process or core file: {args.target}")
+        what = f"core {args.target}"
+        info, exe, warning = _check_core(args.target, args.exe)
+        doc, layout_warning = core_document(info, exe, args.locals)
+        return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
+    except NoInterpreter as exc:
+        message, status = f"{what} is not a Python process ({exc})", EXIT_TARGET
+    except TargetError as exc:
+        message, status = str(exc), EXIT_TARGET
+    except CpythonGdbError as exc:
+        message, status = f"cannot read {what}: {exc}", EXIT_TARGET
+    except OSError as exc:
+        message, status = f"cannot read {what}: {exc.strerror or exc}", EXIT_TARGET
+    raise DumpError(message + (f"; {warning}" if warning else ""), status)
+
+
 def dump(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
     """The report document, and a warning to print with it (or None)."""
-    gdb = _find_gdb()
-    options = (["--native"] if args.native else []) + (["--locals"] if args.locals else [])
     if args.exe is not None and not os.path.isfile(args.exe):
         found = shutil.which(args.exe)
         if found is None:
             raise DumpError(f"executable not found: {args.exe}", EXIT_USAGE)
         args.exe = found
+    if args.native and args.backend == "direct":
+        raise DumpError(f"--native needs gdb: it cannot go with --backend direct (see '{PROG} --help')", EXIT_USAGE)
+    if not args.native and args.backend != "gdb":
+        return _direct(args)
+    gdb = _find_gdb()
+    options = (["--native"] if args.native else []) + (["--locals"] if args.locals else [])
     warning = None
     if args.target.isdigit():
         pid = int(args.target)
@@ -175,7 +206,7 @@ def dump(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
                 os.kill(pid, signal.SIGSTOP)  # it was stopped: leave it so
         doc = _document(output, what)
     elif os.path.exists(args.target):
-        exe, warning = _check_core(args.target, args.exe)
+        _, exe, warning = _check_core(args.target, args.exe)
         what = f"core {args.target}"
         output = _run_gdb(_gdb_argv(gdb, [exe, "-c", args.target], options), args.timeout)
         try:

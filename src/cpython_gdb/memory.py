@@ -116,6 +116,16 @@ class CachedReader:
         return data
 
     def read(self, address: int, size: int) -> bytes:
+        offset = address & (self.PAGE - 1)
+        if 0 <= size <= self.PAGE - offset and MIN_ADDRESS <= address <= MAX_ADDRESS - size:
+            # The common case, a field or a record within one page.
+            base = address - offset
+            page = self._pages.get(base, b"")  # b"": not fetched yet
+            if page == b"":
+                page = self._page(base)
+            if page is not None:
+                return page[offset : offset + size]
+            return self._reader.read(address, size)
         check_address(address, size)
         if size > 4 * self.PAGE:
             return self._reader.read(address, size)

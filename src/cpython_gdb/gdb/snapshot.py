@@ -1,25 +1,22 @@
 """Every thread of the target at this stop, as the report's JSON document.
 
-Each gdb thread is selected in turn to unwind its C stack; the selection
-is restored afterwards. Thread states that no gdb thread matches are
+What memory alone says is filled in by document.py; this adds what the C
+stacks say. Each gdb thread is selected in turn to unwind its C stack;
+the selection is restored afterwards. Thread states that no gdb thread matches are
 listed last, with their Python frames only.
 """
 
 import os
 import re
-from typing import Any, Dict, List, Optional, Set
+from typing import List, Optional, Set
 
 import gdb
 
-from .. import __version__
+from ..document import DocumentBuilder, python_entry, thread_entry
 from ..errors import CpythonGdbError
-from ..model import PyFrame, PyThread
-from ..objects import safe_object_repr
-from ..report import SCHEMA_ID, SCHEMA_VERSION, Document, Entry
-from ..runtime import all_thread_states, read_thread
-from ..source import source_line
+from ..report import Document, Entry
+from ..runtime import all_thread_states
 from ..target import Target
-from ..threads import InterpreterInfo, all_interpreters, gil_status
 from . import state
 from .stack import ThreadStack, base_name, thread_stack
 from .tstates import find_thread_states
@@ -29,27 +26,6 @@ from .tstates import find_thread_states
 # PyMutex (its slow path).
 LOCK_FUNCTIONS = frozenset({"PyThread_acquire_lock_timed", "_PyMutex_LockTimed", "_PyMutex_LockSlow"})
 DROP_GIL = "drop_gil"
-
-
-def _python_entry(target: Target, frame: PyFrame, level: Optional[int], with_locals: bool) -> Entry:
-    text = source_line(frame.code.filename, frame.lineno)
-    entry: Entry = {
-        "kind": "python",
-        "level": level,
-        "function": frame.code.name,
-        "qualname": frame.code.qualname,
-        "file": frame.code.filename,
-        "line": frame.lineno,
-        "source": None if text is None else text.strip(),
-        "address": frame.address,
-    }
-    if with_locals:
-        limits = state.limits()
-        entry["locals"] = [
-            {"name": local.name, "kind": local.kind, "repr": safe_object_repr(target, local.address, limits)}
-            for local in frame.locals
-        ]
-    return entry
 
 
 def _native_entry(level: int, frame: "gdb.Frame") -> Entry:
@@ -73,7 +49,7 @@ def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals:
     out: List[Entry] = []
     for cframe in stack.cframes:
         if cframe.kind == "eval" and cframe.python:
-            out.extend(_python_entry(target, f, cframe.level, with_locals) for f in cframe.python)
+            out.extend(python_entry(target, f, cframe.level, with_locals, state.limits()) for f in cframe.python)
         elif native:
             out.append(_native_entry(cframe.level, cframe.frame))
         elif cframe.kind == "eval":
@@ -84,7 +60,7 @@ def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals:
             out.append({"kind": "gil_wait", "level": cframe.level})
         elif cframe.kind == "gc":
             out.append({"kind": "gc", "level": cframe.level})
-    out.extend(_python_entry(target, f, None, with_locals) for f in stack.unplaced)
+    out.extend(python_entry(target, f, None, with_locals, state.limits()) for f in stack.unplaced)
     return out
 
 
@@ -100,89 +76,30 @@ def _names(stack: ThreadStack) -> Set[str]:
     return names
 
 
-class _Builder:
+class _Builder(DocumentBuilder):
     def __init__(self, target: Target, native: bool, with_locals: bool) -> None:
-        self.target = target
+        super().__init__(target, state.runtime(), state.limits(), with_locals)
         self.native = native
-        self.with_locals = with_locals
-        # The main interpreter first: a thread that entered a subinterpreter
-        # is named by the interpreter that started it.
-        self.interps = tuple(sorted(all_interpreters(target, state.runtime()), key=lambda i: i.id))
-        self.by_id: Dict[int, InterpreterInfo] = {i.id: i for i in self.interps}
-
-    def name_of(self, pythread: PyThread) -> Optional[str]:
-        for interp in self.interps:
-            name = interp.thread_names.get(pythread.thread_id)
-            if name is not None:
-                return name
-        return None
-
-    def python_fields(self, pythread: PyThread, waiting: bool, dropping: bool) -> Entry:
-        interp = self.by_id.get(pythread.interpreter_id)
-        known = interp is not None and interp.gil_locked is not None
-        holds = interp is not None and interp.gil_holder == pythread.tstate
-        return {
-            "python": True,
-            "tstate": pythread.tstate,
-            "ident": pythread.thread_id,
-            "python_name": self.name_of(pythread),
-            "interpreter_id": pythread.interpreter_id,
-            "gil": gil_status(holds, waiting, dropping, known),
-            "truncated": pythread.truncated_reason,
-        }
 
     def thread(self, thread: "gdb.InferiorThread", selected: bool) -> Entry:
         stack = thread_stack(self.target, thread)
         names = _names(stack)
-        entry: Entry = {
-            "gdb_thread": thread.num,
-            "lwp": thread.ptid[1],
-            "os_name": thread.name,
-            "selected": selected,
-            "python": False,
-            "tstate": None,
-            "ident": None,
-            "python_name": None,
-            "interpreter_id": None,
-            "gil": "unknown",
+        entry = thread_entry(thread.num, thread.ptid[1], thread.name, selected)
+        entry.update({
             "gc": any(c.kind == "gc" for c in stack.cframes),
             "lock_wait": bool(names & LOCK_FUNCTIONS),
             "frames": frame_entries(self.target, stack, self.native, self.with_locals),
-            "truncated": None,
             "note": stack.note or None,
-        }
+        })
         if stack.thread is not None:
             waiting = any(c.kind == "gil" for c in stack.cframes)
             entry.update(self.python_fields(stack.thread, waiting, DROP_GIL in names))
         return entry
 
     def unreadable(self, thread: "gdb.InferiorThread", selected: bool, reason: str) -> Entry:
-        return {"gdb_thread": thread.num, "lwp": thread.ptid[1], "os_name": thread.name, "selected": selected,
-                "python": False, "tstate": None, "ident": None, "python_name": None, "interpreter_id": None,
-                "gil": "unknown", "gc": False, "lock_wait": False, "frames": [], "truncated": None,
-                "note": f"cannot read its Python state: {reason}"}
-
-    def orphan(self, tstate: int) -> Entry:
-        pythread = read_thread(self.target, tstate, state.limits())
-        entry: Entry = {
-            "gdb_thread": None, "lwp": pythread.native_thread_id, "os_name": None, "selected": False,
-            "gc": False, "lock_wait": False,
-            "frames": [_python_entry(self.target, f, None, self.with_locals) for f in pythread.frames],
-            "note": "no OS thread of the target matches this thread state",
-        }
-        entry.update(self.python_fields(pythread, False, False))
+        entry = thread_entry(thread.num, thread.ptid[1], thread.name, selected)
+        entry["note"] = f"cannot read its Python state: {reason}"
         return entry
-
-    def interpreter(self, interp: InterpreterInfo, threads: List[Entry]) -> Entry:
-        holder = None
-        for thread in threads:
-            if interp.gil_holder and thread["tstate"] == interp.gil_holder:
-                holder = thread["gdb_thread"]
-        return {
-            "id": interp.id,
-            "gil": {"locked": interp.gil_locked, "holder_thread": holder},
-            "gc_collecting": interp.gc_collecting,
-        }
 
 
 def _target_fields() -> Entry:
@@ -241,17 +158,4 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
                 threads.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
-    layout = target.layout
-    major, minor, micro = layout.version
-    doc: Dict[str, Any] = {
-        "schema": SCHEMA_ID,
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "cpython-gdb", "version": __version__},
-        "target": _target_fields(),
-        "python": {"version": f"{major}.{minor}" + (f".{micro}" if micro >= 0 else ""),
-                   "layout": layout.source},
-        "options": {"native": native, "locals": with_locals},
-        "interpreters": [builder.interpreter(i, threads) for i in builder.interps],
-        "threads": threads,
-    }
-    return doc
+    return builder.document(_target_fields(), "gdb", native, threads)

@@ -16,7 +16,7 @@ from ..errors import CpythonGdbError
 from ..frames.walk import decode_one
 from ..model import PyFrame, PyThread
 from ..objects import object_repr
-from ..runtime import read_thread
+from ..os_threads import read_os_thread
 from ..target import Target
 from . import state
 from .tstates import find_thread_states
@@ -52,16 +52,7 @@ class ThreadStack:
 
 def _read_nested(target: Target, tstates: List[int]) -> PyThread:
     """One PyThread for all the thread states of an OS thread, newest first."""
-    limits = state.limits()
-    pythread = read_thread(target, tstates[0], limits)
-    for outer in tstates[1:]:
-        more = read_thread(target, outer, limits)
-        pythread = dataclasses.replace(
-            pythread,
-            frames=pythread.frames + more.frames,
-            truncated_reason=pythread.truncated_reason or more.truncated_reason,
-        )
-    return pythread
+    return read_os_thread(target, tstates, state.limits())
 
 
 def _groups(frames: Tuple[PyFrame, ...]) -> List[Tuple[PyFrame, ...]]:

@@ -1,16 +1,14 @@
-"""Which CPython thread states belong to a gdb thread.
+"""Which CPython thread states belong to a gdb thread (see os_threads.py).
 
-A thread state records its OS thread as pthread_t (thread_id) and, from
-3.11, as the kernel's id (native_thread_id); gdb knows the LWP and, through
-libthread_db or the fs_base register, the pthread_t.
+gdb knows the LWP and, through libthread_db or the fs_base register, the
+pthread_t.
 """
 
 from typing import List, Optional, Tuple
 
 import gdb
 
-from ..memory import read_i64
-from ..runtime import interpreters, thread_states
+from ..os_threads import match_thread_states
 from ..target import Target
 from . import state
 
@@ -32,27 +30,9 @@ def _thread_keys(thread: "gdb.InferiorThread") -> Tuple[int, List[int]]:
 
 
 def find_thread_states(target: Target, thread: "gdb.InferiorThread") -> List[int]:
-    """Every thread state of an OS thread, the innermost interpreter's first.
-
-    A thread that runs code in a subinterpreter (run_string,
-    Py_NewInterpreter) has a thread state in each interpreter it entered.
-    Its newest frames belong to the one entered last, taken to be the
-    interpreter created last: the one with the highest id.
-    """
+    """Every thread state of an OS thread, the innermost interpreter's first."""
     lwp, handles = _thread_keys(thread)
-    layout = target.layout
-    found: List[Tuple[int, int]] = []
-    for interp in interpreters(target, state.runtime()):
-        ident = read_i64(target.reader, interp + layout.off("PyInterpreterState.id"))
-        for tstate in thread_states(target, interp):
-            if layout.has("PyThreadState.native_thread_id"):
-                if target.field_ptr(tstate, "PyThreadState.native_thread_id") == lwp:
-                    found.append((ident, tstate))
-                    continue
-            if target.field_ptr(tstate, "PyThreadState.thread_id") in handles:
-                found.append((ident, tstate))
-    found.sort(key=lambda pair: -pair[0])
-    return [tstate for _, tstate in found]
+    return match_thread_states(target, state.runtime(), lwp, handles)
 
 
 def find_thread_state(target: Target, thread: "gdb.InferiorThread") -> Optional[int]:

@@ -1,0 +1,1 @@
+"""Targets read without a debugger: live processes and core files (for ``cpython-gdb dump``)."""

@@ -1,0 +1,254 @@
+"""A live process, read without a debugger: /proc/PID/mem, stopped by ptrace.
+
+:func:`stopped` seizes every thread (``PTRACE_SEIZE``, which sends no
+signal), interrupts it (``PTRACE_INTERRUPT``) and waits until it stops, so
+that memory does not change while it is read. Leaving the block detaches
+from each thread, which resumes it, or leaves it stopped if the whole
+process was stopped (``SIGSTOP``) before: the kernel puts a detached
+thread back into the group stop it was in. A signal that arrived while a
+thread was held is handed back to it on detach. If this process dies
+while holding the threads, the kernel detaches them the same way.
+
+ptrace goes through libc's ``syscall()`` with ctypes (x86-64 Linux).
+Nothing is ever written to the target.
+"""
+
+import ctypes
+import errno
+import os
+import time
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+from ..errors import CpythonGdbError, MemoryReadError
+from ..memory import check_address
+from .symbols import Mapping
+
+SYS_PTRACE = 101  # x86-64
+PTRACE_GETREGS, PTRACE_DETACH = 12, 17
+PTRACE_SEIZE, PTRACE_INTERRUPT = 0x4206, 0x4207
+PTRACE_EVENT_STOP = 128
+WALL = 0x40000000  # __WALL: threads too
+USER_REGS = 27  # words in x86-64 struct user_regs_struct
+FS_BASE = 21  # its fs_base: pthread_self() of the thread under glibc
+STOP_TIMEOUT = 10.0
+
+
+class TargetError(CpythonGdbError):
+    """The process cannot be read (one-line message)."""
+
+
+def ptrace_advice() -> str:
+    try:
+        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
+            scope = f" (kernel.yama.ptrace_scope={f.read().strip()})"
+    except OSError:
+        scope = ""
+    return (f"ptrace not permitted{scope}: run as root or as the process's user, set "
+            "kernel.yama.ptrace_scope to 0, or give the container CAP_SYS_PTRACE")
+
+
+_syscall = None
+
+
+def _ptrace(request: int, tid: int, addr: int = 0, data: Optional[object] = None) -> None:
+    global _syscall
+    if _syscall is None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _syscall = libc.syscall
+        _syscall.restype = ctypes.c_long
+        _syscall.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    if _syscall(SYS_PTRACE, request, tid, addr, data) == -1:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def _status_field(pid: int, field: str) -> Optional[str]:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def _denied(pid: int) -> TargetError:
+    tracer = _status_field(pid, "TracerPid")
+    if tracer not in (None, "0"):
+        return TargetError(f"cannot attach to process {pid}: it is already traced by process {tracer} "
+                           "(a debugger?)")
+    return TargetError(f"cannot attach to process {pid}: {ptrace_advice()}")
+
+
+def _tasks(pid: int) -> List[int]:
+    try:
+        tids = [int(name) for name in os.listdir(f"/proc/{pid}/task")]
+    except FileNotFoundError:
+        raise TargetError(f"no process with id {pid}") from None
+    except OSError as exc:
+        raise TargetError(f"cannot list the threads of process {pid}: {exc.strerror}") from None
+    # As a debugger numbers them: the main thread first.
+    return sorted(tids, key=lambda tid: tid != pid)
+
+
+class LiveThread(NamedTuple):
+    lwp: int
+    name: Optional[str]  # comm
+    fs_base: Optional[int]
+
+
+class Stopped(NamedTuple):
+    pid: int
+    threads: List[LiveThread]
+
+
+def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float) -> None:
+    """Wait until each seized thread stops; keep the signals they stopped for."""
+    waiting = set(pending)
+    pause = 0.0001
+    while waiting:
+        for tid in list(waiting):
+            try:
+                got, status = os.waitpid(tid, os.WNOHANG | WALL)
+            except ChildProcessError:  # gone
+                waiting.discard(tid)
+                pending.pop(tid, None)
+                continue
+            if got == 0:
+                continue
+            waiting.discard(tid)
+            if os.WIFSTOPPED(status):
+                if status >> 16 != PTRACE_EVENT_STOP:
+                    signals[tid] = os.WSTOPSIG(status)  # a signal-delivery stop: hand it back later
+            else:  # exited or killed
+                pending.pop(tid, None)
+        if waiting:
+            if time.monotonic() > deadline:
+                raise TargetError(f"threads {sorted(waiting)} did not stop within {STOP_TIMEOUT:g} s")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
+
+
+def _fs_base(tid: int) -> Optional[int]:
+    regs = (ctypes.c_ulonglong * USER_REGS)()
+    try:
+        _ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(regs))
+    except OSError:
+        return None
+    return int(regs[FS_BASE])
+
+
+def _comm(pid: int, tid: int) -> Optional[str]:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/comm", "rb") as f:
+            return f.read().rstrip(b"\n").decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+@contextmanager
+def stopped(pid: int) -> Iterator[Stopped]:
+    """Every thread of ``pid`` held stopped for the block; see the module docstring."""
+    seized: List[int] = []  # in the order a debugger numbers them
+    signals: Dict[int, int] = {}  # tid -> signal to deliver on detach
+    try:
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while True:
+            # Repeat until no new thread shows up: a thread not yet stopped
+            # may have started another.
+            new = [tid for tid in _tasks(pid) if tid not in seized]
+            if not new:
+                break
+            batch: Dict[int, int] = {}
+            for tid in new:
+                try:
+                    _ptrace(PTRACE_SEIZE, tid)
+                except OSError as exc:
+                    if exc.errno == errno.ESRCH:
+                        continue  # the thread exited meanwhile
+                    if exc.errno == errno.EPERM:
+                        raise _denied(pid) from None
+                    raise TargetError(f"cannot attach to thread {tid} of process {pid}: {exc.strerror}") from None
+                seized.append(tid)
+                batch[tid] = 0
+                try:
+                    _ptrace(PTRACE_INTERRUPT, tid)
+                except OSError:
+                    pass  # exited: waitpid says so
+            _wait_all(batch, signals, deadline)
+            seized = [tid for tid in seized if tid in batch or tid not in new]
+        threads = [LiveThread(tid, _comm(pid, tid), _fs_base(tid)) for tid in seized]
+        yield Stopped(pid, threads)
+    finally:
+        for tid in seized:
+            try:
+                _ptrace(PTRACE_DETACH, tid, 0, signals.get(tid, 0))
+            except OSError:
+                pass
+
+
+class ProcessMemory:
+    """A Reader over /proc/PID/mem (pread, so no seek between reads)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        try:
+            self._fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise TargetError(f"no process with id {pid}") from None
+        except PermissionError:
+            raise _denied(pid) from None
+
+    def read(self, address: int, size: int) -> bytes:
+        check_address(address, size)
+        try:
+            data = os.pread(self._fd, size, address)
+        except OSError:
+            raise MemoryReadError(address, size) from None
+        if len(data) != size:
+            raise MemoryReadError(address, size)
+        return data
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def __enter__(self) -> "ProcessMemory":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def process_mappings(pid: int) -> Tuple[List[Mapping], Optional[str]]:
+    """The files mapped into ``pid`` and its executable's path, as the process sees them."""
+    try:
+        executable: Optional[str] = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        executable = None
+    if executable is not None and executable.endswith(" (deleted)"):
+        executable = executable[: -len(" (deleted)")]
+    mappings: List[Mapping] = []
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        raise TargetError(f"no process with id {pid}") from None
+    except OSError as exc:
+        raise TargetError(f"cannot read the mappings of process {pid}: {exc.strerror}") from None
+    for line in lines:
+        fields = line.split(None, 5)
+        if len(fields) < 6 or not fields[5].startswith("/"):
+            continue
+        span, offset, name = fields[0], int(fields[2], 16), fields[5]
+        start, end = (int(part, 16) for part in span.split("-"))
+        deleted = name.endswith(" (deleted)")
+        if deleted:
+            name = name[: -len(" (deleted)")]
+        # The mapping itself opens the very file, even one deleted since or
+        # in another mount namespace (it needs CAP_SYS_ADMIN); else the name
+        # (as seen from our root), else the name under the process's root.
+        disk = (f"/proc/{pid}/map_files/{span}", name, f"/proc/{pid}/root{name}")
+        mappings.append(Mapping(start, end, offset, name, disk))
+    return mappings, executable

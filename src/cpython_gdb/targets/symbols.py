@@ -1,0 +1,219 @@
+"""Where ``_PyRuntime`` is, and which CPython it is, from the mapped ELF files.
+
+No debugger: the symbol tables (``.dynsym``, then ``.symtab``) of the
+files that may hold the interpreter (a ``libpython*`` shared library, then
+the executable) give the link-time address of ``_PyRuntime`` and
+``Py_Version``; the file's load bias, from where its segments are mapped,
+turns that into a run-time address. Without the symbol, the ``.PyRuntime``
+section (3.10+) names the same address.
+
+The version comes from ``Py_Version`` (3.11+), else ``_Py_DebugOffsets``
+(3.13+), else a ``libpythonX.Y`` or ``pythonX.Y`` file name.
+"""
+
+import os
+import re
+import struct
+from typing import BinaryIO, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from ..errors import CpythonGdbError, NoInterpreter
+from ..layout.debug_offsets import read_header, split_hexversion
+from ..memory import Reader
+
+PAGE = 4096
+_SONAME = re.compile(r"^(?:libpython|python)(\d)\.(\d+)")
+_EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
+_PHDR = struct.Struct("<IIQQQQQQ")  # type, flags, offset, vaddr, paddr, filesz, memsz, align
+_SHDR = struct.Struct("<IIQQQQIIQQ")  # name, type, flags, addr, offset, size, link, info, align, entsize
+_SYM_SIZE = 24
+ET_EXEC = 2
+PT_LOAD = 1
+SHT_SYMTAB, SHT_DYNSYM = 2, 11
+SHN_UNDEF = 0
+MAX_TABLE = 256 << 20  # bytes of one symbol or string table read at most
+
+Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
+
+
+class Mapping(NamedTuple):
+    """A file mapped at [start, end) from byte ``offset``: ``name`` as the process saw it.
+
+    ``disk``: where to open it, best first.
+    """
+
+    start: int
+    end: int
+    offset: int
+    name: str
+    disk: Tuple[str, ...]
+
+
+class Runtime(NamedTuple):
+    address: int  # of _PyRuntime
+    version: Version
+    image: str  # the file that defines it, as the process saw it
+
+
+class ElfImage:
+    """The load segments, sections and symbols of one 64-bit little-endian ELF file."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.path = paths[0]
+        with _open_first(paths) as f:
+            self._file = f
+            head = f.read(_EHDR.size)
+            if len(head) < _EHDR.size or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+                raise ValueError(f"{self.path} is not a 64-bit little-endian ELF file")
+            (_, self.type, _, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum,
+             shstrndx) = _EHDR.unpack(head)
+            self.loads = [
+                ph for ph in (_PHDR.unpack_from(self._read(phoff + i * phentsize, _PHDR.size)) for i in range(phnum))
+                if ph[0] == PT_LOAD
+            ]
+            raw = [_SHDR.unpack_from(self._read(shoff, shentsize * shnum), i * shentsize) for i in range(shnum)]
+            names = self._read(raw[shstrndx][4], raw[shstrndx][5]) if 0 < shstrndx < shnum else b""
+            self.sections = [(_name_at(names, sh[0]), sh) for sh in raw]
+            self.symbols = self._symbols(("_PyRuntime", "Py_Version"))
+
+    def _read(self, offset: int, size: int) -> bytes:
+        if size > MAX_TABLE:
+            raise ValueError(f"{self.path}: a table of {size} bytes")
+        self._file.seek(offset)
+        data = self._file.read(size)
+        if len(data) != size:
+            raise ValueError(f"{self.path} is truncated")
+        return data
+
+    def _symbols(self, wanted: Sequence[str]) -> Dict[str, int]:
+        """Link-time addresses of the ``wanted`` symbols that are defined here."""
+        found: Dict[str, int] = {}
+        for kind in (SHT_DYNSYM, SHT_SYMTAB):
+            for _, sh in self.sections:
+                if sh[1] != kind or not 0 < sh[6] < len(self.sections) or sh[9] != _SYM_SIZE:
+                    continue
+                strtab = self.sections[sh[6]][1]
+                strings = self._read(strtab[4], strtab[5])
+                missing = [name for name in wanted if name not in found]
+                if not missing:
+                    return found
+                table = self._read(sh[4], sh[5] - sh[5] % _SYM_SIZE)
+                found.update(_lookup(table, strings, missing))
+        return found
+
+    def section_address(self, name: str) -> Optional[int]:
+        for section_name, sh in self.sections:
+            if section_name == name and sh[3]:
+                return int(sh[3])
+        return None
+
+    def load_bias(self, mappings: Sequence[Mapping]) -> Optional[int]:
+        """What was added to this file's link-time addresses, from where it is mapped."""
+        if self.type == ET_EXEC:
+            return 0
+        for mapping in mappings:
+            for ph in self.loads:
+                if ph[2] & ~(PAGE - 1) == mapping.offset:
+                    return mapping.start - (int(ph[3]) & ~(PAGE - 1))
+        return None
+
+
+def _open_first(paths: Sequence[str]) -> BinaryIO:
+    for path in paths[:-1]:
+        try:
+            return open(path, "rb")
+        except OSError:
+            continue
+    return open(paths[-1], "rb")
+
+
+def _name_at(strings: bytes, offset: int) -> str:
+    end = strings.find(b"\0", offset)
+    return strings[offset:end if end >= 0 else len(strings)].decode("ascii", "replace")
+
+
+def _lookup(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int]:
+    # Find each name's string first (a linker may share the tail of a longer
+    # name), then the defined symbols that point at one of them.
+    wanted: Dict[int, str] = {}
+    for name in names:
+        needle = name.encode() + b"\0"
+        start = strings.find(needle)
+        while start >= 0:
+            wanted[start] = name
+            start = strings.find(needle, start + 1)
+    if not wanted:
+        return {}
+    found: Dict[str, int] = {}
+    name_column = memoryview(table).cast("I")[0::_SYM_SIZE // 4].tolist()
+    for index, st_name in enumerate(name_column):
+        symbol = wanted.get(st_name)
+        if symbol is not None and symbol not in found:
+            _, _, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", table, index * _SYM_SIZE)
+            if shndx != SHN_UNDEF and value:
+                found[symbol] = int(value)
+    return found
+
+
+def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[str]:
+    """Mapped files that may define the runtime: libpython first, then the executable."""
+    names: List[str] = []
+    for mapping in mappings:
+        if os.path.basename(mapping.name).startswith("libpython") and mapping.name not in names:
+            names.append(mapping.name)
+    if executable is not None and executable not in names and any(m.name == executable for m in mappings):
+        names.append(executable)
+    return names
+
+
+def version_from_names(names: Sequence[str]) -> Optional[Version]:
+    """The version a libpythonX.Y (best) or pythonX.Y base name says, micro unknown."""
+    for name in sorted(names, key=lambda n: "libpython" not in os.path.basename(n)):
+        match = _SONAME.search(os.path.basename(name))
+        if match:
+            return int(match.group(1)), int(match.group(2)), -1, ""
+    return None
+
+
+def _py_version(reader: Reader, address: Optional[int]) -> Optional[Version]:
+    if address is None:
+        return None
+    try:
+        major, minor, micro, release = split_hexversion(int.from_bytes(reader.read(address, 4), "little"))
+    except CpythonGdbError:
+        return None
+    return (major, minor, micro, release) if major == 3 else None
+
+
+def _debug_offsets_version(reader: Reader, runtime: int) -> Optional[Version]:
+    try:
+        header = read_header(reader, runtime)
+    except CpythonGdbError:
+        return None
+    return split_hexversion(header[0]) if header is not None else None
+
+
+def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Optional[str]) -> Runtime:
+    """_PyRuntime's address and the CPython version, or NoInterpreter saying what was searched."""
+    searched: List[str] = []
+    for name in _candidates(mappings, executable):
+        own = [m for m in mappings if m.name == name]
+        try:
+            image = ElfImage(own[0].disk)
+        except (OSError, ValueError, struct.error) as exc:
+            searched.append(f"{name} ({getattr(exc, 'strerror', None) or exc})")
+            continue
+        bias = image.load_bias(own)
+        link = image.symbols.get("_PyRuntime") or image.section_address(".PyRuntime")
+        if bias is None or link is None:
+            searched.append(os.path.basename(name))
+            continue
+        runtime = link + bias
+        py_version = image.symbols.get("Py_Version")
+        version = (_py_version(reader, None if py_version is None else py_version + bias)
+                   or _debug_offsets_version(reader, runtime)
+                   or version_from_names([name, executable or ""]))
+        if version is None:
+            raise NoInterpreter(f"cannot tell which CPython {name} is (no Py_Version, no pythonX.Y file name)")
+        return Runtime(address=runtime, version=version, image=name)
+    where = ", ".join(searched) if searched else "neither the executable nor a libpython"
+    raise NoInterpreter(f"no _PyRuntime in {where}")
