@@ -86,9 +86,15 @@ def running(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    with started(proc, fifo, workdir) as target:
+        yield target
+
+
+@contextmanager
+def started(proc: "subprocess.Popen[bytes]", fifo: Path, workdir: Path) -> Iterator[Target]:
+    """Wait for a started target's ready line; kill it and remove WORKDIR after."""
     try:
-        ready = _wait_ready(proc, fifo)
-        yield Target(proc, ready, workdir)
+        yield Target(proc, _wait_ready(proc, fifo), workdir)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-from harness import HOOK, PROGRAMS, SID_ROOT, Target, _wait_ready, run_sections
+from harness import HOOK, PROGRAMS, SID_ROOT, Target, run_sections, started
 
 # Target name -> the interpreter inside the root, and its minor version.
 INTERPRETERS: Dict[str, str] = {
@@ -90,15 +90,8 @@ def running(name: str, program: str, *args: str) -> Iterator[Target]:
     argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _ENTER, str(SID_ROOT),
             INTERPRETERS[name], str(PROGRAMS / program), *args]
     proc = subprocess.Popen(argv, env=env, cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield Target(proc, _wait_ready(proc, fifo), workdir)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with started(proc, fifo, workdir) as target:
+        yield target
 
 
 def sections(commands: Sequence[str], target: Target, name: str, gdb: str, dwarf: bool, hook: Path) -> List[str]:
