@@ -111,10 +111,11 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
                 "cpython-gdb dump --backend gdb PID": [str(OURS), "dump", "--backend", "gdb", str(pid)],
             }
             add(label, compare(commands, rounds, env), "cpython-gdb dump PID")
-    # Where cpython-gdb's time goes: the interpreter's start-up and the imports, before any reading.
+    # Where cpython-gdb's time goes: the interpreter's start-up and the imports, before any reading
+    # (the CLI imports a command's modules only when it runs; cpython_gdb.dump is what `dump` imports).
     ours_python = str(ROOT / ".venv" / "bin" / "python")
     startup = compare({"(python -c pass)": [ours_python, "-c", "pass"],
-                       "(python -c 'import cpython_gdb.cli')": [ours_python, "-c", "import cpython_gdb.cli"]},
+                       "(python -c 'import cpython_gdb.dump')": [ours_python, "-c", "import cpython_gdb.dump"]},
                       rounds, env)
     rows += [[minor, "start-up only", name, f"{wall * 1000:.1f}", f"{peak / 1024:.1f}", "", note]
              for name, (wall, peak, note) in startup.items()]

@@ -15,18 +15,16 @@ command line instead.  Standard library only; runs on Python 3.8 and later.
 
 from __future__ import annotations
 
-import argparse
 import os
-import shlex
-import shutil
 import sys
-from typing import List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from cpython_gdb import __version__, coreopts
-from cpython_gdb.demo.run import cmd_demo
-from cpython_gdb.dump import cmd_dump
-from cpython_gdb.elfcore import CoreError
+from cpython_gdb import __version__
 from cpython_gdb.launcher import GDB_ENV, HOOK, PROG, UserError, find_gdb, hook_command, make_parser
+
+# Each command imports what it needs when it runs: `dump` is timed against
+# py-spy, and most of its wall time would otherwise be importing modules
+# that only the gdb commands use (argparse pieces, subprocess, shutil, json).
 
 
 def gdb_command(extra: Sequence[str]) -> List[str]:
@@ -37,6 +35,7 @@ def gdb_command(extra: Sequence[str]) -> List[str]:
 
 def launch(argv: List[str], dry_run: bool) -> int:
     if dry_run:
+        import shlex
         print(shlex.join(argv))
         return 0
     sys.stdout.flush()
@@ -73,6 +72,7 @@ def cmd_run(argv: List[str]) -> int:
     usage = f"{PROG} run [--dry-run] [GDB-OPTION...] -- PROGRAM [ARG...]"
     parser = make_parser("run", "Run PROGRAM under gdb with cpython-gdb loaded.", usage)
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
+    import shutil
     if "--" in argv:
         split = argv.index("--")
         own, program = argv[:split], argv[split + 1:]
@@ -103,6 +103,7 @@ def _parse_pid(text: str) -> int:
 
 
 def cmd_attach(argv: List[str]) -> int:
+    import argparse
     parser = make_parser("attach", "Attach gdb, with cpython-gdb loaded, to a running process.")
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
     parser.add_argument("pid", metavar="PID", help="process id")
@@ -117,6 +118,11 @@ def cmd_attach(argv: List[str]) -> int:
 
 
 def cmd_core(argv: List[str]) -> int:
+    import argparse
+    import shutil
+
+    from cpython_gdb import coreopts
+    from cpython_gdb.elfcore import CoreError
     parser = make_parser("core", "Open a core file in gdb with cpython-gdb loaded. Without "
                      "EXECUTABLE, the one the core names (AT_EXECFN, NT_FILE, argv[0]) is used.")
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
@@ -151,7 +157,17 @@ def cmd_core(argv: List[str]) -> int:
     return launch(gdb_command([*settings, *args.gdb_options, executable, "-c", args.core]), dry_run)
 
 
-COMMANDS = {
+def cmd_demo(argv: List[str]) -> int:
+    from cpython_gdb.demo.run import cmd_demo as run_demo
+    return run_demo(argv)
+
+
+def cmd_dump(argv: List[str]) -> int:
+    from cpython_gdb.dump import cmd_dump as run_dump
+    return run_dump(argv)
+
+
+COMMANDS: Dict[str, Tuple[Callable[[List[str]], int], str]] = {
     "gdbinit": (cmd_gdbinit, "print the gdb command that loads cpython-gdb (for ~/.gdbinit)"),
     "run": (cmd_run, "run a program under gdb with cpython-gdb loaded"),
     "attach": (cmd_attach, "attach gdb with cpython-gdb loaded to a running process"),

@@ -16,23 +16,38 @@ from .model import PyFrame, PyThread
 from .objects import safe_object_repr
 from .report import SCHEMA_ID, SCHEMA_VERSION, Document, Entry
 from .runtime import read_thread
-from .source import source_line
+from .source import source_lines
 from .target import Target
 from .threads import InterpreterInfo, all_interpreters, gil_status
 
 NO_OS_THREAD = "no OS thread of the target matches this thread state"
 
 
+SourceCache = Dict[str, Optional[List[str]]]
+
+
 def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_locals: bool,
-                 limits: Limits) -> Entry:
-    text = source_line(frame.code.filename, frame.lineno)
+                 limits: Limits, sources: Optional[SourceCache] = None) -> Entry:
+    """``sources``: the files' lines read so far for this document (each file is read once)."""
+    code = frame.code
+    lineno = frame.lineno
+    text = None
+    if lineno is not None and lineno >= 1:
+        if sources is None:
+            lines = source_lines(code.filename)
+        elif code.filename in sources:
+            lines = sources[code.filename]
+        else:
+            lines = sources[code.filename] = source_lines(code.filename)
+        if lines is not None and lineno <= len(lines):
+            text = lines[lineno - 1]
     entry: Entry = {
         "kind": "python",
         "level": level,
-        "function": frame.code.name,
-        "qualname": frame.code.qualname,
-        "file": frame.code.filename,
-        "line": frame.lineno,
+        "function": code.name,
+        "qualname": code.qualname,
+        "file": code.filename,
+        "line": lineno,
         "source": None if text is None else text.strip(),
         "address": frame.address,
     }
@@ -61,6 +76,7 @@ class DocumentBuilder:
         # is named by the interpreter that started it.
         self.interps = tuple(sorted(all_interpreters(target, runtime), key=lambda i: i.id))
         self.by_id: Dict[int, InterpreterInfo] = {i.id: i for i in self.interps}
+        self.sources: SourceCache = {}  # source files read for this document
 
     def name_of(self, pythread: PyThread) -> Optional[str]:
         for interp in self.interps:
@@ -70,7 +86,7 @@ class DocumentBuilder:
         return None
 
     def python_frames(self, frames: Sequence[PyFrame], level: Optional[int] = None) -> List[Entry]:
-        return [python_entry(self.target, f, level, self.with_locals, self.limits) for f in frames]
+        return [python_entry(self.target, f, level, self.with_locals, self.limits, self.sources) for f in frames]
 
     def python_fields(self, pythread: PyThread, waiting: bool, dropping: bool) -> Entry:
         """What a thread's Python state says; ``waiting``/``dropping``: what its C stack says of the GIL."""

@@ -18,21 +18,25 @@ error; 3 gdb is missing, failed or timed out.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
-from typing import List, NoReturn, Optional, Tuple
+from typing import TYPE_CHECKING, List, NoReturn, Optional, Tuple
 
-from cpython_gdb.elfcore import CoreError, CoreFile
 from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 from cpython_gdb.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.report import BEGIN_MARK, END_MARK, ERROR_MARK, Document, render
 from cpython_gdb.targets.live import TargetError, ptrace_advice
 from cpython_gdb.targets.snapshot import core_document, process_document
+
+if TYPE_CHECKING:
+    import argparse
+
+    from cpython_gdb.elfcore import CoreFile
+
+# Imported where needed, not here: argparse (only for --help and usage
+# errors), json (--json and the gdb backend), subprocess, shutil and signal
+# (the gdb backend), the core reader (a core). Most of a direct dump's wall
+# time is the interpreter's start-up and imports.
 
 PROG = "cpython-gdb dump"
 EXIT_OK, EXIT_TARGET, EXIT_USAGE, EXIT_GDB = 0, 1, 2, 3
@@ -46,12 +50,94 @@ class DumpError(Exception):
         self.status = status
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise DumpError(f"{message} (see '{PROG} --help')", EXIT_USAGE)
+class Options:
+    """The parsed command line."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.exe: Optional[str] = None
+        self.locals = False
+        self.native = False
+        self.backend: Optional[str] = None
+        self.json = False
+        self.timeout = DEFAULT_TIMEOUT
 
 
-def _parser() -> _Parser:
+DEFAULT_TIMEOUT = 300.0
+_FLAGS = ("--locals", "--native", "--json")
+_VALUED = ("--exe", "--backend", "--timeout")
+BACKENDS = ("direct", "gdb")
+
+
+def _quick_options(argv: List[str]) -> Optional[Options]:
+    """The options of a plain command line, without argparse; None: let argparse parse it.
+
+    Only what argparse would read the same way is taken here: anything
+    else (help, an error, an unusual spelling) goes to argparse, which
+    prints the help or the error.
+    """
+    target: Optional[str] = None
+    flags: List[str] = []
+    values: List[Tuple[str, str]] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg in _FLAGS:
+            flags.append(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        if name in _VALUED:
+            if not equals:
+                if i >= len(argv):
+                    return None
+                value = argv[i]
+                i += 1
+            if not value or value.startswith("-"):
+                return None
+            values.append((name, value))
+            continue
+        if not arg or arg.startswith("-") or target is not None:
+            return None
+        target = arg
+    if target is None:
+        return None
+    options = Options(target)
+    for flag in flags:
+        setattr(options, flag[2:], True)
+    for name, value in values:
+        if name == "--exe":
+            options.exe = value
+        elif name == "--backend":
+            if value not in BACKENDS:
+                return None
+            options.backend = value
+        else:
+            try:
+                options.timeout = float(value)
+            except ValueError:
+                return None
+    return options
+
+
+def _parse(argv: List[str]) -> Options:
+    options = _quick_options(argv)
+    if options is not None:
+        return options
+    args = _parser().parse_args(argv)
+    options = Options(args.target)
+    options.exe, options.locals, options.native = args.exe, args.locals, args.native
+    options.backend, options.json, options.timeout = args.backend, args.json, args.timeout
+    return options
+
+
+def _parser() -> "argparse.ArgumentParser":
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise DumpError(f"{message} (see '{PROG} --help')", EXIT_USAGE)
+
     parser = _Parser(prog=PROG, allow_abbrev=False, description=(
         "Print every thread of a running Python process or of a core file once: its names, "
         "GIL and GC state and Python stack. A process is stopped while it is read, then resumed."),
@@ -62,11 +148,11 @@ def _parser() -> _Parser:
     parser.add_argument("--locals", action="store_true", help="show each Python frame's local variables")
     parser.add_argument("--native", action="store_true",
                         help="show the C stack, with Python frames in place of the eval loop's (uses gdb)")
-    parser.add_argument("--backend", choices=("direct", "gdb"),
+    parser.add_argument("--backend", choices=BACKENDS,
                         help="read the target directly (the default) or through gdb (the default with "
                              "--native, which needs it; gdb also tells GIL and lock waits and built-in calls)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (docs/dump-schema.json)")
-    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=300.0,
+    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                         help="with gdb: give up if gdb takes longer (default: %(default)g)")
     return parser
 
@@ -97,6 +183,8 @@ def _check_pid(pid: int) -> None:
 
 def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str]]:
     """(the core's notes, executable, warning about a truncated core or None)."""
+    from cpython_gdb.elfcore import CoreError, CoreFile
+
     try:
         info = CoreFile(path)
     except CoreError as exc:
@@ -119,6 +207,8 @@ def _gdb_argv(gdb: str, target: List[str], options: List[str]) -> List[str]:
 
 
 def _run_gdb(argv: List[str], timeout: float) -> str:
+    import subprocess
+
     env = {key: value for key, value in os.environ.items() if key != "DEBUGINFOD_URLS"}
     try:
         result = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -131,6 +221,8 @@ def _run_gdb(argv: List[str], timeout: float) -> str:
 
 
 def _document(output: str, what: str) -> Document:
+    import json
+
     lines = output.splitlines()
     for line in lines:
         if line.startswith(ERROR_MARK):
@@ -153,7 +245,7 @@ def _document(output: str, what: str) -> Document:
     raise DumpError(f"gdb could not read {what}: {last[0].strip()}", EXIT_GDB)
 
 
-def _direct(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
+def _direct(args: Options) -> Tuple[Document, Optional[str]]:
     """The document read without gdb, and a warning (or None)."""
     warning = None
     try:
@@ -179,9 +271,11 @@ def _direct(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
     raise DumpError(message + (f"; {warning}" if warning else ""), status)
 
 
-def dump(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
+def dump(args: Options) -> Tuple[Document, Optional[str]]:
     """The report document, and a warning to print with it (or None)."""
     if args.exe is not None and not os.path.isfile(args.exe):
+        import shutil
+
         found = shutil.which(args.exe)
         if found is None:
             raise DumpError(f"executable not found: {args.exe}", EXIT_USAGE)
@@ -203,6 +297,8 @@ def dump(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
             output = _run_gdb(_gdb_argv(gdb, target, options), args.timeout)
         finally:
             if before == "T" and _process_state(pid) not in ("T", None):
+                import signal
+
                 os.kill(pid, signal.SIGSTOP)  # it was stopped: leave it so
         doc = _document(output, what)
     elif os.path.exists(args.target):
@@ -226,14 +322,19 @@ def dump(args: argparse.Namespace) -> Tuple[Document, Optional[str]]:
 
 def cmd_dump(argv: List[str]) -> int:
     try:
-        args = _parser().parse_args(argv)
+        args = _parse(argv)
         doc, warning = dump(args)
     except DumpError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.status
     if warning is not None:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
-    text = json.dumps(doc, indent=2, sort_keys=True) if args.json else "\n".join(render(doc))
+    if args.json:
+        import json
+
+        text = json.dumps(doc, indent=2, sort_keys=True)
+    else:
+        text = "\n".join(render(doc))
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
     return EXIT_OK

@@ -13,8 +13,6 @@ beyond the headers, the notes and what :meth:`CoreFile.read` asks for.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import struct
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
@@ -25,7 +23,7 @@ PF_X = 1
 NT_PRSTATUS, NT_PRPSINFO, NT_AUXV = 1, 3, 6
 NT_SIGINFO, NT_FILE = 0x53494749, 0x46494C45
 AT_NULL, AT_ENTRY, AT_EXECFN = 0, 9, 31
-FAULT_SIGNALS = (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
+FAULT_SIGNALS = (11, 7, 4, 8)  # SIGSEGV, SIGBUS, SIGILL, SIGFPE (Linux): the signal module is slow to import
 MACHINES = {3: "i386", 21: "ppc64", 22: "s390", 40: "arm", 62: "x86-64", 183: "aarch64", 243: "riscv"}
 MAX_NOTES = 64 << 20  # bytes of notes read at most: a million threads' worth
 MAX_STRING = 4096
@@ -66,6 +64,8 @@ class Thread(NamedTuple):
 
 
 def signal_name(number: int) -> str:
+    import signal
+
     try:
         return signal.Signals(number).name
     except ValueError:
@@ -298,6 +298,8 @@ def _on_disk(name: str, sysroot: Optional[str]) -> List[str]:
         return ([os.path.join(sysroot, name.lstrip("/"))] if sysroot else []) + [name]
     if "/" in name:
         return [os.path.abspath(name)]
+    import shutil
+
     found = shutil.which(name)
     return [found] if found else []
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import shlex
-import shutil
-import subprocess
-from typing import List, NoReturn, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "cpython-gdb"
 GDB_ENV = "CPYTHON_GDB_GDB"
@@ -23,16 +22,16 @@ class UserError(Exception):
         self.status = status
 
 
-class Parser(argparse.ArgumentParser):
-    """Usage errors become one-line UserErrors."""
+def make_parser(command: str, description: str, usage: Optional[str] = None) -> "argparse.ArgumentParser":
+    """A parser whose usage errors become one-line UserErrors (argparse is imported here, when needed)."""
+    import argparse
 
-    def error(self, message: str) -> NoReturn:
-        raise UserError(f"{self.prog}: {message} (see '{self.prog} --help')", 2)
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UserError(f"{self.prog}: {message} (see '{self.prog} --help')", 2)
 
-
-def make_parser(command: str, description: str, usage: Optional[str] = None) -> Parser:
     return Parser(prog=f"{PROG} {command}", description=description, usage=usage,
-                   allow_abbrev=False)
+                  allow_abbrev=False)
 
 
 def hook_command() -> str:
@@ -41,6 +40,8 @@ def hook_command() -> str:
 
 
 def find_gdb() -> str:
+    import shutil
+
     configured = os.environ.get(GDB_ENV)
     found = shutil.which(configured or "gdb")
     if found is None:
@@ -52,6 +53,9 @@ def find_gdb() -> str:
 
 
 def first_line(command: List[str]) -> str:
+    import shlex
+    import subprocess
+
     try:
         result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, timeout=60)

@@ -1,8 +1,6 @@
 """Source lines of Python files, read from the debugger's file system."""
 
-import io
 import os
-import tokenize
 from typing import Dict, List, Optional, Tuple
 
 _cache: Dict[str, Tuple[float, List[str]]] = {}
@@ -23,10 +21,7 @@ def source_lines(filename: str) -> Optional[List[str]]:
             raw = f.read(_MAX_BYTES)
     except (OSError, ValueError):
         return None
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    except SyntaxError:
-        encoding = "utf-8"
+    encoding = _encoding(raw)
     try:
         text = raw.decode(encoding, "replace")
     except LookupError:
@@ -34,6 +29,24 @@ def source_lines(filename: str) -> Optional[List[str]]:
     lines = text.splitlines()
     _cache[filename] = (mtime, lines)
     return lines
+
+
+def _encoding(raw: bytes) -> str:
+    """The source encoding, as tokenize.detect_encoding tells it (UTF-8 if it cannot)."""
+    end = raw.find(b"\n")
+    if end >= 0:
+        end = raw.find(b"\n", end + 1)
+    head = raw if end < 0 else raw[:end]  # the two lines a cookie may be on
+    if b"coding" not in head and not raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"  # no BOM, no cookie: the default, without importing tokenize
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    return encoding
 
 
 def source_line(filename: str, lineno: Optional[int]) -> Optional[str]:

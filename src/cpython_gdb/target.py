@@ -4,7 +4,8 @@ Everything cached here may change once the target runs again, so the
 adapter makes a new Target at every stop.
 """
 
-from typing import Dict
+from functools import partial
+from typing import Callable, Dict, Tuple
 
 from .errors import MemoryReadError
 from .layout import Layout
@@ -20,12 +21,17 @@ class Target:
         self.types: Dict[int, TypeInfo] = {}
         self.codes: Dict[int, CodeInfo] = {}
         self.cache: Dict[str, object] = {}
-
-    def ptr(self, address: int) -> int:
-        return read_ptr(self.reader, address)
+        # Texts of objects already rendered at this stop, per set of limits:
+        # object address -> (text, depth below it of the deepest object
+        # that prints others, -1 if none). See objects.render.write_object.
+        self.reprs: Dict[object, Dict[int, Tuple[str, int]]] = {}
+        # The pointer at an address: the commonest read, made direct when
+        # the reader has a fast path for it (memory.CachedReader.u64).
+        u64 = getattr(reader, "u64", None)
+        self.ptr: Callable[[int], int] = u64 if callable(u64) else partial(read_ptr, reader)
 
     def field_ptr(self, base: int, key: str) -> int:
-        return read_ptr(self.reader, base + self.layout.off(key))
+        return self.ptr(base + self.layout.off(key))
 
     def type_address(self, obj: int) -> int:
         return self.field_ptr(obj, "PyObject.ob_type")

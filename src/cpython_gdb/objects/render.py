@@ -160,10 +160,37 @@ def _looks_like_type(tp: TypeInfo) -> bool:
     return bool(tp.name) and tp.name != "?" and tp.name.isprintable() and tp.basicsize > 0
 
 
+# Texts kept per set of limits at one stop: a bound on the cache's memory.
+_MAX_CACHED = 1 << 16
+
+
 def write_object(w: Writer, obj: int) -> None:
+    """Write the text of the object at ``obj``.
+
+    An object's text is kept for the rest of the stop (memory cannot change
+    before the target runs again) when it depends on nothing but the object
+    and the limits: no cycle was cut short in it and nothing in it was
+    elided at max-depth. It is then reused wherever the object shows again
+    (a local that is also an item of another local, the same value in the
+    frames of a deep recursion) if the objects in it that print others
+    still fall within max-depth there. Writing the kept text as one piece
+    truncates at max-output exactly as writing it piece by piece did.
+    """
     if obj == 0:
         w.write("0x0")
         return
+    reprs = w.reprs
+    kept = reprs.get(obj)
+    if kept is not None and obj not in w.active:
+        text, nested = kept
+        if nested < 0:
+            w.write(text)
+            return
+        if w.depth + nested < min(w.limits.max_depth, MAX_DEPTH):
+            w.write(text)
+            if w.depth + nested > w.nest_max:
+                w.nest_max = w.depth + nested
+            return
     try:
         tp = w.target.type_of(obj)
     except CpythonGdbError:
@@ -173,6 +200,7 @@ def write_object(w: Writer, obj: int) -> None:
         w.write(f"<object with a corrupt type at remote 0x{obj:x}>")
         return
     if obj in w.active:
+        w.events += 1
         for flag, text in _CYCLE.items():
             if tp.flags & flag:
                 w.write(text)
@@ -180,22 +208,39 @@ def write_object(w: Writer, obj: int) -> None:
         w.write("...")
         return
     fn = choose(tp)
-    if w.depth >= min(w.limits.max_depth, MAX_DEPTH) and fn in _NESTING:
+    depth = w.depth
+    nesting = fn in _NESTING
+    if nesting and depth >= min(w.limits.max_depth, MAX_DEPTH):
+        w.events += 1
         elided = _ELIDED.get(fn)
         if elided is None:
             _fallback(w, obj, tp)
         else:
             w.write(elided)
         return
+    events = w.events
+    outer_nest = w.nest_max
+    w.nest_max = depth if nesting else -1
+    mark = w.mark()
     w.active.add(obj)
-    w.depth += 1
+    w.depth = depth + 1
     try:
         _write_value(w, fn, obj, tp)
     except CpythonGdbError:
         w.write(f"<unreadable {tp.name} at remote 0x{obj:x}>")
     finally:
-        w.depth -= 1
+        w.depth = depth
         w.active.discard(obj)
+    # Not reached when the output filled up (OutputFull): a cut text is not kept.
+    inner_nest = w.nest_max
+    if w.events == events:
+        if len(reprs) >= _MAX_CACHED:
+            reprs.clear()
+        reprs[obj] = (w.since(mark), inner_nest - depth if inner_nest >= 0 else -1)
+    if inner_nest > outer_nest:
+        w.nest_max = inner_nest
+    else:
+        w.nest_max = outer_nest
 
 
 def object_repr(target: Target, obj: int, limits: Limits) -> str:

@@ -21,6 +21,13 @@ class Writer:
         # Objects on the path from the root: a repeat is a cycle.
         self.active: Set[int] = set()
         self.depth = 0
+        # For render.write_object's cache of whole texts: how many times the
+        # text written depended on where it was written (a cycle shown as
+        # "...", a container elided at max-depth), and the deepest level at
+        # which an object that prints others was entered.
+        self.events = 0
+        self.nest_max = -1
+        self.reprs = target.reprs.setdefault(limits, {})
 
     def write(self, text: str) -> None:
         room = self.limits.max_output - self._length
@@ -31,6 +38,13 @@ class Writer:
             raise OutputFull()
         self._parts.append(text)
         self._length += len(text)
+
+    def mark(self) -> int:
+        return len(self._parts)
+
+    def since(self, mark: int) -> str:
+        """The text written since ``mark`` (a value of mark())."""
+        return "".join(self._parts[mark:])
 
     def getvalue(self) -> str:
         text = "".join(self._parts)

@@ -13,12 +13,11 @@ ptrace goes through libc's ``syscall()`` with ctypes (x86-64 Linux).
 Nothing is ever written to the target.
 """
 
-import ctypes
 import errno
 import os
 import time
 from contextlib import contextmanager
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..errors import CpythonGdbError, MemoryReadError
 from ..memory import check_address
@@ -48,10 +47,12 @@ def ptrace_advice() -> str:
             "kernel.yama.ptrace_scope to 0, or give the container CAP_SYS_PTRACE")
 
 
-_syscall = None
+_syscall: Any = None  # libc's syscall(), loaded (with ctypes) when first needed
 
 
 def _ptrace(request: int, tid: int, addr: int = 0, data: Optional[object] = None) -> None:
+    import ctypes
+
     global _syscall
     if _syscall is None:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -132,6 +133,8 @@ def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float)
 
 
 def _fs_base(tid: int) -> Optional[int]:
+    import ctypes
+
     regs = (ctypes.c_ulonglong * USER_REGS)()
     try:
         _ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(regs))

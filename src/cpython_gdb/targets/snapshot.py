@@ -16,10 +16,9 @@ then the others as /proc lists them; a core's in the order of its notes.
 """
 
 import os
-from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ..document import DocumentBuilder, thread_entry
-from ..elfcore import CoreFile
 from ..errors import CpythonGdbError
 from ..layout import choose_layout
 from ..limits import DEFAULT_LIMITS, Limits
@@ -28,9 +27,11 @@ from ..os_threads import match_thread_states, read_os_thread
 from ..report import Document, Entry
 from ..runtime import all_thread_states
 from ..target import Target
-from .core import CoreMemory, core_mappings, executable_name
 from .live import ProcessMemory, process_mappings, stopped
 from .symbols import Mapping, Runtime, find_runtime
+
+if TYPE_CHECKING:
+    from ..elfcore import CoreFile
 
 BACKEND = "direct"
 NO_TSTATE = "no Python thread state for this thread"
@@ -98,8 +99,10 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
             return build(memory, runtime, threads, fields, with_locals)
 
 
-def core_document(core: CoreFile, exe: str, with_locals: bool) -> Tuple[Document, Optional[str]]:
+def core_document(core: "CoreFile", exe: str, with_locals: bool) -> Tuple[Document, Optional[str]]:
     """A core file's document; ``exe``: the executable on disk."""
+    from .core import CoreMemory, core_mappings, executable_name  # not needed for a live process
+
     name = executable_name(core)
     mappings = core_mappings(core, name, exe)
     with CoreMemory(core, mappings) as memory:

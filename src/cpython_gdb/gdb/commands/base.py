@@ -33,13 +33,29 @@ class PyCommand(gdb.Command):
             raise
         except gdb.error as exc:
             raise gdb.GdbError(f"{self.name}: {exc}") from None
+        finally:
+            flush()
 
     def run(self, argument: str) -> None:
         raise NotImplementedError
 
 
+# Lines written by the running command, given to gdb at once when it ends
+# (or fails): one gdb.write per line costs more than the line's text.
+_pending: List[str] = []
+
+
 def write(line: str) -> None:
-    gdb.write(line + "\n")
+    _pending.append(line)
+    if len(_pending) >= 4096:
+        flush()
+
+
+def flush() -> None:
+    if _pending:
+        text = "\n".join(_pending) + "\n"
+        _pending.clear()
+        gdb.write(text)
 
 
 def current_stack() -> Tuple[Target, ThreadStack]:
