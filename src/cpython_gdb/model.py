@@ -40,7 +40,6 @@ class CodeInfo:
     name: str
     qualname: str
     firstlineno: int
-    argcount: int
     # Names of the fast locals, in slot order, with how each slot is used:
     # "local", "cell" (a local captured by an inner function) or "free".
     local_names: Tuple[str, ...]

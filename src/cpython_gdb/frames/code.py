@@ -88,7 +88,6 @@ def read_code(t: Target, code: int) -> CodeInfo:
         name=name,
         qualname=qualname,
         firstlineno=read_i32(t.reader, code + lay.off("PyCodeObject.co_firstlineno")),
-        argcount=read_i32(t.reader, code + lay.off("PyCodeObject.co_argcount")),
         local_names=names,
         local_kinds=kinds,
         linetable=_bytes(t, t.field_ptr(code, table_key)),

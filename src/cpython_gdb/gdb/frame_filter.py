@@ -23,10 +23,9 @@ FILTER_NAME = "cpython-gdb"
 class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
     """One Python frame, standing on the eval-loop C frame that runs it."""
 
-    def __init__(self, base: "FrameDecorator", pyframe: PyFrame, first: bool) -> None:
+    def __init__(self, base: "FrameDecorator", pyframe: PyFrame) -> None:
         super().__init__(base)
         self._pyframe = pyframe
-        self._first = first
 
     def function(self) -> str:
         return f"{self._pyframe.code.qualname} [Python]"
@@ -73,8 +72,8 @@ class PythonFrameFilter:
             if not python:
                 yield decorator
                 continue
-            for i, pyframe in enumerate(python):
-                yield PythonFrameDecorator(decorator, pyframe, i == 0)
+            for pyframe in python:
+                yield PythonFrameDecorator(decorator, pyframe)
 
 
 _filter: List[PythonFrameFilter] = []
