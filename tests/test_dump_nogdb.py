@@ -90,6 +90,9 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
         live = document(dump(pid, "--json"))
         running_untraced(target)
         live_gdb = document(dump(pid, "--json", "--backend", "gdb"))
+        # Locals are read only when asked for: the same either way.
+        with_locals = document(dump(pid, "--json", "--locals"))
+        with_locals_gdb = document(dump(pid, "--json", "--locals", "--backend", "gdb"))
         core = gcore(target.pid, tmp_path)
         if build == "dwarf":
             check_file_backed_pages(target.pid, core)
@@ -97,6 +100,9 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     core_gdb = document(dump(str(core), "--json", "--backend", "gdb"))
     same_but_layout(live, live_gdb)
     same_but_layout(core_direct, core_gdb)
+    same_but_layout(with_locals, with_locals_gdb)
+    assert "locals" not in live["threads"][0]["frames"][0]
+    assert any(f["locals"] for t in with_locals["threads"] for f in t["frames"])
     assert text == "\n".join(render(without_c_frames(live_gdb))) + "\n"
     assert live["python"]["layout"] == ("_Py_DebugOffsets" if version == "3.13" else "generated table")
     threads = {t["python_name"]: t for t in live["threads"]}

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from cpython_gdb import __version__
 from cpython_gdb.launcher import GDB_ENV, HOOK, PROG, UserError, find_gdb, hook_command, make_parser
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 # Each command imports what it needs when it runs: `dump` is timed against
 # py-spy, and most of its wall time would otherwise be importing modules

@@ -7,9 +7,12 @@ Standard library only; Python 3.8+. Used by ``cpython-gdb core``.
 from __future__ import annotations
 
 import argparse
-from typing import List, Optional, Tuple
 
 from cpython_gdb.elfcore import CoreError, CoreFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 # option -> (gdb setting, help)
 CORE_OPTIONS = {

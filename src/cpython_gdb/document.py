@@ -8,22 +8,29 @@ made here once: a Python frame's entry, a thread's Python fields, an
 interpreter's entry, thread states without an OS thread, the document.
 """
 
-from typing import Dict, List, Optional, Sequence
+from __future__ import annotations
 
 from . import __version__
 from .limits import Limits
 from .model import PyFrame, PyThread
 from .objects import safe_object_repr
-from .report import SCHEMA_ID, SCHEMA_VERSION, Document, Entry
+from .report import SCHEMA_ID, SCHEMA_VERSION
 from .runtime import read_thread
 from .source import source_lines
 from .target import Target
 from .threads import InterpreterInfo, all_interpreters, gil_status
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence
+
+    from .report import Document, Entry
+
 NO_OS_THREAD = "no OS thread of the target matches this thread state"
 
 
-SourceCache = Dict[str, Optional[List[str]]]
+if TYPE_CHECKING:
+    SourceCache = Dict[str, Optional[List[str]]]
 
 
 def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_locals: bool,
@@ -105,7 +112,7 @@ class DocumentBuilder:
 
     def orphan(self, tstate: int) -> Entry:
         """A thread state that no OS thread of the target matches."""
-        pythread = read_thread(self.target, tstate, self.limits)
+        pythread = read_thread(self.target, tstate, self.limits, self.with_locals)
         entry = thread_entry(None, pythread.native_thread_id, None, False)
         entry["frames"] = self.python_frames(pythread.frames)
         entry["note"] = NO_OS_THREAD

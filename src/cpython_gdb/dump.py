@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, List, NoReturn, Optional, Tuple
 
 from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 from cpython_gdb.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
-from cpython_gdb.report import BEGIN_MARK, END_MARK, ERROR_MARK, Document, render
+from cpython_gdb.report import BEGIN_MARK, END_MARK, ERROR_MARK, render
 from cpython_gdb.targets.live import TargetError, ptrace_advice
 from cpython_gdb.targets.snapshot import core_document, process_document
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import List, NoReturn, Optional, Tuple
 
     from cpython_gdb.elfcore import CoreFile
+    from cpython_gdb.report import Document
 
 # Imported where needed, not here: argparse (only for --help and usage
 # errors), json (--json and the gdb backend), subprocess, shutil and signal

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+from .record import frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, List, Optional, Tuple
 
 ET_CORE = 4
 PT_LOAD, PT_NOTE = 1, 4
@@ -36,7 +41,8 @@ class CoreError(Exception):
     """The file is not an ELF core file that can be read (one-line message)."""
 
 
-class Segment(NamedTuple):
+@frozen
+class Segment:
     """A ``PT_LOAD`` program header: memory at ``vaddr``, ``filesz`` of it in the file."""
 
     vaddr: int
@@ -46,7 +52,8 @@ class Segment(NamedTuple):
     flags: int
 
 
-class MappedFile(NamedTuple):
+@frozen
+class MappedFile:
     """An ``NT_FILE`` entry: ``path`` mapped at [start, end) from byte ``offset``."""
 
     start: int
@@ -55,7 +62,8 @@ class MappedFile(NamedTuple):
     path: str
 
 
-class Thread(NamedTuple):
+@frozen
+class Thread:
     """An ``NT_PRSTATUS`` note: a thread's id and the signal it reports."""
 
     lwp: int

@@ -5,8 +5,7 @@ Read from the thread state: the exception being raised (``curexc_*`` up to
 ``except`` block (``exc_info->exc_value``).
 """
 
-from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Set, Tuple
+from __future__ import annotations
 
 from .errors import CpythonGdbError
 from .frames.code import line_of
@@ -16,14 +15,19 @@ from .memory import read_i32, read_u8
 from .model import TPFLAGS_BASE_EXC_SUBCLASS, TPFLAGS_TUPLE_SUBCLASS, TPFLAGS_UNICODE_SUBCLASS
 from .objects import object_repr
 from .objects.strings import str_text
+from .record import frozen, replace
 from .source import source_line
 from .target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Set, Tuple
 
 _MAX_TRACEBACK = 1000
 _MAX_CHAIN = 20
 
 
-@dataclass(frozen=True)
+@frozen
 class TracebackEntry:
     filename: str
     lineno: Optional[int]
@@ -32,7 +36,7 @@ class TracebackEntry:
     unreadable: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class ExceptionInfo:
     address: int
     type_name: str

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, List, NoReturn, Optional
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import List, NoReturn, Optional
 
 PROG = "cpython-gdb"
 GDB_ENV = "CPYTHON_GDB_GDB"

@@ -1,9 +1,10 @@
 """Bounds on what one rendering may read and print."""
 
-from dataclasses import dataclass
+
+from .record import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Limits:
     max_output: int = 1024  # characters in one rendered value
     max_items: int = 200  # elements shown per container

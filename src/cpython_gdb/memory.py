@@ -5,10 +5,21 @@ A reader has one method, ``read(address, size) -> bytes``, which raises
 top of it, so a live process, a core file and gdb all share them.
 """
 
+from __future__ import annotations
+
 import struct
-from typing import Dict, Optional, Protocol
 
 from .errors import MemoryReadError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Protocol
+
+    # A type only: importing typing at run time costs `dump` milliseconds.
+    class Reader(Protocol):
+        def read(self, address: int, size: int) -> bytes:
+            """Return ``size`` bytes at ``address`` or raise MemoryReadError."""
+            ...
 
 _U8 = struct.Struct("<B")
 _U32 = struct.Struct("<I")
@@ -21,12 +32,6 @@ _F64 = struct.Struct("<d")
 # small integers that corrupted fields tend to hold).
 MIN_ADDRESS = 0x1000
 MAX_ADDRESS = 0x7FFF_FFFF_FFFF
-
-
-class Reader(Protocol):
-    def read(self, address: int, size: int) -> bytes:
-        """Return ``size`` bytes at ``address`` or raise MemoryReadError."""
-        ...
 
 
 def check_address(address: int, size: int = 1) -> None:

@@ -1,7 +1,12 @@
 """Plain frozen values that the decoders produce and the renderers consume."""
 
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from __future__ import annotations
+
+from .record import frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
 
 # Py_TPFLAGS_* bits, the same from 3.8 to 3.13 for the ones used here.
 TPFLAGS_MANAGED_DICT = 1 << 4
@@ -17,7 +22,7 @@ TPFLAGS_BASE_EXC_SUBCLASS = 1 << 30
 TPFLAGS_TYPE_SUBCLASS = 1 << 31
 
 
-@dataclass(frozen=True)
+@frozen
 class TypeInfo:
     address: int
     name: str
@@ -33,7 +38,7 @@ class TypeInfo:
         return bool(self.flags & TPFLAGS_HEAPTYPE)
 
 
-@dataclass(frozen=True)
+@frozen
 class CodeInfo:
     address: int
     filename: str
@@ -48,14 +53,14 @@ class CodeInfo:
     first_traceable: int  # byte offset of the first traceable instruction
 
 
-@dataclass(frozen=True)
+@frozen
 class Local:
     name: str
     kind: str  # "local", "cell" or "free"
     address: int  # the PyObject* held by the slot (for cells: the content)
 
 
-@dataclass(frozen=True)
+@frozen
 class PyFrame:
     address: int
     code: CodeInfo
@@ -72,7 +77,7 @@ class PyFrame:
     entry_shim: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class PyThread:
     tstate: int
     thread_id: int  # pthread_t

@@ -9,14 +9,18 @@ the one entered last, taken to be the interpreter created last: the one
 with the highest id.
 """
 
-import dataclasses
-from typing import List, Sequence, Tuple
+from __future__ import annotations
 
 from .limits import Limits
 from .memory import read_i64
 from .model import PyThread
+from .record import replace
 from .runtime import interpreters, read_thread, thread_states
 from .target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Sequence, Tuple
 
 
 def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
@@ -45,12 +49,12 @@ def match_thread_states(target: Target, runtime: int, lwp: int, handles: Sequenc
     return [tstate for _, tstate in found]
 
 
-def read_os_thread(target: Target, tstates: Sequence[int], limits: Limits) -> PyThread:
+def read_os_thread(target: Target, tstates: Sequence[int], limits: Limits, with_locals: bool = True) -> PyThread:
     """One PyThread for all the thread states of an OS thread, newest frames first."""
-    pythread = read_thread(target, tstates[0], limits)
+    pythread = read_thread(target, tstates[0], limits, with_locals)
     for outer in tstates[1:]:
-        more = read_thread(target, outer, limits)
-        pythread = dataclasses.replace(
+        more = read_thread(target, outer, limits, with_locals)
+        pythread = replace(
             pythread,
             frames=pythread.frames + more.frames,
             truncated_reason=pythread.truncated_reason or more.truncated_reason,

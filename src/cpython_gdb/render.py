@@ -1,12 +1,16 @@
 """Text forms of frames and locals, in the formats of the reference howto."""
 
-from typing import List, Optional
+from __future__ import annotations
 
 from .limits import Limits
 from .model import PyFrame
 from .objects import object_repr
 from .source import source_line, source_lines
 from .target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 
 def locals_text(target: Target, frame: PyFrame, limits: Limits) -> str:

@@ -6,13 +6,18 @@ Under each thread's heading the text is what ``py-bt`` prints for that
 thread (or, with native frames, the mixed C and Python stack).
 """
 
-from typing import Any, Dict, List
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List
+
+    # JSON objects: the document and its entries (threads, frames, locals).
+    Document = Dict[str, Any]
+    Entry = Dict[str, Any]
 
 SCHEMA_ID = "cpython-gdb-dump"
 SCHEMA_VERSION = 1
-
-Document = Dict[str, Any]
-Entry = Dict[str, Any]
 
 # The lines py-bt prints for the C frames it names.
 UNREADABLE = "(unable to read python frame information)"

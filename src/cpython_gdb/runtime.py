@@ -1,6 +1,6 @@
 """From _PyRuntime to interpreters, thread states and their frames."""
 
-from typing import Iterator, List, Optional, Set
+from __future__ import annotations
 
 from .errors import CorruptObject, CpythonGdbError
 from .frames.walk import walk_frames
@@ -8,6 +8,10 @@ from .limits import Limits
 from .memory import read_i64
 from .model import PyThread
 from .target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, List, Optional, Set
 
 _MAX_LIST = 10_000
 
@@ -45,7 +49,8 @@ def innermost_frame(t: Target, tstate: int) -> int:
     return t.field_ptr(tstate, "PyThreadState.current_frame")
 
 
-def read_thread(t: Target, tstate: int, limits: Limits) -> PyThread:
+def read_thread(t: Target, tstate: int, limits: Limits, with_locals: bool = True) -> PyThread:
+    """The thread state ``tstate`` and its frames; without ``with_locals`` the frames' locals are left empty."""
     lay = t.layout
     native: Optional[int] = None
     if lay.has("PyThreadState.native_thread_id"):
@@ -56,7 +61,7 @@ def read_thread(t: Target, tstate: int, limits: Limits) -> PyThread:
         interp_id = read_i64(t.reader, interp + lay.off("PyInterpreterState.id"))
     except CpythonGdbError:
         pass
-    frames, reason = walk_frames(t, innermost_frame(t, tstate), limits.max_frames)
+    frames, reason = walk_frames(t, innermost_frame(t, tstate), limits.max_frames, with_locals)
     return PyThread(
         tstate=tstate,
         thread_id=t.field_ptr(tstate, "PyThreadState.thread_id"),

@@ -1,7 +1,12 @@
 """Source lines of Python files, read from the debugger's file system."""
 
+from __future__ import annotations
+
 import os
-from typing import Dict, List, Optional, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 _cache: Dict[str, Tuple[float, List[str]]] = {}
 _MAX_BYTES = 16 << 20

@@ -4,13 +4,20 @@ Everything cached here may change once the target runs again, so the
 adapter makes a new Target at every stop.
 """
 
+from __future__ import annotations
+
 from functools import partial
-from typing import Callable, Dict, Tuple
 
 from .errors import MemoryReadError
 from .layout import Layout
-from .memory import Reader, read_c_text, read_ptr
+from .memory import read_c_text, read_ptr
 from .model import CodeInfo, TypeInfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Tuple
+
+    from .memory import Reader
 
 
 class Target:

@@ -12,8 +12,7 @@ All of it is read from memory, without running code in the target:
   to its Thread object, whose ``_name`` attribute is the name.
 """
 
-from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Tuple
+from __future__ import annotations
 
 from .errors import CpythonGdbError
 from .limits import DEFAULT_LIMITS
@@ -23,15 +22,20 @@ from .objects.instances import instance_attributes
 from .objects.numbers import long_value
 from .objects.strings import str_text
 from .objects.writer import Writer
+from .record import frozen
 from .runtime import interpreters
 from .target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Mapping, Optional, Tuple
 
 _MAX_THREADS = 10_000
 _MAX_ATTRIBUTES = 1_000
 _MAX_NAME = 200
 
 
-@dataclass(frozen=True)
+@frozen
 class InterpreterInfo:
     address: int
     id: int

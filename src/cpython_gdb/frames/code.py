@@ -1,7 +1,8 @@
 """Code objects: names, local variable names and the line table."""
 
+from __future__ import annotations
+
 import struct
-from typing import List, Optional, Tuple
 
 from ..errors import CorruptObject
 from ..memory import read_i32
@@ -9,6 +10,10 @@ from ..model import CodeInfo
 from ..objects.strings import str_or
 from ..target import Target
 from .linetable import line_for_offset
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 # co_localspluskinds bits (3.11+, Include/internal/pycore_code.h).
 _CO_FAST_LOCAL = 0x20

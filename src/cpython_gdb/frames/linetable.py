@@ -42,16 +42,22 @@ damaged place raise ``ValueError``; offsets before it are still answered.
 Standard library only, Python 3.8 compatible: this runs inside gdb.
 """
 
+from __future__ import annotations
+
 from bisect import bisect_right
 from functools import lru_cache
-from typing import List, Optional, Tuple
 
-__all__ = ["KINDS", "Positions", "line_for_offset", "positions_for_offset"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
+
+__all__ = ["KINDS", "line_for_offset", "positions_for_offset"]
 
 KINDS = ("lnotab", "linetable310", "locations311")
 
 # (line, end_line, column, end_column); columns are 0-based UTF-8 byte offsets.
-Positions = Tuple[Optional[int], Optional[int], Optional[int], Optional[int]]
+if TYPE_CHECKING:
+    Positions = Tuple[Optional[int], Optional[int], Optional[int], Optional[int]]
 
 _NO_POSITIONS: Positions = (None, None, None, None)
 
@@ -70,7 +76,8 @@ _FORM_LONG = 14
 _FORM_NONE = 15
 
 # Line/column relative to co_firstlineno, before co_firstlineno is added.
-_RelPositions = Tuple[Optional[int], Optional[int], Optional[int], Optional[int]]
+if TYPE_CHECKING:
+    _RelPositions = Tuple[Optional[int], Optional[int], Optional[int], Optional[int]]
 
 
 class _PairTable:

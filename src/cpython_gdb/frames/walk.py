@@ -6,15 +6,19 @@ linked by ``previous`` (3.11+, bpo-44590), where one C call of the eval
 loop runs several Python frames.
 """
 
-import dataclasses
+from __future__ import annotations
+
 import struct
-from typing import List, Optional, Set, Tuple
 
 from ..errors import CorruptObject, CpythonGdbError
-from ..memory import read_i32, read_u8
 from ..model import Local, PyFrame
+from ..record import replace
 from ..target import Target
 from .code import line_of, read_code
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Set, Tuple
 
 _MAX_LOCALS = 1 << 16
 _TAG_BITS = 3
@@ -55,46 +59,95 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
     return tuple(out)
 
 
-def _frame_object(t: Target, frame: int) -> Tuple[PyFrame, int]:
+# The fields a walk reads from each frame record, with their widths: the
+# record is fetched in one read and the fields are cut from it.
+_FRAME_OBJECT_FIELDS = (("PyFrameObject.f_back", 8), ("PyFrameObject.f_code", 8), ("PyFrameObject.f_lasti", 4),
+                        ("PyFrameObject.f_globals", 8), ("PyFrameObject.f_builtins", 8))
+_INTERPRETER_FRAME_FIELDS = (("_PyInterpreterFrame.previous", 8), ("_PyInterpreterFrame.owner", 1),
+                             ("_PyInterpreterFrame.executable", 8), ("_PyInterpreterFrame.instr_ptr", 8),
+                             ("_PyInterpreterFrame.f_globals", 8), ("_PyInterpreterFrame.f_builtins", 8))
+_IS_ENTRY_FIELD = ("_PyInterpreterFrame.is_entry", 1)
+_FORMATS = {8: "Q", 4: "i", 1: "B"}
+
+
+class _RecordCut:
+    """Where the walk's fields sit in this target's frame record: one read and one unpack per record.
+
+    ``read(t, frame)`` returns the fields in the order of the tables above
+    (``is_entry`` last where the scheme has it).
+    """
+
+    __slots__ = ("_start", "_struct", "_order")
+
+    def __init__(self, t: Target) -> None:
+        fields: Tuple[Tuple[str, int], ...]
+        if t.scheme.frame == "frameobject":
+            fields = _FRAME_OBJECT_FIELDS
+        elif t.scheme.entry == "is_entry":
+            fields = _INTERPRETER_FRAME_FIELDS + (_IS_ENTRY_FIELD,)
+        else:
+            fields = _INTERPRETER_FRAME_FIELDS
+        placed = sorted((t.layout.off(key), width, index) for index, (key, width) in enumerate(fields))
+        self._start = at = placed[0][0]
+        fmt = "<"
+        for off, width, _ in placed:  # offset order, pad bytes between
+            fmt += ("%dx" % (off - at) if off > at else "") + _FORMATS[width]
+            at = off + width
+        self._struct = struct.Struct(fmt)
+        self._order = tuple(index for _, _, index in placed)
+
+    def read(self, t: Target, frame: int) -> List[int]:
+        values = self._struct.unpack(t.reader.read(frame + self._start, self._struct.size))
+        out = [0] * len(values)
+        for value, index in zip(values, self._order):
+            out[index] = value
+        return out
+
+
+def _record_cut(t: Target) -> _RecordCut:
+    cut = t.cache.get("frame-record")
+    if not isinstance(cut, _RecordCut):
+        cut = t.cache["frame-record"] = _RecordCut(t)
+    return cut
+
+
+def _frame_object(t: Target, frame: int, with_locals: bool = True) -> Tuple[PyFrame, int]:
     """Decode a PyFrameObject (<= 3.10); return it and its f_back."""
-    lay = t.layout
-    code = read_code(t, t.field_ptr(frame, "PyFrameObject.f_code"))
-    lasti = read_i32(t.reader, frame + lay.off("PyFrameObject.f_lasti"))
+    back, code_addr, lasti, globals_address, builtins_address = _record_cut(t).read(t, frame)
+    code = read_code(t, code_addr)
     offset = lasti * t.scheme.lasti_unit if lasti >= 0 else -1
     pyframe = PyFrame(
         address=frame,
         code=code,
         lineno=line_of(t, code, offset),
-        locals=_read_locals(t, frame + lay.off("PyFrameObject.f_localsplus"), code.local_names, code.local_kinds),
-        globals_address=t.field_ptr(frame, "PyFrameObject.f_globals"),
-        builtins_address=t.field_ptr(frame, "PyFrameObject.f_builtins"),
+        locals=(_read_locals(t, frame + t.layout.off("PyFrameObject.f_localsplus"), code.local_names,
+                             code.local_kinds) if with_locals else ()),
+        globals_address=globals_address,
+        builtins_address=builtins_address,
         is_entry=True,
     )
-    return pyframe, t.field_ptr(frame, "PyFrameObject.f_back")
+    return pyframe, back
 
 
-def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[Optional[PyFrame], int, bool]:
+def _interpreter_frame(t: Target, frame: int, unstarted: bool = False,
+                       with_locals: bool = True) -> Tuple[Optional[PyFrame], int, bool]:
     """Decode a _PyInterpreterFrame (3.11+).
 
     Returns (frame or None for a frame that is not shown, previous, whether
     this record ends the frames of its C call). With ``unstarted``, a frame
     pushed but not started yet is decoded too, at its first line.
     """
-    lay = t.layout
     scheme = t.scheme
-    previous = t.field_ptr(frame, "_PyInterpreterFrame.previous")
-    owner = read_u8(t.reader, frame + lay.off("_PyInterpreterFrame.owner"))
+    values = _record_cut(t).read(t, frame)
+    previous, owner, executable, instr, globals_address, builtins_address = values[:6]
     if scheme.entry == "owner" and owner >= scheme.owner_shim:
         # A shim pushed by the C call itself: not a Python frame, and the
         # frame run just above it was the first of that call.
         return None, previous, True
-    is_entry = False
-    if scheme.entry == "is_entry":
-        is_entry = bool(read_u8(t.reader, frame + lay.off("_PyInterpreterFrame.is_entry")))
-    code_addr = object_ref(t, t.field_ptr(frame, "_PyInterpreterFrame.executable"))
+    is_entry = scheme.entry == "is_entry" and bool(values[6])
+    code_addr = object_ref(t, executable)
     code = read_code(t, code_addr)
-    instr = t.field_ptr(frame, "_PyInterpreterFrame.instr_ptr")
-    offset = instr - (code_addr + lay.off("PyCodeObject.co_code_adaptive"))
+    offset = instr - (code_addr + t.layout.off("PyCodeObject.co_code_adaptive"))
     started = owner == scheme.owner_generator or offset >= code.first_traceable
     if not started and not unstarted:
         # Pushed but not yet started: CPython leaves such frames out of
@@ -104,16 +157,22 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
         address=frame,
         code=code,
         lineno=line_of(t, code, offset) if started else code.firstlineno,
-        locals=_read_locals(t, frame + lay.off("_PyInterpreterFrame.localsplus"), code.local_names, code.local_kinds),
-        globals_address=t.field_ptr(frame, "_PyInterpreterFrame.f_globals"),
-        builtins_address=t.field_ptr(frame, "_PyInterpreterFrame.f_builtins"),
+        locals=(_read_locals(t, frame + t.layout.off("_PyInterpreterFrame.localsplus"), code.local_names,
+                             code.local_kinds) if with_locals else ()),
+        globals_address=globals_address,
+        builtins_address=builtins_address,
         is_entry=is_entry,
     )
     return pyframe, previous, False
 
 
-def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, ...], Optional[str]]:
-    """All frames from ``first`` outwards; and why the walk stopped early, if it did."""
+def walk_frames(t: Target, first: int, max_frames: int,
+                with_locals: bool = True) -> Tuple[Tuple[PyFrame, ...], Optional[str]]:
+    """All frames from ``first`` outwards; and why the walk stopped early, if it did.
+
+    Without ``with_locals`` the frames' locals are not read (left empty): a
+    traceback does not need them, and they are a third of the walk's reads.
+    """
     frames: List[PyFrame] = []
     seen: Set[int] = set()
     frame = first
@@ -130,11 +189,11 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
         records += 1
         try:
             if t.scheme.frame == "frameobject":
-                pyframe, frame = _frame_object(t, frame)
+                pyframe, frame = _frame_object(t, frame, with_locals)
                 frames.append(pyframe)
                 continue
             record = frame
-            maybe, frame, closes_call = _interpreter_frame(t, frame)
+            maybe, frame, closes_call = _interpreter_frame(t, frame, False, with_locals)
         except CpythonGdbError as exc:
             reason = f"cannot read frame 0x{frame:x}: {exc}"
             break
@@ -142,7 +201,7 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
             frames.append(maybe)
         elif closes_call and frames and not frames[-1].is_entry:
             shim = record if t.scheme.entry == "owner" else 0
-            frames[-1] = dataclasses.replace(frames[-1], is_entry=True, entry_shim=shim)
+            frames[-1] = replace(frames[-1], is_entry=True, entry_shim=shim)
     return tuple(frames), reason
 
 

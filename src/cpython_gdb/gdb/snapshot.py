@@ -6,6 +6,8 @@ the selection is restored afterwards. Thread states that no gdb thread matches a
 listed last, with their Python frames only.
 """
 
+from __future__ import annotations
+
 import os
 import re
 from typing import List, Optional, Set
@@ -14,12 +16,15 @@ import gdb
 
 from ..document import DocumentBuilder, python_entry, thread_entry
 from ..errors import CpythonGdbError
-from ..report import Document, Entry
 from ..runtime import all_thread_states
 from ..target import Target
 from . import state
 from .stack import ThreadStack, base_name, thread_stack
 from .tstates import find_thread_states
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..report import Document, Entry
 
 # C functions a thread blocked on a Python-level lock is in: threading.Lock
 # and RLock, the import lock (PyThread_acquire_lock_timed), and 3.13's

@@ -6,7 +6,6 @@ group of Python frames (a group ends at an entry frame); the groups are
 matched to the eval-loop C frames from the innermost outwards.
 """
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -17,6 +16,7 @@ from ..frames.walk import decode_one
 from ..model import PyFrame, PyThread
 from ..objects import object_repr
 from ..os_threads import read_os_thread
+from ..record import replace
 from ..target import Target
 from . import state
 from .tstates import find_thread_states
@@ -92,7 +92,7 @@ def _entering(target: Target, frame: "gdb.Frame") -> Tuple[PyFrame, ...]:
             return ()
     except CpythonGdbError:
         return ()
-    return (dataclasses.replace(pyframe, is_entry=True),)
+    return (replace(pyframe, is_entry=True),)
 
 
 def _builtin_text(target: Target, frame: "gdb.Frame") -> str:

@@ -8,6 +8,6 @@ is reading; choosing the layout happens once, in :func:`choose_layout`.
 
 from .model import Layout
 from .schemes import Scheme, scheme_for
-from .sources import TypeSource, build_layout, choose_layout, table_layout
+from .sources import build_layout, choose_layout, table_layout
 
-__all__ = ["Layout", "Scheme", "TypeSource", "build_layout", "choose_layout", "scheme_for", "table_layout"]
+__all__ = ["Layout", "Scheme", "build_layout", "choose_layout", "scheme_for", "table_layout"]

@@ -14,12 +14,18 @@ published value is, and checks that the values are sane before any of them
 is trusted.
 """
 
+from __future__ import annotations
+
 import struct
-from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Tuple
 
 from ..errors import CorruptObject, MemoryReadError, UnsupportedVersion
-from ..memory import Reader
+from ..record import frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Mapping, Optional, Tuple
+
+    from ..memory import Reader
 
 COOKIE = b"xdebugpy"
 _HEADER = struct.Struct("<8sQQ")  # cookie, version, free_threaded
@@ -87,7 +93,7 @@ SIZES: Dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class DebugOffsets:
     hexversion: int
     free_threaded: bool

@@ -6,9 +6,14 @@ wins: a field that CPython renamed or moved appears once per spelling.
 Keys a version lacks are simply absent from its layout.
 """
 
-from typing import Dict, Tuple
+from __future__ import annotations
 
-Candidates = Tuple[Tuple[str, str], ...]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Tuple
+
+if TYPE_CHECKING:
+    Candidates = Tuple[Tuple[str, str], ...]
 
 
 def _same(ctype: str, *fields: str) -> Dict[str, Candidates]:

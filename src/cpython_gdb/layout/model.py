@@ -1,19 +1,23 @@
 """The Layout value: offsets and sizes by canonical name, plus a scheme."""
 
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Tuple
+from __future__ import annotations
 
 from ..errors import UnsupportedVersion
+from ..record import frozen
 from .schemes import Scheme
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping, Optional, Tuple
 
-@dataclass(frozen=True)
+
+@frozen
 class Layout:
     version: Tuple[int, int, int]
     source: str  # where the offsets came from, said to the user once
     scheme: Scheme
-    offsets: Mapping[str, int] = field(repr=False)
-    sizes: Mapping[str, int] = field(repr=False)
+    offsets: Mapping[str, int]
+    sizes: Mapping[str, int]
     release: str = ""  # "b2" for 3.15.0b2, "" for a final release
     # Said once with the description when the version is newer than known.
     warning: Optional[str] = None

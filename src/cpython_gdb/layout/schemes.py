@@ -4,13 +4,17 @@ Each field names a variant of one mechanism; the decoders branch on these
 values, never on the version number.
 """
 
-from dataclasses import dataclass, replace
-from typing import Optional
+from __future__ import annotations
 
 from ..errors import UnsupportedVersion
+from ..record import frozen, replace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
-@dataclass(frozen=True)
+@frozen
 class Scheme:
     # How a Python frame is stored: a PyFrameObject per call (<= 3.10) or a
     # _PyInterpreterFrame on the thread's data stack (3.11+, bpo-44590).

@@ -10,17 +10,23 @@ Three sources exist, best first:
   interpreters, one per minor version.
 """
 
+from __future__ import annotations
+
 import json
 import os
-from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Protocol, Tuple
 
 from ..errors import UnsupportedVersion
-from ..memory import Reader
+from ..record import frozen
 from .debug_offsets import read_debug_offsets
 from .dwarf_names import FIELDS, SIZES
 from .model import Layout
 from .schemes import SUPPORTED, Scheme, scheme_for
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Mapping, Optional, Protocol, Tuple
+
+    from ..memory import Reader
 
 _TABLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tables")
 
@@ -29,17 +35,19 @@ DEBUG_OFFSETS = "_Py_DebugOffsets"
 TABLE = "generated table"
 
 
-class TypeSource(Protocol):
-    def field_offset(self, ctype: str, path: str) -> Optional[int]:
-        """Byte offset of ``path`` (dotted, nested) in ``ctype``, or None."""
-        ...
+if TYPE_CHECKING:
+    # What DWARF answers (gdb/dwarf.py); a type only, as typing is not imported at run time.
+    class TypeSource(Protocol):
+        def field_offset(self, ctype: str, path: str) -> Optional[int]:
+            """Byte offset of ``path`` (dotted, nested) in ``ctype``, or None."""
+            ...
 
-    def type_size(self, ctype: str) -> Optional[int]:
-        """sizeof(ctype), or None when the type is unknown."""
-        ...
+        def type_size(self, ctype: str) -> Optional[int]:
+            """sizeof(ctype), or None when the type is unknown."""
+            ...
 
 
-@dataclass(frozen=True)
+@frozen
 class Table:
     offsets: Mapping[str, int]
     sizes: Mapping[str, int]

@@ -1,13 +1,18 @@
 """list, tuple, dict, set and frozenset."""
 
+from __future__ import annotations
+
 import itertools
 import struct
-from typing import Iterable, Iterator
 
 from ..errors import CorruptObject
 from ..model import TypeInfo
 from .dicts import dict_items, dict_len
 from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator
 
 _MAX_LEN = 1 << 40
 _MAX_SET_SLOTS = 1 << 28

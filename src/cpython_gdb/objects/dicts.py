@@ -4,12 +4,17 @@ The walk yields (key, value) object addresses in insertion order and never
 calls into the target.
 """
 
+from __future__ import annotations
+
 import struct
-from typing import Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import CorruptObject, CpythonGdbError
 from ..memory import read_u8
 from ..target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, List, Optional, Tuple
 
 _MAX_ENTRIES = 1 << 28
 _MAX_LOG2_SIZE = 28

@@ -10,8 +10,9 @@ Where the attributes live changed several times:
   object's fixed part (gh-115776).
 """
 
+from __future__ import annotations
+
 import itertools
-from typing import Iterator, List, Optional, Tuple, Union
 
 from ..errors import CorruptObject
 from ..memory import read_c_text, read_i32, read_u8
@@ -19,6 +20,10 @@ from ..model import TPFLAGS_INLINE_VALUES, TPFLAGS_MANAGED_DICT, TypeInfo
 from ..target import Target
 from .dicts import dict_items, iter_keys_values
 from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, List, Optional, Tuple, Union
 
 _PTR = 8
 

@@ -1,11 +1,17 @@
 """Objects shown in a descriptive form: functions, types, modules, code..."""
 
+from __future__ import annotations
+
 from ..errors import CpythonGdbError
 from ..memory import read_c_text
 from ..model import TypeInfo
 from .dicts import dict_lookup_str
 from .strings import str_or
-from .writer import WriteFn, Writer
+from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .writer import WriteFn
 
 
 def _text_field(w: Writer, obj: int, key: str, default: str = "?") -> str:

@@ -1,6 +1,6 @@
 """Choosing a decoder for an object, and the entry points for callers."""
 
-from typing import Dict, Optional
+from __future__ import annotations
 
 from ..errors import CpythonGdbError
 from ..limits import Limits
@@ -17,7 +17,13 @@ from ..model import (
 )
 from ..target import Target
 from . import containers, instances, numbers, others, strings
-from .writer import OutputFull, WriteFn, Writer
+from .writer import OutputFull, Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional
+
+    from .writer import WriteFn
 
 # Exact builtin types, by tp_name. These come first: several of them are
 # also flagged as subclasses of something else (bool of int).

@@ -1,12 +1,16 @@
 """str, bytes and bytearray."""
 
-from typing import Tuple, TypeVar, Union
+from __future__ import annotations
 
 from ..errors import CorruptObject, CpythonGdbError
 from ..memory import read_u32
 from ..model import TPFLAGS_UNICODE_SUBCLASS, TypeInfo
 from ..target import Target
 from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Tuple, TypeVar, Union
 
 # PyASCIIObject.state bitfield positions, default (non free-threaded) builds.
 _KIND_SHIFT = 2
@@ -17,7 +21,8 @@ _ASCII_BIT = 6
 _CODECS = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}
 _MAX_LENGTH = 1 << 48
 
-_Default = TypeVar("_Default")
+if TYPE_CHECKING:
+    _Default = TypeVar("_Default")
 
 
 def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:

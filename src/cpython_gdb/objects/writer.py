@@ -1,10 +1,14 @@
 """A bounded text writer and the walk state shared by the object decoders."""
 
-from typing import Callable, List, Set
+from __future__ import annotations
 
 from ..limits import Limits
 from ..model import TypeInfo
 from ..target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, List, Set
 
 
 class OutputFull(Exception):
@@ -51,4 +55,5 @@ class Writer:
         return text + "...(truncated)" if self.truncated else text
 
 
-WriteFn = Callable[[Writer, int, TypeInfo], None]
+if TYPE_CHECKING:
+    WriteFn = Callable[[Writer, int, TypeInfo], None]

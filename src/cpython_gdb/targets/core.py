@@ -8,14 +8,19 @@ are read from the files that ``NT_FILE`` says were mapped there, at the
 recorded file offset. The notes are parsed by :mod:`cpython_gdb.elfcore`.
 """
 
+from __future__ import annotations
+
 import bisect
 import os
-from typing import Dict, List, Optional, Sequence
 
 from ..elfcore import AT_ENTRY, CoreFile
 from ..errors import MemoryReadError
 from ..memory import check_address
 from .symbols import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence
 
 DELETED = " (deleted)"
 

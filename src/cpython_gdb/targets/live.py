@@ -13,15 +13,21 @@ ptrace goes through libc's ``syscall()`` with ctypes (x86-64 Linux).
 Nothing is ever written to the target.
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import time
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..errors import CpythonGdbError, MemoryReadError
 from ..memory import check_address
+from ..record import frozen
 from .symbols import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 SYS_PTRACE = 101  # x86-64
 PTRACE_GETREGS, PTRACE_DETACH = 12, 17
@@ -94,13 +100,15 @@ def _tasks(pid: int) -> List[int]:
     return sorted(tids, key=lambda tid: tid != pid)
 
 
-class LiveThread(NamedTuple):
+@frozen
+class LiveThread:
     lwp: int
     name: Optional[str]  # comm
     fs_base: Optional[int]
 
 
-class Stopped(NamedTuple):
+@frozen
+class Stopped:
     pid: int
     threads: List[LiveThread]
 

@@ -15,29 +15,36 @@ Threads are numbered as gdb numbers them: a process's main thread first,
 then the others as /proc lists them; a core's in the order of its notes.
 """
 
+from __future__ import annotations
+
 import os
-from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ..document import DocumentBuilder, thread_entry
 from ..errors import CpythonGdbError
 from ..layout import choose_layout
 from ..limits import DEFAULT_LIMITS, Limits
-from ..memory import CachedReader, Reader
+from ..memory import CachedReader
 from ..os_threads import match_thread_states, read_os_thread
-from ..report import Document, Entry
+from ..record import frozen
 from ..runtime import all_thread_states
 from ..target import Target
 from .live import ProcessMemory, process_mappings, stopped
 from .symbols import Mapping, Runtime, find_runtime
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import List, Optional, Sequence, Set, Tuple
+
     from ..elfcore import CoreFile
+    from ..memory import Reader
+    from ..report import Document, Entry
 
 BACKEND = "direct"
 NO_TSTATE = "no Python thread state for this thread"
 
 
-class OsThread(NamedTuple):
+@frozen
+class OsThread:
     lwp: int
     name: Optional[str]
     handles: Tuple[int, ...]  # the pthread_t it may go by
@@ -52,7 +59,7 @@ def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Se
         if not tstates:
             entry["note"] = NO_TSTATE
             return entry
-        pythread = read_os_thread(target, tstates, builder.limits)
+        pythread = read_os_thread(target, tstates, builder.limits, builder.with_locals)
         matched.update(tstates)
         entry["frames"] = builder.python_frames(pythread.frames)
         entry.update(builder.python_fields(pythread, False, False))

@@ -11,14 +11,21 @@ The version comes from ``Py_Version`` (3.11+), else ``_Py_DebugOffsets``
 (3.13+), else a ``libpythonX.Y`` or ``pythonX.Y`` file name.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import struct
-from typing import BinaryIO, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..errors import CpythonGdbError, NoInterpreter
 from ..layout.debug_offsets import read_header, split_hexversion
-from ..memory import Reader
+from ..record import frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO, Dict, List, Optional, Sequence, Tuple
+
+    from ..memory import Reader
 
 PAGE = 4096
 _SONAME = re.compile(r"^(?:libpython|python)(\d)\.(\d+)")
@@ -32,10 +39,12 @@ SHT_SYMTAB, SHT_DYNSYM = 2, 11
 SHN_UNDEF = 0
 MAX_TABLE = 256 << 20  # bytes of one symbol or string table read at most
 
-Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
+if TYPE_CHECKING:
+    Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
 
 
-class Mapping(NamedTuple):
+@frozen
+class Mapping:
     """A file mapped at [start, end) from byte ``offset``: ``name`` as the process saw it.
 
     ``disk``: where to open it, best first.
@@ -48,7 +57,8 @@ class Mapping(NamedTuple):
     disk: Tuple[str, ...]
 
 
-class Runtime(NamedTuple):
+@frozen
+class Runtime:
     address: int  # of _PyRuntime
     version: Version
     image: str  # the file that defines it, as the process saw it

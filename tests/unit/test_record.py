@@ -1,0 +1,65 @@
+"""record.frozen: the dataclass spelling, frozen, on the Pythons gdb embeds (3.8-3.15)."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import sid
+from cpython_gdb.layout import scheme_for
+from cpython_gdb.limits import Limits
+from cpython_gdb.model import PyFrame, TypeInfo
+from cpython_gdb.record import replace
+from harness import PYTHONS, SID_ROOT, VERSIONS
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def test_fields_defaults_methods_and_frozenness() -> None:
+    limits = Limits(max_items=3)
+    assert (limits.max_output, limits.max_items, limits.max_frames) == (1024, 3, 100_000)
+    assert replace(limits, max_depth=2) == Limits(max_items=3, max_depth=2)
+    assert limits == Limits(max_items=3) and hash(limits) == hash(Limits(max_items=3))
+    with pytest.raises(AttributeError):
+        limits.max_items = 4  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Limits(max_lines=3)  # type: ignore[call-arg]
+    heap = TypeInfo(address=1, name="C", flags=1 << 9, basicsize=16, itemsize=0, dictoffset=0, base=0,
+                    dict_address=0)
+    assert heap.is_heap and not replace(heap, flags=0).is_heap  # properties survive
+    assert "entry_shim" in repr(PyFrame(address=1, code=None, lineno=None, locals=(),  # type: ignore[arg-type]
+                                        globals_address=0, builtins_address=0, is_entry=False))
+    assert scheme_for(3, 12).frame == "interpreter_frame"
+    assert not hasattr(limits, "__dict__")
+
+
+CHECK = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from cpython_gdb.limits import Limits
+from cpython_gdb.record import replace
+limits = replace(Limits(max_items=3), max_depth=2)
+try:
+    limits.max_items = 4
+except AttributeError:
+    print(limits.max_output, limits.max_items, limits.max_depth)
+"""
+
+
+@pytest.mark.parametrize("minor", VERSIONS)
+def test_same_on_every_pyenv_python(minor: str) -> None:
+    out = subprocess.run([str(PYTHONS[minor]), "-c", CHECK, str(SRC)], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, timeout=60).stdout.decode()
+    assert out.split() == ["1024", "3", "2"], out
+
+
+@pytest.mark.parametrize("minor", ["3.14", "3.15"])
+def test_same_on_sid_python(minor: str) -> None:
+    """3.14 made class annotations lazy (PEP 649): gdb 18 in sid embeds it."""
+    reason = sid.unavailable()
+    if reason:
+        pytest.skip(reason)
+    package = sid.install().parent.parent
+    argv = ["chroot", str(SID_ROOT), f"/usr/bin/python{minor}", "-c", CHECK, str(package)]
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60).stdout.decode()
+    assert out.split() == ["1024", "3", "2"], out
