@@ -7,8 +7,10 @@ debug info of its -dbg package), gdb reads the debug info and resolves
 every canonical key of layout/dwarf_names.py with the same code the
 extension uses at run time. From 3.13 it also records where each field of
 _Py_DebugOffsets sits, which is how the extension parses that struct
-without debug info. The result is one JSON file per minor version. Nobody
-edits those files by hand: run
+without debug info. The result is one Python module per minor version
+(tables/cpython_3_X.py: dict literals, loaded from their byte code faster
+than JSON, whose module alone costs `dump` 1.5 ms to import). Nobody edits
+those files by hand: run
 
     python3 tools/gen_layouts.py            # rewrite the tables
     python3 tools/gen_layouts.py --check    # exit 1 if they would change
@@ -121,8 +123,18 @@ def generate(minor: str, source: Source) -> str:
             timeout=300,
         )
         data = json.loads(out.read_text())
-    table = {"generated_from": f"DWARF of {source.description} by tools/gen_layouts.py", **data}
-    return json.dumps(table, indent=1, sort_keys=True) + "\n"
+    return table_module(source.description, data)
+
+
+def table_module(description: str, data: Dict[str, Dict[str, int]]) -> str:
+    """The text of a table module: one sorted dict literal per kind of entry."""
+    lines = ['"""Offsets and sizes of CPython\'s structs, made by tools/gen_layouts.py: do not edit.', "",
+             f"From the DWARF of {description}.", '"""', "", "from __future__ import annotations", ""]
+    for name, key in (("OFFSETS", "offsets"), ("SIZES", "sizes"), ("DEBUG_OFFSETS", "debug_offsets")):
+        lines.append(f"{name}: dict[str, int] = {{")
+        lines += [f"    {json.dumps(k)}: {int(v)}," for k, v in sorted(data.get(key, {}).items())]
+        lines += ["}", ""]
+    return "\n".join(lines)
 
 
 def main(argv: List[str]) -> int:
@@ -138,7 +150,7 @@ def main(argv: List[str]) -> int:
     changed = []
     for minor, library in found.items():
         text = generate(minor, library)
-        path = TABLES / f"cpython-{minor}.json"
+        path = TABLES / f"cpython_{minor.replace('.', '_')}.py"
         if args.check:
             if not path.exists() or path.read_text() != text:
                 changed.append(path.name)

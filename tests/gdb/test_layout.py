@@ -2,9 +2,8 @@
 
 import json
 
-from harness import ROOT, run_sections, running
-
-TABLES = ROOT / "src" / "cpython_gdb" / "layout" / "tables"
+from cpython_gdb.layout.sources import load_table
+from harness import run_sections, running
 
 COMMON = {
     "PyObject.ob_type", "PyVarObject.ob_size", "PyTypeObject.tp_name", "PyTypeObject.tp_flags",
@@ -76,6 +75,6 @@ def test_dwarf_layout_of_the_live_process_equals_the_generated_table(version):
     with running(version, "recursion.py") as target:
         (out,) = run_sections([DUMP], pid=target.pid)
     data = json.loads(out.strip().splitlines()[-1])
-    table = json.loads((TABLES / f"cpython-{version}.json").read_text())
-    assert data["offsets"] == table["offsets"]
-    assert data["sizes"] == table["sizes"]
+    table = load_table(*map(int, version.split(".")))
+    assert data["offsets"] == table.offsets
+    assert data["sizes"] == table.sizes

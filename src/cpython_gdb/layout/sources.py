@@ -12,9 +12,6 @@ Three sources exist, best first:
 
 from __future__ import annotations
 
-import json
-import os
-
 from ..errors import UnsupportedVersion
 from ..record import frozen
 from .debug_offsets import read_debug_offsets
@@ -27,8 +24,6 @@ if TYPE_CHECKING:
     from typing import Dict, Mapping, Optional, Protocol, Tuple
 
     from ..memory import Reader
-
-_TABLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tables")
 
 DWARF = "DWARF"
 DEBUG_OFFSETS = "_Py_DebugOffsets"
@@ -62,17 +57,13 @@ def load_table(major: int, minor: int) -> Table:
     cached = _tables.get((major, minor))
     if cached is not None:
         return cached
-    path = os.path.join(_TABLES, f"cpython-{major}.{minor}.json")
+    name = f"{__package__}.tables.cpython_{major}_{minor}"
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
+        module = __import__(name, fromlist=["OFFSETS"])
+        table = Table(offsets=dict(module.OFFSETS), sizes=dict(module.SIZES),
+                      debug_fields=dict(module.DEBUG_OFFSETS))
+    except (ImportError, AttributeError) as exc:
         raise UnsupportedVersion(f"no layout table for CPython {major}.{minor}: {exc}") from None
-
-    def ints(name: str) -> Dict[str, int]:
-        return {str(k): int(v) for k, v in data.get(name, {}).items()}
-
-    table = Table(offsets=ints("offsets"), sizes=ints("sizes"), debug_fields=ints("debug_offsets"))
     _tables[(major, minor)] = table
     return table
 

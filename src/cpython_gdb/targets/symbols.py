@@ -14,7 +14,6 @@ The version comes from ``Py_Version`` (3.11+), else ``_Py_DebugOffsets``
 from __future__ import annotations
 
 import os
-import re
 import struct
 
 from ..errors import CpythonGdbError, NoInterpreter
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from ..memory import Reader
 
 PAGE = 4096
-_SONAME = re.compile(r"^(?:libpython|python)(\d)\.(\d+)")
 _EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 _PHDR = struct.Struct("<IIQQQQQQ")  # type, flags, offset, vaddr, paddr, filesz, memsz, align
 _SHDR = struct.Struct("<IIQQQQIIQQ")  # name, type, flags, addr, offset, size, link, info, align, entsize
@@ -178,9 +176,20 @@ def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[
 def version_from_names(names: Sequence[str]) -> Optional[Version]:
     """The version a libpythonX.Y (best) or pythonX.Y base name says, micro unknown."""
     for name in sorted(names, key=lambda n: "libpython" not in os.path.basename(n)):
-        match = _SONAME.search(os.path.basename(name))
-        if match:
-            return int(match.group(1)), int(match.group(2)), -1, ""
+        minor = _minor_of(os.path.basename(name))
+        if minor is not None:
+            return minor[0], minor[1], -1, ""
+    return None
+
+
+def _minor_of(base: str) -> Optional[Tuple[int, int]]:
+    """(3, 12) from "libpython3.12.so.1.0" or "python3.12" (string work: no re to import and compile)."""
+    for prefix in ("libpython", "python"):
+        rest = base[len(prefix):] if base.startswith(prefix) else ""
+        if rest[:1].isdigit() and rest[1:2] == ".":
+            minor = rest[2:2 + len(rest) - 2 - len(rest[2:].lstrip("0123456789"))]
+            if minor:
+                return int(rest[0]), int(minor)
     return None
 
 

@@ -1,0 +1,1 @@
+"""Generated layout tables, one module per CPython minor version (tools/gen_layouts.py)."""
