@@ -5,6 +5,10 @@ Both run in the same gdb build on the same stopped process, in separate gdb
 sessions (the two define the same command names), alternating, ROUNDS times.
 Each command's own cost is measured inside gdb with time.perf_counter()
 around gdb.execute(), after attaching, so gdb's start-up is not counted.
+Each command is timed cold, in a gdb session of its own: gdb keeps the
+frames it unwound (and the debug info it read) for the rest of a stop, so a
+command timed after another one would be cheaper than when typed first.
+A command listed in BEFORE runs first, untimed (py-locals after py-up).
 
     python3 bench/run.py [--versions 3.12 ...] [--rounds 3] [--out bench/results.md]
 """
@@ -37,15 +41,20 @@ CASES: List[Tuple[str, List[str], List[str]]] = [
     ("big objects", ["big.py"], ["py-print big_dict", "py-print big_list", "py-print big_str"]),
 ]
 
+# Commands run (untimed) before the one timed, in its session.
+BEFORE: Dict[str, List[str]] = {"py-locals": ["py-up"]}
+
 SETUP = "python import cpython_gdb.gdb.state as s; s.current_target()"
 
 _TIMER = """
 import gdb, json, time
-def _cpython_gdb_bench(commands, setup):
+def _cpython_gdb_bench(commands, setup, before):
     out = {}
     if setup:
         # The layout is read once per session (at the first stop): not timed.
         gdb.execute(setup, to_string=True)
+    for command in before:
+        gdb.execute(command, to_string=True)
     for command in commands:
         start = time.perf_counter()
         try:
@@ -85,7 +94,7 @@ def target(python: Path, args: List[str]) -> Iterator[int]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def session(pid: int, commands: List[str], official: Path = None) -> Dict[str, float]:
+def session(pid: int, commands: List[str], official: Path = None, before: Sequence[str] = ()) -> Dict[str, float]:
     argv = ["gdb", "-q", "-batch", "-nx", "-iex", "set pagination off"]
     if official is not None:
         argv += ["-iex", f"add-auto-load-safe-path {official}"]
@@ -97,7 +106,8 @@ def session(pid: int, commands: List[str], official: Path = None) -> Dict[str, f
     script = Path(tempfile.mkstemp(suffix=".py")[1])
     script.write_text(_TIMER)
     setup = "" if official is not None else SETUP
-    argv += ["-ex", f"source {script}", "-ex", f"python _cpython_gdb_bench({json.dumps(commands)}, {setup!r})"]
+    call = f"_cpython_gdb_bench({json.dumps(commands)}, {setup!r}, {json.dumps(list(before))})"
+    argv += ["-ex", f"source {script}", "-ex", f"python {call}"]
     out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=900).stdout.decode()
     script.unlink()
     for line in out.splitlines():
@@ -115,12 +125,14 @@ def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float
         theirs: Dict[str, List[float]] = {c: [] for c in commands}
         with target(python, args) as pid:
             for _ in range(rounds):
-                for command, value in session(pid, commands).items():
-                    if value is not None:
-                        ours[command].append(value)
-                for command, value in session(pid, commands, official).items():
-                    if value is not None:
-                        theirs[command].append(value)
+                for command in commands:  # each in a session of its own: cold
+                    before = BEFORE.get(command, [])
+                    for name, value in session(pid, [command], None, before).items():
+                        if value is not None:
+                            ours[name].append(value)
+                    for name, value in session(pid, [command], official, before).items():
+                        if value is not None:
+                            theirs[name].append(value)
         for command in commands:
             a = statistics.median(ours[command]) if ours[command] else float("nan")
             b = statistics.median(theirs[command]) if theirs.get(command) else float("nan")
@@ -138,7 +150,8 @@ def main(argv: List[str]) -> int:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
         f"{subprocess.run(['gdb', '--version'], stdout=subprocess.PIPE).stdout.decode().splitlines()[0]}; "
-        f"median of {args.rounds} alternating runs, each command's own time inside gdb.",
+        f"median of {args.rounds} alternating runs, each command's own time inside gdb, "
+        "cold: the first command of its gdb session (py-locals: after an untimed py-up).",
         "",
         "| CPython | target | command | cpython-gdb (ms) | python-gdb.py (ms) | ratio |",
         "|---|---|---|---|---|---|",

@@ -301,6 +301,22 @@ def test_recursion_commands(version):
         assert len(n1) == 5 and len({stack.levels[id(f)] for f in n1}) == 1
 
 
+def test_newest_frame_commands_without_unwinding(version):
+    """Typed first at the newest C frame, which is in the C library (the
+    sleep), py-print, py-locals and py-list find their Python frame without
+    unwinding the C stack; they print what they print once py-bt has
+    placed every Python frame on its C frame."""
+    commands = ["py-print v", "py-print Foo", "py-print len", "py-locals", "py-list"]
+    probe = ("python from cpython_gdb.gdb import stack, state; "
+             "print(stack.newest_python_frame(state.current_target()) is not None)")
+    with running(version, "recursion.py") as target:
+        out = run_sections([probe, *commands, "py-bt", *commands], pid=target.pid)
+    assert out[0] == "True\n"
+    first, again = out[1 : 1 + len(commands)], out[2 + len(commands) :]
+    assert first == again
+    assert first[0] == "local 'v' = 3\n"
+
+
 def test_help_describes_usage(version):
     commands = ["py-bt", "py-bt-full", "py-list", "py-up", "py-down", "py-print", "py-locals"]
     with running(version, "recursion.py") as target:

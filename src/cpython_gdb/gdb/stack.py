@@ -29,13 +29,32 @@ GC_FUNCTIONS = frozenset(
 _MAX_C_FRAMES = 200_000
 
 
-@dataclass
 class CFrame:
-    level: int
-    frame: "gdb.Frame"
-    kind: str  # "eval", "builtin", "gil", "gc" or "other"
-    python: Tuple[PyFrame, ...] = ()
-    text: str = ""
+    """One C frame of gdb's: its number, its kind, the Python frames it runs."""
+
+    __slots__ = ("level", "frame", "kind", "python", "_target", "_text")
+
+    def __init__(self, level: int, frame: "gdb.Frame", kind: str, python: Tuple[PyFrame, ...] = (),
+                 target: Optional[Target] = None) -> None:
+        self.level = level
+        self.frame = frame
+        self.kind = kind  # "eval", "builtin", "gil", "gc" or "other"
+        self.python = python
+        self._target = target
+        self._text: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        """The repr of the callable a built-in call runs ("" if unknown).
+
+        Read when first asked for: the C variable costs a symbol lookup (and
+        gdb may first have to read the debug info of the function's file).
+        """
+        if self._text is None:
+            self._text = ""
+            if self.kind == "builtin" and self._target is not None:
+                self._text = _builtin_text(self._target, self.frame)
+        return self._text
 
 
 @dataclass
@@ -132,6 +151,56 @@ def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
     return "other"
 
 
+def _pythread_key(thread: "gdb.InferiorThread") -> str:
+    return f"pythread:{thread.global_num}"
+
+
+def python_thread(target: Target) -> Optional[PyThread]:
+    """The Python thread of the selected gdb thread (None if it has none).
+
+    Read from memory only: no C frame is unwound. Kept for the stop.
+    """
+    thread = gdb.selected_thread()
+    if thread is None:
+        raise CpythonGdbError("no thread selected")
+    key = _pythread_key(thread)
+    if key in target.cache:
+        return target.cache[key]  # type: ignore[return-value]
+    tstates = find_thread_states(target, thread)
+    pythread = _read_nested(target, tstates) if tstates else None
+    target.cache[key] = pythread
+    return pythread
+
+
+def newest_python_frame(target: Target) -> Optional[PyFrame]:
+    """The Python frame thread_stack() places first, when that is sure without unwinding.
+
+    Unwinding the C stack is the costly part of a command (gdb reads the
+    debug info of each function it passes). When the selected frame is the
+    newest one and it runs outside CPython's own code (in the C library,
+    asleep or blocked), every eval-loop call on the stack has linked its
+    Python frame: the first one placed is the thread's newest Python frame.
+    Inside CPython's code an eval-loop call may be entering or returning, so
+    None is returned there (and wherever unsure): ask thread_stack().
+    """
+    thread = gdb.selected_thread()
+    if thread is None or f"stack:{thread.global_num}" in target.cache:
+        return None
+    try:
+        newest = gdb.newest_frame()
+        if gdb.selected_frame() != newest:
+            return None
+        library = gdb.solib_name(newest.pc())
+        if library is None or library == gdb.solib_name(state.runtime()):
+            return None
+    except (gdb.error, RuntimeError):
+        return None
+    pythread = python_thread(target)
+    if pythread is None or not pythread.frames:
+        return None
+    return pythread.frames[0]
+
+
 def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) -> ThreadStack:
     selected = gdb.selected_thread()
     thread = thread or selected
@@ -144,12 +213,11 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
     cached = target.cache.get(key)
     if isinstance(cached, ThreadStack):
         return cached
-    tstates = find_thread_states(target, thread)
-    if not tstates:
+    pythread = python_thread(target)
+    if pythread is None:
         stack = ThreadStack(thread=None, note="no Python thread state for this thread")
         target.cache[key] = stack
         return stack
-    pythread = _read_nested(target, tstates)
     stack = ThreadStack(thread=pythread)
     try:
         frame: Optional[gdb.Frame] = gdb.newest_frame()
@@ -161,11 +229,10 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
             name = frame.name()
         except gdb.error:
             name = None
-        kind = _classify(name, frame)
-        cframe = CFrame(level=level, frame=frame, kind=kind)
-        if kind == "builtin":
-            cframe.text = _builtin_text(target, frame)
-        stack.cframes.append(cframe)
+        # One call into gdb per frame (each costs about as much as the
+        # Python around it): the kind's other questions are asked only of
+        # the frames whose name calls for them.
+        stack.cframes.append(CFrame(level, frame, _classify(name, frame), (), target))
         try:
             frame = frame.older()
         except gdb.error:

@@ -8,7 +8,7 @@ from ...errors import CpythonGdbError
 from ...model import PyFrame
 from ...target import Target
 from .. import state
-from ..stack import CFrame, ThreadStack, selected_level, thread_stack
+from ..stack import CFrame, ThreadStack, newest_python_frame, selected_level, thread_stack
 
 
 class PyCommand(gdb.Command):
@@ -84,6 +84,20 @@ def selected_python_frame() -> Tuple[Target, Optional[PyFrame], Optional[CFrame]
         if frames:
             return target, frames[0], None, stack
     return target, None, None, stack
+
+
+def selected_python_frame_only() -> Tuple[Target, Optional[PyFrame], Optional[ThreadStack]]:
+    """The Python frame selected_python_frame() gives, for commands that need no C frame.
+
+    At the newest C frame this is mostly known without unwinding the C
+    stack (see newest_python_frame); the stack is None then.
+    """
+    target = state.current_target()
+    frame = newest_python_frame(target)
+    if frame is not None:
+        return target, frame, None
+    target, frame, _, stack = selected_python_frame()
+    return target, frame, stack
 
 
 def no_python_frame_message(stack: ThreadStack) -> str:

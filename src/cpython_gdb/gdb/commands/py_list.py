@@ -4,7 +4,7 @@ from typing import Tuple
 
 from ...errors import CpythonGdbError
 from ...render import listing
-from .base import PyCommand, no_python_frame_message, selected_python_frame, write
+from .base import PyCommand, no_python_frame_message, selected_python_frame_only, write
 
 
 def _parse(argument: str, current: int) -> Tuple[int, int]:
@@ -37,8 +37,9 @@ The current line is marked with '>'."""
     takes_arguments = True
 
     def run(self, argument: str) -> None:
-        _, frame, _, stack = selected_python_frame()
+        _, frame, stack = selected_python_frame_only()
         if frame is None:
+            assert stack is not None
             write(no_python_frame_message(stack))
             return
         current = frame.lineno or frame.code.firstlineno

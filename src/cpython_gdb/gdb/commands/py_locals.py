@@ -1,7 +1,11 @@
 """py-locals: the local variables of the selected Python frame(s)."""
 
+from typing import Tuple
+
+from ...model import PyFrame
 from ...objects import object_repr
 from .. import state
+from ..stack import newest_python_frame
 from .base import PyCommand, no_python_frame_message, selected_python_frame, write
 
 
@@ -18,12 +22,19 @@ inner functions (cells) are shown with the value the cell holds."""
     name = "py-locals"
 
     def run(self, argument: str) -> None:
-        target, frame, cframe, stack = selected_python_frame()
-        if frame is None:
-            write(no_python_frame_message(stack))
-            return
+        target = state.current_target()
+        newest = newest_python_frame(target)
+        if newest is not None and newest.is_entry:
+            # The eval-loop call that runs it runs no other frame: no need
+            # to find that call on the C stack.
+            frames: Tuple[PyFrame, ...] = (newest,)
+        else:
+            target, frame, cframe, stack = selected_python_frame()
+            if frame is None:
+                write(no_python_frame_message(stack))
+                return
+            frames = cframe.python if cframe is not None else (frame,)
         limits = state.limits()
-        frames = cframe.python if cframe is not None else (frame,)
         for each in frames:
             write(f"Locals for {each.code.name}")
             for local in each.locals:

@@ -5,7 +5,7 @@ from typing import Optional, Tuple
 from ...objects import object_repr
 from ...objects.dicts import dict_lookup_str
 from .. import state
-from .base import PyCommand, argv, no_python_frame_message, selected_python_frame, write
+from .base import PyCommand, argv, no_python_frame_message, selected_python_frame_only, write
 
 
 class PyPrint(PyCommand):
@@ -25,8 +25,9 @@ globals, then the builtins."""
             write("usage: py-print NAME")
             return
         name = args[0]
-        target, frame, _, stack = selected_python_frame()
+        target, frame, stack = selected_python_frame_only()
         if frame is None:
+            assert stack is not None
             write(no_python_frame_message(stack))
             return
         found: Optional[Tuple[str, int]] = None
