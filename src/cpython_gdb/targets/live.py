@@ -116,7 +116,10 @@ class Stopped:
 def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float) -> None:
     """Wait until each seized thread stops; keep the signals they stopped for."""
     waiting = set(pending)
-    pause = 0.0001
+    # Polled, so that a thread that never stops (uninterruptible sleep)
+    # cannot hang the dump past the deadline; short pauses, as a stop
+    # usually takes well under a millisecond.
+    pause = 0.00005
     while waiting:
         for tid in list(waiting):
             try:
@@ -137,7 +140,7 @@ def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float)
             if time.monotonic() > deadline:
                 raise TargetError(f"threads {sorted(waiting)} did not stop within {STOP_TIMEOUT:g} s")
             time.sleep(pause)
-            pause = min(pause * 2, 0.01)
+            pause = min(pause * 2, 0.001)
 
 
 def _fs_base(tid: int) -> Optional[int]:
