@@ -11,6 +11,8 @@ interpreter's entry, thread states without an OS thread, the document.
 from __future__ import annotations
 
 from . import __version__
+from .errors import CpythonGdbError
+from .frames.walk import frame_locals
 from .limits import Limits
 from .model import PyFrame, PyThread
 from .objects import safe_object_repr
@@ -59,9 +61,13 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
         "address": frame.address,
     }
     if with_locals:
+        try:
+            local_vars = frame_locals(target, frame)
+        except CpythonGdbError:
+            local_vars = ()  # the frame is shown; its slots are not readable
         entry["locals"] = [
             {"name": local.name, "kind": local.kind, "repr": safe_object_repr(target, local.address, limits)}
-            for local in frame.locals
+            for local in local_vars
         ]
     return entry
 
@@ -112,7 +118,7 @@ class DocumentBuilder:
 
     def orphan(self, tstate: int) -> Entry:
         """A thread state that no OS thread of the target matches."""
-        pythread = read_thread(self.target, tstate, self.limits, self.with_locals)
+        pythread = read_thread(self.target, tstate, self.limits)
         entry = thread_entry(None, pythread.native_thread_id, None, False)
         entry["frames"] = self.python_frames(pythread.frames)
         entry["note"] = NO_OS_THREAD

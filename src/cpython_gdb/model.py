@@ -65,7 +65,7 @@ class PyFrame:
     address: int
     code: CodeInfo
     lineno: Optional[int]
-    locals: Tuple[Local, ...]
+    locals_address: int  # its first fast-local slot: frames.walk.frame_locals reads them
     globals_address: int
     builtins_address: int
     # True where this frame was the first one run by its C-level call of the

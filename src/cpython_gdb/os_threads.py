@@ -49,11 +49,11 @@ def match_thread_states(target: Target, runtime: int, lwp: int, handles: Sequenc
     return [tstate for _, tstate in found]
 
 
-def read_os_thread(target: Target, tstates: Sequence[int], limits: Limits, with_locals: bool = True) -> PyThread:
+def read_os_thread(target: Target, tstates: Sequence[int], limits: Limits) -> PyThread:
     """One PyThread for all the thread states of an OS thread, newest frames first."""
-    pythread = read_thread(target, tstates[0], limits, with_locals)
+    pythread = read_thread(target, tstates[0], limits)
     for outer in tstates[1:]:
-        more = read_thread(target, outer, limits, with_locals)
+        more = read_thread(target, outer, limits)
         pythread = replace(
             pythread,
             frames=pythread.frames + more.frames,

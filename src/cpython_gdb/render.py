@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .errors import CpythonGdbError
+from .frames.walk import frame_locals
 from .limits import Limits
 from .model import PyFrame
 from .objects import object_repr
@@ -14,9 +16,13 @@ if TYPE_CHECKING:
 
 
 def locals_text(target: Target, frame: PyFrame, limits: Limits) -> str:
+    try:
+        local_vars = frame_locals(target, frame)
+    except CpythonGdbError as exc:
+        return f"locals unreadable: {exc}"
     parts = []
     budget = limits.max_output
-    for local in frame.locals:
+    for local in local_vars:
         value = object_repr(target, local.address, limits)
         parts.append(f"{local.name}={value}")
         budget -= len(parts[-1]) + 2

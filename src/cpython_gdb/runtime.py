@@ -49,8 +49,7 @@ def innermost_frame(t: Target, tstate: int) -> int:
     return t.field_ptr(tstate, "PyThreadState.current_frame")
 
 
-def read_thread(t: Target, tstate: int, limits: Limits, with_locals: bool = True) -> PyThread:
-    """The thread state ``tstate`` and its frames; without ``with_locals`` the frames' locals are left empty."""
+def read_thread(t: Target, tstate: int, limits: Limits) -> PyThread:
     lay = t.layout
     native: Optional[int] = None
     if lay.has("PyThreadState.native_thread_id"):
@@ -61,7 +60,7 @@ def read_thread(t: Target, tstate: int, limits: Limits, with_locals: bool = True
         interp_id = read_i64(t.reader, interp + lay.off("PyInterpreterState.id"))
     except CpythonGdbError:
         pass
-    frames, reason = walk_frames(t, innermost_frame(t, tstate), limits.max_frames, with_locals)
+    frames, reason = walk_frames(t, innermost_frame(t, tstate), limits.max_frames)
     return PyThread(
         tstate=tstate,
         thread_id=t.field_ptr(tstate, "PyThreadState.thread_id"),

@@ -27,7 +27,7 @@ def test_fields_defaults_methods_and_frozenness() -> None:
     heap = TypeInfo(address=1, name="C", flags=1 << 9, basicsize=16, itemsize=0, dictoffset=0, base=0,
                     dict_address=0)
     assert heap.is_heap and not replace(heap, flags=0).is_heap  # properties survive
-    assert "entry_shim" in repr(PyFrame(address=1, code=None, lineno=None, locals=(),  # type: ignore[arg-type]
+    assert "entry_shim" in repr(PyFrame(address=1, code=None, lineno=None, locals_address=0,  # type: ignore[arg-type]
                                         globals_address=0, builtins_address=0, is_entry=False))
     assert scheme_for(3, 12).frame == "interpreter_frame"
     assert not hasattr(limits, "__dict__")

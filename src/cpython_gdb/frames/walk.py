@@ -59,6 +59,16 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
     return tuple(out)
 
 
+
+def frame_locals(t: Target, frame: PyFrame) -> Tuple[Local, ...]:
+    """The frame's variables that hold a value, in slot order.
+
+    Read when asked for, not by the walk: a traceback does not need them,
+    and they were a third of its reads. Raises CpythonGdbError.
+    """
+    code = frame.code
+    return _read_locals(t, frame.locals_address, code.local_names, code.local_kinds)
+
 # The fields a walk reads from each frame record, with their widths: the
 # record is fetched in one read and the fields are cut from it.
 _FRAME_OBJECT_FIELDS = (("PyFrameObject.f_back", 8), ("PyFrameObject.f_code", 8), ("PyFrameObject.f_lasti", 4),
@@ -111,7 +121,7 @@ def _record_cut(t: Target) -> _RecordCut:
     return cut
 
 
-def _frame_object(t: Target, frame: int, with_locals: bool = True) -> Tuple[PyFrame, int]:
+def _frame_object(t: Target, frame: int) -> Tuple[PyFrame, int]:
     """Decode a PyFrameObject (<= 3.10); return it and its f_back."""
     back, code_addr, lasti, globals_address, builtins_address = _record_cut(t).read(t, frame)
     code = read_code(t, code_addr)
@@ -120,8 +130,7 @@ def _frame_object(t: Target, frame: int, with_locals: bool = True) -> Tuple[PyFr
         address=frame,
         code=code,
         lineno=line_of(t, code, offset),
-        locals=(_read_locals(t, frame + t.layout.off("PyFrameObject.f_localsplus"), code.local_names,
-                             code.local_kinds) if with_locals else ()),
+        locals_address=frame + t.layout.off("PyFrameObject.f_localsplus"),
         globals_address=globals_address,
         builtins_address=builtins_address,
         is_entry=True,
@@ -129,8 +138,7 @@ def _frame_object(t: Target, frame: int, with_locals: bool = True) -> Tuple[PyFr
     return pyframe, back
 
 
-def _interpreter_frame(t: Target, frame: int, unstarted: bool = False,
-                       with_locals: bool = True) -> Tuple[Optional[PyFrame], int, bool]:
+def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[Optional[PyFrame], int, bool]:
     """Decode a _PyInterpreterFrame (3.11+).
 
     Returns (frame or None for a frame that is not shown, previous, whether
@@ -157,8 +165,7 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False,
         address=frame,
         code=code,
         lineno=line_of(t, code, offset) if started else code.firstlineno,
-        locals=(_read_locals(t, frame + t.layout.off("_PyInterpreterFrame.localsplus"), code.local_names,
-                             code.local_kinds) if with_locals else ()),
+        locals_address=frame + t.layout.off("_PyInterpreterFrame.localsplus"),
         globals_address=globals_address,
         builtins_address=builtins_address,
         is_entry=is_entry,
@@ -166,13 +173,8 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False,
     return pyframe, previous, False
 
 
-def walk_frames(t: Target, first: int, max_frames: int,
-                with_locals: bool = True) -> Tuple[Tuple[PyFrame, ...], Optional[str]]:
-    """All frames from ``first`` outwards; and why the walk stopped early, if it did.
-
-    Without ``with_locals`` the frames' locals are not read (left empty): a
-    traceback does not need them, and they are a third of the walk's reads.
-    """
+def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, ...], Optional[str]]:
+    """All frames from ``first`` outwards; and why the walk stopped early, if it did."""
     frames: List[PyFrame] = []
     seen: Set[int] = set()
     frame = first
@@ -189,11 +191,11 @@ def walk_frames(t: Target, first: int, max_frames: int,
         records += 1
         try:
             if t.scheme.frame == "frameobject":
-                pyframe, frame = _frame_object(t, frame, with_locals)
+                pyframe, frame = _frame_object(t, frame)
                 frames.append(pyframe)
                 continue
             record = frame
-            maybe, frame, closes_call = _interpreter_frame(t, frame, False, with_locals)
+            maybe, frame, closes_call = _interpreter_frame(t, frame)
         except CpythonGdbError as exc:
             reason = f"cannot read frame 0x{frame:x}: {exc}"
             break

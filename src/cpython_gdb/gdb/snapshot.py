@@ -52,9 +52,10 @@ def _native_entry(level: int, frame: "gdb.Frame") -> Entry:
 
 def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals: bool) -> List[Entry]:
     out: List[Entry] = []
+    limits = state.limits()
     for cframe in stack.cframes:
         if cframe.kind == "eval" and cframe.python:
-            out.extend(python_entry(target, f, cframe.level, with_locals, state.limits()) for f in cframe.python)
+            out.extend(python_entry(target, f, cframe.level, with_locals, limits) for f in cframe.python)
         elif native:
             out.append(_native_entry(cframe.level, cframe.frame))
         elif cframe.kind == "eval":
@@ -65,7 +66,7 @@ def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals:
             out.append({"kind": "gil_wait", "level": cframe.level})
         elif cframe.kind == "gc":
             out.append({"kind": "gc", "level": cframe.level})
-    out.extend(python_entry(target, f, None, with_locals, state.limits()) for f in stack.unplaced)
+    out.extend(python_entry(target, f, None, with_locals, limits) for f in stack.unplaced)
     return out
 
 

@@ -59,7 +59,7 @@ def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Se
         if not tstates:
             entry["note"] = NO_TSTATE
             return entry
-        pythread = read_os_thread(target, tstates, builder.limits, builder.with_locals)
+        pythread = read_os_thread(target, tstates, builder.limits)
         matched.update(tstates)
         entry["frames"] = builder.python_frames(pythread.frames)
         entry.update(builder.python_fields(pythread, False, False))

@@ -2,6 +2,7 @@
 
 from typing import Tuple
 
+from ...frames.walk import frame_locals
 from ...model import PyFrame
 from ...objects import object_repr
 from .. import state
@@ -37,5 +38,5 @@ inner functions (cells) are shown with the value the cell holds."""
         limits = state.limits()
         for each in frames:
             write(f"Locals for {each.code.name}")
-            for local in each.locals:
+            for local in frame_locals(target, each):
                 write(f"{local.name} = {object_repr(target, local.address, limits)}")

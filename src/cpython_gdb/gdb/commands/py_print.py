@@ -2,6 +2,7 @@
 
 from typing import Optional, Tuple
 
+from ...frames.walk import frame_locals
 from ...objects import object_repr
 from ...objects.dicts import dict_lookup_str
 from .. import state
@@ -31,7 +32,7 @@ globals, then the builtins."""
             write(no_python_frame_message(stack))
             return
         found: Optional[Tuple[str, int]] = None
-        for local in frame.locals:
+        for local in frame_locals(target, frame):
             if local.name == name:
                 found = ("local", local.address)
                 break
