@@ -38,7 +38,8 @@ CASES: List[Tuple[str, List[str], List[str]]] = [
     ("depth 500", ["deep.py", "500"], ["py-bt", "py-bt-full"]),
     ("depth 950", ["deep.py", "950"], ["py-bt", "py-bt-full", "py-up", "py-locals"]),
     ("50 threads x 50", ["threads.py", "50", "50"], ["thread apply all py-bt"]),
-    ("big objects", ["big.py"], ["py-print big_dict", "py-print big_list", "py-print big_str"]),
+    ("big objects", ["big.py"], ["py-print big_dict", "py-print big_list", "py-print big_str",
+                                 "py-print global_9999", "py-print module_globals"]),
 ]
 
 # Commands run (untimed) before the one timed, in its session.

@@ -317,6 +317,21 @@ def test_newest_frame_commands_without_unwinding(version):
     assert first[0] == "local 'v' = 3\n"
 
 
+def test_py_up_unwinds_only_as_far_as_it_goes(version):
+    """From a stop in the C library, py-up finds the next eval-loop frame by
+    unwinding only up to it; each step selects and prints what it does once
+    py-bt has placed every Python frame on its C frame."""
+    steps = ["py-up", "py-up", "py-up", "frame", "py-down", "py-up", "py-up"]
+    probe = ("python from cpython_gdb.gdb import stack, state; "
+             "print(stack.next_older_python_cframe(state.current_target()) is not None)")
+    with running(version, "recursion.py") as target:
+        partial = run_sections([probe, *steps], pid=target.pid)
+        full = run_sections(["py-bt", *steps], pid=target.pid)
+    assert partial[0] == "True\n"
+    assert partial[1:] == full[1:]
+    assert "Frame 0x" in partial[1]
+
+
 def test_help_describes_usage(version):
     commands = ["py-bt", "py-bt-full", "py-list", "py-up", "py-down", "py-print", "py-locals"]
     with running(version, "recursion.py") as target:

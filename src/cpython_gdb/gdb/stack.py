@@ -172,33 +172,74 @@ def python_thread(target: Target) -> Optional[PyThread]:
     return pythread
 
 
-def newest_python_frame(target: Target) -> Optional[PyFrame]:
-    """The Python frame thread_stack() places first, when that is sure without unwinding.
+def _settled(target: Target, at_newest: bool = True) -> bool:
+    """Whether the selected thread's stack can be read without unwinding it all.
 
     Unwinding the C stack is the costly part of a command (gdb reads the
     debug info of each function it passes). When the selected frame is the
     newest one and it runs outside CPython's own code (in the C library,
     asleep or blocked), every eval-loop call on the stack has linked its
-    Python frame: the first one placed is the thread's newest Python frame.
-    Inside CPython's code an eval-loop call may be entering or returning, so
-    None is returned there (and wherever unsure): ask thread_stack().
+    Python frame, so the calls and the Python frames match from the newest
+    on. Inside CPython's code an eval-loop call may be entering or
+    returning: False there, and wherever unsure, and once thread_stack()
+    has the whole stack anyway. With ``at_newest``, also False unless the
+    newest frame is the selected one.
     """
     thread = gdb.selected_thread()
     if thread is None or f"stack:{thread.global_num}" in target.cache:
-        return None
+        return False
     try:
         newest = gdb.newest_frame()
-        if gdb.selected_frame() != newest:
-            return None
+        if at_newest and gdb.selected_frame() != newest:
+            return False
         library = gdb.solib_name(newest.pc())
-        if library is None or library == gdb.solib_name(state.runtime()):
-            return None
+        return library is not None and library != gdb.solib_name(state.runtime())
     except (gdb.error, RuntimeError):
+        return False
+
+
+def newest_python_frame(target: Target) -> Optional[PyFrame]:
+    """The Python frame thread_stack() places first, when that is sure without unwinding (see _settled)."""
+    if not _settled(target):
         return None
     pythread = python_thread(target)
     if pythread is None or not pythread.frames:
         return None
     return pythread.frames[0]
+
+
+def next_older_python_cframe(target: Target) -> Optional[CFrame]:
+    """The eval-loop C frame that py-up selects, unwinding only as far as it.
+
+    Only at a settled stop (see _settled): the k-th eval-loop frame from
+    the newest runs the k-th group of Python frames. None where unsure or
+    when nothing older runs Python: thread_stack() then decides.
+    """
+    if not _settled(target, at_newest=False):
+        return None
+    selected = selected_level()
+    pythread = python_thread(target)
+    if pythread is None:
+        return None
+    groups = _groups(pythread.frames)
+    frame: Optional[gdb.Frame] = gdb.newest_frame()
+    level = 0
+    evals = 0
+    while frame is not None and level < _MAX_C_FRAMES:
+        try:
+            name = frame.name()
+        except gdb.error:
+            name = None
+        if _classify(name, frame) == "eval":
+            if level > selected and evals < len(groups):
+                return CFrame(level, frame, "eval", groups[evals], target)
+            evals += 1
+        try:
+            frame = frame.older()
+        except gdb.error:
+            return None
+        level += 1
+    return None
 
 
 def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) -> ThreadStack:

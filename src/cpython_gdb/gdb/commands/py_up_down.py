@@ -1,23 +1,28 @@
 """py-up and py-down: select the next older or newer C frame running Python."""
 
-from typing import List
+from typing import List, Optional
 
 from ...render import frame_summary
 from .. import state
-from ..stack import CFrame, selected_level
+from ..stack import CFrame, next_older_python_cframe, selected_level
 from .base import PyCommand, current_stack, write
 
 
 def _move(older: bool) -> None:
-    target, stack = current_stack()
-    level = selected_level()
-    candidates: List[CFrame] = stack.python_cframes()
-    if older:
-        found = [c for c in candidates if c.level > level]
-        target_cframe = found[0] if found else None
-    else:
-        found = [c for c in candidates if c.level < level]
-        target_cframe = found[-1] if found else None
+    target = state.current_target()
+    # From the newest frame, py-up needs the C stack only up to the next
+    # eval-loop call: a deep stack is not unwound for one step.
+    target_cframe: Optional[CFrame] = next_older_python_cframe(target) if older else None
+    if target_cframe is None:
+        target, stack = current_stack()
+        level = selected_level()
+        candidates: List[CFrame] = stack.python_cframes()
+        if older:
+            found = [c for c in candidates if c.level > level]
+            target_cframe = found[0] if found else None
+        else:
+            found = [c for c in candidates if c.level < level]
+            target_cframe = found[-1] if found else None
     if target_cframe is None:
         write("Unable to find an older python frame" if older else "Unable to find a newer python frame")
         return
