@@ -68,11 +68,6 @@ _CYCLE = {
     TPFLAGS_TUPLE_SUBCLASS: "(...)",
 }
 
-
-# Nesting shown even with `set cpython max-depth unlimited`: deeper, the
-# walk would exhaust the Python stack of gdb (a few frames per level).
-MAX_DEPTH = 100
-
 # What a container prints in place of its items past max-depth.
 _ELIDED: Dict[WriteFn, str] = {
     containers.write_list: "[...]",
@@ -192,7 +187,7 @@ def write_object(w: Writer, obj: int) -> None:
         if nested < 0:
             w.write(text)
             return
-        if w.depth + nested < min(w.limits.max_depth, MAX_DEPTH):
+        if w.depth + nested < w.max_depth:
             w.write(text)
             if w.depth + nested > w.nest_max:
                 w.nest_max = w.depth + nested
@@ -213,10 +208,12 @@ def write_object(w: Writer, obj: int) -> None:
                 return
         w.write("...")
         return
-    fn = choose(tp)
+    fn = w.choices.get(tp.address)
+    if fn is None:
+        fn = w.choices[tp.address] = choose(tp)
     depth = w.depth
     nesting = fn in _NESTING
-    if nesting and depth >= min(w.limits.max_depth, MAX_DEPTH):
+    if nesting and depth >= w.max_depth:
         w.events += 1
         elided = _ELIDED.get(fn)
         if elided is None:

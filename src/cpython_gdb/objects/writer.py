@@ -8,7 +8,12 @@ from ..target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, List, Set
+    from typing import Callable, Dict, List, Set
+
+
+# Nesting shown even with `set cpython max-depth unlimited`: deeper, the
+# walk would exhaust the Python stack of gdb (a few frames per level).
+MAX_DEPTH = 100
 
 
 class OutputFull(Exception):
@@ -19,6 +24,12 @@ class Writer:
     def __init__(self, target: Target, limits: Limits) -> None:
         self.target = target
         self.limits = limits
+        self.max_output = limits.max_output
+        # How deep containers nest before they are elided (MAX_DEPTH
+        # bounds what a setting may ask for).
+        self.max_depth = min(limits.max_depth, MAX_DEPTH)
+        # The decoder chosen for each type, by type address, for this stop.
+        self.choices: Dict[int, WriteFn] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
         self._parts: List[str] = []
         self._length = 0
         self.truncated = False
@@ -34,10 +45,10 @@ class Writer:
         self.reprs = target.reprs.setdefault(limits, {})
 
     def write(self, text: str) -> None:
-        room = self.limits.max_output - self._length
+        room = self.max_output - self._length
         if len(text) > room:
             self._parts.append(text[: max(room, 0)])
-            self._length = self.limits.max_output
+            self._length = self.max_output
             self.truncated = True
             raise OutputFull()
         self._parts.append(text)
