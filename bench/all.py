@@ -23,7 +23,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--rounds", type=int)
     args = parser.parse_args(argv)
     common = ["--versions", *args.versions] + (["--rounds", str(args.rounds)] if args.rounds else [])
-    return run.main(common) or dump.main(common)
+    status = run.main(common)
+    return dump.main(common) or status
 
 
 if __name__ == "__main__":

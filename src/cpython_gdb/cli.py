@@ -205,6 +205,8 @@ def _exit(status: int) -> None:
     of a 35 ms ``dump`` (bench/dump.py).
     """
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the descriptor closed
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said

@@ -63,8 +63,9 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
     if with_locals:
         try:
             local_vars = frame_locals(target, frame)
-        except CpythonGdbError:
+        except CpythonGdbError as exc:
             local_vars = ()  # the frame is shown; its slots are not readable
+            entry["locals_error"] = str(exc)
         entry["locals"] = [
             {"name": local.name, "kind": local.kind, "repr": safe_object_repr(target, local.address, limits)}
             for local in local_vars

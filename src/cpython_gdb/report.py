@@ -35,6 +35,8 @@ def python_lines(entry: Entry, indent: str = "  ") -> List[str]:
         out.append(f"{indent}  {entry['source']}")
     for local in entry.get("locals") or ():
         out.append(f"{indent}      {local['name']} = {local['repr']}")
+    if entry.get("locals_error"):
+        out.append(f"{indent}      (locals unreadable: {entry['locals_error']})")
     return out
 
 

@@ -208,16 +208,18 @@ def newest_python_frame(target: Target) -> Optional[PyFrame]:
     return pythread.frames[0]
 
 
-def next_older_python_cframe(target: Target) -> Optional[CFrame]:
-    """The eval-loop C frame that py-up selects, unwinding only as far as it.
+def settled_python_cframe(target: Target, min_level: int) -> Optional[CFrame]:
+    """The first eval-loop C frame at or above ``min_level``, with its Python frames, unwinding only as far as it.
 
-    Only at a settled stop (see _settled): the k-th eval-loop frame from
-    the newest runs the k-th group of Python frames. None where unsure or
-    when nothing older runs Python: thread_stack() then decides.
+    Only at a settled stop (see _settled), where the k-th eval-loop frame
+    from the newest runs the k-th group of Python frames; on 3.12+ the
+    group's entry shim must also lie in that C frame's stack frame. None
+    where unsure or when no such frame runs Python: thread_stack() then
+    decides. py-up asks for the frame past the selected one; py-print,
+    py-list and py-locals for the selected one.
     """
     if not _settled(target, at_newest=False):
         return None
-    selected = selected_level()
     pythread = python_thread(target)
     if pythread is None:
         return None
@@ -231,8 +233,10 @@ def next_older_python_cframe(target: Target) -> Optional[CFrame]:
         except gdb.error:
             name = None
         if _classify(name, frame) == "eval":
-            if level > selected and evals < len(groups):
-                return CFrame(level, frame, "eval", groups[evals], target)
+            if level >= min_level:
+                if evals < len(groups) and _runs_group(target, frame, groups[evals]):
+                    return CFrame(level, frame, "eval", groups[evals], target)
+                return None
             evals += 1
         try:
             frame = frame.older()
@@ -240,6 +244,28 @@ def next_older_python_cframe(target: Target) -> Optional[CFrame]:
             return None
         level += 1
     return None
+
+
+def _runs_group(target: Target, frame: "gdb.Frame", group: Tuple[PyFrame, ...]) -> bool:
+    """Whether the eval-loop call at ``frame`` is the one running ``group``, where memory can tell.
+
+    3.12+: the call keeps the group's entry shim in its own stack frame.
+    While a call's first frame is being cleared on its way out, the thread
+    state already points past it (at the shim), so counting calls from the
+    newest would be one off: the shim does not match then.
+    """
+    if target.scheme.entry != "owner":
+        return True
+    shim = group[-1].entry_shim
+    if not shim:
+        return False
+    try:
+        older = frame.older()
+        if older is None:
+            return False
+        return int(frame.read_register("rsp")) <= shim < int(older.read_register("rsp"))
+    except (gdb.error, ValueError):
+        return False
 
 
 def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) -> ThreadStack:

@@ -22,6 +22,10 @@ class Layout:
     # Said once with the description when the version is newer than known.
     warning: Optional[str] = None
 
+    def __repr__(self) -> str:
+        # Hundreds of offsets say nothing in an assertion message.
+        return f"Layout({self.description}, {len(self.offsets)} offsets, {len(self.sizes)} sizes)"
+
     def off(self, key: str) -> int:
         try:
             return self.offsets[key]

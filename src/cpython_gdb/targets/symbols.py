@@ -186,7 +186,7 @@ def _minor_of(base: str) -> Optional[Tuple[int, int]]:
     """(3, 12) from "libpython3.12.so.1.0" or "python3.12" (string work: no re to import and compile)."""
     for prefix in ("libpython", "python"):
         rest = base[len(prefix):] if base.startswith(prefix) else ""
-        if rest[:1].isdigit() and rest[1:2] == ".":
+        if "0" <= rest[:1] <= "9" and rest[1:2] == ".":
             minor = rest[2:2 + len(rest) - 2 - len(rest[2:].lstrip("0123456789"))]
             if minor:
                 return int(rest[0]), int(minor)

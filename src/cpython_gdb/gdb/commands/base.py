@@ -8,7 +8,7 @@ from ...errors import CpythonGdbError
 from ...model import PyFrame
 from ...target import Target
 from .. import state
-from ..stack import CFrame, ThreadStack, newest_python_frame, selected_level, thread_stack
+from ..stack import CFrame, ThreadStack, newest_python_frame, selected_level, settled_python_cframe, thread_stack
 
 
 class PyCommand(gdb.Command):
@@ -89,13 +89,16 @@ def selected_python_frame() -> Tuple[Target, Optional[PyFrame], Optional[CFrame]
 def selected_python_frame_only() -> Tuple[Target, Optional[PyFrame], Optional[ThreadStack]]:
     """The Python frame selected_python_frame() gives, for commands that need no C frame.
 
-    At the newest C frame this is mostly known without unwinding the C
-    stack (see newest_python_frame); the stack is None then.
+    At a settled stop this is known without unwinding the whole C stack
+    (see stack._settled); the stack is None then.
     """
     target = state.current_target()
     frame = newest_python_frame(target)
     if frame is not None:
         return target, frame, None
+    cframe = settled_python_cframe(target, selected_level())
+    if cframe is not None:
+        return target, cframe.python[0], None
     target, frame, _, stack = selected_python_frame()
     return target, frame, stack
 

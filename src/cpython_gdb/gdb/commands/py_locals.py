@@ -2,11 +2,12 @@
 
 from typing import Tuple
 
+from ...errors import CpythonGdbError
 from ...frames.walk import frame_locals
 from ...model import PyFrame
 from ...objects import object_repr
 from .. import state
-from ..stack import newest_python_frame
+from ..stack import newest_python_frame, selected_level, settled_python_cframe
 from .base import PyCommand, no_python_frame_message, selected_python_frame, write
 
 
@@ -25,10 +26,13 @@ inner functions (cells) are shown with the value the cell holds."""
     def run(self, argument: str) -> None:
         target = state.current_target()
         newest = newest_python_frame(target)
+        settled = None if newest is not None and newest.is_entry else settled_python_cframe(target, selected_level())
         if newest is not None and newest.is_entry:
             # The eval-loop call that runs it runs no other frame: no need
             # to find that call on the C stack.
             frames: Tuple[PyFrame, ...] = (newest,)
+        elif settled is not None:
+            frames = settled.python  # found by unwinding only as far as it
         else:
             target, frame, cframe, stack = selected_python_frame()
             if frame is None:
@@ -38,5 +42,10 @@ inner functions (cells) are shown with the value the cell holds."""
         limits = state.limits()
         for each in frames:
             write(f"Locals for {each.code.name}")
-            for local in frame_locals(target, each):
+            try:
+                local_vars = frame_locals(target, each)
+            except CpythonGdbError as exc:  # said, and the other frames still shown
+                write(f"(locals unreadable: {exc})")
+                continue
+            for local in local_vars:
                 write(f"{local.name} = {object_repr(target, local.address, limits)}")

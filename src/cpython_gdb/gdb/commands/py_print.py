@@ -2,6 +2,7 @@
 
 from typing import Optional, Tuple
 
+from ...errors import CpythonGdbError
 from ...frames.walk import frame_locals
 from ...objects import object_repr
 from ...objects.dicts import dict_lookup_str
@@ -32,7 +33,11 @@ globals, then the builtins."""
             write(no_python_frame_message(stack))
             return
         found: Optional[Tuple[str, int]] = None
-        for local in frame_locals(target, frame):
+        try:
+            local_vars = frame_locals(target, frame)
+        except CpythonGdbError:
+            local_vars = ()  # unreadable slots: the globals and builtins may still have it
+        for local in local_vars:
             if local.name == name:
                 found = ("local", local.address)
                 break

@@ -4,7 +4,7 @@ from typing import List, Optional
 
 from ...render import frame_summary
 from .. import state
-from ..stack import CFrame, next_older_python_cframe, selected_level
+from ..stack import CFrame, selected_level, settled_python_cframe
 from .base import PyCommand, current_stack, write
 
 
@@ -12,7 +12,7 @@ def _move(older: bool) -> None:
     target = state.current_target()
     # From the newest frame, py-up needs the C stack only up to the next
     # eval-loop call: a deep stack is not unwound for one step.
-    target_cframe: Optional[CFrame] = next_older_python_cframe(target) if older else None
+    target_cframe: Optional[CFrame] = settled_python_cframe(target, selected_level() + 1) if older else None
     if target_cframe is None:
         target, stack = current_stack()
         level = selected_level()
