@@ -317,19 +317,21 @@ def test_newest_frame_commands_without_unwinding(version):
     assert first[0] == "local 'v' = 3\n"
 
 
-def test_py_up_unwinds_only_as_far_as_it_goes(version):
+def test_selected_frame_found_by_unwinding_only_as_far_as_it(version):
     """From a stop in the C library, py-up finds the next eval-loop frame by
-    unwinding only up to it; each step selects and prints what it does once
-    py-bt has placed every Python frame on its C frame."""
-    steps = ["py-up", "py-up", "py-up", "frame", "py-down", "py-up", "py-up"]
+    unwinding only up to it, and py-locals, py-print and py-list find the
+    selected frame's Python frames the same way; each prints what it does
+    once py-bt has placed every Python frame on its C frame."""
+    steps = ["py-up", "py-locals", "py-up", "py-print v", "py-up", "frame", "py-down", "py-list", "py-locals",
+             "py-up", "py-up"]
     probe = ("python from cpython_gdb.gdb import stack, state; "
-             "print(stack.next_older_python_cframe(state.current_target()) is not None)")
+             "print(stack.settled_python_cframe(state.current_target(), 1) is not None)")
     with running(version, "recursion.py") as target:
         partial = run_sections([probe, *steps], pid=target.pid)
         full = run_sections(["py-bt", *steps], pid=target.pid)
     assert partial[0] == "True\n"
     assert partial[1:] == full[1:]
-    assert "Frame 0x" in partial[1]
+    assert "Frame 0x" in partial[1] and "Locals for" in partial[2]
 
 
 def test_help_describes_usage(version):

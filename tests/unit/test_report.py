@@ -1,6 +1,6 @@
 """The report's text form, from hand-made documents (no target needed)."""
 
-from cpython_gdb.report import render, thread_heading
+from cpython_gdb.report import python_lines, render, thread_heading
 from cpython_gdb.threads import gil_status
 
 
@@ -62,3 +62,10 @@ def test_render_native_and_python():
         "        a = 1",
         "  (frame limit reached)",
     ]
+
+
+def test_unreadable_locals_are_said():
+    frame = {"kind": "python", "level": None, "function": "f", "qualname": "f", "file": "m.py", "line": 3,
+             "source": "x = 1", "address": 1, "locals": [], "locals_error": "too many locals"}
+    assert python_lines(frame) == ['  File "m.py", line 3, in f', "    x = 1",
+                                   "        (locals unreadable: too many locals)"]
