@@ -15,7 +15,6 @@ from .errors import CpythonGdbError
 from .frames.walk import frame_locals
 from .limits import Limits
 from .model import PyFrame, PyThread
-from .objects import safe_object_repr
 from .report import SCHEMA_ID, SCHEMA_VERSION
 from .runtime import read_thread
 from .source import source_lines
@@ -66,6 +65,8 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
         except CpythonGdbError as exc:
             local_vars = ()  # the frame is shown; its slots are not readable
             entry["locals_error"] = str(exc)
+        from .objects.render import safe_object_repr  # only here: dump without --locals shows no object
+
         entry["locals"] = [
             {"name": local.name, "kind": local.kind, "repr": safe_object_repr(target, local.address, limits)}
             for local in local_vars

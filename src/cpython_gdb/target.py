@@ -15,7 +15,7 @@ from .model import CodeInfo, TypeInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Tuple
+    from typing import Callable, Dict, Optional, Tuple
 
     from .memory import Reader
 
@@ -27,6 +27,7 @@ class Target:
         self.scheme = layout.scheme
         self.types: Dict[int, TypeInfo] = {}
         self.codes: Dict[int, CodeInfo] = {}
+        self.lines: Dict[Tuple[int, int], Optional[int]] = {}  # (code, offset) -> line
         self.cache: Dict[str, object] = {}
         # Texts of objects already rendered at this stop, per set of limits:
         # object address -> (text, depth below it of the deepest object

@@ -103,10 +103,19 @@ def read_code(t: Target, code: int) -> CodeInfo:
 
 
 def line_of(t: Target, code: CodeInfo, offset: int) -> Optional[int]:
-    """The line being run at byte ``offset`` of the code, None if unknown."""
+    """The line being run at byte ``offset`` of the code, None if unknown.
+
+    Kept for the stop: a deep recursion asks for the same place of the same
+    code in every frame.
+    """
     if offset < 0:
         return code.firstlineno
+    key = (code.address, offset)
+    if key in t.lines:
+        return t.lines[key]
     try:
-        return line_for_offset(t.scheme.linetable, code.linetable, code.firstlineno, offset)
+        line = line_for_offset(t.scheme.linetable, code.linetable, code.firstlineno, offset)
     except ValueError:
-        return None
+        line = None
+    t.lines[key] = line
+    return line

@@ -87,16 +87,22 @@ class _RecordCut:
     (``is_entry`` last where the scheme has it).
     """
 
-    __slots__ = ("_start", "_struct", "_order")
+    __slots__ = ("_start", "_struct", "_order", "locals_offset", "code_start")
 
     def __init__(self, t: Target) -> None:
         fields: Tuple[Tuple[str, int], ...]
+        # Where the fast locals start in the record, and (3.11+) the
+        # bytecode in the code object, which instr_ptr points into.
+        self.code_start = 0
         if t.scheme.frame == "frameobject":
             fields = _FRAME_OBJECT_FIELDS
-        elif t.scheme.entry == "is_entry":
-            fields = _INTERPRETER_FRAME_FIELDS + (_IS_ENTRY_FIELD,)
+            self.locals_offset = t.layout.off("PyFrameObject.f_localsplus")
         else:
             fields = _INTERPRETER_FRAME_FIELDS
+            if t.scheme.entry == "is_entry":
+                fields += (_IS_ENTRY_FIELD,)
+            self.locals_offset = t.layout.off("_PyInterpreterFrame.localsplus")
+            self.code_start = t.layout.off("PyCodeObject.co_code_adaptive")
         placed = sorted((t.layout.off(key), width, index) for index, (key, width) in enumerate(fields))
         self._start = at = placed[0][0]
         fmt = "<"
@@ -116,21 +122,22 @@ class _RecordCut:
 
 def _record_cut(t: Target) -> _RecordCut:
     cut = t.cache.get("frame-record")
-    if not isinstance(cut, _RecordCut):
+    if cut is None:
         cut = t.cache["frame-record"] = _RecordCut(t)
-    return cut
+    return cut  # type: ignore[return-value]
 
 
 def _frame_object(t: Target, frame: int) -> Tuple[PyFrame, int]:
     """Decode a PyFrameObject (<= 3.10); return it and its f_back."""
-    back, code_addr, lasti, globals_address, builtins_address = _record_cut(t).read(t, frame)
+    cut = _record_cut(t)
+    back, code_addr, lasti, globals_address, builtins_address = cut.read(t, frame)
     code = read_code(t, code_addr)
     offset = lasti * t.scheme.lasti_unit if lasti >= 0 else -1
     pyframe = PyFrame(
         address=frame,
         code=code,
         lineno=line_of(t, code, offset),
-        locals_address=frame + t.layout.off("PyFrameObject.f_localsplus"),
+        locals_address=frame + cut.locals_offset,
         globals_address=globals_address,
         builtins_address=builtins_address,
         is_entry=True,
@@ -146,7 +153,8 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
     pushed but not started yet is decoded too, at its first line.
     """
     scheme = t.scheme
-    values = _record_cut(t).read(t, frame)
+    cut = _record_cut(t)
+    values = cut.read(t, frame)
     previous, owner, executable, instr, globals_address, builtins_address = values[:6]
     if scheme.entry == "owner" and owner >= scheme.owner_shim:
         # A shim pushed by the C call itself: not a Python frame, and the
@@ -155,7 +163,7 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
     is_entry = scheme.entry == "is_entry" and bool(values[6])
     code_addr = object_ref(t, executable)
     code = read_code(t, code_addr)
-    offset = instr - (code_addr + t.layout.off("PyCodeObject.co_code_adaptive"))
+    offset = instr - (code_addr + cut.code_start)
     started = owner == scheme.owner_generator or offset >= code.first_traceable
     if not started and not unstarted:
         # Pushed but not yet started: CPython leaves such frames out of
@@ -165,7 +173,7 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
         address=frame,
         code=code,
         lineno=line_of(t, code, offset) if started else code.firstlineno,
-        locals_address=frame + t.layout.off("_PyInterpreterFrame.localsplus"),
+        locals_address=frame + cut.locals_offset,
         globals_address=globals_address,
         builtins_address=builtins_address,
         is_entry=is_entry,

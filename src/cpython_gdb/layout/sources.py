@@ -15,7 +15,6 @@ from __future__ import annotations
 from ..errors import UnsupportedVersion
 from ..record import frozen
 from .debug_offsets import read_debug_offsets
-from .dwarf_names import FIELDS, SIZES
 from .model import Layout
 from .schemes import SUPPORTED, Scheme, scheme_for
 
@@ -70,6 +69,8 @@ def load_table(major: int, minor: int) -> Table:
 
 def resolve(types: TypeSource) -> Tuple[Dict[str, int], Dict[str, int]]:
     """Every canonical key that ``types`` knows: (offsets, sizes)."""
+    from .dwarf_names import FIELDS, SIZES  # only with DWARF: not a cost of the gdb-free dump
+
     offsets: Dict[str, int] = {}
     for key, candidates in FIELDS.items():
         for ctype, path in candidates:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import os
 import time
-from contextlib import contextmanager
 
 from ..errors import CpythonGdbError, MemoryReadError
 from ..memory import check_address
@@ -27,7 +26,7 @@ from .symbols import Mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterator, List, Optional, Tuple
+    from typing import Any, Dict, List, Optional, Tuple
 
 SYS_PTRACE = 101  # x86-64
 PTRACE_GETREGS, PTRACE_DETACH = 12, 17
@@ -162,19 +161,41 @@ def _comm(pid: int, tid: int) -> Optional[str]:
         return None
 
 
-@contextmanager
-def stopped(pid: int) -> Iterator[Stopped]:
-    """Every thread of ``pid`` held stopped for the block; see the module docstring."""
-    seized: List[int] = []  # in the order a debugger numbers them
-    signals: Dict[int, int] = {}  # tid -> signal to deliver on detach
-    try:
+def stopped(pid: int) -> "_Hold":
+    """Every thread of ``pid`` held stopped for a ``with`` block; see the module docstring.
+
+    ``with stopped(pid) as held:`` gives a Stopped. A class rather than
+    contextlib.contextmanager, whose import costs ``dump`` a millisecond.
+    """
+    return _Hold(pid)
+
+
+class _Hold:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.seized: List[int] = []  # in the order a debugger numbers them
+        self.signals: Dict[int, int] = {}  # tid -> signal to deliver on detach
+
+    def __enter__(self) -> Stopped:
+        try:
+            self._seize_all()
+            return Stopped(self.pid, [LiveThread(tid, _comm(self.pid, tid), _fs_base(tid)) for tid in self.seized])
+        except BaseException:
+            self._release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._release()
+
+    def _seize_all(self) -> None:
+        pid = self.pid
         deadline = time.monotonic() + STOP_TIMEOUT
         while True:
             # Repeat until no new thread shows up: a thread not yet stopped
             # may have started another.
-            new = [tid for tid in _tasks(pid) if tid not in seized]
+            new = [tid for tid in _tasks(pid) if tid not in self.seized]
             if not new:
-                break
+                return
             batch: Dict[int, int] = {}
             for tid in new:
                 try:
@@ -185,20 +206,20 @@ def stopped(pid: int) -> Iterator[Stopped]:
                     if exc.errno == errno.EPERM:
                         raise _denied(pid) from None
                     raise TargetError(f"cannot attach to thread {tid} of process {pid}: {exc.strerror}") from None
-                seized.append(tid)
+                self.seized.append(tid)
                 batch[tid] = 0
                 try:
                     _ptrace(PTRACE_INTERRUPT, tid)
                 except OSError:
                     pass  # exited: waitpid says so
-            _wait_all(batch, signals, deadline)
-            seized = [tid for tid in seized if tid in batch or tid not in new]
-        threads = [LiveThread(tid, _comm(pid, tid), _fs_base(tid)) for tid in seized]
-        yield Stopped(pid, threads)
-    finally:
+            _wait_all(batch, self.signals, deadline)
+            self.seized = [tid for tid in self.seized if tid in batch or tid not in new]
+
+    def _release(self) -> None:
+        seized, self.seized = self.seized, []
         for tid in seized:
             try:
-                _ptrace(PTRACE_DETACH, tid, 0, signals.get(tid, 0))
+                _ptrace(PTRACE_DETACH, tid, 0, self.signals.get(tid, 0))
             except OSError:
                 pass
 
