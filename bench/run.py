@@ -25,7 +25,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
@@ -42,8 +42,14 @@ CASES: List[Tuple[str, List[str], List[str]]] = [
                                  "py-print global_9999", "py-print module_globals"]),
 ]
 
-# Commands run (untimed) before the one timed, in its session.
+# Commands run (untimed) before the one timed, in its session. python-gdb.py
+# reads names only in a selected Python frame: py-print comes after py-up.
 BEFORE: Dict[str, List[str]] = {"py-locals": ["py-up"]}
+BEFORE.update({command: ["py-up"] for _, _, commands in CASES for command in commands
+               if command.startswith("py-print")})
+
+# The start of an output that says the command failed.
+FAILED = ("Unable to", "Error", "Python Exception")
 
 SETUP = "python import cpython_gdb.gdb.state as s; s.current_target()"
 
@@ -56,15 +62,18 @@ def _cpython_gdb_bench(commands, setup, before):
         gdb.execute(setup, to_string=True)
     for command in before:
         gdb.execute(command, to_string=True)
+    said = {}
     for command in commands:
         start = time.perf_counter()
         try:
-            gdb.execute(command, to_string=True)
+            text = gdb.execute(command, to_string=True)
             out[command] = time.perf_counter() - start
+            said[command] = (text.strip().splitlines() or [""])[0][:100]
         except Exception as exc:  # a failed command is reported, not timed
             print("BENCH-ERROR %s: %s" % (command, exc))
             out[command] = None
-    print("BENCH " + json.dumps(out))
+            said[command] = str(exc)[:100]
+    print("BENCH " + json.dumps({"times": out, "said": said}))
 """
 
 
@@ -95,7 +104,9 @@ def target(python: Path, args: List[str]) -> Iterator[int]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def session(pid: int, commands: List[str], official: Path = None, before: Sequence[str] = ()) -> Dict[str, float]:
+def session(pid: int, commands: List[str], official: Path = None,
+            before: Sequence[str] = ()) -> Tuple[Dict[str, Optional[float]], Dict[str, str]]:
+    """Seconds per command (None: it raised), and the first line each printed."""
     argv = ["gdb", "-q", "-batch", "-nx", "-iex", "set pagination off"]
     if official is not None:
         argv += ["-iex", f"add-auto-load-safe-path {official}"]
@@ -113,31 +124,41 @@ def session(pid: int, commands: List[str], official: Path = None, before: Sequen
     script.unlink()
     for line in out.splitlines():
         if line.startswith("BENCH "):
-            return json.loads(line[6:])
+            result = json.loads(line[6:])
+            return result["times"], result["said"]
     errors = [line for line in out.splitlines() if "Error" in line or "Traceback" in line]
     raise RuntimeError("no timings from gdb: " + " / ".join(errors[-5:]))
 
 
-def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float, float]]:
+def _failure(said: Optional[str]) -> str:
+    text = said or ""
+    return text if text.startswith(FAILED) or text.endswith("not found") else ""
+
+
+def measure(minor: str, python: Path, rounds: int) -> List[Tuple[str, str, float, float, str]]:
+    """(target, command, ours, theirs, note) rows; the note quotes an output that says it failed."""
     official = python.parent / f"python{minor}-gdb.py"
     rows = []
     for label, args, commands in CASES:
         ours: Dict[str, List[float]] = {c: [] for c in commands}
         theirs: Dict[str, List[float]] = {c: [] for c in commands}
+        notes: Dict[str, str] = {}
         with target(python, args) as pid:
             for _ in range(rounds):
                 for command in commands:  # each in a session of its own: cold
                     before = BEFORE.get(command, [])
-                    for name, value in session(pid, [command], None, before).items():
+                    for who, times, path in (("cpython-gdb", ours, None), ("python-gdb.py", theirs, official)):
+                        seconds, said = session(pid, [command], path, before)
+                        value = seconds.get(command)
                         if value is not None:
-                            ours[name].append(value)
-                    for name, value in session(pid, [command], official, before).items():
-                        if value is not None:
-                            theirs[name].append(value)
+                            times[command].append(value)
+                        failed = _failure(said.get(command))
+                        if failed:
+                            notes[command] = f"{who} said: {failed}"
         for command in commands:
             a = statistics.median(ours[command]) if ours[command] else float("nan")
             b = statistics.median(theirs[command]) if theirs.get(command) else float("nan")
-            rows.append((label, command, a, b))
+            rows.append((label, command, a, b, notes.get(command, "")))
     return rows
 
 
@@ -152,19 +173,20 @@ def main(argv: List[str]) -> int:
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
         f"{subprocess.run(['gdb', '--version'], stdout=subprocess.PIPE).stdout.decode().splitlines()[0]}; "
         f"median of {args.rounds} alternating runs, each command's own time inside gdb, "
-        "cold: the first command of its gdb session (py-locals: after an untimed py-up).",
+        "cold: the first command of its gdb session (py-locals and py-print: after an untimed py-up). "
+        "A note quotes an output that says the command failed: its time is not comparable.",
         "",
-        "| CPython | target | command | cpython-gdb (ms) | python-gdb.py (ms) | ratio |",
-        "|---|---|---|---|---|---|",
+        "| CPython | target | command | cpython-gdb (ms) | python-gdb.py (ms) | ratio | note |",
+        "|---|---|---|---|---|---|---|",
     ]
     for minor, python in found.items():
-        for label, command, ours, theirs in measure(minor, python, args.rounds):
+        for label, command, ours, theirs, note in measure(minor, python, args.rounds):
             if theirs != theirs:  # NaN: the official extension has no such step
-                lines.append(f"| {minor} | {label} | {command} | {ours * 1000:.0f} | - | - |")
+                lines.append(f"| {minor} | {label} | `{command}` | {ours * 1000:.1f} | - | - | {note} |")
                 continue
             ratio = theirs / ours if ours else float("nan")
             cells = f"{ours * 1000:.1f} | {theirs * 1000:.1f} | {ratio:.1f}x"
-            lines.append(f"| {minor} | {label} | `{command}` | {cells} |")
+            lines.append(f"| {minor} | {label} | `{command}` | {cells} | {note} |")
     text = "\n".join(lines) + "\n"
     args.out.write_text(text)
     print(text)

@@ -4,7 +4,7 @@ The layout lasts until the program's files change; the Target (and its
 memory cache) lasts for one stop.
 """
 
-from typing import Dict, Set, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 import gdb
 
@@ -15,13 +15,14 @@ from ..memory import CachedReader
 from ..target import Target
 from .dwarf import DwarfTypeInfo, runtime_block
 from .reader import GdbReader
-from .version import detect_version, runtime_address
+from .version import detect_version, runtime_address, symbol_address
 
 # Both by inferior number: each inferior may run another program.
 _layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
 _targets: Dict[int, Target] = {}
 _said: Set[str] = set()  # what was told about the target's version, once each
 _quiet = False  # set when announce() found no CPython: not again until the files change
+_secrets: Dict[int, Optional[Tuple[int, int]]] = {}  # _Py_HashSecret's key, by inferior
 
 
 def forget_stop(_event: object = None) -> None:
@@ -31,6 +32,7 @@ def forget_stop(_event: object = None) -> None:
 def forget_all(_event: object = None) -> None:
     global _quiet
     _layouts.clear()
+    _secrets.clear()
     _quiet = False
     _targets.clear()
 
@@ -106,6 +108,25 @@ def limits() -> Limits:
     from .parameters import current_limits
 
     return current_limits()
+
+
+def hash_secret() -> Optional[Tuple[int, int]]:
+    """The process's str hash key (k0, k1) from _Py_HashSecret, or None where it cannot be read.
+
+    It is drawn once at start-up and never changes: read once per inferior.
+    """
+    inferior = gdb.selected_inferior().num
+    if inferior not in _secrets:
+        secret = None
+        address = symbol_address("_Py_HashSecret")
+        if address is not None:
+            try:
+                data = current_target().reader.read(address, 16)
+                secret = (int.from_bytes(data[:8], "little"), int.from_bytes(data[8:], "little"))
+            except (CpythonGdbError, gdb.error):
+                secret = None
+        _secrets[inferior] = secret
+    return _secrets[inferior]
 
 
 def connect_events() -> None:

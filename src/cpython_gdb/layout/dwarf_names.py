@@ -49,7 +49,7 @@ FIELDS.update(_same("PyFloatObject", "ob_fval"))
 FIELDS.update(_same("PyComplexObject", "cval"))
 
 # str (PEP 393).
-FIELDS.update(_same("PyASCIIObject", "length", "state"))
+FIELDS.update(_same("PyASCIIObject", "length", "state", "hash"))
 FIELDS["PyUnicodeObject.data"] = (("PyUnicodeObject", "data"),)
 FIELDS.update(_same("PyBytesObject", "ob_sval"))
 FIELDS.update(_same("PyByteArrayObject", "ob_start", "ob_bytes"))

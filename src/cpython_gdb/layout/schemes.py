@@ -60,6 +60,10 @@ class Scheme:
     # word to the weakref list). 0 where the version has no such word.
     managed_dict_offset: int = 0
     managed_values_offset: int = 0
+    # The hash of str (PEP 456): SipHash-2-4 up to 3.10, SipHash-1-3 from
+    # 3.11 (bpo-29410), keyed by _Py_HashSecret. It lets a dict lookup probe
+    # the table as CPython does instead of reading every key.
+    str_hash: str = "siphash13"  # "siphash24" | "siphash13"
 
 
 _V310 = Scheme(
@@ -76,6 +80,7 @@ _V310 = Scheme(
     split_values="array",
     managed_dict="none",
     localsplus="varnames",
+    str_hash="siphash24",
 )
 _V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
 _V311 = replace(
@@ -90,6 +95,7 @@ _V311 = replace(
     managed_dict_offset=-3 * 8,
     managed_values_offset=-4 * 8,
     localsplus="kinds",
+    str_hash="siphash13",
 )
 _V312 = replace(
     _V311,

@@ -10,6 +10,7 @@ import struct
 
 from ..errors import CorruptObject, CpythonGdbError
 from ..memory import read_u8
+from ..model import TPFLAGS_UNICODE_SUBCLASS
 from ..target import Target
 
 TYPE_CHECKING = False
@@ -183,7 +184,111 @@ def find_str_key(t: Target, pairs: Iterable[Tuple[int, int]], name: str) -> Opti
     return None
 
 
-def dict_lookup_str(t: Target, obj: int, name: str) -> Optional[int]:
-    """Find the value for a str key by reading keys (no hashing, no calls)."""
+def dict_lookup_str(t: Target, obj: int, name: str, secret: Optional[Tuple[int, int]] = None) -> Optional[int]:
+    """The value for the str key ``name``, or None; never calls into the target.
+
+    With the process's hash secret (k0, k1) the index table is probed as
+    CPython probes it; without it, or when the probe cannot answer, every
+    key is read.
+    """
+    if secret is not None:
+        try:
+            answered, value = _probe(t, obj, name, secret)
+        except CpythonGdbError:
+            answered, value = False, None
+        if answered:
+            return value
     limit = min(dict_len(t, obj), _MAX_ENTRIES) + 1
     return find_str_key(t, dict_items(t, obj, limit), name)
+
+
+_PERTURB_SHIFT = 5
+
+
+def _probe(t: Target, obj: int, name: str, secret: Tuple[int, int]) -> Tuple[bool, Optional[int]]:
+    """(whether the table answered, the value) for ``name`` in a combined dict, found by its hash.
+
+    The answer is trusted only once our hash has been seen to equal the
+    hash a key of the target caches (a build with another hash function,
+    or a wrong secret, falls back to reading every key).
+    """
+    from .strhash import str_hash
+    from .strings import str_text
+
+    lay = t.layout
+    keys = t.ptr(obj + lay.off("PyDictObject.ma_keys"))
+    if not keys or t.ptr(obj + lay.off("PyDictObject.ma_values")):
+        return False, None  # a split table: its values live elsewhere
+    entries, nentries, entry_size = keys_entries(t, keys)
+    indices = keys + lay.off("PyDictKeysObject.dk_indices")
+    capacity = _capacity(t, keys)
+    width = (entries - indices) // capacity
+    if width not in _INDEX_FORMATS or capacity & (capacity - 1):
+        return False, None
+    key_off = entry_size - 16
+    variant = t.scheme.str_hash
+    if not _hash_confirmed(t, entries, nentries, entry_size, variant, secret):
+        return False, None
+    mask = capacity - 1
+    perturb = str_hash(variant, secret[0], secret[1], name) & ((1 << 64) - 1)
+    i = perturb & mask
+    fmt = _INDEX_FORMATS[width]
+    for _ in range(capacity):
+        (ix,) = struct.unpack(fmt, t.reader.read(indices + i * width, width))
+        if ix == -1:  # an empty slot ends the probe: not in the dict
+            return True, None
+        if 0 <= ix < nentries:
+            key, value = struct.unpack("<QQ", t.reader.read(entries + ix * entry_size + key_off, 16))
+            if key and value:
+                try:
+                    if str_text(t, key, len(name) + 1) == name:
+                        return True, value
+                except CpythonGdbError:
+                    pass
+        perturb >>= _PERTURB_SHIFT
+        i = (i * 5 + perturb + 1) & mask
+    return False, None  # no empty slot met: a corrupt table
+
+
+_INDEX_FORMATS = {1: "<b", 2: "<h", 4: "<i", 8: "<q"}
+
+
+def _capacity(t: Target, keys: int) -> int:
+    lay = t.layout
+    if t.scheme.dict_keys == "log2":
+        return 1 << read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_log2_size"))
+    return t.ptr(keys + lay.off("PyDictKeysObject.dk_size"))
+
+
+def _hash_confirmed(t: Target, entries: int, nentries: int, entry_size: int, variant: str,
+                    secret: Tuple[int, int]) -> bool:
+    """Whether our str hash is the target's: checked once per stop on a str key's cached hash."""
+    from .strhash import str_hash
+    from .strings import read_str
+
+    known = t.cache.get("str-hash-confirmed")
+    if isinstance(known, bool):
+        return known
+    key_off = entry_size - 16
+    lay = t.layout
+    for ix in range(min(nentries, 64)):
+        key = t.ptr(entries + ix * entry_size + key_off)
+        if not key:
+            continue
+        try:
+            if not t.type_of(key).flags & TPFLAGS_UNICODE_SUBCLASS:
+                continue
+            text, length = read_str(t, key, 256)
+        except CpythonGdbError:
+            continue
+        if length != len(text):
+            continue  # longer than read: its hash is not ours to check
+        cached = t.ptr(key + lay.off("PyASCIIObject.hash"))
+        if cached == (1 << 64) - 1:  # -1: not computed yet
+            continue
+        if cached >= 1 << 63:
+            cached -= 1 << 64
+        confirmed = str_hash(variant, secret[0], secret[1], text) == cached
+        t.cache["str-hash-confirmed"] = confirmed
+        return confirmed
+    return False

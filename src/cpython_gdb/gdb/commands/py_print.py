@@ -45,7 +45,7 @@ globals, then the builtins."""
             for scope, mapping in (("global", frame.globals_address), ("builtin", frame.builtins_address)):
                 if not mapping:
                     continue
-                value = dict_lookup_str(target, mapping, name)
+                value = dict_lookup_str(target, mapping, name, state.hash_secret())
                 if value:
                     found = (scope, value)
                     break

@@ -6,6 +6,7 @@ From the DWARF of CPython 3.12.1 (libpython3.12.so.1.0).
 from __future__ import annotations
 
 OFFSETS: dict[str, int] = {
+    "PyASCIIObject.hash": 24,
     "PyASCIIObject.length": 16,
     "PyASCIIObject.state": 32,
     "PyBaseExceptionObject.args": 24,

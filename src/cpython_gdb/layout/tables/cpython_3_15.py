@@ -6,6 +6,7 @@ From the DWARF of Debian sid python3.15 3.15.2-1 (python3.15-dbg).
 from __future__ import annotations
 
 OFFSETS: dict[str, int] = {
+    "PyASCIIObject.hash": 24,
     "PyASCIIObject.length": 16,
     "PyASCIIObject.state": 32,
     "PyBaseExceptionObject.args": 24,
