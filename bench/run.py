@@ -43,10 +43,12 @@ CASES: List[Tuple[str, List[str], List[str]]] = [
 ]
 
 # Commands run (untimed) before the one timed, in its session. python-gdb.py
-# reads names only in a selected Python frame: py-print comes after py-up.
-BEFORE: Dict[str, List[str]] = {"py-locals": ["py-up"]}
-BEFORE.update({command: ["py-up"] for _, _, commands in CASES for command in commands
-               if command.startswith("py-print")})
+# reads names only in a selected eval-loop frame: py-locals and py-print come
+# after gdb selects the newest one, which prints no Python value (py-up
+# would, and the texts it made would be reused).
+SELECT_EVAL = "frame function _PyEval_EvalFrameDefault"
+BEFORE: Dict[str, List[str]] = {command: [SELECT_EVAL] for _, _, commands in CASES for command in commands
+                                if command.startswith(("py-print", "py-locals"))}
 
 # The start of an output that says the command failed.
 FAILED = ("Unable to", "Error", "Python Exception")
@@ -84,7 +86,7 @@ def pythons(wanted: Sequence[str]) -> Dict[str, Path]:
         if match and f"3.{match.group(1)}" in wanted:
             minor = f"3.{match.group(1)}"
             found[minor] = entry / "bin" / f"python{minor}"
-    return found
+    return dict(sorted(found.items(), key=lambda item: int(item[0].split(".")[1])))
 
 
 @contextmanager
@@ -173,7 +175,8 @@ def main(argv: List[str]) -> int:
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
         f"{subprocess.run(['gdb', '--version'], stdout=subprocess.PIPE).stdout.decode().splitlines()[0]}; "
         f"median of {args.rounds} alternating runs, each command's own time inside gdb, "
-        "cold: the first command of its gdb session (py-locals and py-print: after an untimed py-up). "
+        "cold: the first command of its gdb session (py-locals and py-print: after an untimed "
+        f"`{SELECT_EVAL}`). "
         "A note quotes an output that says the command failed: its time is not comparable.",
         "",
         "| CPython | target | command | cpython-gdb (ms) | python-gdb.py (ms) | ratio | note |",
