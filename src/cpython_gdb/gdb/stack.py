@@ -7,7 +7,7 @@ matched to the eval-loop C frames from the innermost outwards.
 """
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import gdb
 
@@ -136,11 +136,14 @@ def base_name(name: str) -> str:
     return name.split(".", 1)[0]
 
 
-def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
-    if not name:
-        return "other"
+# The kind of frame each function name makes, as found: a deep stack repeats
+# a few names thousands of times.
+_KINDS: Dict[str, str] = {}
+
+
+def _kind_of(name: str) -> str:
     name = base_name(name)
-    if name in EVAL_FUNCTIONS and frame.type() != gdb.INLINE_FRAME:
+    if name in EVAL_FUNCTIONS:
         return "eval"
     if name.startswith("cfunction_") or name == "PyCFunction_Call":
         return "builtin"
@@ -149,6 +152,17 @@ def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
     if name in GC_FUNCTIONS:
         return "gc"
     return "other"
+
+
+def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
+    if not name:
+        return "other"
+    kind = _KINDS.get(name)
+    if kind is None:
+        kind = _KINDS[name] = _kind_of(name)
+    if kind == "eval" and frame.type() == gdb.INLINE_FRAME:
+        return "other"  # an inlined copy is not a call of the eval loop
+    return kind
 
 
 def _pythread_key(thread: "gdb.InferiorThread") -> str:
