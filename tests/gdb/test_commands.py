@@ -334,6 +334,25 @@ def test_selected_frame_found_by_unwinding_only_as_far_as_it(version):
     assert "Frame 0x" in partial[1] and "Locals for" in partial[2]
 
 
+PARTIAL_STACK = """python
+from cpython_gdb.gdb import stack, state
+t = state.current_target()
+part = stack.thread_stack(t)
+full = stack.thread_stack(t, whole=True)
+placed = lambda s: [(c.level, [f.address for f in c.python]) for c in s.cframes if c.python]
+print(part.whole, full.whole, placed(part) == placed(full), len(part.cframes) < len(full.cframes))
+"""
+
+
+def test_unwinding_ends_at_the_oldest_python_frame(version):
+    """At a settled stop the C stack is unwound only down to the eval-loop
+    call of the oldest Python frame; every Python frame is placed on the
+    same C frame as when the whole stack is unwound (for --native)."""
+    with running(version, "recursion.py") as target:
+        (out,) = run_sections([PARTIAL_STACK], pid=target.pid)
+    assert out.split() == ["False", "True", "True", "True"], out
+
+
 def test_help_describes_usage(version):
     commands = ["py-bt", "py-bt-full", "py-list", "py-up", "py-down", "py-print", "py-locals"]
     with running(version, "recursion.py") as target:

@@ -88,7 +88,7 @@ class _Builder(DocumentBuilder):
         self.native = native
 
     def thread(self, thread: "gdb.InferiorThread", selected: bool) -> Entry:
-        stack = thread_stack(self.target, thread)
+        stack = thread_stack(self.target, thread, whole=self.native)
         names = _names(stack)
         entry = thread_entry(thread.num, thread.ptid[1], thread.name, selected)
         entry.update({

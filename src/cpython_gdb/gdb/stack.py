@@ -64,6 +64,8 @@ class ThreadStack:
     # Python frames with no eval-loop C frame to stand on (unwinding failed).
     unplaced: Tuple[PyFrame, ...] = ()
     note: str = ""
+    # False when the unwinding stopped at the oldest Python frame's C frame.
+    whole: bool = True
 
     def python_cframes(self) -> List[CFrame]:
         return [c for c in self.cframes if c.kind == "eval" and c.python]
@@ -282,7 +284,15 @@ def _runs_group(target: Target, frame: "gdb.Frame", group: Tuple[PyFrame, ...]) 
         return False
 
 
-def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) -> ThreadStack:
+def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, whole: bool = False) -> ThreadStack:
+    """The selected thread's C frames with its Python frames placed on them, kept for the stop.
+
+    At a settled stop (see _settled) the unwinding ends at the eval-loop
+    call that runs the oldest Python frame: the C frames older than it
+    (the program's start, a thread's bootstrap) run no Python, and gdb
+    reads the debug info of each function it passes. ``whole`` asks for
+    every C frame (mixed native and Python backtraces).
+    """
     selected = gdb.selected_thread()
     thread = thread or selected
     if thread is None:
@@ -292,19 +302,22 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
         raise RuntimeError("thread_stack() reads the selected thread: switch to it first")
     key = f"stack:{thread.global_num}"
     cached = target.cache.get(key)
-    if isinstance(cached, ThreadStack):
+    if isinstance(cached, ThreadStack) and (cached.whole or not whole):
         return cached
+    settled = not whole and _settled(target, at_newest=False)
     pythread = python_thread(target)
     if pythread is None:
         stack = ThreadStack(thread=None, note="no Python thread state for this thread")
         target.cache[key] = stack
         return stack
     stack = ThreadStack(thread=pythread)
+    groups = _groups(pythread.frames)
     try:
         frame: Optional[gdb.Frame] = gdb.newest_frame()
     except gdb.error:
         frame = None
     level = 0
+    evals = 0
     while frame is not None and level < _MAX_C_FRAMES:
         try:
             name = frame.name()
@@ -313,13 +326,18 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None) 
         # One call into gdb per frame (each costs about as much as the
         # Python around it): the kind's other questions are asked only of
         # the frames whose name calls for them.
-        stack.cframes.append(CFrame(level, frame, _classify(name, frame), (), target))
+        kind = _classify(name, frame)
+        stack.cframes.append(CFrame(level, frame, kind, (), target))
+        if kind == "eval":
+            evals += 1
+            if settled and evals == len(groups) and _runs_group(target, frame, groups[-1]):
+                stack.whole = False
+                break
         try:
             frame = frame.older()
         except gdb.error:
             break
         level += 1
-    groups = _groups(pythread.frames)
     if sum(c.kind == "eval" for c in stack.cframes) < len(groups):
         _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == "eval"]
