@@ -7,7 +7,7 @@ matched to the eval-loop C frames from the innermost outwards.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import gdb
 
@@ -240,26 +240,40 @@ def settled_python_cframe(target: Target, min_level: int) -> Optional[CFrame]:
     if pythread is None:
         return None
     groups = _groups(pythread.frames)
-    frame: Optional[gdb.Frame] = gdb.newest_frame()
-    level = 0
     evals = 0
-    while frame is not None and level < _MAX_C_FRAMES:
-        try:
-            name = frame.name()
-        except gdb.error:
-            name = None
-        if _classify(name, frame) == "eval":
+    for level, frame, kind in _c_frames():
+        if kind == "eval":
             if level >= min_level:
                 if evals < len(groups) and _runs_group(target, frame, groups[evals]):
                     return CFrame(level, frame, "eval", groups[evals], target)
                 return None
             evals += 1
+    return None
+
+
+def _c_frames() -> Iterator[Tuple[int, "gdb.Frame", str]]:
+    """The selected thread's C frames from the newest: (gdb's number, frame, kind).
+
+    One call into gdb per frame besides the unwinding (each costs about as
+    much as the Python around it): the kind's other questions are asked
+    only of the frames whose name calls for them.
+    """
+    try:
+        frame: Optional[gdb.Frame] = gdb.newest_frame()
+    except gdb.error:
+        return
+    level = 0
+    while frame is not None and level < _MAX_C_FRAMES:
+        try:
+            name = frame.name()
+        except gdb.error:
+            name = None
+        yield level, frame, _classify(name, frame)
         try:
             frame = frame.older()
         except gdb.error:
-            return None
+            return
         level += 1
-    return None
 
 
 def _runs_group(target: Target, frame: "gdb.Frame", group: Tuple[PyFrame, ...]) -> bool:
@@ -312,32 +326,14 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
         return stack
     stack = ThreadStack(thread=pythread)
     groups = _groups(pythread.frames)
-    try:
-        frame: Optional[gdb.Frame] = gdb.newest_frame()
-    except gdb.error:
-        frame = None
-    level = 0
-    evals = 0
-    while frame is not None and level < _MAX_C_FRAMES:
-        try:
-            name = frame.name()
-        except gdb.error:
-            name = None
-        # One call into gdb per frame (each costs about as much as the
-        # Python around it): the kind's other questions are asked only of
-        # the frames whose name calls for them.
-        kind = _classify(name, frame)
+    seen = 0
+    for level, frame, kind in _c_frames():
         stack.cframes.append(CFrame(level, frame, kind, (), target))
         if kind == "eval":
-            evals += 1
-            if settled and evals == len(groups) and _runs_group(target, frame, groups[-1]):
+            seen += 1
+            if settled and seen == len(groups) and _runs_group(target, frame, groups[-1]):
                 stack.whole = False
                 break
-        try:
-            frame = frame.older()
-        except gdb.error:
-            break
-        level += 1
     if sum(c.kind == "eval" for c in stack.cframes) < len(groups):
         _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == "eval"]

@@ -35,10 +35,17 @@ def _index_width(size: int) -> int:
 
 
 def keys_entries(t: Target, keys: int) -> Tuple[int, int, int]:
-    """Return (address of the entry array, entry count, entry size).
+    """Return (address of the entry array, entry count, entry size)."""
+    entries, nentries, entry_size, _ = keys_table(t, keys)
+    return entries, nentries, entry_size
 
-    The count is checked against the table's capacity, so a corrupt header
-    cannot make a walk read more entries than the table can hold.
+
+def keys_table(t: Target, keys: int) -> Tuple[int, int, int, int]:
+    """Return (address of the entry array, entry count, entry size, capacity).
+
+    The index array (one slot per unit of capacity) runs from dk_indices to
+    the entries. The count is checked against the capacity, so a corrupt
+    header cannot make a walk read more entries than the table can hold.
     """
     lay = t.layout
     nentries = t.ptr(keys + lay.off("PyDictKeysObject.dk_nentries"))
@@ -64,7 +71,7 @@ def keys_entries(t: Target, keys: int) -> Tuple[int, int, int]:
         entry_size = lay.size("PyDictKeyEntry")
     if nentries > capacity:
         raise CorruptObject("dict keys")
-    return entries, nentries, entry_size
+    return entries, nentries, entry_size, capacity
 
 
 def _values_array(t: Target, values: int) -> int:
@@ -219,9 +226,8 @@ def _probe(t: Target, obj: int, name: str, secret: Tuple[int, int]) -> Tuple[boo
     keys = t.ptr(obj + lay.off("PyDictObject.ma_keys"))
     if not keys or t.ptr(obj + lay.off("PyDictObject.ma_values")):
         return False, None  # a split table: its values live elsewhere
-    entries, nentries, entry_size = keys_entries(t, keys)
+    entries, nentries, entry_size, capacity = keys_table(t, keys)
     indices = keys + lay.off("PyDictKeysObject.dk_indices")
-    capacity = _capacity(t, keys)
     width = (entries - indices) // capacity
     if width not in _INDEX_FORMATS or capacity & (capacity - 1):
         return False, None
@@ -251,13 +257,6 @@ def _probe(t: Target, obj: int, name: str, secret: Tuple[int, int]) -> Tuple[boo
 
 
 _INDEX_FORMATS = {1: "<b", 2: "<h", 4: "<i", 8: "<q"}
-
-
-def _capacity(t: Target, keys: int) -> int:
-    lay = t.layout
-    if t.scheme.dict_keys == "log2":
-        return 1 << read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_log2_size"))
-    return t.ptr(keys + lay.off("PyDictKeysObject.dk_size"))
 
 
 def _hash_confirmed(t: Target, entries: int, nentries: int, entry_size: int, variant: str,

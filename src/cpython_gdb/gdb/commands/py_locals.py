@@ -1,11 +1,12 @@
 """py-locals: the local variables of the selected Python frame(s)."""
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 from ...errors import CpythonGdbError
 from ...frames.walk import frame_locals
 from ...model import PyFrame
 from ...objects import object_repr
+from ...target import Target
 from .. import state
 from ..stack import newest_python_frame, selected_level, settled_python_cframe
 from .base import PyCommand, no_python_frame_message, selected_python_frame, write
@@ -25,15 +26,8 @@ inner functions (cells) are shown with the value the cell holds."""
 
     def run(self, argument: str) -> None:
         target = state.current_target()
-        newest = newest_python_frame(target)
-        settled = None if newest is not None and newest.is_entry else settled_python_cframe(target, selected_level())
-        if newest is not None and newest.is_entry:
-            # The eval-loop call that runs it runs no other frame: no need
-            # to find that call on the C stack.
-            frames: Tuple[PyFrame, ...] = (newest,)
-        elif settled is not None:
-            frames = settled.python  # found by unwinding only as far as it
-        else:
+        frames = self._frames(target)
+        if frames is None:
             target, frame, cframe, stack = selected_python_frame()
             if frame is None:
                 write(no_python_frame_message(stack))
@@ -49,3 +43,14 @@ inner functions (cells) are shown with the value the cell holds."""
                 continue
             for local in local_vars:
                 write(f"{local.name} = {object_repr(target, local.address, limits)}")
+
+    @staticmethod
+    def _frames(target: Target) -> Optional[Tuple[PyFrame, ...]]:
+        """The selected eval-loop call's Python frames where the C stack need not be unwound whole."""
+        newest = newest_python_frame(target)
+        if newest is not None and newest.is_entry:
+            # The eval-loop call that runs it runs no other frame: no need
+            # to find that call on the C stack.
+            return (newest,)
+        settled = settled_python_cframe(target, selected_level())
+        return settled.python if settled is not None else None
