@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from run import ROOT, pythons, target
+from run import ROOT, publish, pythons, target
 
 BENCH = Path(__file__).resolve().parent
 VENV = BENCH / ".venv"
@@ -169,10 +169,7 @@ def main(argv: List[str]) -> int:
         "|---|---|---|---|---|---|---|",
     ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    text = "\n".join(lines) + "\n"
-    args.out.write_text(text)
-    print(text)
-    return 0
+    return publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -190,8 +190,13 @@ def main(argv: List[str]) -> int:
             ratio = theirs / ours if ours else float("nan")
             cells = f"{ours * 1000:.1f} | {theirs * 1000:.1f} | {ratio:.1f}x"
             lines.append(f"| {minor} | {label} | `{command}` | {cells} | {note} |")
+    return publish(lines, args.out)
+
+
+def publish(lines: List[str], out: Path) -> int:
+    """Write a results table to ``out`` and print it."""
     text = "\n".join(lines) + "\n"
-    args.out.write_text(text)
+    out.write_text(text)
     print(text)
     return 0
 
