@@ -1,6 +1,6 @@
 """`set cpython ...` / `show cpython ...` settings: the output limits."""
 
-from typing import Dict
+from typing import Dict, List
 
 import gdb
 
@@ -46,6 +46,35 @@ _SPECS = (
 )
 
 
+class _FastUnwind(gdb.Parameter):
+    """Whether C frames that repeat frames gdb has already unwound are unwound by cpython-gdb itself.
+
+On a deep stack gdb's own unwinding of thousands of C frames is most of
+the cost of py-bt. cpython-gdb then reads each file's .eh_frame itself
+(x86-64), numbering and naming the frames as gdb did for the same pair
+of return addresses; the output does not change. Turn it off to have gdb
+unwind every frame."""
+
+    set_doc = "Set whether cpython-gdb unwinds repeated C frames itself."
+    show_doc = "Show whether cpython-gdb unwinds repeated C frames itself."
+
+    def __init__(self) -> None:
+        super().__init__("cpython fast-unwind", gdb.COMMAND_DATA, gdb.PARAM_BOOLEAN)
+        self.value = True
+
+    def get_set_string(self) -> str:
+        from .state import forget_stop
+
+        forget_stop()
+        return ""
+
+    def get_show_string(self, svalue: str) -> str:
+        return f"cpython fast-unwind is {svalue}."
+
+
+_fast_unwind: List[_FastUnwind] = []
+
+
 def register_parameters() -> None:
     if _params:
         return
@@ -53,6 +82,11 @@ def register_parameters() -> None:
     _Prefix("show")
     for name, field, doc, default in _SPECS:
         _params[field] = _Limit(name, field, doc, default)
+    _fast_unwind.append(_FastUnwind())
+
+
+def fast_unwind() -> bool:
+    return bool(_fast_unwind[0].value) if _fast_unwind else True
 
 
 def current_limits() -> Limits:

@@ -73,10 +73,7 @@ def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals:
 def _names(stack: ThreadStack) -> Set[str]:
     names: Set[str] = set()
     for cframe in stack.cframes:
-        try:
-            name = cframe.frame.name()
-        except gdb.error:
-            continue
+        name = cframe.name
         if name:
             names.add(base_name(name))
     return names

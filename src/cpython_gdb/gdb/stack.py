@@ -7,55 +7,22 @@ matched to the eval-loop C frames from the innermost outwards.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import gdb
 
 from ..errors import CpythonGdbError
 from ..frames.walk import decode_one
 from ..model import PyFrame, PyThread
-from ..objects import object_repr
 from ..os_threads import read_os_thread
 from ..record import replace
 from ..target import Target
 from . import state
+from .cframes import EVAL_FUNCTIONS, CFrame, base_name, c_frames
 from .tstates import find_thread_states
 
-EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault"})
-GC_FUNCTIONS = frozenset(
-    {"collect", "collect_with_callback", "gc_collect_main", "gc_collect_young",
-     "gc_collect_increment", "gc_collect_full"}
-)
-_MAX_C_FRAMES = 200_000
-
-
-class CFrame:
-    """One C frame of gdb's: its number, its kind, the Python frames it runs."""
-
-    __slots__ = ("level", "frame", "kind", "python", "_target", "_text")
-
-    def __init__(self, level: int, frame: "gdb.Frame", kind: str, python: Tuple[PyFrame, ...] = (),
-                 target: Optional[Target] = None) -> None:
-        self.level = level
-        self.frame = frame
-        self.kind = kind  # "eval", "builtin", "gil", "gc" or "other"
-        self.python = python
-        self._target = target
-        self._text: Optional[str] = None
-
-    @property
-    def text(self) -> str:
-        """The repr of the callable a built-in call runs ("" if unknown).
-
-        Read when first asked for: the C variable costs a symbol lookup (and
-        gdb may first have to read the debug info of the function's file).
-        """
-        if self._text is None:
-            self._text = ""
-            if self.kind == "builtin" and self._target is not None:
-                self._text = _builtin_text(self._target, self.frame)
-        return self._text
-
+__all__ = ["CFrame", "ThreadStack", "base_name", "newest_python_frame", "python_thread", "selected_level",
+           "settled_python_cframe", "thread_stack"]
 
 @dataclass
 class ThreadStack:
@@ -114,57 +81,6 @@ def _entering(target: Target, frame: "gdb.Frame") -> Tuple[PyFrame, ...]:
     except CpythonGdbError:
         return ()
     return (replace(pyframe, is_entry=True),)
-
-
-def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
-    try:
-        func = frame.read_var("func")
-        if func.is_optimized_out:
-            return ""
-        address = int(func)
-    except (gdb.error, ValueError, RuntimeError):
-        return ""
-    if not address:
-        return ""
-    return object_repr(target, address, state.limits())
-
-
-def base_name(name: str) -> str:
-    """A C function's name without GCC's clone suffix (take_gil.constprop.0).
-
-    Without debug info gdb names a frame after the ELF symbol, which for a
-    clone or the cold part of a function carries such a suffix.
-    """
-    return name.split(".", 1)[0]
-
-
-# The kind of frame each function name makes, as found: a deep stack repeats
-# a few names thousands of times.
-_KINDS: Dict[str, str] = {}
-
-
-def _kind_of(name: str) -> str:
-    name = base_name(name)
-    if name in EVAL_FUNCTIONS:
-        return "eval"
-    if name.startswith("cfunction_") or name == "PyCFunction_Call":
-        return "builtin"
-    if name == "take_gil":
-        return "gil"
-    if name in GC_FUNCTIONS:
-        return "gc"
-    return "other"
-
-
-def _classify(name: Optional[str], frame: "gdb.Frame") -> str:
-    if not name:
-        return "other"
-    kind = _KINDS.get(name)
-    if kind is None:
-        kind = _KINDS[name] = _kind_of(name)
-    if kind == "eval" and frame.type() == gdb.INLINE_FRAME:
-        return "other"  # an inlined copy is not a call of the eval loop
-    return kind
 
 
 def _pythread_key(thread: "gdb.InferiorThread") -> str:
@@ -241,42 +157,18 @@ def settled_python_cframe(target: Target, min_level: int) -> Optional[CFrame]:
         return None
     groups = _groups(pythread.frames)
     evals = 0
-    for level, frame, kind in _c_frames():
-        if kind == "eval":
-            if level >= min_level:
-                if evals < len(groups) and _runs_group(target, frame, groups[evals]):
-                    return CFrame(level, frame, "eval", groups[evals], target)
+    for cframe in c_frames(target):
+        if cframe.kind == "eval":
+            if cframe.level >= min_level:
+                if evals < len(groups) and _runs_group(target, cframe, groups[evals]):
+                    cframe.python = groups[evals]
+                    return cframe
                 return None
             evals += 1
     return None
 
 
-def _c_frames() -> Iterator[Tuple[int, "gdb.Frame", str]]:
-    """The selected thread's C frames from the newest: (gdb's number, frame, kind).
-
-    One call into gdb per frame besides the unwinding (each costs about as
-    much as the Python around it): the kind's other questions are asked
-    only of the frames whose name calls for them.
-    """
-    try:
-        frame: Optional[gdb.Frame] = gdb.newest_frame()
-    except gdb.error:
-        return
-    level = 0
-    while frame is not None and level < _MAX_C_FRAMES:
-        try:
-            name = frame.name()
-        except gdb.error:
-            name = None
-        yield level, frame, _classify(name, frame)
-        try:
-            frame = frame.older()
-        except gdb.error:
-            return
-        level += 1
-
-
-def _runs_group(target: Target, frame: "gdb.Frame", group: Tuple[PyFrame, ...]) -> bool:
+def _runs_group(target: Target, cframe: CFrame, group: Tuple[PyFrame, ...]) -> bool:
     """Whether the eval-loop call at ``frame`` is the one running ``group``, where memory can tell.
 
     3.12+: the call keeps the group's entry shim in its own stack frame.
@@ -289,13 +181,8 @@ def _runs_group(target: Target, frame: "gdb.Frame", group: Tuple[PyFrame, ...]) 
     shim = group[-1].entry_shim
     if not shim:
         return False
-    try:
-        older = frame.older()
-        if older is None:
-            return False
-        return int(frame.read_register("rsp")) <= shim < int(older.read_register("rsp"))
-    except (gdb.error, ValueError):
-        return False
+    span = cframe.stack_span()
+    return span is not None and span[0] <= shim < span[1]
 
 
 def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, whole: bool = False) -> ThreadStack:
@@ -327,11 +214,11 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
     stack = ThreadStack(thread=pythread)
     groups = _groups(pythread.frames)
     seen = 0
-    for level, frame, kind in _c_frames():
-        stack.cframes.append(CFrame(level, frame, kind, (), target))
-        if kind == "eval":
+    for cframe in c_frames(target, fast=not whole):
+        stack.cframes.append(cframe)
+        if cframe.kind == "eval":
             seen += 1
-            if settled and seen == len(groups) and _runs_group(target, frame, groups[-1]):
+            if settled and seen == len(groups) and _runs_group(target, cframe, groups[-1]):
                 stack.whole = False
                 break
     if sum(c.kind == "eval" for c in stack.cframes) < len(groups):
@@ -367,16 +254,11 @@ def _eval_frames_by_shim(cframes: List[CFrame], groups: List[Tuple[PyFrame, ...]
     shims = [group[-1].entry_shim for group in groups if group and group[-1].entry_shim]
     if not shims:
         return
-    sps: List[Optional[int]] = []
     for cframe in cframes:
-        try:
-            sps.append(int(cframe.frame.read_register("rsp")))
-        except (gdb.error, ValueError):
-            sps.append(None)
-    for cframe, low, high in zip(cframes, sps, sps[1:]):
-        if cframe.kind != "other" or low is None or high is None or cframe.frame.type() == gdb.INLINE_FRAME:
+        if cframe.kind != "other" or cframe.inline:
             continue
-        if any(low <= shim < high for shim in shims):
+        span = cframe.stack_span()
+        if span is not None and any(span[0] <= shim < span[1] for shim in shims):
             cframe.kind = "eval"
 
 

@@ -1,0 +1,315 @@
+"""The selected thread's C frames, numbered as gdb numbers them, unwound fast where gdb's numbering can be reproduced.
+
+gdb spends 15-25 µs unwinding each C frame, and at a Python recursion 950
+deep CPython 3.8-3.10 sits on 4,000-7,000 of them. Our own unwinder
+(:mod:`cpython_gdb.native.unwind`, from the files' ``.eh_frame``) finds
+the same physical frames several times faster, but gdb also shows frames
+that are not on the stack: inlined calls, and calls that ended in a tail
+call (from DWARF call-site information). So gdb unwinds first, and every
+pair of adjacent physical frames it shows teaches which frames gdb puts
+between a callee at pc A and its caller at pc B. From then on, a caller
+whose (A, B) pair gdb has already shown is listed from that lesson without
+asking gdb; at the first pair it has not shown, gdb takes over again from
+where it was (it unwinds the frames in between itself, so nothing is
+guessed). A deep stack repeats a few pairs thousands of times.
+
+Frames listed this way carry no gdb.Frame: :attr:`CFrame.frame` asks gdb
+for it (unwinding that far) only when a command needs one.
+"""
+
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import gdb
+
+from ..errors import CpythonGdbError
+from ..native.cfi import RSP, Unsupported
+from ..native.unwind import Modules, Unwinder
+from ..objects import object_repr
+from ..target import Target
+from . import state
+from .parameters import fast_unwind
+
+EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault"})
+GC_FUNCTIONS = frozenset(
+    {"collect", "collect_with_callback", "gc_collect_main", "gc_collect_young",
+     "gc_collect_increment", "gc_collect_full"}
+)
+MAX_C_FRAMES = 200_000
+_REGISTERS = {3: "rbx", 6: "rbp", 12: "r12", 13: "r13", 14: "r14", 15: "r15", RSP: "rsp"}
+# The frames gdb lists for a caller at pc B whose callee runs at pc A:
+# (name, gdb frame type) from the newest, the caller's own frame last.
+Lesson = Tuple[Tuple[Optional[str], int], ...]
+
+
+class CFrame:
+    """One C frame of gdb's: its number, its kind, the Python frames it runs."""
+
+    __slots__ = ("level", "_frame", "name", "kind", "python", "_target", "_text", "pc", "inline", "_sp",
+                 "_caller_sp")
+
+    def __init__(self, level: int, frame: Optional["gdb.Frame"], name: Optional[str], frame_type: int,
+                 target: Target, pc: int, sp: Optional[int] = None) -> None:
+        self.level = level
+        self._frame = frame
+        self.name = name  # gdb's name of the function
+        self.kind = classify(name, frame_type)  # "eval", "builtin", "gil", "gc" or "other"
+        self.inline = frame_type == gdb.INLINE_FRAME
+        self.python: Tuple = ()  # the PyFrames it runs, newest first
+        self._target = target
+        self._text: Optional[str] = None
+        self.pc = pc
+        self._sp = sp
+        self._caller_sp: Optional[int] = None
+
+    @property
+    def frame(self) -> "gdb.Frame":
+        """gdb's frame (found by unwinding as far as it if it was listed without gdb)."""
+        if self._frame is None:
+            self._frame = _gdb_frame(self._target, self.level, self.pc)
+        return self._frame
+
+    def stack_span(self) -> Optional[Tuple[int, int]]:
+        """[stack pointer, caller's stack pointer) of this frame's physical frame; None if unknown."""
+        if self._sp is None or self._caller_sp is None:
+            try:
+                frame = self.frame
+                self._sp = int(frame.read_register("rsp"))
+                older = frame.older()
+                if older is None:
+                    return None
+                self._caller_sp = int(older.read_register("rsp"))
+            except (gdb.error, ValueError, CpythonGdbError):
+                return None
+        return self._sp, self._caller_sp
+
+    @property
+    def text(self) -> str:
+        """The repr of the callable a built-in call runs ("" if unknown).
+
+        Read when first asked for: the C variable costs a symbol lookup (and
+        gdb may first have to read the debug info of the function's file).
+        """
+        if self._text is None:
+            self._text = ""
+            if self.kind == "builtin":
+                self._text = _builtin_text(self._target, self.frame)
+        return self._text
+
+
+def _gdb_frame(target: Target, level: int, pc: int) -> "gdb.Frame":
+    """gdb's frame number ``level`` of the selected thread, which must run at ``pc``.
+
+    The frames found are kept for the stop, so that asking for several
+    deep frames unwinds once.
+    """
+    thread = gdb.selected_thread()
+    key = f"gdb-frames:{thread.global_num if thread is not None else 0}"
+    frames: List[gdb.Frame] = target.cache.setdefault(key, [])  # type: ignore[assignment]
+    try:
+        if not frames:
+            frames.append(gdb.newest_frame())
+        while len(frames) <= level:
+            older = frames[-1].older()
+            if older is None:
+                break
+            frames.append(older)
+    except gdb.error as exc:
+        raise CpythonGdbError(f"gdb cannot unwind to frame #{level}: {exc}") from exc
+    if len(frames) <= level or frames[level].pc() != pc:
+        raise CpythonGdbError(f"gdb's frame #{level} is not the C frame listed as #{level}")
+    return frames[level]
+
+
+def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
+    try:
+        func = frame.read_var("func")
+        if func.is_optimized_out:
+            return ""
+        address = int(func)
+    except (gdb.error, ValueError, RuntimeError):
+        return ""
+    if not address:
+        return ""
+    return object_repr(target, address, state.limits())
+
+
+def base_name(name: str) -> str:
+    """A C function's name without GCC's clone suffix (take_gil.constprop.0).
+
+    Without debug info gdb names a frame after the ELF symbol, which for a
+    clone or the cold part of a function carries such a suffix.
+    """
+    return name.split(".", 1)[0]
+
+
+# The kind of frame each function name makes, as found: a deep stack repeats
+# a few names thousands of times.
+_KINDS: Dict[str, str] = {}
+
+
+def _kind_of(name: str) -> str:
+    name = base_name(name)
+    if name in EVAL_FUNCTIONS:
+        return "eval"
+    if name.startswith("cfunction_") or name == "PyCFunction_Call":
+        return "builtin"
+    if name == "take_gil":
+        return "gil"
+    if name in GC_FUNCTIONS:
+        return "gc"
+    return "other"
+
+
+def classify(name: Optional[str], frame_type: int) -> str:
+    if not name:
+        return "other"
+    kind = _KINDS.get(name)
+    if kind is None:
+        kind = _KINDS[name] = _kind_of(name)
+    if kind == "eval" and frame_type == gdb.INLINE_FRAME:
+        return "other"  # an inlined copy is not a call of the eval loop
+    return kind
+
+
+def _modules(target: Target) -> Optional[Modules]:
+    """The files mapped in the inferior, from gdb (a live process's maps, or a core's file notes)."""
+    found = target.cache.get("c-modules")
+    if found is None:
+        mappings = []
+        try:
+            text = gdb.execute("info proc mappings", to_string=True)
+        except gdb.error:
+            text = ""
+        for line in text.splitlines():
+            fields = line.split()
+            if len(fields) >= 5 and fields[0].startswith("0x") and fields[-1].startswith("/"):
+                try:
+                    mappings.append((int(fields[0], 16), int(fields[1], 16), int(fields[3], 16), fields[-1]))
+                except ValueError:
+                    continue
+        found = target.cache["c-modules"] = Modules(mappings) if mappings else False
+    return found or None
+
+
+def _registers(frame: "gdb.Frame") -> Dict[int, int]:
+    regs: Dict[int, int] = {}
+    for number, name in _REGISTERS.items():
+        try:
+            value = frame.read_register(name)
+            if not value.is_optimized_out:
+                regs[number] = int(value)
+        except (gdb.error, ValueError):
+            continue
+    return regs
+
+
+def _own_unwinding() -> bool:
+    if not fast_unwind():
+        return False
+    try:
+        return gdb.selected_inferior().architecture().name().startswith("i386:x86-64")
+    except (gdb.error, RuntimeError):
+        return False
+
+
+class _Walk:
+    """gdb's frames one by one, learning the lessons (see the module's text) from them."""
+
+    def __init__(self, lessons: Dict[Tuple[int, int], Lesson]) -> None:
+        self.lessons = lessons
+        self.callers = {callee for callee, _ in lessons}  # pcs some lesson starts from
+        self.frame: Optional[gdb.Frame] = gdb.newest_frame()
+        self.level = 0
+        self._physical: Optional[int] = None  # pc of the newest physical frame passed
+        self._returned = False  # whether that pc is a return address (not frame #0's, not a signal's)
+        self._since: List[Tuple[Optional[str], int]] = []
+
+    def name_and_type(self) -> Tuple[Optional[str], int]:
+        assert self.frame is not None
+        try:
+            name = self.frame.name()
+        except gdb.error:
+            name = None
+        return name, self.frame.type()
+
+    def learn(self, name: Optional[str], frame_type: int) -> None:
+        """Note the current frame; a normal frame ends a lesson."""
+        assert self.frame is not None
+        self._since.append((name, frame_type))
+        if frame_type != gdb.NORMAL_FRAME:
+            if frame_type not in (gdb.INLINE_FRAME, gdb.TAILCALL_FRAME):
+                self._physical = None  # a signal frame: lessons are about calls only
+            return
+        pc = self.frame.pc()
+        if self._physical is not None:
+            self.lessons[(self._physical, pc)] = tuple(self._since)
+            self.callers.add(self._physical)
+        self._returned = self._physical is not None
+        self._physical = pc
+        self._since = []
+
+    def advance(self) -> None:
+        assert self.frame is not None
+        try:
+            self.frame = self.frame.older()
+        except gdb.error:
+            self.frame = None
+        self.level += 1
+
+    def resumable(self) -> bool:
+        """Whether the current frame is a normal frame a known lesson starts from."""
+        return self._returned and not self._since and self._physical in self.callers
+
+
+def c_frames(target: Target, fast: bool = True) -> Iterator[CFrame]:
+    """The selected thread's C frames from the newest, as gdb numbers and names them."""
+    try:
+        walk = _Walk(target.cache.setdefault("c-lessons", {}))  # type: ignore[arg-type]
+    except gdb.error:
+        return
+    unwinder: Optional[Unwinder] = None
+    if fast and _own_unwinding():
+        modules = _modules(target)
+        if modules is not None:
+            unwinder = Unwinder(modules, target.ptr)
+    listed = -1  # the newest level yielded so far
+    while walk.frame is not None and walk.level < MAX_C_FRAMES:
+        name, frame_type = walk.name_and_type()
+        if walk.level > listed:
+            yield CFrame(walk.level, walk.frame, name, frame_type, target, walk.frame.pc())
+            listed = walk.level
+        walk.learn(name, frame_type)
+        if unwinder is not None and walk.level >= listed and walk.resumable():
+            for cframe in _fast(target, unwinder, walk):
+                yield cframe
+                listed = cframe.level
+        walk.advance()
+
+
+def _fast(target: Target, unwinder: Unwinder, walk: "_Walk") -> Iterator[CFrame]:
+    """The frames past gdb's current one for as long as lessons tell them.
+
+    Each physical frame is yielded only once its caller is known, so that
+    its stack span is too (an eval-loop call is matched by it).
+    """
+    assert walk.frame is not None
+    pc = walk.frame.pc()
+    regs = _registers(walk.frame)
+    level = walk.level
+    pending: List[CFrame] = []
+    while level < MAX_C_FRAMES:
+        try:
+            found = unwinder.caller(pc, regs)
+        except Unsupported:
+            found = None
+        lesson = walk.lessons.get((pc, found[0])) if found is not None else None
+        for cframe in pending:
+            cframe._caller_sp = found[1].get(RSP) if found is not None else None
+            yield cframe
+        if found is None or lesson is None:
+            return
+        pc, regs = found
+        pending = []
+        for name, frame_type in lesson:
+            level += 1
+            pending.append(CFrame(level, None, name, frame_type, target, pc, regs.get(RSP)))

@@ -1,0 +1,1 @@
+"""The C stack, read without a debugger: call frame information and unwinding."""

@@ -1,0 +1,336 @@
+"""Call frame information: how to find a C function's caller at a given pc.
+
+Every x86-64 ELF file carries ``.eh_frame`` (kept by ``strip``: C++
+exceptions and glibc's ``backtrace`` need it) and ``.eh_frame_hdr``, a
+sorted table from function start to FDE. The FDE's DWARF CFA program,
+run up to the pc, says where the caller's stack pointer (the CFA) is and
+where the return address and callee-saved registers were stored. Only the
+rules an optimizing compiler emits for ordinary functions are handled;
+anything else (expressions, as in signal trampolines and PLT stubs) is
+:class:`Unsupported`, and the caller falls back to the debugger's unwinder.
+
+Format: https://refspecs.linuxfoundation.org/LSB_5.0.0/LSB-Core-generic/LSB-Core-generic/ehframechpt.html
+and DWARF 5 section 6.4.
+"""
+
+from __future__ import annotations
+
+import struct
+from bisect import bisect_right
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO, Dict, List, Optional, Tuple
+
+    # (CFA register, CFA offset, return address offset from the CFA,
+    #  ((register, how, value), ...)) with how "at" (saved at CFA+value),
+    #  "is" (CFA+value itself), "reg" (in register value), "undef".
+    Rule = Tuple[int, int, int, Tuple[Tuple[int, str, int], ...]]
+
+RA = 16  # DWARF number of x86-64's return address column (rip)
+RSP = 7
+_EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
+_PHDR = struct.Struct("<IIQQQQQQ")
+PT_LOAD, PT_GNU_EH_FRAME = 1, 0x6474E550
+ET_EXEC = 2
+MAX_EH_FRAME = 64 << 20
+
+
+class Unsupported(Exception):
+    """The CFI at this pc uses something this unwinder does not evaluate."""
+
+
+def _uleb(data: bytes, pos: int) -> Tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return result, pos
+
+
+def _sleb(data: bytes, pos: int) -> Tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            if byte & 0x40:
+                result -= 1 << shift
+            return result, pos
+
+
+# DW_EH_PE value formats (udata2/4/8, sdata2/4/8): struct code
+_FORMATS = {0x02: "<H", 0x03: "<I", 0x04: "<Q", 0x0A: "<h", 0x0B: "<i", 0x0C: "<q"}
+
+
+def _pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[int, int]:
+    """An encoded pointer at ``pos``: (value, next pos). Only absolute and pc-relative."""
+    if encoding == 0xFF:
+        return 0, pos
+    fmt = encoding & 0x0F
+    if fmt == 0x00:
+        fmt = 0x04
+    if fmt in (0x01, 0x09):
+        value, end = (_uleb if fmt == 0x01 else _sleb)(data, pos)
+    else:
+        code = _FORMATS.get(fmt)
+        if code is None:
+            raise Unsupported(f"pointer encoding {encoding:#x}")
+        value = struct.unpack_from(code, data, pos)[0]
+        end = pos + struct.calcsize(code)
+    application = encoding & 0x70
+    if application == 0x10:  # pcrel
+        value += vaddr_of_data + pos
+    elif application != 0x00:
+        raise Unsupported(f"pointer encoding {encoding:#x}")
+    return value & 0xFFFF_FFFF_FFFF_FFFF, end
+
+
+class _Cie:
+    __slots__ = ("code_align", "data_align", "ra", "encoding", "initial", "signal")
+
+    def __init__(self, data: bytes, pos: int, vaddr: int) -> None:
+        length = struct.unpack_from("<I", data, pos)[0]
+        if length == 0xFFFF_FFFF:
+            raise Unsupported("64-bit CIE")
+        end = pos + 4 + length
+        pos += 8  # length and CIE id
+        version = data[pos]
+        pos += 1
+        nul = data.index(b"\0", pos)
+        augmentation = data[pos:nul].decode("ascii", "replace")
+        pos = nul + 1
+        if "eh" in augmentation:
+            raise Unsupported("old GCC augmentation")
+        self.code_align, pos = _uleb(data, pos)
+        self.data_align, pos = _sleb(data, pos)
+        if version == 1:
+            self.ra = data[pos]
+            pos += 1
+        else:
+            self.ra, pos = _uleb(data, pos)
+        self.encoding = 0x00
+        self.signal = False
+        if augmentation.startswith("z"):
+            size, pos = _uleb(data, pos)
+            after = pos + size
+            for letter in augmentation[1:]:
+                if letter == "R":
+                    self.encoding = data[pos]
+                    pos += 1
+                elif letter == "P":
+                    _, pos = _pointer(data, pos + 1, data[pos] & 0x7F, vaddr)
+                elif letter == "L":
+                    pos += 1
+                elif letter == "S":
+                    self.signal = True
+            pos = after
+        self.initial = data[pos:end]
+
+
+class EhFrame:
+    """The unwinding rules of one ELF file, looked up by link-time pc."""
+
+    def __init__(self, path: str) -> None:
+        with open(path, "rb") as f:
+            header = _load_header(f, path)
+        hdr_vaddr, hdr, self._eh_vaddr, self._eh, self._loads, self._fixed = header
+        if hdr[0] != 1 or hdr[3] != 0x3B:
+            raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
+        _, pos = _pointer(hdr, 4, hdr[1], hdr_vaddr)
+        count, pos = _pointer(hdr, pos, hdr[2], hdr_vaddr)
+        table = memoryview(hdr[pos:pos + 8 * count]).cast("i")
+        # Both columns are relative to .eh_frame_hdr (datarel, sdata4).
+        self._starts: List[int] = [hdr_vaddr + v for v in table[0::2].tolist()]
+        self._fdes: List[int] = [hdr_vaddr + v for v in table[1::2].tolist()]
+        self._cies: Dict[int, _Cie] = {}
+        self._rules: Dict[int, Optional[Rule]] = {}
+
+    def load_bias(self, start: int, offset: int) -> Optional[int]:
+        """What was added to link-time addresses, given a mapping of this file at ``start`` from ``offset``."""
+        if self._fixed:
+            return 0
+        for p_offset, p_vaddr in self._loads:
+            if p_offset & ~0xFFF == offset:
+                return start - (p_vaddr & ~0xFFF)
+        return None
+
+    def rule(self, pc: int) -> Optional[Rule]:
+        """The rule at link-time ``pc``; None in the outermost frame (no return address).
+
+        Raises Unsupported where no FDE covers ``pc`` (the debugger would
+        analyse the machine code there) or its rules are out of reach.
+        """
+        try:
+            return self._rules[pc]
+        except KeyError:
+            pass
+        index = bisect_right(self._starts, pc) - 1
+        if index < 0:
+            raise Unsupported(f"no FDE for {pc:#x}")
+        found = self._evaluate(self._fdes[index], pc)
+        self._rules[pc] = found
+        return found
+
+    def _evaluate(self, fde_vaddr: int, pc: int) -> Optional[Rule]:
+        data, base = self._eh, self._eh_vaddr
+        pos = fde_vaddr - base
+        if not 0 <= pos < len(data) - 8:
+            raise Unsupported("FDE outside .eh_frame")
+        length, cie_delta = struct.unpack_from("<II", data, pos)
+        if length == 0xFFFF_FFFF:
+            raise Unsupported("64-bit FDE")
+        end = pos + 4 + length
+        cie_pos = pos + 4 - cie_delta
+        cie = self._cies.get(cie_pos)
+        if cie is None:
+            cie = self._cies[cie_pos] = _Cie(data, cie_pos, base)
+        start, at = _pointer(data, pos + 8, cie.encoding, base)
+        size, at = _pointer(data, at, cie.encoding & 0x0F, base)
+        if not start <= pc < start + size:
+            raise Unsupported(f"no FDE for {pc:#x}")
+        if cie.signal:
+            raise Unsupported("signal frame")
+        extra, at = _uleb(data, at)
+        return _run(cie, data[at + extra:end], start, pc)
+
+
+def _load_header(f: BinaryIO, path: str) -> Tuple[int, bytes, int, bytes, List[Tuple[int, int]], bool]:
+    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, its load segments
+    (file offset, address), and whether it is linked at a fixed address (not PIE)."""
+    head = f.read(_EHDR.size)
+    if len(head) < _EHDR.size or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+        raise Unsupported(f"{path} is not a 64-bit little-endian ELF file")
+    fields = _EHDR.unpack(head)
+    phoff, phentsize, phnum = fields[5], fields[9], fields[10]
+    f.seek(phoff)
+    table = f.read(phentsize * phnum)
+    phdrs = [_PHDR.unpack_from(table, i * phentsize) for i in range(phnum)]
+    hdr_ph = next((ph for ph in phdrs if ph[0] == PT_GNU_EH_FRAME), None)
+    if hdr_ph is None:
+        raise Unsupported(f"{path} has no .eh_frame_hdr")
+    f.seek(hdr_ph[2])
+    hdr = f.read(hdr_ph[5])
+    eh_vaddr, _ = _pointer(hdr, 4, hdr[1], hdr_ph[3])
+    # .eh_frame runs from its address to the end of the load segment holding it at most.
+    for ph in phdrs:
+        if ph[0] == PT_LOAD and ph[3] <= eh_vaddr < ph[3] + ph[5]:
+            size = min(ph[3] + ph[5] - eh_vaddr, MAX_EH_FRAME)
+            f.seek(ph[2] + eh_vaddr - ph[3])
+            loads = [(ph[2], ph[3]) for ph in phdrs if ph[0] == PT_LOAD]
+            return hdr_ph[3], hdr, eh_vaddr, f.read(size), loads, fields[1] == ET_EXEC
+    raise Unsupported(f"{path}: .eh_frame outside its load segments")
+
+
+def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
+    """Run the CIE's initial program and then the FDE's up to ``pc``."""
+    state: List[object] = [RSP, 8, {}]  # CFA register, CFA offset, column rules
+    initial: Dict[int, Tuple[str, int]] = {}
+    stack: List[Tuple[int, int, Dict[int, Tuple[str, int]]]] = []
+    for code, loc_start, is_cie in ((cie.initial, start, True), (program, start, False)):
+        loc = loc_start
+        pos = 0
+        cfa_reg, cfa_off, columns = state[0], state[1], state[2]
+        assert isinstance(cfa_reg, int) and isinstance(cfa_off, int) and isinstance(columns, dict)
+        while pos < len(code):
+            op = code[pos]
+            pos += 1
+            high, low = op & 0xC0, op & 0x3F
+            if high == 0x40:  # advance_loc
+                loc += low * cie.code_align
+                if loc > pc:
+                    break
+                continue
+            if high == 0x80:  # offset
+                value, pos = _uleb(code, pos)
+                columns[low] = ("at", value * cie.data_align)
+                continue
+            if high == 0xC0:  # restore
+                _restore(columns, initial, low)
+                continue
+            if op == 0x00:  # nop
+                continue
+            if op in (0x02, 0x03, 0x04):  # advance_loc1/2/4
+                size = {0x02: 1, 0x03: 2, 0x04: 4}[op]
+                loc += int.from_bytes(code[pos:pos + size], "little") * cie.code_align
+                pos += size
+                if loc > pc:
+                    break
+            elif op == 0x01:  # set_loc
+                loc, pos = _pointer(code, pos, cie.encoding, 0)
+                if loc > pc:
+                    break
+            elif op in (0x05, 0x11, 0x14, 0x15):  # offset_extended(_sf), val_offset(_sf)
+                reg, pos = _uleb(code, pos)
+                if op in (0x05, 0x14):
+                    value, pos = _uleb(code, pos)
+                else:
+                    value, pos = _sleb(code, pos)
+                columns[reg] = ("at" if op in (0x05, 0x11) else "is", value * cie.data_align)
+            elif op == 0x2F:  # GNU_negative_offset_extended
+                reg, pos = _uleb(code, pos)
+                value, pos = _uleb(code, pos)
+                columns[reg] = ("at", -value * cie.data_align)
+            elif op == 0x06:  # restore_extended
+                reg, pos = _uleb(code, pos)
+                _restore(columns, initial, reg)
+            elif op == 0x07:  # undefined
+                reg, pos = _uleb(code, pos)
+                columns[reg] = ("undef", 0)
+            elif op == 0x08:  # same_value
+                reg, pos = _uleb(code, pos)
+                columns.pop(reg, None)
+            elif op == 0x09:  # register
+                reg, pos = _uleb(code, pos)
+                other, pos = _uleb(code, pos)
+                columns[reg] = ("reg", other)
+            elif op == 0x0A:  # remember_state
+                stack.append((cfa_reg, cfa_off, dict(columns)))
+            elif op == 0x0B:  # restore_state
+                if not stack:
+                    raise Unsupported("restore_state without remember_state")
+                cfa_reg, cfa_off, remembered = stack.pop()
+                columns.clear()
+                columns.update(remembered)
+            elif op == 0x0C:  # def_cfa
+                cfa_reg, pos = _uleb(code, pos)
+                cfa_off, pos = _uleb(code, pos)
+            elif op == 0x12:  # def_cfa_sf
+                cfa_reg, pos = _uleb(code, pos)
+                cfa_off, pos = _sleb(code, pos)
+                cfa_off *= cie.data_align
+            elif op == 0x0D:  # def_cfa_register
+                cfa_reg, pos = _uleb(code, pos)
+            elif op == 0x0E:  # def_cfa_offset
+                cfa_off, pos = _uleb(code, pos)
+            elif op == 0x13:  # def_cfa_offset_sf
+                cfa_off, pos = _sleb(code, pos)
+                cfa_off *= cie.data_align
+            elif op == 0x2E:  # GNU_args_size: matters only to exception handling
+                _, pos = _uleb(code, pos)
+            else:  # expressions (0x0f, 0x10, 0x16) and anything newer
+                raise Unsupported(f"DW_CFA opcode {op:#x}")
+        state = [cfa_reg, cfa_off, columns]
+        if is_cie:
+            initial = dict(columns)
+    cfa_reg, cfa_off, columns = state[0], state[1], state[2]
+    assert isinstance(cfa_reg, int) and isinstance(cfa_off, int) and isinstance(columns, dict)
+    ra = columns.get(RA)
+    if ra is None or ra[0] == "undef":
+        return None  # the outermost frame (_start, a thread's clone)
+    if ra[0] != "at":
+        raise Unsupported("return address not saved on the stack")
+    saved = tuple((reg, how, value) for reg, (how, value) in sorted(columns.items()) if reg != RA)
+    return cfa_reg, cfa_off, ra[1], saved
+
+
+def _restore(columns: Dict[int, Tuple[str, int]], initial: Dict[int, Tuple[str, int]], reg: int) -> None:
+    if reg in initial:
+        columns[reg] = initial[reg]
+    else:
+        columns.pop(reg, None)

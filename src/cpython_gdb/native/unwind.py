@@ -1,0 +1,137 @@
+"""Walking a thread's C stack from one frame's registers to its callers (x86-64).
+
+The rules come from each file's ``.eh_frame`` (:mod:`.cfi`), kept per pc:
+a deep stack returns to the same few dozen addresses thousands of times,
+so after the first few frames a step is one dictionary look-up and two or
+three reads of stack memory.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from ..errors import CpythonGdbError
+from .cfi import RSP, EhFrame, Unsupported
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
+
+    from .cfi import Rule
+
+    Registers = Dict[int, int]  # DWARF register number: value, or -(address it is saved at)
+
+RIP = 16
+# DWARF numbers of the registers a callee keeps for its caller (System V
+# x86-64 ABI): rbx, rbp, r12-r15. The others are not known in a caller.
+CALLEE_SAVED = (3, 6, 12, 13, 14, 15)
+
+# One file's rules for the session: a file does not change while mapped.
+_EH_FRAMES: Dict[str, Union[EhFrame, str]] = {}
+
+
+def eh_frame(path: str) -> EhFrame:
+    """The (cached) rules of the file at ``path``; Unsupported if it has none readable."""
+    found = _EH_FRAMES.get(path)
+    if found is None:
+        try:
+            found = EhFrame(path)
+        except (OSError, ValueError, IndexError, Unsupported) as exc:
+            found = f"{path}: {exc}"
+        _EH_FRAMES[path] = found
+    if isinstance(found, str):
+        raise Unsupported(found)
+    return found
+
+
+class Modules:
+    """The mapped files code runs from: (start, end, file offset, path), by address."""
+
+    def __init__(self, mappings: Sequence[Tuple[int, int, int, str]]) -> None:
+        self._mappings = sorted(mappings)
+        self._starts = [mapping[0] for mapping in self._mappings]
+
+    def locate(self, pc: int) -> Tuple[EhFrame, int]:
+        """The rules of the file mapped at ``pc`` and its load bias."""
+        index = bisect_right(self._starts, pc) - 1
+        if index < 0 or pc >= self._mappings[index][1]:
+            raise Unsupported(f"no file mapped at {pc:#x}")
+        path = self._mappings[index][3]
+        frame = eh_frame(path)
+        for start, _, offset, name in self._mappings:
+            if name == path:
+                bias = frame.load_bias(start, offset)
+                if bias is not None:
+                    return frame, bias
+        raise Unsupported(f"{path}: no mapping of its first load segment")
+
+
+class Unwinder:
+    """Steps from a frame to its caller, with rules kept per pc for the session of one stop.
+
+    A register the callee saved on the stack is read only if a rule needs
+    its value: until then ``regs`` holds the address it was saved at, as a
+    negative number (an optimized build's CFA is almost always rsp-based,
+    so most saved registers are never read).
+    """
+
+    def __init__(self, modules: Modules, u64: Callable[[int], int]) -> None:
+        self._modules = modules
+        self._u64 = u64
+        self._rules: Dict[int, Optional[Rule]] = {}
+
+    def _rule(self, lookup: int) -> Optional[Rule]:
+        try:
+            return self._rules[lookup]
+        except KeyError:
+            pass
+        frame, bias = self._modules.locate(lookup)
+        rule = self._rules[lookup] = frame.rule(lookup - bias)
+        return rule
+
+    def caller(self, pc: int, regs: Registers, returned: bool = True) -> Optional[Tuple[int, Registers]]:
+        """The caller of the frame running at ``pc`` with ``regs``: (its pc, its registers).
+
+        ``regs`` maps DWARF register numbers to values (or saved addresses,
+        negated). ``returned``: ``pc`` is a return address (every frame but
+        a thread's newest and a signal handler's caller), so the call
+        instruction before it is what the rules must describe. None at the
+        outermost frame. Raises Unsupported where these rules cannot tell.
+        """
+        rule = self._rule(pc - 1 if returned else pc)
+        if rule is None:
+            return None
+        cfa_reg, cfa_off, ra_off, saved = rule
+        try:
+            base = regs[cfa_reg]
+            if base < 0:
+                base = self._u64(-base)
+            cfa = base + cfa_off
+            new = dict(regs)
+            for reg, how, value in saved:
+                if how == "at":
+                    new[reg] = -(cfa + value)
+                elif how == "is":
+                    new[reg] = cfa + value
+                elif how == "reg" and value in regs:
+                    new[reg] = regs[value]
+                else:
+                    new.pop(reg, None)
+            ra = self._u64(cfa + ra_off)
+        except KeyError:
+            raise Unsupported(f"CFA register {cfa_reg} unknown at {pc:#x}") from None
+        except CpythonGdbError as exc:
+            raise Unsupported(f"stack unreadable at {pc:#x}") from exc
+        if ra == 0:
+            return None
+        new[RSP] = cfa
+        return ra, new
+
+    def walk(self, pc: int, regs: Registers, limit: int) -> Iterator[Tuple[int, int]]:
+        """(pc, stack pointer) of each caller from the frame at ``pc``, oldest last, at most ``limit``."""
+        for _ in range(limit):
+            found = self.caller(pc, regs)
+            if found is None:
+                return
+            pc, regs = found
+            yield pc, regs[RSP]

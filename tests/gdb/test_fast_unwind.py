@@ -1,0 +1,53 @@
+"""cpython-gdb's own unwinding of repeated C frames (``set cpython fast-unwind``) changes no output.
+
+On a deep stack that passes through C built-ins, every command prints
+exactly what it prints when gdb unwinds every frame itself, with DWARF
+and on a stripped copy, live and on a core; the frames past the lessons
+are really listed without gdb; and our unwinder finds the same physical
+frames as gdb's, pc and stack pointer, all the way down.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from harness import PYTHONS, gcore, run_sections, running, stripped_copy
+
+CHECK = Path(__file__).with_name("unwind_check.py")
+# Frames of the cached stack that were listed without asking gdb.
+COUNT_OWN = ("python import cpython_gdb.gdb.state as s; "
+             "print('OWN', sum(c._frame is None for k, v in s.current_target().cache.items() "
+             "if k.startswith('stack:') for c in v.cframes))")
+COMMANDS = ["py-bt", "py-bt-full", COUNT_OWN, "py-up", "py-up", "frame", "py-locals", "py-down", "frame",
+            "py-bt -a"]
+
+
+def _compare(sections_on, sections_off):
+    for command, on, off in zip(COMMANDS, sections_on, sections_off):
+        if command == COUNT_OWN:
+            continue
+        assert on == off, command
+    own = int(sections_on[COMMANDS.index(COUNT_OWN)].split()[-1])
+    assert own > 50, "the deep part of the stack was not listed by our own unwinding"
+    assert sections_off[COMMANDS.index(COUNT_OWN)].split()[-1] == "0"
+    assert "<built-in function sorted>" in sections_on[1] or "sorted" in sections_on[0]
+    assert sections_on[0].count("in descend") == 301
+
+
+@pytest.mark.parametrize("build", ["dwarf", "stripped"])
+def test_fast_unwind_changes_nothing(version, build, tmp_path):
+    kwargs = stripped_copy(version, tmp_path / "stripped") if build == "stripped" else {}
+    with running(version, "deep_mixed.py", "300", **kwargs) as target:
+        on = run_sections(COMMANDS + [f"source {CHECK}"], pid=target.pid)
+        off = run_sections(["set cpython fast-unwind off"] + COMMANDS, pid=target.pid)[1:]
+        core = gcore(target.pid, tmp_path)
+    try:
+        executable = kwargs.get("python") or PYTHONS[version]
+        core_on = run_sections(COMMANDS, core=core, executable=executable)
+        core_off = run_sections(["set cpython fast-unwind off"] + COMMANDS, core=core, executable=executable)[1:]
+    finally:
+        core.unlink()
+    assert on[-1].strip().startswith("UNWIND-MATCH"), on[-1]
+    _compare(on[:-1], off)
+    _compare(core_on, core_off)
+    assert core_on[0] == on[0]
