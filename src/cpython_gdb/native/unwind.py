@@ -107,6 +107,10 @@ class Unwinder:
             if base < 0:
                 base = self._u64(-base)
             cfa = base + cfa_off
+            if cfa <= regs[RSP]:
+                # Callers sit higher on the stack: anything else is a corrupt
+                # stack (or a switch of stacks), which the debugger reports.
+                raise Unsupported(f"the frame at {pc:#x} is not below its caller")
             new = dict(regs)
             for reg, how, value in saved:
                 if how == "at":
@@ -119,7 +123,7 @@ class Unwinder:
                     new.pop(reg, None)
             ra = self._u64(cfa + ra_off)
         except KeyError:
-            raise Unsupported(f"CFA register {cfa_reg} unknown at {pc:#x}") from None
+            raise Unsupported(f"a register the rules need is unknown at {pc:#x}") from None
         except CpythonGdbError as exc:
             raise Unsupported(f"stack unreadable at {pc:#x}") from exc
         if ra == 0:
