@@ -275,10 +275,10 @@ def c_frames(target: Target, fast: bool = True) -> Iterator[CFrame]:
     listed = -1  # the newest level yielded so far
     while walk.frame is not None and walk.level < MAX_C_FRAMES:
         name, frame_type = walk.name_and_type()
+        walk.learn(name, frame_type)  # before the yield: the caller may stop at any frame
         if walk.level > listed:
             yield CFrame(walk.level, walk.frame, name, frame_type, target, walk.frame.pc())
             listed = walk.level
-        walk.learn(name, frame_type)
         if unwinder is not None and walk.level >= listed and walk.resumable():
             for cframe in _fast(target, unwinder, walk):
                 yield cframe
