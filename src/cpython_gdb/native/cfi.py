@@ -173,7 +173,10 @@ class EhFrame:
         index = bisect_right(self._starts, pc) - 1
         if index < 0:
             raise Unsupported(f"no FDE for {pc:#x}")
-        found = self._evaluate(self._fdes[index], pc)
+        try:
+            found = self._evaluate(self._fdes[index], pc)
+        except (IndexError, ValueError, struct.error) as exc:
+            raise Unsupported(f"malformed FDE for {pc:#x}") from exc
         self._rules[pc] = found
         return found
 

@@ -1,0 +1,114 @@
+"""native.cfi's rules against binutils' reading of the same .eh_frame (readelf -wF), row by row.
+
+For every FDE of each interpreter's libpython (and of the C library) that
+readelf decodes into a table, our rule at each row's first address and at
+the last address before the next row must say what readelf's row says:
+the CFA, the return address and each register saved. Rows readelf shows
+as DWARF expressions must be Unsupported (the debugger's case).
+"""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cpython_gdb.native.cfi import RA, EhFrame, Unsupported
+from harness import PYTHONS, VERSIONS
+
+REGISTERS = {"rax": 0, "rdx": 1, "rcx": 2, "rbx": 3, "rsi": 4, "rdi": 5, "rbp": 6, "rsp": 7,
+             **{f"r{n}": n for n in range(8, 16)}, "ra": RA}
+LIBC = Path("/lib/x86_64-linux-gnu/libc.so.6")
+FDE = re.compile(r"^\S+ \S+ \S+ FDE cie=\S+ pc=([0-9a-f]+)\.\.([0-9a-f]+)$")
+
+
+def _libpython(minor):
+    found = sorted((PYTHONS[minor].parent.parent / "lib").glob(f"libpython{minor}*.so.1.0"))
+    return found[0] if found else PYTHONS[minor]
+
+
+def _tables(path):
+    """readelf's rows: [(start, end, [(loc, cfa, {column: rule})])] per FDE with a table.
+
+    Its exit status is not checked: it fails on a missing separate debug file (libc's
+    .gnu_debuglink) after printing .eh_frame; the count of tables below catches a real failure.
+    """
+    argv = ["readelf", "-wF", str(path)]
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    fdes = []
+    current = header = None
+    for line in out.splitlines():
+        match = FDE.match(line)
+        if match:
+            current = (int(match.group(1), 16), int(match.group(2), 16), [])
+            fdes.append(current)
+            header = None
+        elif " CIE " in line:
+            current = header = None
+        elif line.strip().startswith("LOC") and current is not None:
+            header = line.split()[2:]
+        elif header is not None and current is not None and re.match(r"^[0-9a-f]{16} ", line):
+            fields = line.split()
+            current[2].append((int(fields[0], 16), fields[1], dict(zip(header, fields[2:]))))
+    return [fde for fde in fdes if fde[2]]
+
+
+def _expected(cfa, columns):
+    """What our rule must be for one readelf row (None: it must be Unsupported)."""
+    if "+" not in cfa or any("exp" in rule or "(" in rule for rule in columns.values()):
+        return None  # expressions
+    register, _, offset = cfa.partition("+")
+    saved = []
+    for name, rule in columns.items():
+        number = REGISTERS[name]
+        if number == RA:
+            continue
+        if rule[0] == "c":
+            saved.append((number, "at", int(rule[1:])))
+        elif rule[0] == "v":
+            saved.append((number, "is", int(rule[1:])))
+    ra = columns.get("ra", "c-8")
+    if ra == "u":
+        return "outermost"  # no caller (a new thread's first frame)
+    if not ra.startswith("c"):
+        return None  # the return address not on the stack (hand-written assembly)
+    return REGISTERS[register], int(offset), int(ra[1:]), sorted(saved)
+
+
+def _ours(frame, pc):
+    try:
+        rule = frame.rule(pc)
+    except Unsupported as exc:
+        # A signal trampoline's rules are left to the debugger, however simple.
+        return "signal frame" if "signal frame" in str(exc) else None
+    if rule is None:
+        return "outermost"
+    cfa_reg, cfa_off, ra_off, saved = rule
+    return cfa_reg, cfa_off, ra_off, sorted((reg, how, value) for reg, how, value in saved if how != "undef")
+
+
+@pytest.mark.skipif(shutil.which("readelf") is None, reason="readelf (binutils) is not installed")
+@pytest.mark.parametrize("which", [*VERSIONS, "libc"])
+def test_rules_match_readelf(which):
+    path = LIBC if which == "libc" else _libpython(which)
+    frame = EhFrame(str(path))
+    tables = _tables(path)
+    assert len(tables) > 500, f"readelf decoded only {len(tables)} FDE tables of {path}"
+    checked = 0
+    for _, end, rows in tables:
+        for index, (loc, cfa, columns) in enumerate(rows):
+            if loc >= end:
+                continue  # a row readelf prints for the address past the function's end
+            last = (rows[index + 1][0] if index + 1 < len(rows) else end) - 1
+            if any(rule[0] in "r(" for rule in columns.values()):
+                # A register held in another register: readelf's table shows
+                # the other columns of such rows wrongly (glibc's clone).
+                continue
+            expected = _expected(cfa, columns)
+            for pc in {loc, last}:
+                ours = _ours(frame, pc)
+                if ours != "signal frame":
+                    assert ours == expected, f"{path} at {pc:#x} (row {loc:#x}: {cfa} {columns})"
+                    checked += 1
+    assert checked > 5000
