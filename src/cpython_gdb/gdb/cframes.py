@@ -37,8 +37,9 @@ GC_FUNCTIONS = frozenset(
 MAX_C_FRAMES = 200_000
 _REGISTERS = {3: "rbx", 6: "rbp", 12: "r12", 13: "r13", 14: "r14", 15: "r15", RSP: "rsp"}
 # The frames gdb lists for a caller at pc B whose callee runs at pc A:
-# (name, gdb frame type) from the newest, the caller's own frame last.
-Lesson = Tuple[Tuple[Optional[str], int], ...]
+# (name, gdb frame type, pc) from the newest, the caller's own frame last.
+# Inlined calls have pc B too; a call that ended in a tail call has its own.
+Lesson = Tuple[Tuple[Optional[str], int, int], ...]
 
 
 class CFrame:
@@ -222,7 +223,7 @@ class _Walk:
         self.level = 0
         self._physical: Optional[int] = None  # pc of the newest physical frame passed
         self._returned = False  # whether that pc is a return address (not frame #0's, not a signal's)
-        self._since: List[Tuple[Optional[str], int]] = []
+        self._since: List[Tuple[Optional[str], int, int]] = []
 
     def name_and_type(self) -> Tuple[Optional[str], int]:
         assert self.frame is not None
@@ -235,12 +236,12 @@ class _Walk:
     def learn(self, name: Optional[str], frame_type: int) -> None:
         """Note the current frame; a normal frame ends a lesson."""
         assert self.frame is not None
-        self._since.append((name, frame_type))
+        pc = self.frame.pc()
+        self._since.append((name, frame_type, pc))
         if frame_type != gdb.NORMAL_FRAME:
             if frame_type not in (gdb.INLINE_FRAME, gdb.TAILCALL_FRAME):
                 self._physical = None  # a signal frame: lessons are about calls only
             return
-        pc = self.frame.pc()
         if self._physical is not None:
             self.lessons[(self._physical, pc)] = tuple(self._since)
             self.callers.add(self._physical)
@@ -310,6 +311,6 @@ def _fast(target: Target, unwinder: Unwinder, walk: "_Walk") -> Iterator[CFrame]
             return
         pc, regs = found
         pending = []
-        for name, frame_type in lesson:
+        for name, frame_type, frame_pc in lesson:
             level += 1
-            pending.append(CFrame(level, None, name, frame_type, target, pc, regs.get(RSP)))
+            pending.append(CFrame(level, None, name, frame_type, target, frame_pc, regs.get(RSP)))
