@@ -51,3 +51,26 @@ def test_fast_unwind_changes_nothing(version, build, tmp_path):
     _compare(on[:-1], off)
     _compare(core_on, core_off)
     assert core_on[0] == on[0]
+
+
+WHOLE = ("python import cpython_gdb.gdb.state as s; "
+         "print('WHOLE', [v.whole for k, v in s.current_target().cache.items() if k.startswith('stack:')])")
+
+
+def test_fast_unwind_in_running_code(version):
+    """Stopped inside the eval loop (not at a settled stop): the same output, and the walk still ends early.
+
+    Where our unwinding meets a pair of return addresses gdb has not shown,
+    it looks on down the stack; with no eval-loop function below, the walk
+    ends there instead of gdb unwinding every frame again.
+    """
+    commands = ["py-bt", "py-bt-full", WHOLE, "set cpython fast-unwind off", "py-bt", "py-bt-full", WHOLE]
+    with running(version, "deep_mixed.py", "300", "spin") as target:
+        out = run_sections(commands, pid=target.pid)
+    assert out[0] == out[4] and out[1] == out[5]
+    assert out[0].count("in descend") == 301 and "in wait_here" in out[0]
+    if version in ("3.8", "3.9", "3.10"):
+        # One eval-loop call per Python call: the stack below the oldest
+        # one is reached by our unwinding (3.11+ reach it through gdb).
+        assert out[2].split("WHOLE", 1)[1].strip() == "[False]", out[2]
+    assert out[6].split("WHOLE", 1)[1].strip() == "[True]", out[6]

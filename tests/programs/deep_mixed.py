@@ -1,4 +1,4 @@
-"""A deep recursion that passes through C built-ins on the way (sorted's key, map), then waits.
+"""A deep recursion that passes through C built-ins on the way (sorted's key, map), then waits (or spins).
 
 Its C stack repeats the same few pairs of return addresses many times,
 with the built-in calls' frames among them: what cpython-gdb's own
@@ -12,10 +12,14 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 from ready import announce  # noqa: E402
 
 sys.setrecursionlimit(5000)
+SPIN = "spin" in sys.argv[2:]
 
 
 def wait_here(depth):
     announce()
+    if SPIN:
+        while True:  # running Python code: gdb stops inside the eval loop
+            pass
     time.sleep(1000)
     return depth
 

@@ -262,36 +262,104 @@ class _Walk:
         return self._returned and not self._since and self._physical in self.callers
 
 
-def c_frames(target: Target, fast: bool = True) -> Iterator[CFrame]:
-    """The selected thread's C frames from the newest, as gdb numbers and names them."""
-    try:
-        walk = _Walk(target.cache.setdefault("c-lessons", {}))  # type: ignore[arg-type]
-    except gdb.error:
-        return
-    unwinder: Optional[Unwinder] = None
-    if fast and _own_unwinding():
-        modules = _modules(target)
-        if modules is not None:
-            unwinder = Unwinder(modules, target.ptr)
-    listed = -1  # the newest level yielded so far
-    while walk.frame is not None and walk.level < MAX_C_FRAMES:
-        name, frame_type = walk.name_and_type()
-        walk.learn(name, frame_type)  # before the yield: the caller may stop at any frame
-        if walk.level > listed:
-            yield CFrame(walk.level, walk.frame, name, frame_type, target, walk.frame.pc())
-            listed = walk.level
-        if unwinder is not None and walk.level >= listed and walk.resumable():
-            for cframe in _fast(target, unwinder, walk):
+class CFrames:
+    """The selected thread's C frames from the newest, as gdb numbers and names them (iterate).
+
+    With ``fast``, where our own unwinding had to hand back to gdb once
+    ``evals`` eval-loop frames have been listed, it first looks on down the
+    stack by itself: if gdb's symbols name a function at every return
+    address there, none the eval loop, and the stack ends cleanly, the
+    iteration ends at once, :attr:`cut` set, since nothing below can run
+    Python. Otherwise gdb goes on unwinding.
+    """
+
+    def __init__(self, target: Target, fast: bool = True, evals: Optional[int] = None) -> None:
+        self.target = target
+        self.fast = fast
+        self.evals = evals  # None: never cut
+        self.cut = False
+
+    def __iter__(self) -> Iterator[CFrame]:
+        target = self.target
+        try:
+            walk = _Walk(target.cache.setdefault("c-lessons", {}))  # type: ignore[arg-type]
+        except gdb.error:
+            return
+        unwinder: Optional[Unwinder] = None
+        if self.fast and _own_unwinding():
+            modules = _modules(target)
+            if modules is not None:
+                unwinder = Unwinder(modules, target.ptr)
+        listed = -1  # the newest level yielded so far
+        evals = 0
+        while walk.frame is not None and walk.level < MAX_C_FRAMES:
+            name, frame_type = walk.name_and_type()
+            walk.learn(name, frame_type)  # before the yield: the caller may stop at any frame
+            if walk.level > listed:
+                cframe = CFrame(walk.level, walk.frame, name, frame_type, target, walk.frame.pc())
+                evals += cframe.kind == "eval"
                 yield cframe
-                listed = cframe.level
-        walk.advance()
+                listed = walk.level
+            if unwinder is not None and walk.level >= listed and walk.resumable():
+                stopped: List[Tuple[int, Dict[int, int]]] = []
+                for cframe in _fast(target, unwinder, walk, stopped):
+                    evals += cframe.kind == "eval"
+                    yield cframe
+                    listed = cframe.level
+                if (stopped and self.evals is not None and evals >= self.evals
+                        and _no_eval_below(target, unwinder, *stopped[0])):
+                    self.cut = True
+                    return
+            walk.advance()
 
 
-def _fast(target: Target, unwinder: Unwinder, walk: "_Walk") -> Iterator[CFrame]:
+def _no_eval_below(target: Target, unwinder: Unwinder, pc: int, regs: Dict[int, int]) -> bool:
+    """Whether no caller of the frame at ``pc`` runs the eval loop, the stack ending cleanly."""
+    names: Dict[int, Tuple[str, ...]] = target.cache.setdefault("c-names", {})  # type: ignore[assignment]
+    for _ in range(MAX_C_FRAMES):
+        try:
+            found = unwinder.caller(pc, regs)
+        except Unsupported:
+            return False
+        if found is None:
+            return True
+        pc, regs = found
+        known = names.get(pc)
+        if known is None:
+            known = names[pc] = _function_names(pc - 1)
+        if not known or any(base_name(name) in EVAL_FUNCTIONS for name in known):
+            return False
+    return False
+
+
+def _function_names(pc: int) -> Tuple[str, ...]:
+    """The functions gdb's symbols place at ``pc``, inlined ones included; () if none."""
+    try:
+        block = gdb.block_for_pc(pc)
+    except (gdb.error, RuntimeError):
+        block = None
+    found: List[str] = []
+    while block is not None:
+        if block.function is not None:
+            found.append(block.function.name)
+        block = block.superblock
+    if found:
+        return tuple(found)
+    try:  # no debug info there: the ELF symbol
+        text = gdb.execute(f"info symbol {pc:#x}", to_string=True)
+    except gdb.error:
+        return ()
+    return () if text.startswith("No symbol") else (text.split(" ", 1)[0],)
+
+
+def _fast(target: Target, unwinder: Unwinder, walk: "_Walk",
+          stopped: List[Tuple[int, Dict[int, int]]]) -> Iterator[CFrame]:
     """The frames past gdb's current one for as long as lessons tell them.
 
     Each physical frame is yielded only once its caller is known, so that
-    its stack span is too (an eval-loop call is matched by it).
+    its stack span is too (an eval-loop call is matched by it). Where no
+    lesson tells the next frames, the last physical frame's pc and
+    registers are put in ``stopped``.
     """
     assert walk.frame is not None
     pc = walk.frame.pc()
@@ -308,6 +376,7 @@ def _fast(target: Target, unwinder: Unwinder, walk: "_Walk") -> Iterator[CFrame]
             cframe._caller_sp = found[1].get(RSP) if found is not None else None
             yield cframe
         if found is None or lesson is None:
+            stopped.append((pc, regs))
             return
         pc, regs = found
         pending = []

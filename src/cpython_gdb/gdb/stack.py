@@ -18,7 +18,7 @@ from ..os_threads import read_os_thread
 from ..record import replace
 from ..target import Target
 from . import state
-from .cframes import EVAL_FUNCTIONS, CFrame, base_name, c_frames
+from .cframes import EVAL_FUNCTIONS, CFrame, CFrames, base_name
 from .tstates import find_thread_states
 
 __all__ = ["CFrame", "ThreadStack", "base_name", "newest_python_frame", "python_thread", "selected_level",
@@ -157,7 +157,7 @@ def settled_python_cframe(target: Target, min_level: int) -> Optional[CFrame]:
         return None
     groups = _groups(pythread.frames)
     evals = 0
-    for cframe in c_frames(target):
+    for cframe in CFrames(target):
         if cframe.kind == "eval":
             if cframe.level >= min_level:
                 if evals < len(groups) and _runs_group(target, cframe, groups[evals]):
@@ -214,13 +214,16 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
     stack = ThreadStack(thread=pythread)
     groups = _groups(pythread.frames)
     seen = 0
-    for cframe in c_frames(target, fast=not whole):
+    walk = CFrames(target, fast=not whole, evals=None if whole else len(groups))
+    for cframe in walk:
         stack.cframes.append(cframe)
         if cframe.kind == "eval":
             seen += 1
             if settled and seen == len(groups) and _runs_group(target, cframe, groups[-1]):
                 stack.whole = False
                 break
+    if walk.cut:
+        stack.whole = False
     if sum(c.kind == "eval" for c in stack.cframes) < len(groups):
         _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == "eval"]
