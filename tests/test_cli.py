@@ -108,6 +108,20 @@ def test_console_script_is_installed() -> None:
     assert result.stdout.strip() == f"cpython-gdb {cpython_gdb.__version__}"
 
 
+def test_installed_command_does_not_import_re() -> None:
+    # The command is a script of ours, not pip's entry-point wrapper, which
+    # imports re at every start (scripts/cpython-gdb); `dump` imports all the
+    # modules of a gdb-free dump before it finds that the process is missing.
+    script = Path(sys.executable).parent / "cpython-gdb"
+    result = subprocess.run([sys.executable, "-X", "importtime", str(script), "dump", "999999999"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "no process with id 999999999" in result.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line]
+    assert "cpython_gdb.dump" in imported
+    assert "re" not in imported
+
+
 def test_gdbinit_sources_the_hook() -> None:
     result = cli("gdbinit")
     assert result.returncode == 0

@@ -9,12 +9,14 @@ stopped one stays stopped, and what cannot be dumped says why on one line.
 """
 
 import copy
+import errno
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict
 
@@ -22,6 +24,7 @@ import pytest
 
 from cpython_gdb.elfcore import CoreFile
 from cpython_gdb.report import render
+from cpython_gdb.targets import live
 from cpython_gdb.targets.core import CoreMemory, core_mappings, executable_name
 from cpython_gdb.targets.live import ProcessMemory, stopped
 from harness import VERSIONS, gcore, running, stripped_copy, wait_blocked
@@ -130,6 +133,33 @@ def test_direct_keeps_a_stopped_process_stopped():
     assert text == text_again
     for role, function in (("main", "main"), ("worker", "worker")):
         assert f'line {line_of("deadlock.py", f"{role}-lock")}, in {function}' in text
+
+
+@pytest.mark.parametrize("private", [True, False], ids=["_ctypes", "ctypes"])
+def test_ptrace_bindings(private, monkeypatch):
+    # libc's syscall() bound with _ctypes, or with ctypes where _ctypes is not
+    # as expected: the same registers read, the same errors raised.
+    for name in ("_syscall", "_get_errno", "_Registers", "_addressof"):
+        monkeypatch.setattr(live, name, None)
+    live._bind(private)
+    assert ("ctypes" in type(live._syscall).__module__) != private
+    with pytest.raises(OSError) as raised:
+        live._ptrace(live.PTRACE_INTERRUPT, 0x7FFFFFFF)
+    assert raised.value.errno == errno.ESRCH
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        # Asleep in nanosleep(): its loader has set the thread pointer.
+        deadline = time.monotonic() + 30
+        while not proc_status(child.pid)["State"].startswith("S") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with stopped(child.pid) as held:
+            assert [t.lwp for t in held.threads] == [child.pid]
+            assert held.threads[0].fs_base  # glibc's thread pointer
+            assert proc_status(child.pid)["TracerPid"] == str(os.getpid())
+        assert proc_status(child.pid)["TracerPid"] == "0"
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_direct_errors(tmp_path):

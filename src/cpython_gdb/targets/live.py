@@ -9,8 +9,8 @@ thread back into the group stop it was in. A signal that arrived while a
 thread was held is handed back to it on detach. If this process dies
 while holding the threads, the kernel detaches them the same way.
 
-ptrace goes through libc's ``syscall()`` with ctypes (x86-64 Linux).
-Nothing is ever written to the target.
+ptrace goes through libc's ``syscall()``, bound with ``_ctypes`` (x86-64
+Linux). Nothing is ever written to the target.
 """
 
 from __future__ import annotations
@@ -52,20 +52,61 @@ def ptrace_advice() -> str:
             "kernel.yama.ptrace_scope to 0, or give the container CAP_SYS_PTRACE")
 
 
-_syscall: Any = None  # libc's syscall(), loaded (with ctypes) when first needed
+# Bound by _bind() when first needed: libc's syscall(), the errno it left,
+# the type of a user_regs_struct (USER_REGS unsigned 64-bit words) and
+# addressof() for one.
+_syscall: Any = None
+_get_errno: Any = None
+_Registers: Any = None
+_addressof: Any = None
 
 
-def _ptrace(request: int, tid: int, addr: int = 0, data: Optional[object] = None) -> None:
+def _bind(private: bool = True) -> None:
+    """Bind libc's ``syscall()`` with ``_ctypes``, the C half of ctypes.
+
+    ``import ctypes`` declares some forty C types and makes a few helpers
+    at import, about 1.4 ms of a 25 ms dump (bench/dump.py); ptrace needs
+    three of those types, declared here as ctypes/__init__.py declares them
+    (the same calls from 3.8 to 3.15). If a Python does not take them, or
+    with ``private`` false, ctypes binds it.
+    """
+    global _syscall, _get_errno, _Registers, _addressof
+    if private:
+        try:
+            import _ctypes
+
+            class c_long(_ctypes._SimpleCData):  # type: ignore[type-arg]
+                _type_ = "l"
+
+            class c_void_p(_ctypes._SimpleCData):  # type: ignore[type-arg]
+                _type_ = "P"
+
+            class c_ulonglong(_ctypes._SimpleCData):  # type: ignore[type-arg]
+                _type_ = "Q"
+
+            class Syscall(_ctypes.CFuncPtr):
+                _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+                _restype_ = c_long
+                _argtypes_ = (c_long, c_long, c_long, c_void_p, c_void_p)
+
+            _syscall = Syscall(_ctypes.dlsym(_ctypes.dlopen(None, 0), "syscall"))  # type: ignore[arg-type]
+            _get_errno, _Registers, _addressof = _ctypes.get_errno, c_ulonglong * USER_REGS, _ctypes.addressof
+            return
+        except Exception:  # a _ctypes unlike 3.8-3.15's: ctypes knows it
+            pass
     import ctypes
 
-    global _syscall
+    _syscall = ctypes.CDLL(None, use_errno=True).syscall
+    _syscall.restype = ctypes.c_long
+    _syscall.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    _get_errno, _Registers, _addressof = ctypes.get_errno, ctypes.c_ulonglong * USER_REGS, ctypes.addressof
+
+
+def _ptrace(request: int, tid: int, addr: int = 0, data: Optional[int] = None) -> None:
     if _syscall is None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        _syscall = libc.syscall
-        _syscall.restype = ctypes.c_long
-        _syscall.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+        _bind()
     if _syscall(SYS_PTRACE, request, tid, addr, data) == -1:
-        code = ctypes.get_errno()
+        code = _get_errno()
         raise OSError(code, os.strerror(code))
 
 
@@ -143,11 +184,11 @@ def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float)
 
 
 def _fs_base(tid: int) -> Optional[int]:
-    import ctypes
-
-    regs = (ctypes.c_ulonglong * USER_REGS)()
+    if _Registers is None:
+        _bind()
+    regs = _Registers()
     try:
-        _ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(regs))
+        _ptrace(PTRACE_GETREGS, tid, 0, _addressof(regs))
     except OSError:
         return None
     return int(regs[FS_BASE])

@@ -1,9 +1,9 @@
 """Where ``_PyRuntime`` is, and which CPython it is, from the mapped ELF files.
 
-No debugger: the symbol tables (``.dynsym``, then ``.symtab``) of the
-files that may hold the interpreter (a ``libpython*`` shared library, then
-the executable) give the link-time address of ``_PyRuntime`` and
-``Py_Version``; the file's load bias, from where its segments are mapped,
+No debugger: the symbol tables (``.dynsym``, looked up through its GNU hash
+table when it has one, then ``.symtab``) of the files that may hold the
+interpreter (a ``libpython*`` shared library, then the executable) give the
+link-time address of ``_PyRuntime`` and ``Py_Version``; the file's load bias, from where its segments are mapped,
 turns that into a run-time address. Without the symbol, the ``.PyRuntime``
 section (3.10+) names the same address.
 
@@ -30,15 +30,20 @@ PAGE = 4096
 _EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 _PHDR = struct.Struct("<IIQQQQQQ")  # type, flags, offset, vaddr, paddr, filesz, memsz, align
 _SHDR = struct.Struct("<IIQQQQIIQQ")  # name, type, flags, addr, offset, size, link, info, align, entsize
-_SYM_SIZE = 24
+_SYM = struct.Struct("<IBBHQQ")  # name, info, other, shndx, value, size
+_SYM_SIZE = _SYM.size
+_GNU_HASH_HEAD = struct.Struct("<IIII")  # nbuckets, symoffset, bloom words, bloom shift
+_U32 = struct.Struct("<I")
 ET_EXEC = 2
 PT_LOAD = 1
 SHT_SYMTAB, SHT_DYNSYM = 2, 11
+SHT_GNU_HASH = 0x6FFFFFF6
 SHN_UNDEF = 0
 MAX_TABLE = 256 << 20  # bytes of one symbol or string table read at most
 
 if TYPE_CHECKING:
     Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
+    SectionHeader = Tuple[int, ...]  # as _SHDR unpacks it
 
 
 @frozen
@@ -92,21 +97,78 @@ class ElfImage:
             raise ValueError(f"{self.path} is truncated")
         return data
 
-    def _symbols(self, wanted: Sequence[str]) -> Dict[str, int]:
-        """Link-time addresses of the ``wanted`` symbols that are defined here."""
+    def _symbols(self, wanted: Sequence[str], hashed: bool = True) -> Dict[str, int]:
+        """Link-time addresses of the ``wanted`` symbols that are defined here.
+
+        ``hashed``: look names up in a GNU hash table where one is attached
+        to the symbol table, rather than read the whole table and its strings.
+        """
         found: Dict[str, int] = {}
         for kind in (SHT_DYNSYM, SHT_SYMTAB):
-            for _, sh in self.sections:
+            for index, (_, sh) in enumerate(self.sections):
                 if sh[1] != kind or not 0 < sh[6] < len(self.sections) or sh[9] != _SYM_SIZE:
                     continue
                 strtab = self.sections[sh[6]][1]
-                strings = self._read(strtab[4], strtab[5])
                 missing = [name for name in wanted if name not in found]
                 if not missing:
                     return found
+                table_hash = self._gnu_hash_of(index) if hashed else None
+                if table_hash is not None:
+                    try:
+                        found.update(self._hashed(table_hash, sh, strtab, missing))
+                        continue
+                    except (ValueError, struct.error):
+                        pass  # a damaged hash table: read the whole symbol table
+                strings = self._read(strtab[4], strtab[5])
                 table = self._read(sh[4], sh[5] - sh[5] % _SYM_SIZE)
                 found.update(_lookup(table, strings, missing))
         return found
+
+    def _gnu_hash_of(self, table: int) -> Optional[SectionHeader]:
+        """The GNU hash table (``.gnu.hash``) of the symbol table in section ``table``, if any."""
+        for _, sh in self.sections:
+            if sh[1] == SHT_GNU_HASH and sh[6] == table:
+                return sh
+        return None
+
+    def _hashed(self, table_hash: SectionHeader, symtab: SectionHeader, strtab: SectionHeader,
+                names: Sequence[str]) -> Dict[str, int]:
+        """:meth:`_symbols` through a GNU hash table: the few entries that may hold each name.
+
+        ``.dynsym`` of libpython has thousands of entries, and reading it
+        and its strings whole cost more than half a millisecond of a dump.
+        A GNU hash table lists every defined symbol of its table (those
+        from ``symoffset`` on): a name it does not have is not defined there.
+        """
+        nbuckets, symoffset, bloom_words, _ = _GNU_HASH_HEAD.unpack(self._read(table_hash[4], _GNU_HASH_HEAD.size))
+        buckets = _GNU_HASH_HEAD.size + 8 * bloom_words  # 64-bit bloom filter words
+        chains = buckets + 4 * nbuckets
+        count = symtab[5] // _SYM_SIZE
+        found: Dict[str, int] = {}
+        for name in names:
+            if not nbuckets:
+                break
+            raw = name.encode() + b"\0"
+            wanted = _gnu_hash(raw[:-1])
+            index = _U32.unpack(self._read_in(table_hash, buckets + 4 * (wanted % nbuckets), 4))[0]
+            while symoffset <= index < count:  # an empty bucket holds 0
+                value = _U32.unpack(self._read_in(table_hash, chains + 4 * (index - symoffset), 4))[0]
+                if value | 1 == wanted | 1:  # the low bit ends a chain
+                    st_name, _, _, shndx, address, _ = _SYM.unpack(self._read_in(symtab, index * _SYM_SIZE, _SYM_SIZE))
+                    if (shndx != SHN_UNDEF and address and st_name + len(raw) <= strtab[5]
+                            and self._read_in(strtab, st_name, len(raw)) == raw):
+                        found[name] = int(address)
+                        break
+                if value & 1:
+                    break
+                index += 1
+        return found
+
+    def _read_in(self, section: SectionHeader, offset: int, size: int) -> bytes:
+        """``size`` bytes at ``offset`` in ``section``, which must hold them."""
+        if offset + size > section[5]:
+            raise ValueError(f"{self.path}: a read past the end of a section")
+        return self._read(section[4] + offset, size)
 
     def section_address(self, name: str) -> Optional[int]:
         for section_name, sh in self.sections:
@@ -134,6 +196,14 @@ def _open_first(paths: Sequence[str]) -> BinaryIO:
     return open(paths[-1], "rb")
 
 
+def _gnu_hash(name: bytes) -> int:
+    """The GNU hash (dl_new_hash) of a symbol name."""
+    value = 5381
+    for byte in name:
+        value = (value * 33 + byte) & 0xFFFFFFFF
+    return value
+
+
 def _name_at(strings: bytes, offset: int) -> str:
     end = strings.find(b"\0", offset)
     return strings[offset:end if end >= 0 else len(strings)].decode("ascii", "replace")
@@ -156,7 +226,7 @@ def _lookup(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int
     for index, st_name in enumerate(name_column):
         symbol = wanted.get(st_name)
         if symbol is not None and symbol not in found:
-            _, _, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", table, index * _SYM_SIZE)
+            _, _, _, shndx, value, _ = _SYM.unpack_from(table, index * _SYM_SIZE)
             if shndx != SHN_UNDEF and value:
                 found[symbol] = int(value)
     return found
