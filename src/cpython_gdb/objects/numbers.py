@@ -45,20 +45,41 @@ def format_int(value: int) -> str:
     return str(value)
 
 
-def write_long(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    w.write(format_int(long_value(w, obj)))
+# Each value prints as one piece of text: a ``*_text`` function makes it
+# (objects.render writes it and keeps it without the bookkeeping of objects
+# that print others), the ``write_*`` one writes it.
 
 
-def write_bool(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    w.write("True" if long_value(w, obj) else "False")
+def long_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    return format_int(long_value(w, obj))
 
 
-def write_float(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    w.write(repr(read_f64(w.target.reader, obj + w.target.layout.off("PyFloatObject.ob_fval"))))
+def write_long(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(long_text(w, obj, tp))
 
 
-def write_complex(w: Writer, obj: int, _tp: TypeInfo) -> None:
+def bool_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    return "True" if long_value(w, obj) else "False"
+
+
+def write_bool(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(bool_text(w, obj, tp))
+
+
+def float_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    return repr(read_f64(w.target.reader, obj + w.target.layout.off("PyFloatObject.ob_fval")))
+
+
+def write_float(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(float_text(w, obj, tp))
+
+
+def complex_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     base = obj + w.target.layout.off("PyComplexObject.cval")
     real = read_f64(w.target.reader, base)
     imag = read_f64(w.target.reader, base + 8)
-    w.write(repr(complex(real, imag)))
+    return repr(complex(real, imag))
+
+
+def write_complex(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(complex_text(w, obj, tp))

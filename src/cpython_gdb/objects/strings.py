@@ -80,9 +80,17 @@ def _clip_repr(out: str, shown: int, length: int) -> str:
     return out[:-1] + "..." + out[-1] if length > shown else out
 
 
-def write_str(w: Writer, obj: int, _tp: TypeInfo) -> None:
+# As for numbers: a ``*_text`` function makes the one piece of text that
+# the ``write_*`` one writes.
+
+
+def str_repr_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     text, length = read_str(w.target, obj, _shown(w))
-    w.write(_clip_repr(repr(text), len(text), length))
+    return _clip_repr(repr(text), len(text), length)
+
+
+def write_str(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(str_repr_text(w, obj, tp))
 
 
 def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
@@ -94,12 +102,20 @@ def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
     return (t.reader.read(data, count) if count else b""), length
 
 
-def write_bytes(w: Writer, obj: int, _tp: TypeInfo) -> None:
+def bytes_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     data, length = _read_sized(w, obj, obj + w.target.layout.off("PyBytesObject.ob_sval"))
-    w.write(_clip_repr(repr(data), len(data), length))
+    return _clip_repr(repr(data), len(data), length)
 
 
-def write_bytearray(w: Writer, obj: int, _tp: TypeInfo) -> None:
+def write_bytes(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(bytes_text(w, obj, tp))
+
+
+def bytearray_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     start = w.target.ptr(obj + w.target.layout.off("PyByteArrayObject.ob_start"))
     data, length = _read_sized(w, obj, start)
-    w.write("bytearray(" + _clip_repr(repr(data), len(data), length) + ")")
+    return "bytearray(" + _clip_repr(repr(data), len(data), length) + ")"
+
+
+def write_bytearray(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(bytearray_text(w, obj, tp))

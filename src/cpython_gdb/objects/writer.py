@@ -8,7 +8,7 @@ from ..target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List, Set
+    from typing import Callable, Dict, List, Optional, Set, Tuple
 
 
 # Nesting shown even with `set cpython max-depth unlimited`: deeper, the
@@ -28,8 +28,10 @@ class Writer:
         # How deep containers nest before they are elided (MAX_DEPTH
         # bounds what a setting may ask for).
         self.max_depth = min(limits.max_depth, MAX_DEPTH)
-        # The decoder chosen for each type, by type address, for this stop.
-        self.choices: Dict[int, WriteFn] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
+        # How to write the objects of each type, by type address, for this
+        # stop: see render._choice.
+        self.choices: Dict[int, Choice] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
+        self.ob_type = target.layout.off("PyObject.ob_type")
         self._parts: List[str] = []
         self._length = 0
         self.truncated = False
@@ -68,3 +70,5 @@ class Writer:
 
 if TYPE_CHECKING:
     WriteFn = Callable[[Writer, int, TypeInfo], None]
+    TextFn = Callable[[Writer, int, TypeInfo], str]
+    Choice = Tuple[TypeInfo, Optional[WriteFn], Optional[TextFn], bool, bool]
