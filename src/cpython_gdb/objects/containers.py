@@ -7,7 +7,7 @@ import struct
 
 from ..errors import CorruptObject
 from ..model import TypeInfo
-from .dicts import dict_items, dict_len
+from .dicts import dict_len, iter_keys_values
 from .writer import Writer
 
 TYPE_CHECKING = False
@@ -43,8 +43,11 @@ def _seq(w: Writer, items_at: int, size: int) -> Iterator[int]:
 def write_items(w: Writer, ptrs: Iterable[int]) -> None:
     from .render import write_object
 
-    for i, item in enumerate(ptrs):
-        if i:
+    first = True
+    for item in ptrs:
+        if first:
+            first = False
+        else:
             w.write(", ")
         if item == -1:
             w.write("...")
@@ -74,16 +77,23 @@ def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
 def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
     from .render import write_object
 
+    t = w.target
     w.write("{")
     shown = 0
-    for key, value in dict_items(w.target, obj, w.limits.max_items):
-        if shown:
-            w.write(", ")
-        write_object(w, key)
-        w.write(": ")
-        write_object(w, value)
-        shown += 1
-    if dict_len(w.target, obj) > shown and shown >= w.limits.max_items:
+    # dict_items, with the ma_used it reads kept for the end.
+    keys = t.ptr(obj + t.layout.off("PyDictObject.ma_keys"))
+    values = t.ptr(obj + t.layout.off("PyDictObject.ma_values"))
+    used = None
+    if keys:
+        used = dict_len(t, obj)
+        for key, value in iter_keys_values(t, keys, values or None, w.limits.max_items, used=used):
+            if shown:
+                w.write(", ")
+            write_object(w, key)
+            w.write(": ")
+            write_object(w, value)
+            shown += 1
+    if (dict_len(t, obj) if used is None else used) > shown and shown >= w.limits.max_items:
         w.write(", ...")
     w.write("}")
 

@@ -47,14 +47,15 @@ class Writer:
         self.reprs = target.reprs.setdefault(limits, {})
 
     def write(self, text: str) -> None:
-        room = self.max_output - self._length
-        if len(text) > room:
+        length = self._length + len(text)
+        if length > self.max_output:
+            room = self.max_output - self._length
             self._parts.append(text[: max(room, 0)])
             self._length = self.max_output
             self.truncated = True
             raise OutputFull()
         self._parts.append(text)
-        self._length += len(text)
+        self._length = length
 
     def mark(self) -> int:
         return len(self._parts)
