@@ -58,7 +58,7 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
                 pass
             if not value:
                 continue
-        out.append(Local(name=name, kind=kind, address=value))
+        out.append(Local(name, kind, value))
     return tuple(out)
 
 

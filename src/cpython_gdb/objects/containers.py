@@ -7,16 +7,30 @@ import struct
 
 from ..errors import CorruptObject
 from ..model import TypeInfo
-from .dicts import dict_len, iter_keys_values
+from .dicts import iter_keys_values
 from .writer import Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator
+    from typing import Callable, Iterable, Iterator
 
 _MAX_LEN = 1 << 40
 _MAX_SET_SLOTS = 1 << 28
 _BATCH = 256
+_DICT_HEADER = (("PyDictObject.ma_keys", "Q"), ("PyDictObject.ma_values", "Q"), ("PyDictObject.ma_used", "Q"))
+_LIST_HEADER = (("PyVarObject.ob_size", "Q"), ("PyListObject.ob_item", "Q"))
+
+
+def _write_object_late(w: Writer, obj: int) -> None:
+    from .render import write_object as bound
+
+    bound(w, obj)
+
+
+# objects.render.write_object. That module imports this one, so it puts
+# its function here once imported: an import in each call costs about a
+# microsecond, as much as writing a small item.
+write_object: Callable[[Writer, int], None] = _write_object_late
 
 
 def _size(w: Writer, obj: int) -> int:
@@ -41,23 +55,32 @@ def _seq(w: Writer, items_at: int, size: int) -> Iterator[int]:
 
 
 def write_items(w: Writer, ptrs: Iterable[int]) -> None:
-    from .render import write_object
-
+    reprs = w.reprs
+    active = w.active
     first = True
     for item in ptrs:
-        if first:
-            first = False
-        else:
-            w.write(", ")
+        separator = "" if first else ", "
+        first = False
         if item == -1:
-            w.write("...")
+            w.write(separator + "...")
+            continue
+        # write_object's first case, inlined: a text kept whole at this
+        # stop, written with the separator in one piece (the output is cut
+        # at the same character either way).
+        kept = reprs.get(item)
+        if kept is not None and kept[1] < 0 and item not in active:
+            w.write(separator + kept[0])
         else:
+            if separator:
+                w.write(separator)
             write_object(w, item)
 
 
 def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    size = _size(w, obj)
-    items = w.target.ptr(obj + w.target.layout.off("PyListObject.ob_item"))
+    t = w.target
+    size, items = t.cut("list-header", _LIST_HEADER).read(t.reader, obj)
+    if size > _MAX_LEN:
+        raise CorruptObject("sequence size")
     w.write("[")
     write_items(w, _seq(w, items, size))
     w.write("]")
@@ -75,25 +98,30 @@ def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
 
 
 def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    from .render import write_object
-
     t = w.target
     w.write("{")
     shown = 0
-    # dict_items, with the ma_used it reads kept for the end.
-    keys = t.ptr(obj + t.layout.off("PyDictObject.ma_keys"))
-    values = t.ptr(obj + t.layout.off("PyDictObject.ma_values"))
-    used = None
+    # What dict_items and dict_len read, in one read.
+    keys, values, used = t.cut("dict-header", _DICT_HEADER).read(t.reader, obj)
     if keys:
-        used = dict_len(t, obj)
+        reprs = w.reprs
+        active = w.active
         for key, value in iter_keys_values(t, keys, values or None, w.limits.max_items, used=used):
-            if shown:
-                w.write(", ")
-            write_object(w, key)
-            w.write(": ")
+            # write_object's first case, inlined for the keys (mostly str
+            # already shown): a text kept whole at this stop, written with
+            # the separators around it in one piece (the output is cut at
+            # the same character either way).
+            kept = reprs.get(key)
+            if kept is not None and kept[1] < 0 and key not in active:
+                w.write((", " if shown else "") + kept[0] + ": ")
+            else:
+                if shown:
+                    w.write(", ")
+                write_object(w, key)
+                w.write(": ")
             write_object(w, value)
             shown += 1
-    if (dict_len(t, obj) if used is None else used) > shown and shown >= w.limits.max_items:
+    if used > shown and shown >= w.limits.max_items:
         w.write(", ...")
     w.write("}")
 

@@ -22,6 +22,8 @@ _MAX_LOG2_SIZE = 28
 
 # dk_kind values (3.11+): DICT_KEYS_GENERAL, DICT_KEYS_UNICODE, DICT_KEYS_SPLIT.
 _KEYS_GENERAL = 0
+_KEYS_HEADER = (("PyDictKeysObject.dk_nentries", "Q"), ("PyDictKeysObject.dk_log2_size", "B"),
+                ("PyDictKeysObject.dk_log2_index_bytes", "B"), ("PyDictKeysObject.dk_kind", "B"))
 # An entry's key and value pointers.
 _PAIR_FROM = struct.Struct("<QQ").unpack_from
 
@@ -50,19 +52,10 @@ def keys_table(t: Target, keys: int) -> Tuple[int, int, int, int]:
     header cannot make a walk read more entries than the table can hold.
     """
     lay = t.layout
-    nentries = t.ptr(keys + lay.off("PyDictKeysObject.dk_nentries"))
     indices = keys + lay.off("PyDictKeysObject.dk_indices")
     if t.scheme.dict_keys == "log2":
-        cut: Optional[Tuple[int, int, int, int, int]] = t.cache.get("dict-keys-bytes")  # type: ignore[assignment]
-        if cut is None:
-            cut = _keys_bytes(t)
-            t.cache["dict-keys-bytes"] = cut
-        start, length, at_size, at_index_bytes, at_kind = cut
-        # The three one-byte fields sit together: one read.
-        raw = t.reader.read(keys + start, length)
-        log2_size = raw[at_size]
-        log2_index_bytes = raw[at_index_bytes]
-        kind = raw[at_kind]
+        # The four fields read at once.
+        nentries, log2_size, log2_index_bytes, kind = t.cut("dict-keys-header", _KEYS_HEADER).read(t.reader, keys)
         if log2_size > _MAX_LOG2_SIZE or log2_index_bytes > log2_size + 3:
             raise CorruptObject("dict keys")
         capacity = 1 << log2_size
@@ -72,6 +65,7 @@ def keys_table(t: Target, keys: int) -> Tuple[int, int, int, int]:
         else:
             entry_size = lay.size("PyDictUnicodeEntry")
     else:
+        nentries = t.ptr(keys + lay.off("PyDictKeysObject.dk_nentries"))
         size = t.ptr(keys + lay.off("PyDictKeysObject.dk_size"))
         if size <= 0 or size > _MAX_ENTRIES:
             raise CorruptObject("dict keys")
@@ -81,15 +75,6 @@ def keys_table(t: Target, keys: int) -> Tuple[int, int, int, int]:
     if nentries > capacity:
         raise CorruptObject("dict keys")
     return entries, nentries, entry_size, capacity
-
-
-def _keys_bytes(t: Target) -> Tuple[int, int, int, int, int]:
-    """Where dk_log2_size, dk_log2_index_bytes and dk_kind sit (3.11+): the
-    span that holds them (offset, length) and each one's place in it."""
-    lay = t.layout
-    offs = [lay.off("PyDictKeysObject." + name) for name in ("dk_log2_size", "dk_log2_index_bytes", "dk_kind")]
-    start = min(offs)
-    return (start, max(offs) + 1 - start, offs[0] - start, offs[1] - start, offs[2] - start)
 
 
 def _values_array(t: Target, values: int) -> int:
