@@ -40,13 +40,23 @@ def _size(w: Writer, obj: int) -> int:
     return size
 
 
-def _seq(w: Writer, items_at: int, size: int) -> Iterator[int]:
+def _seq(w: Writer, items_at: int, size: int) -> Iterable[int]:
     """The item pointers to show, then -1 if some are left out.
 
-    Reads in batches as the caller consumes them, so a huge sequence costs
-    only what the output limits let through.
+    Up to one batch, read at once (every caller starts to consume them
+    at once); past that, in batches as the caller consumes them, so a huge
+    sequence costs only what the output limits let through.
     """
     count = min(size, w.limits.max_items)
+    if count <= _BATCH:
+        ptrs = list(struct.unpack("<%dQ" % count, w.target.reader.read(items_at, 8 * count))) if count else []
+        if size > count:
+            ptrs.append(-1)  # marks "more items than shown"
+        return ptrs
+    return _batches(w, items_at, size, count)
+
+
+def _batches(w: Writer, items_at: int, size: int, count: int) -> Iterator[int]:
     for start in range(0, count, _BATCH):
         n = min(_BATCH, count - start)
         yield from struct.unpack("<%dQ" % n, w.target.reader.read(items_at + 8 * start, 8 * n))
@@ -86,7 +96,7 @@ def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
     w.write("]")
 
 
-def tuple_items(w: Writer, obj: int) -> Iterator[int]:
+def tuple_items(w: Writer, obj: int) -> Iterable[int]:
     return _seq(w, obj + w.target.layout.off("PyTupleObject.ob_item"), _size(w, obj))
 
 

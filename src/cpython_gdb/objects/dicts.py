@@ -121,7 +121,7 @@ def iter_keys_values(
     ``used``, the live entry count when the caller knows it (a dict's
     ma_used), ends the walk once that many pairs were found.
     """
-    entries, nentries, entry_size = keys_entries(t, keys)
+    entries, nentries, entry_size, _ = keys_table(t, keys)
     if used is not None:
         limit = min(limit, used)
     if limit <= 0:

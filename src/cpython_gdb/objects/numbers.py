@@ -79,7 +79,9 @@ def format_int(value: int) -> str:
 
 
 def long_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
-    return format_int(long_value(w, obj))
+    value = long_value(w, obj)
+    # format_int, the common case inlined.
+    return str(value) if value.bit_length() <= _MAX_DECIMAL_BITS else format_int(value)
 
 
 def write_long(w: Writer, obj: int, tp: TypeInfo) -> None:

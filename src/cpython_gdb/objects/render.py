@@ -230,7 +230,7 @@ def write_object(w: Writer, obj: int) -> None:
             return
     choices = w.choices
     try:
-        tp_address = w.target.ptr(obj + w.ob_type)
+        tp_address = w.ptr(obj + w.ob_type)
         chosen = choices.get(tp_address)
         if chosen is None:
             chosen = choices[tp_address] = _choice(w.target.type_info(tp_address))

@@ -32,6 +32,7 @@ class Writer:
         # stop: see render._choice.
         self.choices: Dict[int, Choice] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
         self.ob_type = target.layout.off("PyObject.ob_type")
+        self.ptr = target.ptr
         self._parts: List[str] = []
         self._length = 0
         self.truncated = False
