@@ -88,7 +88,8 @@ def write_items(w: Writer, ptrs: Iterable[int]) -> None:
 
 def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
     t = w.target
-    size, items = t.cut("list-header", _LIST_HEADER).read(t.reader, obj)
+    cut = t.cache.get("list-header") or t.cut("list-header", _LIST_HEADER)
+    size, items = cut.read(t.reader, obj)  # type: ignore[attr-defined]
     if size > _MAX_LEN:
         raise CorruptObject("sequence size")
     w.write("[")
@@ -112,7 +113,8 @@ def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
     w.write("{")
     shown = 0
     # What dict_items and dict_len read, in one read.
-    keys, values, used = t.cut("dict-header", _DICT_HEADER).read(t.reader, obj)
+    cut = t.cache.get("dict-header") or t.cut("dict-header", _DICT_HEADER)
+    keys, values, used = cut.read(t.reader, obj)  # type: ignore[attr-defined]
     if keys:
         reprs = w.reprs
         active = w.active

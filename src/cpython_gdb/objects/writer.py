@@ -33,7 +33,8 @@ class Writer:
         self.choices: Dict[int, Choice] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
         self.ob_type = target.layout.off("PyObject.ob_type")
         self.ptr = target.ptr
-        self._parts: List[str] = []
+        # The pieces written (render.write_object reads them directly).
+        self.parts: List[str] = []
         self._length = 0
         self.truncated = False
         # Objects on the path from the root: a repeat is a cycle.
@@ -51,22 +52,22 @@ class Writer:
         length = self._length + len(text)
         if length > self.max_output:
             room = self.max_output - self._length
-            self._parts.append(text[: max(room, 0)])
+            self.parts.append(text[: max(room, 0)])
             self._length = self.max_output
             self.truncated = True
             raise OutputFull()
-        self._parts.append(text)
+        self.parts.append(text)
         self._length = length
 
     def mark(self) -> int:
-        return len(self._parts)
+        return len(self.parts)
 
     def since(self, mark: int) -> str:
         """The text written since ``mark`` (a value of mark())."""
-        return "".join(self._parts[mark:])
+        return "".join(self.parts[mark:])
 
     def getvalue(self) -> str:
-        text = "".join(self._parts)
+        text = "".join(self.parts)
         return text + "...(truncated)" if self.truncated else text
 
 
