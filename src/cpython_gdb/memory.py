@@ -27,6 +27,7 @@ _I32 = struct.Struct("<i")
 _U64 = struct.Struct("<Q")
 _I64 = struct.Struct("<q")
 _F64 = struct.Struct("<d")
+_U64_FROM = _U64.unpack_from
 
 # Pointers below this are never valid user-space objects (the zero page and
 # small integers that corrupted fields tend to hold).
@@ -129,7 +130,8 @@ class CachedReader:
             if page == b"":
                 page = self._page(base)
             if page is not None:
-                return int(_U64.unpack_from(page, offset)[0])
+                value: int = _U64_FROM(page, offset)[0]
+                return value
         return read_u64(self, address)
 
     def read(self, address: int, size: int) -> bytes:

@@ -6,7 +6,9 @@ adapter makes a new Target at every stop.
 
 from __future__ import annotations
 
+import struct
 from functools import partial
+from operator import itemgetter
 
 from .errors import MemoryReadError
 from .layout import Layout
@@ -15,9 +17,39 @@ from .model import CodeInfo, TypeInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Optional, Tuple
+    from typing import Any, Callable, Dict, Optional, Tuple
 
     from .memory import Reader
+
+
+class FieldCut:
+    """Two or more fields of one struct, read at once: one read and one unpack.
+
+    ``read(reader, address)`` returns their values in the order they were
+    given, each unsigned: "Q" for 8 bytes, "B" for 1.
+    """
+
+    __slots__ = ("_start", "_size", "_unpack", "_pick")
+
+    def __init__(self, layout: Layout, fields: Tuple[Tuple[str, str], ...]) -> None:
+        widths = {"Q": 8, "B": 1}
+        placed = sorted((layout.off(key), code, index) for index, (key, code) in enumerate(fields))
+        self._start = at = placed[0][0]
+        fmt = "<"
+        for off, code, _ in placed:  # offset order, pad bytes between
+            fmt += ("%dx" % (off - at) if off > at else "") + code
+            at = off + widths[code]
+        packed = struct.Struct(fmt)
+        self._size = packed.size
+        self._unpack = packed.unpack
+        # From offset order back to the order asked.
+        where = [0] * len(fields)
+        for position, (_, _, index) in enumerate(placed):
+            where[index] = position
+        self._pick: Callable[[Tuple[Any, ...]], Tuple[int, ...]] = itemgetter(*where)
+
+    def read(self, reader: Reader, address: int) -> Tuple[int, ...]:
+        return self._pick(self._unpack(reader.read(address + self._start, self._size)))
 
 
 class Target:
@@ -37,6 +69,13 @@ class Target:
         # the reader has a fast path for it (memory.CachedReader.u64).
         u64 = getattr(reader, "u64", None)
         self.ptr: Callable[[int], int] = u64 if callable(u64) else partial(read_ptr, reader)
+
+    def cut(self, name: str, fields: Tuple[Tuple[str, str], ...]) -> FieldCut:
+        """The FieldCut of ``fields``, made once per stop under ``name``."""
+        made = self.cache.get(name)
+        if made is None:
+            made = self.cache[name] = FieldCut(self.layout, fields)
+        return made  # type: ignore[return-value]
 
     def field_ptr(self, base: int, key: str) -> int:
         return self.ptr(base + self.layout.off(key))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _MAX_LOCALS = 1 << 16
 _TAG_BITS = 3
+_SHOWN_KINDS = frozenset(("local", "cell", "free"))
 
 
 def object_ref(t: Target, bits: int) -> int:
@@ -40,10 +41,12 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
     if count > _MAX_LOCALS:
         raise CorruptObject("too many locals")
     raw = struct.unpack("<%dQ" % count, t.reader.read(slots, 8 * count))
-    values = [object_ref(t, bits) for bits in raw]
+    tagged = t.scheme.stack_refs == "tagged"  # object_ref, inlined
     out: List[Local] = []
-    for name, kind, value in zip(names, kinds, values):
-        if not value or kind not in ("local", "cell", "free"):
+    for name, kind, value in zip(names, kinds, raw):
+        if tagged:
+            value = 0 if value & _TAG_BITS == _TAG_BITS else value & ~_TAG_BITS
+        if not value or kind not in _SHOWN_KINDS:
             continue
         if kind != "local":
             # A captured variable's slot holds its cell once the frame has
@@ -55,7 +58,7 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
                 pass
             if not value:
                 continue
-        out.append(Local(name=name, kind=kind, address=value))
+        out.append(Local(name, kind, value))
     return tuple(out)
 
 

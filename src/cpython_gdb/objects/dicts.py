@@ -11,7 +11,7 @@ import struct
 from ..errors import CorruptObject, CpythonGdbError
 from ..memory import read_u8
 from ..model import TPFLAGS_UNICODE_SUBCLASS
-from ..target import Target
+from ..target import FieldCut, Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,6 +22,12 @@ _MAX_LOG2_SIZE = 28
 
 # dk_kind values (3.11+): DICT_KEYS_GENERAL, DICT_KEYS_UNICODE, DICT_KEYS_SPLIT.
 _KEYS_GENERAL = 0
+_GENERAL_ENTRY = "PyDictKeyEntry"
+_UNICODE_ENTRY = "PyDictUnicodeEntry"
+_KEYS_HEADER = (("PyDictKeysObject.dk_nentries", "Q"), ("PyDictKeysObject.dk_log2_size", "B"),
+                ("PyDictKeysObject.dk_log2_index_bytes", "B"), ("PyDictKeysObject.dk_kind", "B"))
+# An entry's key and value pointers.
+_PAIR_FROM = struct.Struct("<QQ").unpack_from
 
 
 def _index_width(size: int) -> int:
@@ -48,21 +54,29 @@ def keys_table(t: Target, keys: int) -> Tuple[int, int, int, int]:
     header cannot make a walk read more entries than the table can hold.
     """
     lay = t.layout
-    nentries = t.ptr(keys + lay.off("PyDictKeysObject.dk_nentries"))
-    indices = keys + lay.off("PyDictKeysObject.dk_indices")
     if t.scheme.dict_keys == "log2":
-        log2_size = read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_log2_size"))
-        log2_index_bytes = read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_log2_index_bytes"))
-        kind = read_u8(t.reader, keys + lay.off("PyDictKeysObject.dk_kind"))
+        # What does not change for the stop, looked up once (an entry size
+        # the layout lacks is None: looked up, and so raises, where needed);
+        # the four fields read at once.
+        known: Optional[Tuple[FieldCut, int, Optional[int], Optional[int]]] = \
+            t.cache.get("dict-keys-log2")  # type: ignore[assignment]
+        if known is None:
+            known = (t.cut("dict-keys-header", _KEYS_HEADER), lay.off("PyDictKeysObject.dk_indices"),
+                     lay.sizes.get(_GENERAL_ENTRY), lay.sizes.get(_UNICODE_ENTRY))
+            t.cache["dict-keys-log2"] = known
+        cut, indices_off, general_size, unicode_size = known
+        nentries, log2_size, log2_index_bytes, kind = cut.read(t.reader, keys)
         if log2_size > _MAX_LOG2_SIZE or log2_index_bytes > log2_size + 3:
             raise CorruptObject("dict keys")
         capacity = 1 << log2_size
-        entries = indices + (1 << log2_index_bytes)
+        entries = keys + indices_off + (1 << log2_index_bytes)
         if kind == _KEYS_GENERAL:
-            entry_size = lay.size("PyDictKeyEntry")
+            entry_size = lay.size(_GENERAL_ENTRY) if general_size is None else general_size
         else:
-            entry_size = lay.size("PyDictUnicodeEntry")
+            entry_size = lay.size(_UNICODE_ENTRY) if unicode_size is None else unicode_size
     else:
+        indices = keys + lay.off("PyDictKeysObject.dk_indices")
+        nentries = t.ptr(keys + lay.off("PyDictKeysObject.dk_nentries"))
         size = t.ptr(keys + lay.off("PyDictKeysObject.dk_size"))
         if size <= 0 or size > _MAX_ENTRIES:
             raise CorruptObject("dict keys")
@@ -118,7 +132,7 @@ def iter_keys_values(
     ``used``, the live entry count when the caller knows it (a dict's
     ma_used), ends the walk once that many pairs were found.
     """
-    entries, nentries, entry_size = keys_entries(t, keys)
+    entries, nentries, entry_size, _ = keys_table(t, keys)
     if used is not None:
         limit = min(limit, used)
     if limit <= 0:
@@ -134,7 +148,7 @@ def iter_keys_values(
         count = min(batch, nentries - start)
         raw = t.reader.read(entries + start * entry_size, count * entry_size)
         for i in range(count):
-            key, value = struct.unpack_from("<QQ", raw, i * entry_size + key_off)
+            key, value = _PAIR_FROM(raw, i * entry_size + key_off)
             if key and value:
                 yield key, value
                 produced += 1

@@ -17,20 +17,40 @@ from ..model import (
 )
 from ..target import Target
 from . import containers, instances, numbers, others, strings
-from .writer import OutputFull, Writer
+from .writer import MAX_DEPTH, OutputFull, Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Optional
 
-    from .writer import WriteFn
+    from .writer import Choice, TextFn, WriteFn
+
+# The writers of objects that print as one piece of text and show no other
+# object, with the function that makes that text: write_object writes it
+# and keeps it without the bookkeeping that objects printing others need.
+_TEXTS: Dict[WriteFn, TextFn] = {
+    numbers.write_long: numbers.long_text,
+    numbers.write_bool: numbers.bool_text,
+    numbers.write_float: numbers.float_text,
+    numbers.write_complex: numbers.complex_text,
+    strings.write_str: strings.str_repr_text,
+    strings.write_bytes: strings.bytes_text,
+    strings.write_bytearray: strings.bytearray_text,
+}
+
+
+def _singleton(text: str) -> WriteFn:
+    fn = others.write_singleton(text)
+    _TEXTS[fn] = lambda _w, _obj, _tp: text
+    return fn
+
 
 # Exact builtin types, by tp_name. These come first: several of them are
 # also flagged as subclasses of something else (bool of int).
 _BY_NAME: Dict[str, WriteFn] = {
-    "NoneType": others.write_singleton("None"),
-    "ellipsis": others.write_singleton("Ellipsis"),
-    "NotImplementedType": others.write_singleton("NotImplemented"),
+    "NoneType": _singleton("None"),
+    "ellipsis": _singleton("Ellipsis"),
+    "NotImplementedType": _singleton("NotImplemented"),
     "bool": numbers.write_bool,
     "float": numbers.write_float,
     "complex": numbers.write_complex,
@@ -130,6 +150,22 @@ def _write_value(w: Writer, fn: WriteFn, obj: int, tp: TypeInfo) -> None:
     w.write(")")
 
 
+def _choice(tp: TypeInfo) -> Choice:
+    """How write_object writes the objects of type ``tp``, decided once per type at a stop.
+
+    (the type, its writer or None for a corrupt type, the function that
+    makes its whole text where that is one piece, whether the writer prints
+    other objects, whether _write_value would call it as it is).
+    """
+    if not _looks_like_type(tp):
+        return (tp, None, None, False, False)
+    fn = choose(tp)
+    exact = _EXACT.get(fn)
+    plain = exact is None or tp.name == exact or tp.is_heap
+    # Where it is not plain, _write_value puts the type's name around it.
+    return (tp, fn, _TEXTS.get(fn) if plain else None, fn in _NESTING, plain)
+
+
 def _fallback(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(f"<{tp.name} at remote 0x{obj:x}>")
 
@@ -192,12 +228,17 @@ def write_object(w: Writer, obj: int) -> None:
             if w.depth + nested > w.nest_max:
                 w.nest_max = w.depth + nested
             return
+    choices = w.choices
     try:
-        tp = w.target.type_of(obj)
+        tp_address = w.ptr(obj + w.ob_type)
+        chosen = choices.get(tp_address)
+        if chosen is None:
+            chosen = choices[tp_address] = _choice(w.target.type_info(tp_address))
     except CpythonGdbError:
         w.write(f"<unreadable object at remote 0x{obj:x}>")
         return
-    if not _looks_like_type(tp):
+    tp, fn, text_fn, nesting, plain = chosen
+    if fn is None:
         w.write(f"<object with a corrupt type at remote 0x{obj:x}>")
         return
     if obj in w.active:
@@ -208,11 +249,19 @@ def write_object(w: Writer, obj: int) -> None:
                 return
         w.write("...")
         return
-    fn = w.choices.get(tp.address)
-    if fn is None:
-        fn = w.choices[tp.address] = choose(tp)
+    if text_fn is not None:
+        # One piece of text that shows no other object: it depends on
+        # nothing but the object, as the general path below would find.
+        try:
+            text = text_fn(w, obj, tp)
+        except CpythonGdbError:
+            text = f"<unreadable {tp.name} at remote 0x{obj:x}>"
+        w.write(text)
+        if len(reprs) >= _MAX_CACHED:
+            reprs.clear()
+        reprs[obj] = (text, -1)
+        return
     depth = w.depth
-    nesting = fn in _NESTING
     if nesting and depth >= w.max_depth:
         w.events += 1
         elided = _ELIDED.get(fn)
@@ -224,11 +273,14 @@ def write_object(w: Writer, obj: int) -> None:
     events = w.events
     outer_nest = w.nest_max
     w.nest_max = depth if nesting else -1
-    mark = w.mark()
+    mark = len(w.parts)  # w.mark()
     w.active.add(obj)
     w.depth = depth + 1
     try:
-        _write_value(w, fn, obj, tp)
+        if plain:
+            fn(w, obj, tp)
+        else:
+            _write_value(w, fn, obj, tp)
     except CpythonGdbError:
         w.write(f"<unreadable {tp.name} at remote 0x{obj:x}>")
     finally:
@@ -239,15 +291,29 @@ def write_object(w: Writer, obj: int) -> None:
     if w.events == events:
         if len(reprs) >= _MAX_CACHED:
             reprs.clear()
-        reprs[obj] = (w.since(mark), inner_nest - depth if inner_nest >= 0 else -1)
+        reprs[obj] = ("".join(w.parts[mark:]), inner_nest - depth if inner_nest >= 0 else -1)  # w.since(mark)
     if inner_nest > outer_nest:
         w.nest_max = inner_nest
     else:
         w.nest_max = outer_nest
 
 
+containers.write_object = write_object  # see there
+
+
 def object_repr(target: Target, obj: int, limits: Limits) -> str:
     """repr()-like text of the object at ``obj``, bounded by ``limits``."""
+    reprs = target.reprs.get(limits)
+    if reprs is not None:
+        kept = reprs.get(obj)
+        if kept is not None and (kept[1] < 0 or kept[1] < min(limits.max_depth, MAX_DEPTH)):
+            # What write_object would write from its cache at the top level,
+            # without making a Writer (a deep stack shows the same objects
+            # in many frames).
+            text = kept[0]
+            if len(text) > limits.max_output:
+                return text[: max(limits.max_output, 0)] + "...(truncated)"
+            return text
     w = Writer(target, limits)
     try:
         write_object(w, obj)

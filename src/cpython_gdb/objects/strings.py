@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from ..errors import CorruptObject, CpythonGdbError
-from ..memory import read_u32
 from ..model import TPFLAGS_UNICODE_SUBCLASS, TypeInfo
 from ..target import Target
 from .writer import Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Tuple, TypeVar, Union
+    from typing import Optional, Tuple, TypeVar, Union
 
 # PyASCIIObject.state bitfield positions, default (non free-threaded) builds.
 _KIND_SHIFT = 2
@@ -28,8 +27,17 @@ if TYPE_CHECKING:
 def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
     """Return (text, full length) of a str, reading at most ``limit`` chars."""
     lay = t.layout
-    length = t.ptr(obj + lay.off("PyASCIIObject.length"))
-    state = read_u32(t.reader, obj + lay.off("PyASCIIObject.state"))
+    # The offsets, looked up once per stop (names and values of locals are
+    # mostly str); None where the layout lacks one: looked up again, and so
+    # raises, where it is needed.
+    fields: Optional[Tuple[int, int, Optional[int], Optional[int]]] = t.cache.get("str-fields")  # type: ignore[assignment]
+    if fields is None:
+        fields = (lay.off("PyASCIIObject.length"), lay.off("PyASCIIObject.state"),
+                  lay.sizes.get("PyASCIIObject"), lay.sizes.get("PyCompactUnicodeObject"))
+        t.cache["str-fields"] = fields
+    length_off, state_off, ascii_size, compact_size = fields
+    length = t.ptr(obj + length_off)
+    state = int.from_bytes(t.reader.read(obj + state_off, 4), "little")
     kind = (state >> _KIND_SHIFT) & _KIND_MASK
     ready_bit = t.scheme.str_ready_bit
     if kind not in _CODECS or length > _MAX_LENGTH:
@@ -40,9 +48,9 @@ def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
         raise CorruptObject("str not ready")
     if state >> _COMPACT_BIT & 1:
         if state >> _ASCII_BIT & 1:
-            data = obj + lay.size("PyASCIIObject")
+            data = obj + (lay.size("PyASCIIObject") if ascii_size is None else ascii_size)
         else:
-            data = obj + lay.size("PyCompactUnicodeObject")
+            data = obj + (lay.size("PyCompactUnicodeObject") if compact_size is None else compact_size)
     else:
         data = t.ptr(obj + lay.off("PyUnicodeObject.data"))
     count = min(length, limit)
@@ -80,9 +88,17 @@ def _clip_repr(out: str, shown: int, length: int) -> str:
     return out[:-1] + "..." + out[-1] if length > shown else out
 
 
-def write_str(w: Writer, obj: int, _tp: TypeInfo) -> None:
+# As for numbers: a ``*_text`` function makes the one piece of text that
+# the ``write_*`` one writes.
+
+
+def str_repr_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     text, length = read_str(w.target, obj, _shown(w))
-    w.write(_clip_repr(repr(text), len(text), length))
+    return _clip_repr(repr(text), len(text), length)
+
+
+def write_str(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(str_repr_text(w, obj, tp))
 
 
 def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
@@ -94,12 +110,20 @@ def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
     return (t.reader.read(data, count) if count else b""), length
 
 
-def write_bytes(w: Writer, obj: int, _tp: TypeInfo) -> None:
+def bytes_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     data, length = _read_sized(w, obj, obj + w.target.layout.off("PyBytesObject.ob_sval"))
-    w.write(_clip_repr(repr(data), len(data), length))
+    return _clip_repr(repr(data), len(data), length)
 
 
-def write_bytearray(w: Writer, obj: int, _tp: TypeInfo) -> None:
+def write_bytes(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(bytes_text(w, obj, tp))
+
+
+def bytearray_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     start = w.target.ptr(obj + w.target.layout.off("PyByteArrayObject.ob_start"))
     data, length = _read_sized(w, obj, start)
-    w.write("bytearray(" + _clip_repr(repr(data), len(data), length) + ")")
+    return "bytearray(" + _clip_repr(repr(data), len(data), length) + ")"
+
+
+def write_bytearray(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(bytearray_text(w, obj, tp))

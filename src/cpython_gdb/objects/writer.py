@@ -8,7 +8,7 @@ from ..target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List, Set
+    from typing import Callable, Dict, List, Optional, Set, Tuple
 
 
 # Nesting shown even with `set cpython max-depth unlimited`: deeper, the
@@ -28,9 +28,13 @@ class Writer:
         # How deep containers nest before they are elided (MAX_DEPTH
         # bounds what a setting may ask for).
         self.max_depth = min(limits.max_depth, MAX_DEPTH)
-        # The decoder chosen for each type, by type address, for this stop.
-        self.choices: Dict[int, WriteFn] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
-        self._parts: List[str] = []
+        # How to write the objects of each type, by type address, for this
+        # stop: see render._choice.
+        self.choices: Dict[int, Choice] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
+        self.ob_type = target.layout.off("PyObject.ob_type")
+        self.ptr = target.ptr
+        # The pieces written (render.write_object reads them directly).
+        self.parts: List[str] = []
         self._length = 0
         self.truncated = False
         # Objects on the path from the root: a repeat is a cycle.
@@ -45,26 +49,29 @@ class Writer:
         self.reprs = target.reprs.setdefault(limits, {})
 
     def write(self, text: str) -> None:
-        room = self.max_output - self._length
-        if len(text) > room:
-            self._parts.append(text[: max(room, 0)])
+        length = self._length + len(text)
+        if length > self.max_output:
+            room = self.max_output - self._length
+            self.parts.append(text[: max(room, 0)])
             self._length = self.max_output
             self.truncated = True
             raise OutputFull()
-        self._parts.append(text)
-        self._length += len(text)
+        self.parts.append(text)
+        self._length = length
 
     def mark(self) -> int:
-        return len(self._parts)
+        return len(self.parts)
 
     def since(self, mark: int) -> str:
         """The text written since ``mark`` (a value of mark())."""
-        return "".join(self._parts[mark:])
+        return "".join(self.parts[mark:])
 
     def getvalue(self) -> str:
-        text = "".join(self._parts)
+        text = "".join(self.parts)
         return text + "...(truncated)" if self.truncated else text
 
 
 if TYPE_CHECKING:
     WriteFn = Callable[[Writer, int, TypeInfo], None]
+    TextFn = Callable[[Writer, int, TypeInfo], str]
+    Choice = Tuple[TypeInfo, Optional[WriteFn], Optional[TextFn], bool, bool]
