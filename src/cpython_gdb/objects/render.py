@@ -273,7 +273,7 @@ def write_object(w: Writer, obj: int) -> None:
     events = w.events
     outer_nest = w.nest_max
     w.nest_max = depth if nesting else -1
-    mark = len(w.parts)  # w.mark()
+    mark = len(w.parts)  # what this object writes starts here
     w.active.add(obj)
     w.depth = depth + 1
     try:
@@ -291,7 +291,7 @@ def write_object(w: Writer, obj: int) -> None:
     if w.events == events:
         if len(reprs) >= _MAX_CACHED:
             reprs.clear()
-        reprs[obj] = ("".join(w.parts[mark:]), inner_nest - depth if inner_nest >= 0 else -1)  # w.since(mark)
+        reprs[obj] = ("".join(w.parts[mark:]), inner_nest - depth if inner_nest >= 0 else -1)
     if inner_nest > outer_nest:
         w.nest_max = inner_nest
     else:

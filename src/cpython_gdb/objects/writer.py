@@ -59,13 +59,6 @@ class Writer:
         self.parts.append(text)
         self._length = length
 
-    def mark(self) -> int:
-        return len(self.parts)
-
-    def since(self, mark: int) -> str:
-        """The text written since ``mark`` (a value of mark())."""
-        return "".join(self.parts[mark:])
-
     def getvalue(self) -> str:
         text = "".join(self.parts)
         return text + "...(truncated)" if self.truncated else text
