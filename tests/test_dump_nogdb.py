@@ -116,6 +116,16 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     assert core_direct["target"]["core"] == str(core) and core_direct["target"]["pid"] == target.pid
 
 
+def _stopped_within(pid: int, seconds: float) -> Dict[str, str]:
+    """/proc/PID/status once it says stopped (T), or as it is after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status = proc_status(pid)
+        if status["State"].startswith("T") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.01)
+
+
 def test_direct_keeps_a_stopped_process_stopped():
     version = VERSIONS[-1]
     with running(version, "deadlock.py", env=MALLOC_ENV) as target:
@@ -123,8 +133,12 @@ def test_direct_keeps_a_stopped_process_stopped():
         wait_blocked(target.pid, list(lwps.values()))
         os.kill(target.pid, signal.SIGSTOP)
         try:
+            # The group stop first takes hold (the kill only queues it), and
+            # after the dump each thread detached re-enters it as it is woken.
+            status = _stopped_within(target.pid, 5.0)
+            assert status["State"].startswith("T"), status
             text = ok(dump(str(target.pid)))
-            status = proc_status(target.pid)
+            status = _stopped_within(target.pid, 1.0)
             assert status["State"].startswith("T") and status["TracerPid"] == "0", status
         finally:
             os.kill(target.pid, signal.SIGCONT)
