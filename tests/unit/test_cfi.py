@@ -112,3 +112,44 @@ def test_rules_match_readelf(which):
                     assert ours == expected, f"{path} at {pc:#x} (row {loc:#x}: {cfa} {columns})"
                     checked += 1
     assert checked > 5000
+
+
+def _corrupted_copies(source, directory):
+    """Truncated copies of an ELF file, and copies with bytes of .eh_frame_hdr and .eh_frame overwritten."""
+    data = source.read_bytes()
+    frame = EhFrame(str(source))
+    hdr_at = data.find(b"\x01\x1b\x03\x3b")  # version 1 and the usual encodings start .eh_frame_hdr
+    assert hdr_at > 0
+    eh_at = frame._eh_vaddr - (frame._loads[0][1] - frame._loads[0][0])  # first segment maps offset 0
+    cuts = [0, 10, 64, 100, 1000, hdr_at + 2, hdr_at + 9, hdr_at + 40, eh_at + 5, eh_at + 3000]
+    for size in cuts:
+        path = directory / f"cut-{size}"
+        path.write_bytes(data[:size])
+        yield path
+    for name, at, fill in (("hdr-count", hdr_at + 8, b"\xff\xff\xff\x7f"), ("hdr-enc", hdr_at + 1, b"\x07"),
+                           ("cie", eh_at + 8, b"\xff" * 64), ("fdes", eh_at + 2000, b"\xa5" * 4000)):
+        path = directory / name
+        path.write_bytes(data[:at] + fill + data[at + len(fill):])
+        yield path
+
+
+def test_malformed_files_are_unsupported(tmp_path):
+    """A truncated or damaged file gives Unsupported (or a rule), never another exception."""
+    from cpython_gdb.native.unwind import eh_frame
+
+    good = EhFrame(str(LIBC))
+    pcs = good._starts[:: max(1, len(good._starts) // 300)]
+    for path in _corrupted_copies(LIBC, tmp_path):
+        try:
+            frame = eh_frame(str(path))
+        except Unsupported:
+            continue
+        for pc in pcs:
+            try:
+                frame.rule(pc + 1)
+            except Unsupported:
+                pass
+    with pytest.raises(Unsupported):
+        eh_frame(str(tmp_path / "missing"))
+    with pytest.raises(Unsupported):
+        eh_frame("/dev/zero")

@@ -17,12 +17,13 @@ Frames listed this way carry no gdb.Frame: :attr:`CFrame.frame` asks gdb
 for it (unwinding that far) only when a command needs one.
 """
 
+import os
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import gdb
 
 from ..errors import CpythonGdbError
-from ..native.cfi import RSP, Unsupported
+from ..native.cfi import RSP
 from ..native.unwind import Modules, Unwinder
 from ..objects import object_repr
 from ..target import Target
@@ -92,7 +93,7 @@ class CFrame:
         """
         if self._text is None:
             self._text = ""
-            if self.kind == "builtin":
+            if self.kind == "builtin" and (self._frame is not None or _has_debug_info(self.pc)):
                 self._text = _builtin_text(self._target, self.frame)
         return self._text
 
@@ -119,6 +120,15 @@ def _gdb_frame(target: Target, level: int, pc: int) -> "gdb.Frame":
     if len(frames) <= level or frames[level].pc() != pc:
         raise CpythonGdbError(f"gdb's frame #{level} is not the C frame listed as #{level}")
     return frames[level]
+
+
+def _has_debug_info(pc: int) -> bool:
+    """Whether gdb has debug info for the code at ``pc``: without, a C variable cannot be read,
+    and finding gdb's frame for it would cost unwinding down to it for nothing."""
+    try:
+        return gdb.block_for_pc(pc - 1) is not None
+    except (gdb.error, RuntimeError):
+        return False
 
 
 def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
@@ -188,8 +198,22 @@ def _modules(target: Target) -> Optional[Modules]:
                     mappings.append((int(fields[0], 16), int(fields[1], 16), int(fields[3], 16), fields[-1]))
                 except ValueError:
                     continue
-        found = target.cache["c-modules"] = Modules(mappings) if mappings else False
+        found = target.cache["c-modules"] = Modules(mappings, _disk_file) if mappings else False
     return found or None
+
+
+def _disk_file(pc: int, mapped: str) -> Optional[str]:
+    """The file gdb itself read for the code at ``pc`` (a core's sysroot applies), else the mapped name."""
+    try:
+        library = gdb.solib_name(pc)
+        if library:
+            return library
+        executable = gdb.current_progspace().filename
+    except (gdb.error, RuntimeError):
+        return None
+    if executable and os.path.basename(executable) == os.path.basename(mapped):
+        return executable
+    return mapped
 
 
 def _registers(frame: "gdb.Frame") -> Dict[int, int]:
@@ -198,10 +222,19 @@ def _registers(frame: "gdb.Frame") -> Dict[int, int]:
         try:
             value = frame.read_register(name)
             if not value.is_optimized_out:
-                regs[number] = int(value)
+                regs[number] = int(value) & 0xFFFF_FFFF_FFFF_FFFF  # gdb's int64_t: negative values
         except (gdb.error, ValueError):
             continue
     return regs
+
+
+def _backtrace_limit() -> int:
+    """One past the last frame number gdb gives (``set backtrace limit``)."""
+    try:
+        limit = gdb.parameter("backtrace limit")
+    except (gdb.error, RuntimeError):
+        limit = None
+    return min(int(limit), MAX_C_FRAMES) if isinstance(limit, int) and limit > 0 else MAX_C_FRAMES
 
 
 def _own_unwinding() -> bool:
@@ -319,7 +352,7 @@ def _no_eval_below(target: Target, unwinder: Unwinder, pc: int, regs: Dict[int, 
     for _ in range(MAX_C_FRAMES):
         try:
             found = unwinder.caller(pc, regs)
-        except Unsupported:
+        except Exception:  # noqa: BLE001 - as in _fast
             return False
         if found is None:
             return True
@@ -366,16 +399,20 @@ def _fast(target: Target, unwinder: Unwinder, walk: "_Walk",
     regs = _registers(walk.frame)
     level = walk.level
     pending: List[CFrame] = []
-    while level < MAX_C_FRAMES:
+    limit = _backtrace_limit()
+    while level < limit:
         try:
             found = unwinder.caller(pc, regs)
-        except Unsupported:
+        except Exception:  # noqa: BLE001 - Unsupported, or anything odd memory or files hold: gdb decides
             found = None
         lesson = walk.lessons.get((pc, found[0])) if found is not None else None
         for cframe in pending:
             cframe._caller_sp = found[1].get(RSP) if found is not None else None
             yield cframe
         if found is None or lesson is None:
+            stopped.append((pc, regs))
+            return
+        if level + len(lesson) >= limit:
             stopped.append((pc, regs))
             return
         pc, regs = found

@@ -233,7 +233,10 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
         # unlinked it (returning). Older calls are settled, so match from
         # the oldest: the extra newest C frames run no Python frame yet.
         for cframe in evals[: len(evals) - len(groups)]:
-            cframe.python = _entering(target, cframe.frame)
+            try:
+                cframe.python = _entering(target, cframe.frame)
+            except CpythonGdbError:
+                cframe.python = ()  # gdb cannot reach that frame (its backtrace limit)
         evals = evals[len(evals) - len(groups):]
     for cframe, group in zip(evals, groups):
         cframe.python = group

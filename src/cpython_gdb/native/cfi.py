@@ -32,7 +32,7 @@ RSP = 7
 _EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 _PHDR = struct.Struct("<IIQQQQQQ")
 PT_LOAD, PT_GNU_EH_FRAME = 1, 0x6474E550
-ET_EXEC = 2
+EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
 
 
@@ -92,7 +92,7 @@ def _pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[
 
 
 class _Cie:
-    __slots__ = ("code_align", "data_align", "ra", "encoding", "initial", "signal")
+    __slots__ = ("code_align", "data_align", "ra", "encoding", "initial", "signal", "sized")
 
     def __init__(self, data: bytes, pos: int, vaddr: int) -> None:
         length = struct.unpack_from("<I", data, pos)[0]
@@ -107,6 +107,10 @@ class _Cie:
         pos = nul + 1
         if "eh" in augmentation:
             raise Unsupported("old GCC augmentation")
+        if version == 4:
+            if data[pos] != 8 or data[pos + 1] != 0:
+                raise Unsupported("CIE address or segment size")
+            pos += 2  # address size, segment selector size
         self.code_align, pos = _uleb(data, pos)
         self.data_align, pos = _sleb(data, pos)
         if version == 1:
@@ -114,9 +118,12 @@ class _Cie:
             pos += 1
         else:
             self.ra, pos = _uleb(data, pos)
+        if self.ra != RA:
+            raise Unsupported(f"return address in column {self.ra}")
         self.encoding = 0x00
         self.signal = False
-        if augmentation.startswith("z"):
+        self.sized = augmentation.startswith("z")  # FDEs then say the size of their augmentation data
+        if self.sized:
             size, pos = _uleb(data, pos)
             after = pos + size
             for letter in augmentation[1:]:
@@ -139,11 +146,13 @@ class EhFrame:
     def __init__(self, path: str) -> None:
         with open(path, "rb") as f:
             header = _load_header(f, path)
-        hdr_vaddr, hdr, self._eh_vaddr, self._eh, self._loads, self._fixed = header
+        hdr_vaddr, hdr, self._eh_vaddr, self._eh, self._loads = header
         if hdr[0] != 1 or hdr[3] != 0x3B:
             raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
         _, pos = _pointer(hdr, 4, hdr[1], hdr_vaddr)
         count, pos = _pointer(hdr, pos, hdr[2], hdr_vaddr)
+        if pos + 8 * count > len(hdr):
+            raise Unsupported(f"{path}: .eh_frame_hdr table truncated")
         table = memoryview(hdr[pos:pos + 8 * count]).cast("i")
         # Both columns are relative to .eh_frame_hdr (datarel, sdata4).
         self._starts: List[int] = [hdr_vaddr + v for v in table[0::2].tolist()]
@@ -151,13 +160,13 @@ class EhFrame:
         self._cies: Dict[int, _Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
 
-    def load_bias(self, start: int, offset: int) -> Optional[int]:
-        """What was added to link-time addresses, given a mapping of this file at ``start`` from ``offset``."""
-        if self._fixed:
-            return 0
-        for p_offset, p_vaddr in self._loads:
-            if p_offset & ~0xFFF == offset:
-                return start - (p_vaddr & ~0xFFF)
+    def load_bias(self, pc: int, start: int, offset: int) -> Optional[int]:
+        """What was added to link-time addresses, given that ``pc`` lies in a mapping of this file
+        at ``start`` from file ``offset``; None if no load segment holds that part of the file."""
+        position = offset + (pc - start)
+        for p_offset, p_vaddr, p_filesz in self._loads:
+            if p_offset <= position < p_offset + p_filesz:
+                return pc - (p_vaddr + position - p_offset)
         return None
 
     def rule(self, pc: int) -> Optional[Rule]:
@@ -199,34 +208,42 @@ class EhFrame:
             raise Unsupported(f"no FDE for {pc:#x}")
         if cie.signal:
             raise Unsupported("signal frame")
-        extra, at = _uleb(data, at)
-        return _run(cie, data[at + extra:end], start, pc)
+        if cie.sized:
+            extra, at = _uleb(data, at)
+            at += extra
+        return _run(cie, data[at:end], start, pc)
 
 
-def _load_header(f: BinaryIO, path: str) -> Tuple[int, bytes, int, bytes, List[Tuple[int, int]], bool]:
-    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, its load segments
-    (file offset, address), and whether it is linked at a fixed address (not PIE)."""
+def _load_header(f: BinaryIO, path: str) -> Tuple[int, bytes, int, bytes, List[Tuple[int, int, int]]]:
+    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, and its load
+    segments (file offset, address, size in the file)."""
     head = f.read(_EHDR.size)
     if len(head) < _EHDR.size or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
         raise Unsupported(f"{path} is not a 64-bit little-endian ELF file")
     fields = _EHDR.unpack(head)
+    if fields[2] != EM_X86_64:
+        raise Unsupported(f"{path} is not x86-64 code")
     phoff, phentsize, phnum = fields[5], fields[9], fields[10]
+    if phentsize < _PHDR.size:
+        raise Unsupported(f"{path}: program headers of {phentsize} bytes")
     f.seek(phoff)
     table = f.read(phentsize * phnum)
-    phdrs = [_PHDR.unpack_from(table, i * phentsize) for i in range(phnum)]
+    phdrs = [_PHDR.unpack_from(table, i * phentsize) for i in range(len(table) // phentsize)]
     hdr_ph = next((ph for ph in phdrs if ph[0] == PT_GNU_EH_FRAME), None)
     if hdr_ph is None:
         raise Unsupported(f"{path} has no .eh_frame_hdr")
     f.seek(hdr_ph[2])
-    hdr = f.read(hdr_ph[5])
+    hdr = f.read(min(hdr_ph[5], MAX_EH_FRAME))
+    if len(hdr) < 12:
+        raise Unsupported(f"{path}: .eh_frame_hdr truncated")
     eh_vaddr, _ = _pointer(hdr, 4, hdr[1], hdr_ph[3])
     # .eh_frame runs from its address to the end of the load segment holding it at most.
     for ph in phdrs:
         if ph[0] == PT_LOAD and ph[3] <= eh_vaddr < ph[3] + ph[5]:
             size = min(ph[3] + ph[5] - eh_vaddr, MAX_EH_FRAME)
             f.seek(ph[2] + eh_vaddr - ph[3])
-            loads = [(ph[2], ph[3]) for ph in phdrs if ph[0] == PT_LOAD]
-            return hdr_ph[3], hdr, eh_vaddr, f.read(size), loads, fields[1] == ET_EXEC
+            loads = [(ph[2], ph[3], ph[5]) for ph in phdrs if ph[0] == PT_LOAD]
+            return hdr_ph[3], hdr, eh_vaddr, f.read(size), loads
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 
@@ -244,6 +261,8 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
             op = code[pos]
             pos += 1
             high, low = op & 0xC0, op & 0x3F
+            if is_cie and (high == 0x40 or op in (0x02, 0x03, 0x04)):
+                raise Unsupported("an advance in a CIE's initial rules")
             if high == 0x40:  # advance_loc
                 loc += low * cie.code_align
                 if loc > pc:
@@ -264,10 +283,8 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
                 pos += size
                 if loc > pc:
                     break
-            elif op == 0x01:  # set_loc
-                loc, pos = _pointer(code, pos, cie.encoding, 0)
-                if loc > pc:
-                    break
+            elif op == 0x01:  # set_loc: not emitted by GCC or Clang for x86-64
+                raise Unsupported("DW_CFA_set_loc")
             elif op in (0x05, 0x11, 0x14, 0x15):  # offset_extended(_sf), val_offset(_sf)
                 reg, pos = _uleb(code, pos)
                 if op in (0x05, 0x14):
@@ -324,7 +341,9 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
     cfa_reg, cfa_off, columns = state[0], state[1], state[2]
     assert isinstance(cfa_reg, int) and isinstance(cfa_off, int) and isinstance(columns, dict)
     ra = columns.get(RA)
-    if ra is None or ra[0] == "undef":
+    if ra is None:
+        raise Unsupported("no rule for the return address")
+    if ra[0] == "undef":
         return None  # the outermost frame (_start, a thread's clone)
     if ra[0] != "at":
         raise Unsupported("return address not saved on the stack")

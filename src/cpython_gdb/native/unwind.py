@@ -8,6 +8,8 @@ three reads of stack memory.
 
 from __future__ import annotations
 
+import os
+import stat
 from bisect import bisect_right
 
 from ..errors import CpythonGdbError
@@ -26,44 +28,60 @@ RIP = 16
 # x86-64 ABI): rbx, rbp, r12-r15. The others are not known in a caller.
 CALLEE_SAVED = (3, 6, 12, 13, 14, 15)
 
-# One file's rules for the session: a file does not change while mapped.
-_EH_FRAMES: Dict[str, Union[EhFrame, str]] = {}
+# Each file's rules, for as long as the file is the same (device, inode,
+# size and time of its last change): a rebuilt library gets read again.
+_EH_FRAMES: Dict[Tuple[str, int, int, int, int], Union[EhFrame, str]] = {}
 
 
 def eh_frame(path: str) -> EhFrame:
-    """The (cached) rules of the file at ``path``; Unsupported if it has none readable."""
-    found = _EH_FRAMES.get(path)
+    """The (cached) rules of the regular file at ``path``; Unsupported if it has none readable."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise Unsupported(f"{path}: {exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Unsupported(f"{path} is not a regular file")
+    key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    found = _EH_FRAMES.get(key)
     if found is None:
         try:
             found = EhFrame(path)
-        except (OSError, ValueError, IndexError, Unsupported) as exc:
+        except Exception as exc:  # noqa: BLE001 - the file's bytes are untrusted input, like memory
             found = f"{path}: {exc}"
-        _EH_FRAMES[path] = found
+        _EH_FRAMES[key] = found
     if isinstance(found, str):
         raise Unsupported(found)
     return found
 
 
 class Modules:
-    """The mapped files code runs from: (start, end, file offset, path), by address."""
+    """The mapped files code runs from: (start, end, file offset, name as mapped), by address.
 
-    def __init__(self, mappings: Sequence[Tuple[int, int, int, str]]) -> None:
+    ``disk`` names the file to read for a pc and its mapped name (a
+    debugger knows where the file is on this machine: a core's sysroot);
+    by default the mapped name itself.
+    """
+
+    def __init__(self, mappings: Sequence[Tuple[int, int, int, str]],
+                 disk: Optional[Callable[[int, str], Optional[str]]] = None) -> None:
         self._mappings = sorted(mappings)
         self._starts = [mapping[0] for mapping in self._mappings]
+        self._disk = disk
 
     def locate(self, pc: int) -> Tuple[EhFrame, int]:
-        """The rules of the file mapped at ``pc`` and its load bias."""
+        """The rules of the file mapped at ``pc`` and its load bias there."""
         index = bisect_right(self._starts, pc) - 1
         if index < 0 or pc >= self._mappings[index][1]:
             raise Unsupported(f"no file mapped at {pc:#x}")
-        path = self._mappings[index][3]
+        start, _, offset, name = self._mappings[index]
+        path = self._disk(pc, name) if self._disk is not None else name
+        if not path:
+            raise Unsupported(f"no file on disk for {name}")
         frame = eh_frame(path)
-        for start, _, offset, name in self._mappings:
-            if name == path:
-                bias = frame.load_bias(start, offset)
-                if bias is not None:
-                    return frame, bias
-        raise Unsupported(f"{path}: no mapping of its first load segment")
+        bias = frame.load_bias(pc, start, offset)
+        if bias is None:
+            raise Unsupported(f"{path}: {pc:#x} is mapped from outside its load segments")
+        return frame, bias
 
 
 class Unwinder:
@@ -78,16 +96,21 @@ class Unwinder:
     def __init__(self, modules: Modules, u64: Callable[[int], int]) -> None:
         self._modules = modules
         self._u64 = u64
-        self._rules: Dict[int, Optional[Rule]] = {}
+        self._rules: Dict[int, Union[Rule, None, Unsupported]] = {}
 
     def _rule(self, lookup: int) -> Optional[Rule]:
         try:
-            return self._rules[lookup]
+            found = self._rules[lookup]
         except KeyError:
-            pass
-        frame, bias = self._modules.locate(lookup)
-        rule = self._rules[lookup] = frame.rule(lookup - bias)
-        return rule
+            try:
+                frame, bias = self._modules.locate(lookup)
+                found = frame.rule(lookup - bias)
+            except Unsupported as exc:
+                found = exc
+            self._rules[lookup] = found
+        if isinstance(found, Unsupported):
+            raise Unsupported(str(found))
+        return found
 
     def caller(self, pc: int, regs: Registers, returned: bool = True) -> Optional[Tuple[int, Registers]]:
         """The caller of the frame running at ``pc`` with ``regs``: (its pc, its registers).
