@@ -36,6 +36,8 @@ GC_FUNCTIONS = frozenset(
      "gc_collect_increment", "gc_collect_full"}
 )
 MAX_C_FRAMES = 200_000
+# By DWARF number: rsp and the registers a callee keeps for its caller
+# (System V x86-64 ABI); the others are not known in a caller.
 _REGISTERS = {3: "rbx", 6: "rbp", 12: "r12", 13: "r13", 14: "r14", 15: "r15", RSP: "rsp"}
 # The frames gdb lists for a caller at pc B whose callee runs at pc A:
 # (name, gdb frame type, pc) from the newest, the caller's own frame last.
@@ -266,21 +268,22 @@ class _Walk:
             name = None
         return name, self.frame.type()
 
-    def learn(self, name: Optional[str], frame_type: int) -> None:
-        """Note the current frame; a normal frame ends a lesson."""
+    def learn(self, name: Optional[str], frame_type: int) -> int:
+        """Note the current frame (a normal frame ends a lesson); its pc."""
         assert self.frame is not None
         pc = self.frame.pc()
         self._since.append((name, frame_type, pc))
         if frame_type != gdb.NORMAL_FRAME:
             if frame_type not in (gdb.INLINE_FRAME, gdb.TAILCALL_FRAME):
                 self._physical = None  # a signal frame: lessons are about calls only
-            return
+            return pc
         if self._physical is not None:
             self.lessons[(self._physical, pc)] = tuple(self._since)
             self.callers.add(self._physical)
         self._returned = self._physical is not None
         self._physical = pc
         self._since = []
+        return pc
 
     def advance(self) -> None:
         assert self.frame is not None
@@ -327,9 +330,9 @@ class CFrames:
         evals = 0
         while walk.frame is not None and walk.level < MAX_C_FRAMES:
             name, frame_type = walk.name_and_type()
-            walk.learn(name, frame_type)  # before the yield: the caller may stop at any frame
+            pc = walk.learn(name, frame_type)  # before the yield: the caller may stop at any frame
             if walk.level > listed:
-                cframe = CFrame(walk.level, walk.frame, name, frame_type, target, walk.frame.pc())
+                cframe = CFrame(walk.level, walk.frame, name, frame_type, target, pc)
                 evals += cframe.kind == "eval"
                 yield cframe
                 listed = walk.level
@@ -409,10 +412,7 @@ def _fast(target: Target, unwinder: Unwinder, walk: "_Walk",
         for cframe in pending:
             cframe._caller_sp = found[1].get(RSP) if found is not None else None
             yield cframe
-        if found is None or lesson is None:
-            stopped.append((pc, regs))
-            return
-        if level + len(lesson) >= limit:
+        if found is None or lesson is None or level + len(lesson) >= limit:
             stopped.append((pc, regs))
             return
         pc, regs = found

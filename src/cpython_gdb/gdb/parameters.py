@@ -16,7 +16,18 @@ class _Prefix(gdb.Command):
         super().__init__(f"{verb} cpython", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
 
 
-class _Limit(gdb.Parameter):
+class _ForgetsStop:
+    """A setting whose change makes what was read at this stop stale."""
+
+    def get_set_string(self) -> str:
+        # Stacks cached for this stop were made under the old value.
+        from .state import forget_stop
+
+        forget_stop()
+        return ""
+
+
+class _Limit(_ForgetsStop, gdb.Parameter):
     def __init__(self, name: str, field: str, doc: str, default: int) -> None:
         self.__doc__ = doc
         self.set_doc = f"Set {doc[0].lower()}{doc[1:]}"
@@ -25,13 +36,6 @@ class _Limit(gdb.Parameter):
         self.value = default
         self.field = field
         self.name = name
-
-    def get_set_string(self) -> str:
-        # Stacks cached for this stop were cut with the old limits.
-        from .state import forget_stop
-
-        forget_stop()
-        return ""
 
     def get_show_string(self, svalue: str) -> str:
         return f"cpython {self.name} is {svalue}."
@@ -46,7 +50,7 @@ _SPECS = (
 )
 
 
-class _FastUnwind(gdb.Parameter):
+class _FastUnwind(_ForgetsStop, gdb.Parameter):
     """Whether C frames that repeat frames gdb has already unwound are unwound by cpython-gdb itself.
 
 On a deep stack gdb's own unwinding of thousands of C frames is most of
@@ -61,12 +65,6 @@ unwind every frame."""
     def __init__(self) -> None:
         super().__init__("cpython fast-unwind", gdb.COMMAND_DATA, gdb.PARAM_BOOLEAN)
         self.value = True
-
-    def get_set_string(self) -> str:
-        from .state import forget_stop
-
-        forget_stop()
-        return ""
 
     def get_show_string(self, svalue: str) -> str:
         return f"cpython fast-unwind is {svalue}."

@@ -40,7 +40,8 @@ class Unsupported(Exception):
     """The CFI at this pc uses something this unwinder does not evaluate."""
 
 
-def _uleb(data: bytes, pos: int) -> Tuple[int, int]:
+def _leb(data: bytes, pos: int, signed: bool = False) -> Tuple[int, int]:
+    """A LEB128 number at ``pos``: (value, next pos)."""
     result = shift = 0
     while True:
         byte = data[pos]
@@ -48,20 +49,17 @@ def _uleb(data: bytes, pos: int) -> Tuple[int, int]:
         result |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
+            if signed and byte & 0x40:
+                result -= 1 << shift
             return result, pos
+
+
+def _uleb(data: bytes, pos: int) -> Tuple[int, int]:
+    return _leb(data, pos)
 
 
 def _sleb(data: bytes, pos: int) -> Tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                result -= 1 << shift
-            return result, pos
+    return _leb(data, pos, signed=True)
 
 
 # DW_EH_PE value formats (udata2/4/8, sdata2/4/8): struct code
@@ -76,7 +74,7 @@ def _pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[
     if fmt == 0x00:
         fmt = 0x04
     if fmt in (0x01, 0x09):
-        value, end = (_uleb if fmt == 0x01 else _sleb)(data, pos)
+        value, end = _leb(data, pos, signed=fmt == 0x09)
     else:
         code = _FORMATS.get(fmt)
         if code is None:
@@ -249,14 +247,13 @@ def _load_header(f: BinaryIO, path: str) -> Tuple[int, bytes, int, bytes, List[T
 
 def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
     """Run the CIE's initial program and then the FDE's up to ``pc``."""
-    state: List[object] = [RSP, 8, {}]  # CFA register, CFA offset, column rules
-    initial: Dict[int, Tuple[str, int]] = {}
+    cfa_reg, cfa_off = RSP, 8
+    columns: Dict[int, Tuple[str, int]] = {}  # rule per register
+    initial: Dict[int, Tuple[str, int]] = {}  # the CIE's, for DW_CFA_restore
     stack: List[Tuple[int, int, Dict[int, Tuple[str, int]]]] = []
-    for code, loc_start, is_cie in ((cie.initial, start, True), (program, start, False)):
-        loc = loc_start
+    for code, is_cie in ((cie.initial, True), (program, False)):
+        loc = start
         pos = 0
-        cfa_reg, cfa_off, columns = state[0], state[1], state[2]
-        assert isinstance(cfa_reg, int) and isinstance(cfa_off, int) and isinstance(columns, dict)
         while pos < len(code):
             op = code[pos]
             pos += 1
@@ -335,11 +332,8 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
                 _, pos = _uleb(code, pos)
             else:  # expressions (0x0f, 0x10, 0x16) and anything newer
                 raise Unsupported(f"DW_CFA opcode {op:#x}")
-        state = [cfa_reg, cfa_off, columns]
         if is_cie:
             initial = dict(columns)
-    cfa_reg, cfa_off, columns = state[0], state[1], state[2]
-    assert isinstance(cfa_reg, int) and isinstance(cfa_off, int) and isinstance(columns, dict)
     ra = columns.get(RA)
     if ra is None:
         raise Unsupported("no rule for the return address")

@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 
     Registers = Dict[int, int]  # DWARF register number: value, or -(address it is saved at)
 
-RIP = 16
-# DWARF numbers of the registers a callee keeps for its caller (System V
-# x86-64 ABI): rbx, rbp, r12-r15. The others are not known in a caller.
-CALLEE_SAVED = (3, 6, 12, 13, 14, 15)
-
 # Each file's rules, for as long as the file is the same (device, inode,
 # size and time of its last change): a rebuilt library gets read again.
 _EH_FRAMES: Dict[Tuple[str, int, int, int, int], Union[EhFrame, str]] = {}
@@ -112,16 +107,17 @@ class Unwinder:
             raise Unsupported(str(found))
         return found
 
-    def caller(self, pc: int, regs: Registers, returned: bool = True) -> Optional[Tuple[int, Registers]]:
+    def caller(self, pc: int, regs: Registers) -> Optional[Tuple[int, Registers]]:
         """The caller of the frame running at ``pc`` with ``regs``: (its pc, its registers).
 
         ``regs`` maps DWARF register numbers to values (or saved addresses,
-        negated). ``returned``: ``pc`` is a return address (every frame but
-        a thread's newest and a signal handler's caller), so the call
-        instruction before it is what the rules must describe. None at the
-        outermost frame. Raises Unsupported where these rules cannot tell.
+        negated): rsp and the callee-saved registers. ``pc`` must be a
+        return address (not a thread's newest frame, not a signal handler's
+        caller), so the call instruction before it is what the rules must
+        describe. None at the outermost frame. Raises Unsupported where
+        these rules cannot tell.
         """
-        rule = self._rule(pc - 1 if returned else pc)
+        rule = self._rule(pc - 1)
         if rule is None:
             return None
         cfa_reg, cfa_off, ra_off, saved = rule
