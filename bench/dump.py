@@ -112,10 +112,10 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
             }
             add(label, compare(commands, rounds, env), "cpython-gdb dump PID")
     # Where cpython-gdb's time goes: the interpreter's start-up and the imports, before any reading
-    # (the CLI imports a command's modules only when it runs; cpython_gdb.dump is what `dump` imports).
+    # (the CLI imports a command's modules only when it runs; cpython_gdb.cli.dump is what `dump` imports).
     ours_python = str(ROOT / ".venv" / "bin" / "python")
     startup = compare({"(python -c pass)": [ours_python, "-c", "pass"],
-                       "(python -c 'import cpython_gdb.dump')": [ours_python, "-c", "import cpython_gdb.dump"]},
+                       "(python -c 'import cpython_gdb.cli.dump')": [ours_python, "-c", "import cpython_gdb.cli.dump"]},
                       rounds, env)
     rows += [[minor, "start-up only", name, f"{wall * 1000:.1f}", f"{peak / 1024:.1f}", "", note]
              for name, (wall, peak, note) in startup.items()]

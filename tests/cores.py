@@ -82,7 +82,7 @@ def crash_core(
 
 def cli(*args: str, merge: bool = False) -> "subprocess.CompletedProcess[str]":
     """``cpython-gdb ARGS``; ``merge`` puts stderr into stdout, in order."""
-    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli", *args], stdin=subprocess.DEVNULL,
+    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", *args], stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge else subprocess.PIPE,
                           encoding="utf-8", errors="replace", env=_env(), timeout=GDB_TIMEOUT)
 

@@ -50,7 +50,7 @@ def cli(*args: str, env: Optional[Dict[str, str]] = None, timeout: float = 120,
         ) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli", *args],
+    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", *args],
                           stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8",
                           errors="replace", env=full_env, timeout=timeout)
 
@@ -118,7 +118,7 @@ def test_installed_command_does_not_import_re() -> None:
     assert result.returncode == 1
     assert "no process with id 999999999" in result.stderr
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line]
-    assert "cpython_gdb.dump" in imported
+    assert "cpython_gdb.cli.dump" in imported
     assert "re" not in imported
 
 
@@ -247,7 +247,7 @@ def test_attach_execs_gdb_and_returns_its_status(fake_gdb: Path, tmp_path: Path)
     log = tmp_path / "argv.json"
     env = dict(os.environ, CPYTHON_GDB_GDB=str(fake_gdb), FAKE_GDB_LOG=str(log),
                FAKE_GDB_STATUS="7")
-    process = subprocess.Popen([sys.executable, "-m", "cpython_gdb.cli", "attach",
+    process = subprocess.Popen([sys.executable, "-m", "cpython_gdb.cli.main", "attach",
                                 str(os.getpid()), "-batch"], env=env)
     assert process.wait(timeout=60) == 7
     called = json.loads(log.read_text())
@@ -272,7 +272,7 @@ def test_missing_gdb(command: List[str]) -> None:
 def test_gdb_not_on_path(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))
     env.pop("CPYTHON_GDB_GDB", None)
-    result = subprocess.run([sys.executable, "-m", "cpython_gdb.cli", "attach",
+    result = subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "attach",
                              str(os.getpid())], capture_output=True, text=True,
                             env=env, timeout=60)
     assert_one_line_error(result, "gdb not found on PATH")
@@ -319,7 +319,7 @@ def test_no_arguments_prints_usage() -> None:
 
 @pytest.mark.parametrize("python", pyenv_pythons() or [sys.executable])
 def test_sample_announces_when_ready(python: str) -> None:
-    sample = subprocess.Popen([python, str(PACKAGE_DIR / "demo" / "sample.py"),
+    sample = subprocess.Popen([python, str(PACKAGE_DIR / "cli" / "demo" / "sample.py"),
                                "--timeout", "60"], stdout=subprocess.PIPE, text=True)
     try:
         assert sample.stdout is not None

@@ -1,4 +1,4 @@
-"""cpython_gdb.elfcore on real cores, checked against gdb and readelf, and the
+"""cpython_gdb.engine.elf.corefile on real cores, checked against gdb and readelf, and the
 `cpython-gdb core` command: the executable found from the core, options for
 cores from another machine, truncated and foreign files.
 
@@ -22,7 +22,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 
 from cores import cli, core_sections, crash_core
-from cpython_gdb.elfcore import AT_EXECFN, CoreError, CoreFile
+from cpython_gdb.engine.elf.corefile import AT_EXECFN, CoreError, CoreFile
 from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, running, wait_blocked
 
 pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 3.8-3.13 under ~/.pyenv/versions")

@@ -20,7 +20,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from cpython_gdb.report import render
+from cpython_gdb.engine.report.text import render
 from harness import PYTHONS, VERSIONS, gcore, run_sections, running, wait_blocked
 from report_check import (
     MALLOC_ENV,
@@ -35,7 +35,7 @@ from report_check import (
 
 def dump(*args: str, env: Dict[str, str] = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli", "dump", *args], stdin=subprocess.DEVNULL,
+    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "dump", *args], stdin=subprocess.DEVNULL,
                           capture_output=True, encoding="utf-8", errors="replace", env=full_env, timeout=300)
 
 

@@ -22,11 +22,11 @@ from typing import Any, Dict
 
 import pytest
 
-from cpython_gdb.elfcore import CoreFile
-from cpython_gdb.report import render
-from cpython_gdb.targets import live
-from cpython_gdb.targets.core import CoreMemory, core_mappings, executable_name
-from cpython_gdb.targets.live import ProcessMemory, stopped
+from cpython_gdb.direct import live
+from cpython_gdb.direct.core import CoreMemory, core_mappings, executable_name
+from cpython_gdb.direct.live import ProcessMemory, stopped
+from cpython_gdb.engine.elf.corefile import CoreFile
+from cpython_gdb.engine.report.text import render
 from harness import VERSIONS, gcore, running, stripped_copy, wait_blocked
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok, one_line_error, proc_status
@@ -194,7 +194,7 @@ def test_direct_errors(tmp_path):
         if python and shutil.which("setpriv"):
             source = str(Path(__file__).resolve().parent.parent / "src")
             result = subprocess.run(
-                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-m", "cpython_gdb.cli",
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-m", "cpython_gdb.cli.main",
                  "dump", str(target.pid)], capture_output=True, encoding="utf-8", cwd="/",
                 env=dict(os.environ, PYTHONPATH=source), timeout=60)
             one_line_error(result, 1, f"process {target.pid}", "ptrace not permitted")

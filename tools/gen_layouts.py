@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Generate the layout tables of src/cpython_gdb/layout/tables/ from DWARF.
+"""Generate the layout tables of src/cpython_gdb/engine/layout/tables/ from DWARF.
 
 For each CPython under ~/.pyenv/versions (3.8-3.13) and in the Debian sid
 root that .ci/run builds (3.14, 3.15: the release interpreter with the
 debug info of its -dbg package), gdb reads the debug info and resolves
-every canonical key of layout/dwarf_names.py with the same code the
+every canonical key of engine/layout/dwarf_names.py with the same code the
 extension uses at run time. From 3.13 it also records where each field of
 _Py_DebugOffsets sits, which is how the extension parses that struct
 without debug info. The result is one Python module per minor version
@@ -28,7 +28,7 @@ from typing import Dict, List, NamedTuple, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
-TABLES = SRC / "cpython_gdb" / "layout" / "tables"
+TABLES = SRC / "cpython_gdb" / "engine" / "layout" / "tables"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 SID = ("3.14", "3.15")  # from the Debian sid root
@@ -40,7 +40,7 @@ import json, sys
 import gdb
 sys.path.insert(0, {src!r})
 from cpython_gdb.gdb.dwarf import DwarfTypeInfo, runtime_block
-from cpython_gdb.layout.dwarf_names import FIELDS, SIZES
+from cpython_gdb.engine.layout.dwarf_names import FIELDS, SIZES
 types = DwarfTypeInfo(runtime_block(int(gdb.parse_and_eval("(unsigned long)&_PyRuntime"))))
 offsets = {{}}
 for key, candidates in sorted(FIELDS.items()):

@@ -15,8 +15,8 @@ WITH_DEBUG_OFFSETS = [v for v in VERSIONS if tuple(int(x) for x in v.split("."))
 # Run inside gdb: the DWARF layout, and the debug offsets parsed from memory.
 COMPARE = (
     "python import json; from cpython_gdb.gdb import state; "
-    "from cpython_gdb.layout.sources import load_table; "
-    "from cpython_gdb.layout.debug_offsets import read_debug_offsets; "
+    "from cpython_gdb.engine.layout.sources import load_table; "
+    "from cpython_gdb.engine.layout.debug_offsets import read_debug_offsets; "
     "t = state.current_target(); lay = t.layout; "
     "d = read_debug_offsets(t.reader, state.runtime(), load_table(3, lay.version[1]).debug_fields); "
     "print(json.dumps({'source': lay.source, 'version': list(d.version), 'layout': list(lay.version), "

@@ -12,8 +12,8 @@ CHECK = """python
 import gdb
 from cpython_gdb.gdb import state
 from cpython_gdb.gdb.commands.base import selected_python_frame_only
-from cpython_gdb.objects import dicts
-from cpython_gdb.objects.strings import str_text
+from cpython_gdb.engine.objects import dicts
+from cpython_gdb.engine.objects.strings import str_text
 target, frame, _ = selected_python_frame_only()
 secret = state.hash_secret()
 checked = answered = 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cpython_gdb.layout.sources import load_table
+from cpython_gdb.engine.layout.sources import load_table
 from harness import run_sections, running
 
 DEBIAN = Path("/usr/bin/python3.11")

@@ -2,7 +2,7 @@
 
 import json
 
-from cpython_gdb.layout.sources import load_table
+from cpython_gdb.engine.layout.sources import load_table
 from harness import run_sections, running
 
 COMMON = {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cpython_gdb.report import BEGIN_MARK, END_MARK, render
+from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, render
 from harness import PYTHONS, VERSIONS, gcore, run_sections, running, stripped_copy
 from report_check import MALLOC_ENV, check_thread_states, report_blocks, thread_states_expectations, validate
 

@@ -6,9 +6,9 @@ frame past the newest one agree with gdb's, else "UNWIND-DIFF ...".
 
 import gdb
 
+from cpython_gdb.engine.native.unwind import Unsupported, Unwinder
 from cpython_gdb.gdb.cframes import _modules, _registers
 from cpython_gdb.gdb.state import current_target
-from cpython_gdb.native.unwind import Unsupported, Unwinder
 
 
 def _check() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cpython_gdb.native.cfi import RA, EhFrame, Unsupported
+from cpython_gdb.engine.native.cfi import RA, EhFrame, Unsupported
 from harness import PYTHONS, VERSIONS
 
 REGISTERS = {"rax": 0, "rdx": 1, "rcx": 2, "rbx": 3, "rsi": 4, "rdi": 5, "rbp": 6, "rsp": 7,
@@ -135,7 +135,7 @@ def _corrupted_copies(source, directory):
 
 def test_malformed_files_are_unsupported(tmp_path):
     """A truncated or damaged file gives Unsupported (or a rule), never another exception."""
-    from cpython_gdb.native.unwind import eh_frame
+    from cpython_gdb.engine.native.unwind import eh_frame
 
     good = EhFrame(str(LIBC))
     pcs = good._starts[:: max(1, len(good._starts) // 300)]

@@ -18,10 +18,10 @@ except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
     from cpython_gdb.errors import MemoryReadError
 
+from cpython_gdb.engine.layout import choose_layout
+from cpython_gdb.engine.layout.debug_offsets import OFFSETS, SIZES, read_debug_offsets, split_hexversion
+from cpython_gdb.engine.layout.sources import load_table
 from cpython_gdb.errors import UnsupportedVersion
-from cpython_gdb.layout import choose_layout
-from cpython_gdb.layout.debug_offsets import OFFSETS, SIZES, read_debug_offsets, split_hexversion
-from cpython_gdb.layout.sources import load_table
 
 RUNTIME = 0x10000
 

@@ -14,10 +14,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 try:
-    from cpython_gdb.frames.linetable import KINDS, line_for_offset, positions_for_offset
+    from cpython_gdb.engine.frames.linetable import KINDS, line_for_offset, positions_for_offset
 except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-    from cpython_gdb.frames.linetable import KINDS, line_for_offset, positions_for_offset
+    from cpython_gdb.engine.frames.linetable import KINDS, line_for_offset, positions_for_offset
 
 DATA = Path(__file__).resolve().parent / "data"
 VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")

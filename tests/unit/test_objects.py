@@ -19,10 +19,9 @@ except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
     from cpython_gdb.errors import MemoryReadError
 
-from cpython_gdb.exceptions import format_exception, read_exception, read_raised
-from cpython_gdb.layout import Layout, scheme_for
-from cpython_gdb.limits import Limits
-from cpython_gdb.model import (
+from cpython_gdb.engine.layout import Layout, scheme_for
+from cpython_gdb.engine.limits import Limits
+from cpython_gdb.engine.model import (
     TPFLAGS_BASE_EXC_SUBCLASS,
     TPFLAGS_DICT_SUBCLASS,
     TPFLAGS_HEAPTYPE,
@@ -31,8 +30,9 @@ from cpython_gdb.model import (
     TPFLAGS_TUPLE_SUBCLASS,
     TPFLAGS_UNICODE_SUBCLASS,
 )
-from cpython_gdb.objects import object_repr
-from cpython_gdb.target import Target
+from cpython_gdb.engine.objects import object_repr
+from cpython_gdb.engine.pyexc import format_exception, read_exception, read_raised
+from cpython_gdb.engine.target import Target
 
 OFFSETS = {
     "PyObject.ob_type": 8,

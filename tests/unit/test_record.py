@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 import sid
-from cpython_gdb.layout import scheme_for
-from cpython_gdb.limits import Limits
-from cpython_gdb.model import PyFrame, TypeInfo
-from cpython_gdb.record import replace
+from cpython_gdb.engine.layout import scheme_for
+from cpython_gdb.engine.limits import Limits
+from cpython_gdb.engine.model import PyFrame, TypeInfo
+from cpython_gdb.engine.record import replace
 from harness import PYTHONS, SID_ROOT, VERSIONS
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -36,8 +36,8 @@ def test_fields_defaults_methods_and_frozenness() -> None:
 CHECK = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from cpython_gdb.limits import Limits
-from cpython_gdb.record import replace
+from cpython_gdb.engine.limits import Limits
+from cpython_gdb.engine.record import replace
 limits = replace(Limits(max_items=3), max_depth=2)
 try:
     limits.max_items = 4

@@ -1,7 +1,7 @@
 """The report's text form, from hand-made documents (no target needed)."""
 
-from cpython_gdb.report import python_lines, render, thread_heading
-from cpython_gdb.threads import gil_status
+from cpython_gdb.engine.report.text import python_lines, render, thread_heading
+from cpython_gdb.engine.runtime.interpreter import gil_status
 
 
 def thread(**fields):

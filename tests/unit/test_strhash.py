@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from cpython_gdb.layout import scheme_for
-from cpython_gdb.objects.strhash import str_hash
+from cpython_gdb.engine.layout import scheme_for
+from cpython_gdb.engine.objects.strhash import str_hash
 from harness import PYTHONS, VERSIONS
 
 TEXTS = ["", "a", "abc", "global_9999", "x" * 7, "y" * 8, "z" * 9, "é" * 3, "日本語", "\U0001F600ok", "a" * 100]

@@ -5,7 +5,7 @@ from typing import List
 
 import pytest
 
-from cpython_gdb.targets.symbols import SHT_GNU_HASH, ElfImage, _gnu_hash
+from cpython_gdb.direct.symbols import SHT_GNU_HASH, ElfImage, _gnu_hash
 from harness import PYTHONS, SID_ROOT
 
 NAMES = ("_PyRuntime", "Py_Version", "Py_Initialize", "PyUnicode_Type", "no_such_symbol_here", "malloc")

@@ -2,7 +2,7 @@
 
 gdb spends 15-25 µs unwinding each C frame, and at a Python recursion 950
 deep CPython 3.8-3.10 sits on 4,000-7,000 of them. Our own unwinder
-(:mod:`cpython_gdb.native.unwind`, from the files' ``.eh_frame``) finds
+(:mod:`cpython_gdb.engine.native.unwind`, from the files' ``.eh_frame``) finds
 the same physical frames several times faster, but gdb also shows frames
 that are not on the stack: inlined calls, and calls that ended in a tail
 call (from DWARF call-site information). So gdb unwinds first, and every
@@ -22,11 +22,11 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import gdb
 
+from ..engine.native.cfi import RSP
+from ..engine.native.unwind import Modules, Unwinder
+from ..engine.objects import object_repr
+from ..engine.target import Target
 from ..errors import CpythonGdbError
-from ..native.cfi import RSP
-from ..native.unwind import Modules, Unwinder
-from ..objects import object_repr
-from ..target import Target
 from . import state
 from .parameters import fast_unwind
 

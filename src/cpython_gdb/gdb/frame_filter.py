@@ -12,8 +12,8 @@ from typing import Iterable, Iterator, List, Optional
 import gdb
 from gdb.FrameDecorator import FrameDecorator
 
+from ..engine.model import PyFrame
 from ..errors import CpythonGdbError
-from ..model import PyFrame
 from . import state
 from .stack import frame_level, thread_stack
 

@@ -4,7 +4,7 @@ from typing import Dict, List
 
 import gdb
 
-from ..limits import DEFAULT_LIMITS, Limits
+from ..engine.limits import DEFAULT_LIMITS, Limits
 
 _params: Dict[str, "gdb.Parameter"] = {}
 

@@ -7,8 +7,8 @@ from typing import Optional
 import gdb
 import gdb.printing
 
+from ..engine.objects import object_repr
 from ..errors import CpythonGdbError
-from ..objects import object_repr
 from . import state
 
 COLLECTION = "cpython-gdb"

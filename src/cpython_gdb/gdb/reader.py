@@ -2,8 +2,8 @@
 
 import gdb
 
+from ..engine.memory import check_address
 from ..errors import MemoryReadError
-from ..memory import check_address
 
 
 class GdbReader:

@@ -14,17 +14,17 @@ from typing import List, Optional, Set
 
 import gdb
 
-from ..document import DocumentBuilder, python_entry, thread_entry
+from ..engine.report.document import DocumentBuilder, python_entry, thread_entry
+from ..engine.runtime.tstate import all_thread_states
+from ..engine.target import Target
 from ..errors import CpythonGdbError
-from ..runtime import all_thread_states
-from ..target import Target
 from . import state
 from .stack import ThreadStack, base_name, thread_stack
 from .tstates import find_thread_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ..report import Document, Entry
+    from ..engine.report.text import Document, Entry
 
 # C functions a thread blocked on a Python-level lock is in: threading.Lock
 # and RLock, the import lock (PyThread_acquire_lock_timed), and 3.13's

@@ -11,12 +11,12 @@ from typing import List, Optional, Tuple
 
 import gdb
 
+from ..engine.frames.walk import decode_one
+from ..engine.model import PyFrame, PyThread
+from ..engine.record import replace
+from ..engine.runtime.os_thread import read_os_thread
+from ..engine.target import Target
 from ..errors import CpythonGdbError
-from ..frames.walk import decode_one
-from ..model import PyFrame, PyThread
-from ..os_threads import read_os_thread
-from ..record import replace
-from ..target import Target
 from . import state
 from .cframes import EVAL_FUNCTIONS, CFrame, CFrames, base_name
 from .tstates import find_thread_states

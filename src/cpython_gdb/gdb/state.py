@@ -8,11 +8,11 @@ from typing import Dict, Optional, Set, Tuple
 
 import gdb
 
+from ..engine.layout import Layout, choose_layout
+from ..engine.limits import Limits
+from ..engine.memory import CachedReader
+from ..engine.target import Target
 from ..errors import CpythonGdbError, NoInterpreter
-from ..layout import Layout, choose_layout
-from ..limits import Limits
-from ..memory import CachedReader
-from ..target import Target
 from .dwarf import DwarfTypeInfo, runtime_block
 from .reader import GdbReader
 from .version import detect_version, runtime_address, symbol_address

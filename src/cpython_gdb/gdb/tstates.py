@@ -8,8 +8,8 @@ from typing import List, Optional, Tuple
 
 import gdb
 
-from ..os_threads import match_thread_states
-from ..target import Target
+from ..engine.runtime.os_thread import match_thread_states
+from ..engine.target import Target
 from . import state
 
 

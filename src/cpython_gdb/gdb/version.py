@@ -6,8 +6,8 @@ from typing import Optional, Tuple
 
 import gdb
 
+from ..engine.layout.debug_offsets import read_header, split_hexversion
 from ..errors import CpythonGdbError, NoInterpreter
-from ..layout.debug_offsets import read_header, split_hexversion
 from .reader import GdbReader
 
 # Matched against a file's base name only: a directory may be named after

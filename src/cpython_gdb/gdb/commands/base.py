@@ -4,9 +4,9 @@ from typing import List, Optional, Tuple
 
 import gdb
 
+from ...engine.model import PyFrame
+from ...engine.target import Target
 from ...errors import CpythonGdbError
-from ...model import PyFrame
-from ...target import Target
 from .. import state
 from ..stack import CFrame, ThreadStack, newest_python_frame, selected_level, settled_python_cframe, thread_stack
 

@@ -1,8 +1,8 @@
 """py-bt and py-bt-full: the Python backtrace of the selected thread."""
 
+from ...engine.report.frame_text import frame_summary
+from ...engine.report.text import UNREADABLE, traceback_lines
 from ...errors import CpythonGdbError
-from ...render import frame_summary
-from ...report import UNREADABLE, traceback_lines
 from .. import state
 from ..snapshot import frame_entries
 from .base import PyCommand, argv, current_stack, write

@@ -2,7 +2,7 @@
 
 import gdb
 
-from ...exceptions import exception_report
+from ...engine.pyexc import exception_report
 from .. import state
 from ..tstates import find_thread_state
 from .base import PyCommand, write

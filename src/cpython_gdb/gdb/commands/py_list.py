@@ -2,8 +2,8 @@
 
 from typing import Tuple
 
+from ...engine.report.frame_text import listing
 from ...errors import CpythonGdbError
-from ...render import listing
 from .base import PyCommand, no_python_frame_message, selected_python_frame_only, write
 
 

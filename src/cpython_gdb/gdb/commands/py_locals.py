@@ -2,11 +2,11 @@
 
 from typing import Optional, Tuple
 
+from ...engine.frames.walk import frame_locals
+from ...engine.model import PyFrame
+from ...engine.objects import object_repr
+from ...engine.target import Target
 from ...errors import CpythonGdbError
-from ...frames.walk import frame_locals
-from ...model import PyFrame
-from ...objects import object_repr
-from ...target import Target
 from .. import state
 from ..stack import newest_python_frame, selected_level, settled_python_cframe
 from .base import PyCommand, no_python_frame_message, selected_python_frame, write

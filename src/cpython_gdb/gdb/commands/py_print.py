@@ -2,10 +2,10 @@
 
 from typing import Optional, Tuple
 
+from ...engine.frames.walk import frame_locals
+from ...engine.objects import object_repr
+from ...engine.objects.dicts import dict_lookup_str
 from ...errors import CpythonGdbError
-from ...frames.walk import frame_locals
-from ...objects import object_repr
-from ...objects.dicts import dict_lookup_str
 from .. import state
 from .base import PyCommand, argv, no_python_frame_message, selected_python_frame_only, write
 

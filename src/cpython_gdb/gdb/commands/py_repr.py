@@ -10,8 +10,8 @@ import re
 
 import gdb
 
+from ...engine.objects import object_repr
 from ...errors import CpythonGdbError
-from ...objects import object_repr
 from .. import state
 from .base import PyCommand, write
 

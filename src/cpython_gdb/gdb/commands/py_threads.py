@@ -8,8 +8,8 @@ from typing import Tuple
 
 import gdb
 
+from ...engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, render
 from ...errors import CpythonGdbError, NoInterpreter, UnsupportedVersion
-from ...report import BEGIN_MARK, END_MARK, ERROR_MARK, render
 from ..snapshot import snapshot
 from .base import PyCommand, argv, write
 

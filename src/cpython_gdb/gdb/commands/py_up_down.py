@@ -2,7 +2,7 @@
 
 from typing import List, Optional
 
-from ...render import frame_summary
+from ...engine.report.frame_text import frame_summary
 from .. import state
 from ..stack import CFrame, selected_level, settled_python_cframe
 from .base import PyCommand, current_stack, write

@@ -1,0 +1,123 @@
+"""Version behaviour that offsets alone cannot express, as data per minor.
+
+Each field names a variant of one mechanism; the decoders branch on these
+values, never on the version number.
+"""
+
+from __future__ import annotations
+
+from ...errors import UnsupportedVersion
+from ..record import frozen, replace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
+
+@frozen
+class Scheme:
+    # How a Python frame is stored: a PyFrameObject per call (<= 3.10) or a
+    # _PyInterpreterFrame on the thread's data stack (3.11+, bpo-44590).
+    frame: str  # "frameobject" | "interpreter_frame"
+    # How a C call of _PyEval_EvalFrameDefault marks the first Python frame it
+    # runs: every frame is its own C call (<= 3.10), an is_entry flag (3.11),
+    # or a shim frame owned by the C stack (3.12+, gh-100762).
+    entry: str  # "each" | "is_entry" | "owner"
+    # Where entry == "owner": the owner value of that shim and up. The shim
+    # is FRAME_OWNED_BY_CSTACK (3) in 3.12/3.13; 3.14 inserted
+    # FRAME_OWNED_BY_INTERPRETER (3) before CSTACK (now 4) and owns the shim
+    # by it; CPython itself tests owner >= FRAME_OWNED_BY_INTERPRETER.
+    owner_shim: int
+    owner_generator: int
+    # What a frame's f_executable and localsplus slots hold: PyObject*
+    # (<= 3.13) or _PyStackRef (3.14+, gh-118450), whose low bits are tags:
+    # (bits & 3) == 3 is a tagged int, not an object; otherwise the object
+    # is bits & ~3, and 0 there is NULL.
+    stack_refs: str  # "pointer" | "tagged"
+    # The line-number table: co_lnotab (<= 3.9), PEP 626's co_linetable (3.10)
+    # or the PEP 657 location table (3.11+).
+    linetable: str  # "lnotab" | "linetable310" | "locations311"
+    # f_lasti counts bytes before 3.10 and code units from 3.10 (bpo-27129).
+    lasti_unit: int
+    # The int representation: sign in ob_size (<= 3.11) or lv_tag (3.12+,
+    # gh-101291).
+    long: str  # "ob_size" | "lv_tag"
+    # str state bits (the struct is a bitfield): where "ready" is, if any.
+    str_ready_bit: Optional[int]
+    # Dict keys: dk_size (<= 3.10) or dk_log2_size/dk_kind (3.11+, bpo-46845).
+    dict_keys: str  # "dk_size" | "log2"
+    # Split-table values: a plain PyObject*[] (<= 3.10) or PyDictValues (3.11+).
+    split_values: str  # "array" | "struct"
+    # Where a managed __dict__ lives (3.11+): see decoders in objects/instance.
+    managed_dict: str  # "none" | "311" | "312" | "313"
+    # Local names: co_varnames/cellvars/freevars (<= 3.10) or
+    # co_localsplusnames with co_localspluskinds (3.11+).
+    localsplus: str  # "varnames" | "kinds"
+    # Where the managed-dict words sit, in bytes from the object, just
+    # before its PyGC_Head (16 bytes): the dict (or 3.12's tagged "dict or
+    # values") one word before it, MANAGED_DICT_OFFSET = -3 words (3.11+);
+    # 3.11's split values pointer one word further (-4 words: 3.12 gave that
+    # word to the weakref list). 0 where the version has no such word.
+    managed_dict_offset: int = 0
+    managed_values_offset: int = 0
+    # The hash of str (PEP 456): SipHash-2-4 up to 3.10, SipHash-1-3 from
+    # 3.11 (bpo-29410), keyed by _Py_HashSecret. It lets a dict lookup probe
+    # the table as CPython does instead of reading every key.
+    str_hash: str = "siphash13"  # "siphash24" | "siphash13"
+
+
+_V310 = Scheme(
+    frame="frameobject",
+    entry="each",
+    owner_shim=-1,
+    owner_generator=-1,
+    stack_refs="pointer",
+    linetable="linetable310",
+    lasti_unit=2,
+    long="ob_size",
+    str_ready_bit=7,
+    dict_keys="dk_size",
+    split_values="array",
+    managed_dict="none",
+    localsplus="varnames",
+    str_hash="siphash24",
+)
+_V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
+_V311 = replace(
+    _V310,
+    frame="interpreter_frame",
+    entry="is_entry",
+    owner_generator=1,
+    linetable="locations311",
+    dict_keys="log2",
+    split_values="struct",
+    managed_dict="311",
+    managed_dict_offset=-3 * 8,
+    managed_values_offset=-4 * 8,
+    localsplus="kinds",
+    str_hash="siphash13",
+)
+_V312 = replace(
+    _V311,
+    entry="owner",
+    owner_shim=3,
+    long="lv_tag",
+    str_ready_bit=None,
+    managed_dict="312",
+    managed_values_offset=0,
+)
+_V313 = replace(_V312, managed_dict="313")
+_V314 = replace(_V313, stack_refs="tagged")
+
+_SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
+
+SUPPORTED = tuple(sorted(_SCHEMES))
+
+
+def scheme_for(major: int, minor: int) -> Scheme:
+    if major == 3 and minor in _SCHEMES:
+        return _SCHEMES[minor]
+    raise UnsupportedVersion(
+        f"CPython {major}.{minor} is not supported "
+        f"(this release knows 3.{SUPPORTED[0]} to 3.{SUPPORTED[-1]})"
+    )

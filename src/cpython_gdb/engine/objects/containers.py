@@ -1,0 +1,187 @@
+"""list, tuple, dict, set and frozenset."""
+
+from __future__ import annotations
+
+import itertools
+import struct
+
+from ...errors import CorruptObject
+from ..model import TypeInfo
+from .dicts import iter_keys_values
+from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator
+
+_MAX_LEN = 1 << 40
+_MAX_SET_SLOTS = 1 << 28
+_BATCH = 256
+_DICT_HEADER = (("PyDictObject.ma_keys", "Q"), ("PyDictObject.ma_values", "Q"), ("PyDictObject.ma_used", "Q"))
+_LIST_HEADER = (("PyVarObject.ob_size", "Q"), ("PyListObject.ob_item", "Q"))
+
+
+def _write_object_late(w: Writer, obj: int) -> None:
+    from .dispatch import write_object as bound
+
+    bound(w, obj)
+
+
+# objects.render.write_object. That module imports this one, so it puts
+# its function here once imported: an import in each call costs about a
+# microsecond, as much as writing a small item.
+write_object: Callable[[Writer, int], None] = _write_object_late
+
+
+def _size(w: Writer, obj: int) -> int:
+    size = w.target.ptr(obj + w.target.layout.off("PyVarObject.ob_size"))
+    if size > _MAX_LEN:
+        raise CorruptObject("sequence size")
+    return size
+
+
+def _seq(w: Writer, items_at: int, size: int) -> Iterable[int]:
+    """The item pointers to show, then -1 if some are left out.
+
+    Up to one batch, read at once (every caller starts to consume them
+    at once); past that, in batches as the caller consumes them, so a huge
+    sequence costs only what the output limits let through.
+    """
+    count = min(size, w.limits.max_items)
+    if count <= _BATCH:
+        ptrs = list(struct.unpack("<%dQ" % count, w.target.reader.read(items_at, 8 * count))) if count else []
+        if size > count:
+            ptrs.append(-1)  # marks "more items than shown"
+        return ptrs
+    return _batches(w, items_at, size, count)
+
+
+def _batches(w: Writer, items_at: int, size: int, count: int) -> Iterator[int]:
+    for start in range(0, count, _BATCH):
+        n = min(_BATCH, count - start)
+        yield from struct.unpack("<%dQ" % n, w.target.reader.read(items_at + 8 * start, 8 * n))
+    if size > count:
+        yield -1  # marks "more items than shown"
+
+
+def write_items(w: Writer, ptrs: Iterable[int]) -> None:
+    reprs = w.reprs
+    active = w.active
+    first = True
+    for item in ptrs:
+        separator = "" if first else ", "
+        first = False
+        if item == -1:
+            w.write(separator + "...")
+            continue
+        # write_object's first case, inlined: a text kept whole at this
+        # stop, written with the separator in one piece (the output is cut
+        # at the same character either way).
+        kept = reprs.get(item)
+        if kept is not None and kept[1] < 0 and item not in active:
+            w.write(separator + kept[0])
+        else:
+            if separator:
+                w.write(separator)
+            write_object(w, item)
+
+
+def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    t = w.target
+    cut = t.cache.get("list-header") or t.cut("list-header", _LIST_HEADER)
+    size, items = cut.read(t.reader, obj)  # type: ignore[attr-defined]
+    if size > _MAX_LEN:
+        raise CorruptObject("sequence size")
+    w.write("[")
+    write_items(w, _seq(w, items, size))
+    w.write("]")
+
+
+def tuple_items(w: Writer, obj: int) -> Iterable[int]:
+    return _seq(w, obj + w.target.layout.off("PyTupleObject.ob_item"), _size(w, obj))
+
+
+def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    size = _size(w, obj)
+    w.write("(")
+    write_items(w, tuple_items(w, obj))
+    w.write(",)" if size == 1 else ")")
+
+
+def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    t = w.target
+    w.write("{")
+    shown = 0
+    # What dict_items and dict_len read, in one read.
+    cut = t.cache.get("dict-header") or t.cut("dict-header", _DICT_HEADER)
+    keys, values, used = cut.read(t.reader, obj)  # type: ignore[attr-defined]
+    if keys:
+        reprs = w.reprs
+        active = w.active
+        for key, value in iter_keys_values(t, keys, values or None, w.limits.max_items, used=used):
+            # write_object's first case, inlined for the keys (mostly str
+            # already shown): a text kept whole at this stop, written with
+            # the separators around it in one piece (the output is cut at
+            # the same character either way).
+            kept = reprs.get(key)
+            if kept is not None and kept[1] < 0 and key not in active:
+                w.write((", " if shown else "") + kept[0] + ": ")
+            else:
+                if shown:
+                    w.write(", ")
+                write_object(w, key)
+                w.write(": ")
+            write_object(w, value)
+            shown += 1
+    if used > shown and shown >= w.limits.max_items:
+        w.write(", ...")
+    w.write("}")
+
+
+def _set_keys(w: Writer, obj: int) -> Iterator[int]:
+    """The keys to show, then -1 if some are left out.
+
+    The walk ends once all ``used`` keys were seen, and the table size
+    (mask + 1) must be a power of two no larger than _MAX_SET_SLOTS, so a
+    corrupt header costs a bounded number of reads.
+    """
+    t = w.target
+    lay = t.layout
+    mask = t.ptr(obj + lay.off("PySetObject.mask"))
+    used = t.ptr(obj + lay.off("PySetObject.used"))
+    table = t.ptr(obj + lay.off("PySetObject.table"))
+    slots = mask + 1
+    if slots > _MAX_SET_SLOTS or slots & mask or used > slots:
+        raise CorruptObject("set")
+    if not used:
+        return
+    entry_size = lay.size("setentry")
+    shown = 0
+    for start in range(0, slots, _BATCH):
+        count = min(_BATCH, slots - start)
+        raw = t.reader.read(table + entry_size * start, entry_size * count)
+        for i in range(count):
+            # setentry is {key, hash}.
+            key, hash_ = struct.unpack_from("<Qq", raw, i * entry_size)
+            # A deleted slot keeps a dummy key with hash -1, which no real
+            # object hash can be.
+            if key and hash_ != -1:
+                if shown >= w.limits.max_items:
+                    yield -1
+                    return
+                yield key
+                shown += 1
+                if shown >= used:
+                    return
+
+
+def write_set(w: Writer, obj: int, tp: TypeInfo) -> None:
+    keys = _set_keys(w, obj)
+    first = next(keys, None)
+    frozen = tp.name == "frozenset"
+    if first is None:
+        w.write("frozenset()" if frozen else "set()")
+        return
+    w.write("frozenset({" if frozen else "{")
+    write_items(w, itertools.chain([first], keys))
+    w.write("})" if frozen else "}")

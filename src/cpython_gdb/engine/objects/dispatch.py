@@ -1,0 +1,328 @@
+"""Choosing a decoder for an object, and the entry points for callers."""
+
+from __future__ import annotations
+
+from ...errors import CpythonGdbError
+from ..limits import Limits
+from ..model import (
+    TPFLAGS_BASE_EXC_SUBCLASS,
+    TPFLAGS_BYTES_SUBCLASS,
+    TPFLAGS_DICT_SUBCLASS,
+    TPFLAGS_LIST_SUBCLASS,
+    TPFLAGS_LONG_SUBCLASS,
+    TPFLAGS_TUPLE_SUBCLASS,
+    TPFLAGS_TYPE_SUBCLASS,
+    TPFLAGS_UNICODE_SUBCLASS,
+    TypeInfo,
+)
+from ..target import Target
+from . import containers, instances, numbers, others, strings
+from .writer import MAX_DEPTH, OutputFull, Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional
+
+    from .writer import Choice, TextFn, WriteFn
+
+# The writers of objects that print as one piece of text and show no other
+# object, with the function that makes that text: write_object writes it
+# and keeps it without the bookkeeping that objects printing others need.
+_TEXTS: Dict[WriteFn, TextFn] = {
+    numbers.write_long: numbers.long_text,
+    numbers.write_bool: numbers.bool_text,
+    numbers.write_float: numbers.float_text,
+    numbers.write_complex: numbers.complex_text,
+    strings.write_str: strings.str_repr_text,
+    strings.write_bytes: strings.bytes_text,
+    strings.write_bytearray: strings.bytearray_text,
+}
+
+
+def _singleton(text: str) -> WriteFn:
+    fn = others.write_singleton(text)
+    _TEXTS[fn] = lambda _w, _obj, _tp: text
+    return fn
+
+
+# Exact builtin types, by tp_name. These come first: several of them are
+# also flagged as subclasses of something else (bool of int).
+_BY_NAME: Dict[str, WriteFn] = {
+    "NoneType": _singleton("None"),
+    "ellipsis": _singleton("Ellipsis"),
+    "NotImplementedType": _singleton("NotImplemented"),
+    "bool": numbers.write_bool,
+    "float": numbers.write_float,
+    "complex": numbers.write_complex,
+    "bytearray": strings.write_bytearray,
+    "set": containers.write_set,
+    "frozenset": containers.write_set,
+    "function": others.write_function,
+    "method": others.write_method,
+    "builtin_function_or_method": others.write_builtin,
+    "module": others.write_module,
+    "code": others.write_code,
+    "frame": others.write_frame,
+    "cell": others.write_cell,
+    "generator": others.write_generator,
+    "coroutine": others.write_generator,
+    "async_generator": others.write_generator,
+}
+
+# Then the subclass bits of tp_flags, for builtins and C subclasses.
+_BY_FLAG = (
+    (TPFLAGS_LONG_SUBCLASS, numbers.write_long),
+    (TPFLAGS_LIST_SUBCLASS, containers.write_list),
+    (TPFLAGS_TUPLE_SUBCLASS, containers.write_tuple),
+    (TPFLAGS_BYTES_SUBCLASS, strings.write_bytes),
+    (TPFLAGS_UNICODE_SUBCLASS, strings.write_str),
+    (TPFLAGS_DICT_SUBCLASS, containers.write_dict),
+    (TPFLAGS_BASE_EXC_SUBCLASS, others.write_exception),
+    (TPFLAGS_TYPE_SUBCLASS, others.write_type),
+)
+
+# What a container prints when it contains itself.
+_CYCLE = {
+    TPFLAGS_LIST_SUBCLASS: "[...]",
+    TPFLAGS_DICT_SUBCLASS: "{...}",
+    TPFLAGS_TUPLE_SUBCLASS: "(...)",
+}
+
+# What a container prints in place of its items past max-depth.
+_ELIDED: Dict[WriteFn, str] = {
+    containers.write_list: "[...]",
+    containers.write_tuple: "(...)",
+    containers.write_dict: "{...}",
+    containers.write_set: "{...}",
+}
+# Writers that print other objects: past max-depth they print only their
+# type and address. The others (numbers, strings, names of things) print in full at any depth.
+_NESTING = frozenset(
+    [
+        *_ELIDED,
+        instances.write_instance,
+        others.write_exception,
+        others.write_method,
+        others.write_cell,
+    ]
+)
+# The values an instance of a subclass shows first: `<MyInt(5) at ...>`.
+_VALUE_WRITERS = frozenset(
+    [
+        numbers.write_long,
+        numbers.write_float,
+        numbers.write_complex,
+        strings.write_str,
+        strings.write_bytes,
+        strings.write_bytearray,
+        containers.write_list,
+        containers.write_tuple,
+        containers.write_dict,
+        containers.write_set,
+    ]
+)
+
+
+# The builtin each flag-chosen writer is made for. An instance of another
+# type written in C (collections.OrderedDict, a struct sequence) shows its
+# type name around the value: `collections.OrderedDict({'a': 1})`.
+_EXACT: Dict[WriteFn, str] = {
+    numbers.write_long: "int",
+    containers.write_list: "list",
+    containers.write_tuple: "tuple",
+    strings.write_bytes: "bytes",
+    strings.write_str: "str",
+    containers.write_dict: "dict",
+}
+
+
+def _write_value(w: Writer, fn: WriteFn, obj: int, tp: TypeInfo) -> None:
+    exact = _EXACT.get(fn)
+    if exact is None or tp.name == exact or tp.is_heap:
+        fn(w, obj, tp)
+        return
+    w.write(tp.name)
+    if fn is containers.write_tuple:
+        fn(w, obj, tp)  # its parentheses serve as the call's
+        return
+    w.write("(")
+    fn(w, obj, tp)
+    w.write(")")
+
+
+def _choice(tp: TypeInfo) -> Choice:
+    """How write_object writes the objects of type ``tp``, decided once per type at a stop.
+
+    (the type, its writer or None for a corrupt type, the function that
+    makes its whole text where that is one piece, whether the writer prints
+    other objects, whether _write_value would call it as it is).
+    """
+    if not _looks_like_type(tp):
+        return (tp, None, None, False, False)
+    fn = choose(tp)
+    exact = _EXACT.get(fn)
+    plain = exact is None or tp.name == exact or tp.is_heap
+    # Where it is not plain, _write_value puts the type's name around it.
+    return (tp, fn, _TEXTS.get(fn) if plain else None, fn in _NESTING, plain)
+
+
+def _fallback(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(f"<{tp.name} at remote 0x{obj:x}>")
+
+
+def choose(tp: TypeInfo) -> WriteFn:
+    # Instances of classes written in Python show their attributes, as the
+    # reference extension does, even when they subclass a builtin; a class
+    # named like a builtin ("cell", "frame") is still a class of the user's.
+    if tp.is_heap and not tp.flags & TPFLAGS_TYPE_SUBCLASS:
+        if tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
+            return others.write_exception
+        return instances.write_instance
+    fn = _BY_NAME.get(tp.name)
+    if fn is not None:
+        return fn
+    for flag, fn in _BY_FLAG:
+        if tp.flags & flag:
+            return fn
+    return _fallback
+
+
+def builtin_value_writer(base: TypeInfo) -> Optional[WriteFn]:
+    """How to show the builtin value of an instance whose builtin base is ``base``."""
+    fn = choose(base)
+    return fn if fn in _VALUE_WRITERS else None
+
+
+def _looks_like_type(tp: TypeInfo) -> bool:
+    return bool(tp.name) and tp.name != "?" and tp.name.isprintable() and tp.basicsize > 0
+
+
+# Texts kept per set of limits at one stop: a bound on the cache's memory.
+_MAX_CACHED = 1 << 16
+
+
+def write_object(w: Writer, obj: int) -> None:
+    """Write the text of the object at ``obj``.
+
+    An object's text is kept for the rest of the stop (memory cannot change
+    before the target runs again) when it depends on nothing but the object
+    and the limits: no cycle was cut short in it and nothing in it was
+    elided at max-depth. It is then reused wherever the object shows again
+    (a local that is also an item of another local, the same value in the
+    frames of a deep recursion) if the objects in it that print others
+    still fall within max-depth there. Writing the kept text as one piece
+    truncates at max-output exactly as writing it piece by piece did.
+    """
+    if obj == 0:
+        w.write("0x0")
+        return
+    reprs = w.reprs
+    kept = reprs.get(obj)
+    if kept is not None and obj not in w.active:
+        text, nested = kept
+        if nested < 0:
+            w.write(text)
+            return
+        if w.depth + nested < w.max_depth:
+            w.write(text)
+            if w.depth + nested > w.nest_max:
+                w.nest_max = w.depth + nested
+            return
+    choices = w.choices
+    try:
+        tp_address = w.ptr(obj + w.ob_type)
+        chosen = choices.get(tp_address)
+        if chosen is None:
+            chosen = choices[tp_address] = _choice(w.target.type_info(tp_address))
+    except CpythonGdbError:
+        w.write(f"<unreadable object at remote 0x{obj:x}>")
+        return
+    tp, fn, text_fn, nesting, plain = chosen
+    if fn is None:
+        w.write(f"<object with a corrupt type at remote 0x{obj:x}>")
+        return
+    if obj in w.active:
+        w.events += 1
+        for flag, text in _CYCLE.items():
+            if tp.flags & flag:
+                w.write(text)
+                return
+        w.write("...")
+        return
+    if text_fn is not None:
+        # One piece of text that shows no other object: it depends on
+        # nothing but the object, as the general path below would find.
+        try:
+            text = text_fn(w, obj, tp)
+        except CpythonGdbError:
+            text = f"<unreadable {tp.name} at remote 0x{obj:x}>"
+        w.write(text)
+        if len(reprs) >= _MAX_CACHED:
+            reprs.clear()
+        reprs[obj] = (text, -1)
+        return
+    depth = w.depth
+    if nesting and depth >= w.max_depth:
+        w.events += 1
+        elided = _ELIDED.get(fn)
+        if elided is None:
+            _fallback(w, obj, tp)
+        else:
+            w.write(elided)
+        return
+    events = w.events
+    outer_nest = w.nest_max
+    w.nest_max = depth if nesting else -1
+    mark = len(w.parts)  # what this object writes starts here
+    w.active.add(obj)
+    w.depth = depth + 1
+    try:
+        if plain:
+            fn(w, obj, tp)
+        else:
+            _write_value(w, fn, obj, tp)
+    except CpythonGdbError:
+        w.write(f"<unreadable {tp.name} at remote 0x{obj:x}>")
+    finally:
+        w.depth = depth
+        w.active.discard(obj)
+    # Not reached when the output filled up (OutputFull): a cut text is not kept.
+    inner_nest = w.nest_max
+    if w.events == events:
+        if len(reprs) >= _MAX_CACHED:
+            reprs.clear()
+        reprs[obj] = ("".join(w.parts[mark:]), inner_nest - depth if inner_nest >= 0 else -1)
+    if inner_nest > outer_nest:
+        w.nest_max = inner_nest
+    else:
+        w.nest_max = outer_nest
+
+
+containers.write_object = write_object  # see there
+
+
+def object_repr(target: Target, obj: int, limits: Limits) -> str:
+    """repr()-like text of the object at ``obj``, bounded by ``limits``."""
+    reprs = target.reprs.get(limits)
+    if reprs is not None:
+        kept = reprs.get(obj)
+        if kept is not None and (kept[1] < 0 or kept[1] < min(limits.max_depth, MAX_DEPTH)):
+            # What write_object would write from its cache at the top level,
+            # without making a Writer (a deep stack shows the same objects
+            # in many frames).
+            text = kept[0]
+            if len(text) > limits.max_output:
+                return text[: max(limits.max_output, 0)] + "...(truncated)"
+            return text
+    w = Writer(target, limits)
+    try:
+        write_object(w, obj)
+    except OutputFull:
+        pass
+    return w.getvalue()
+
+
+def safe_object_repr(target: Optional[Target], obj: int, limits: Limits) -> str:
+    if target is None:
+        return f"0x{obj:x}"
+    return object_repr(target, obj, limits)

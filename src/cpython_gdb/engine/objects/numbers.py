@@ -1,0 +1,115 @@
+"""int, bool, float and complex."""
+
+from __future__ import annotations
+
+import struct
+
+from ...errors import CorruptObject
+from ..memory import read_f64
+from ..model import TypeInfo
+from ..target import Target
+from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
+
+_DIGIT_BITS = 30
+# Decimal conversion of very large ints is refused by Python 3.11+
+# (int_max_str_digits) and slow before: past this, print hexadecimal.
+_MAX_DECIMAL_BITS = 12_000
+_MAX_DIGITS = 1 << 20
+
+
+def _int_fields(t: Target) -> Tuple[bool, int, Optional[int]]:
+    """(whether the size is an lv_tag, its offset, the digits' offset or None if the layout lacks it)."""
+    lay = t.layout
+    digits = lay.off(_DIGITS) if lay.has(_DIGITS) else None
+    if t.scheme.long == "lv_tag":
+        return True, lay.off("PyLongObject.lv_tag"), digits
+    return False, lay.off("PyVarObject.ob_size"), digits
+
+
+_DIGITS = "PyLongObject.ob_digit"
+
+
+def long_value(w: Writer, obj: int) -> int:
+    t = w.target
+    # The offsets, looked up once per stop: ints are the commonest locals.
+    fields: Optional[Tuple[bool, int, Optional[int]]] = t.cache.get("int-fields")  # type: ignore[assignment]
+    if fields is None:
+        fields = _int_fields(t)
+        t.cache["int-fields"] = fields
+    tagged, size_off, digits_off = fields
+    if tagged:
+        # lv_tag: digit count << 3 | sign bits (0 positive, 1 zero, 2 negative).
+        tag = t.ptr(obj + size_off)
+        ndigits = tag >> 3
+        sign = 1 - (tag & 3)
+    else:
+        size = t.ptr(obj + size_off)
+        if size >= 1 << 63:
+            size -= 1 << 64
+        ndigits = abs(size)
+        sign = -1 if size < 0 else 1
+    if ndigits > _MAX_DIGITS or sign not in (-1, 0, 1):
+        raise CorruptObject("int")
+    if ndigits == 0 or sign == 0:
+        return 0
+    if digits_off is None:
+        digits_off = t.layout.off(_DIGITS)  # raises UnsupportedVersion
+    raw = t.reader.read(obj + digits_off, 4 * ndigits)
+    if ndigits == 1:
+        return sign * int.from_bytes(raw, "little")
+    value = 0
+    for digit in reversed(struct.unpack("<%dI" % ndigits, raw)):
+        value = (value << _DIGIT_BITS) | digit
+    return sign * value
+
+
+def format_int(value: int) -> str:
+    if value.bit_length() > _MAX_DECIMAL_BITS:
+        return ("-" if value < 0 else "") + hex(abs(value))
+    return str(value)
+
+
+# Each value prints as one piece of text: a ``*_text`` function makes it
+# (objects.render writes it and keeps it without the bookkeeping of objects
+# that print others), the ``write_*`` one writes it.
+
+
+def long_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    value = long_value(w, obj)
+    # format_int, the common case inlined.
+    return str(value) if value.bit_length() <= _MAX_DECIMAL_BITS else format_int(value)
+
+
+def write_long(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(long_text(w, obj, tp))
+
+
+def bool_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    return "True" if long_value(w, obj) else "False"
+
+
+def write_bool(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(bool_text(w, obj, tp))
+
+
+def float_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    return repr(read_f64(w.target.reader, obj + w.target.layout.off("PyFloatObject.ob_fval")))
+
+
+def write_float(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(float_text(w, obj, tp))
+
+
+def complex_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    base = obj + w.target.layout.off("PyComplexObject.cval")
+    real = read_f64(w.target.reader, base)
+    imag = read_f64(w.target.reader, base + 8)
+    return repr(complex(real, imag))
+
+
+def write_complex(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(complex_text(w, obj, tp))

@@ -1,0 +1,138 @@
+"""Objects shown in a descriptive form: functions, types, modules, code..."""
+
+from __future__ import annotations
+
+from ...errors import CpythonGdbError
+from ..memory import read_c_text
+from ..model import TypeInfo
+from .dicts import dict_lookup_str
+from .strings import str_or
+from .writer import Writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .writer import WriteFn
+
+
+def _text_field(w: Writer, obj: int, key: str, default: str = "?") -> str:
+    t = w.target
+    if not t.layout.has(key):
+        return default
+    try:
+        addr = t.field_ptr(obj, key)
+    except CpythonGdbError:
+        return default
+    return str_or(t, addr, default, 300)
+
+
+def write_singleton(text: str) -> WriteFn:
+    def write(w: Writer, _obj: int, _tp: TypeInfo) -> None:
+        w.write(text)
+
+    return write
+
+
+def write_function(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    name = _text_field(w, obj, "PyFunctionObject.func_qualname")
+    if name == "?":
+        name = _text_field(w, obj, "PyFunctionObject.func_name")
+    w.write(f"<function {name} at remote 0x{obj:x}>")
+
+
+def write_method(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    from .dispatch import write_object
+
+    t = w.target
+    func = t.field_ptr(obj, "PyMethodObject.im_func")
+    name = _text_field(w, func, "PyFunctionObject.func_qualname")
+    w.write(f"<bound method {name} of ")
+    write_object(w, t.field_ptr(obj, "PyMethodObject.im_self"))
+    w.write(">")
+
+
+def write_builtin(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    t = w.target
+    ml = t.field_ptr(obj, "PyCFunctionObject.m_ml")
+    name = read_c_text(t.reader, t.field_ptr(ml, "PyMethodDef.ml_name"), 200)
+    owner = t.field_ptr(obj, "PyCFunctionObject.m_self")
+    owner_type = t.type_of(owner).name if owner else "module"
+    if not owner or owner_type == "module":
+        w.write(f"<built-in function {name}>")
+    else:
+        w.write(f"<built-in method {name} of {owner_type} object at remote 0x{owner:x}>")
+
+
+def write_module(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    t = w.target
+    name = "?"
+    md_dict = t.field_ptr(obj, "PyModuleObject.md_dict")
+    if md_dict:
+        found = dict_lookup_str(t, md_dict, "__name__")
+        if found:
+            name = str_or(t, found, name, 300)
+    w.write(f"<module {name!r} at remote 0x{obj:x}>")
+
+
+def write_type(w: Writer, obj: int, tp: TypeInfo) -> None:
+    t = w.target
+    this = t.type_info(obj)
+    name = this.name
+    if this.is_heap and this.dict_address:
+        module = dict_lookup_str(t, this.dict_address, "__module__")
+        mod = str_or(t, module, None, 300) if module else None
+        if mod is not None and mod != "builtins":
+            name = _text_field(w, obj, "PyHeapTypeObject.ht_qualname", name)
+            name = f"{mod}.{name}"
+    w.write(f"<class {name!r}>")
+
+
+def write_code(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    from ..frames.code import read_code
+
+    code = read_code(w.target, obj)
+    w.write(
+        f"<code object {code.name} at remote 0x{obj:x}, "
+        f'file "{code.filename}", line {code.firstlineno}>'
+    )
+
+
+def write_frame(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    from ..frames.walk import frame_object_frame
+
+    frame = frame_object_frame(w.target, obj)
+    if frame is None:
+        w.write(f"<frame at remote 0x{obj:x}>")
+        return
+    w.write(
+        f"<frame at remote 0x{obj:x}, file {frame.code.filename!r}, "
+        f"line {frame.lineno}, code {frame.code.name}>"
+    )
+
+
+def write_cell(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    from .dispatch import write_object
+
+    content = w.target.field_ptr(obj, "PyCellObject.ob_ref")
+    w.write(f"<cell at remote 0x{obj:x}: ")
+    if content:
+        write_object(w, content)
+    else:
+        w.write("empty")
+    w.write(">")
+
+
+def write_exception(w: Writer, obj: int, tp: TypeInfo) -> None:
+    from .containers import tuple_items, write_items
+
+    args = w.target.field_ptr(obj, "PyBaseExceptionObject.args")
+    # repr(BaseException) is the type's short name and its args, without the
+    # one-item tuple's trailing comma.
+    w.write(tp.name.rsplit(".", 1)[-1] + "(")
+    if args:
+        write_items(w, tuple_items(w, args))
+    w.write(")")
+
+
+def write_generator(w: Writer, obj: int, tp: TypeInfo) -> None:
+    name = _text_field(w, obj, "PyGenObject.gi_qualname")
+    w.write(f"<{tp.name} object {name} at remote 0x{obj:x}>")

@@ -1,0 +1,314 @@
+"""The exception a thread is raising or handling, with its traceback and chain.
+
+Read from the thread state: the exception being raised (``curexc_*`` up to
+3.11, ``current_exception`` from 3.12) and the one being handled by an
+``except`` block (``exc_info->exc_value``).
+"""
+
+from __future__ import annotations
+
+from ..errors import CpythonGdbError
+from .frames.code import line_of
+from .frames.walk import frame_object_frame
+from .limits import Limits
+from .memory import read_i32, read_u8
+from .model import TPFLAGS_BASE_EXC_SUBCLASS, TPFLAGS_TUPLE_SUBCLASS, TPFLAGS_UNICODE_SUBCLASS
+from .objects import object_repr
+from .objects.strings import str_text
+from .record import frozen, replace
+from .report.source import source_line
+from .target import Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Set, Tuple
+
+_MAX_TRACEBACK = 1000
+_MAX_CHAIN = 20
+
+
+@frozen
+class TracebackEntry:
+    filename: str
+    lineno: Optional[int]
+    name: str
+    # Set (to the traceback object) when the entry could not be read.
+    unreadable: int = 0
+
+
+@frozen
+class ExceptionInfo:
+    address: int
+    type_name: str
+    message: str
+    traceback: Tuple[TracebackEntry, ...]
+    cause: Optional["ExceptionInfo"]
+    context: Optional["ExceptionInfo"]
+    suppress_context: bool
+    # The chain goes on past this link, but no further link is shown.
+    older_not_shown: bool = False
+
+
+def _unreadable(exc: int) -> ExceptionInfo:
+    return ExceptionInfo(exc, f"<unreadable exception at remote 0x{exc:x}>", "", (), None, None, False)
+
+
+def _traceback_entry(t: Target, tb: int) -> Optional[TracebackEntry]:
+    frame = frame_object_frame(t, t.field_ptr(tb, "PyTracebackObject.tb_frame"))
+    if frame is None:
+        return None
+    lineno: Optional[int] = read_i32(t.reader, tb + t.layout.off("PyTracebackObject.tb_lineno"))
+    if lineno is None or lineno < 0:
+        # 3.11+ computes tb_lineno lazily from tb_lasti (bytes).
+        lasti = read_i32(t.reader, tb + t.layout.off("PyTracebackObject.tb_lasti"))
+        lineno = line_of(t, frame.code, lasti)
+    return TracebackEntry(frame.code.filename, lineno, frame.code.name)
+
+
+def traceback_entries(t: Target, tb: int) -> Tuple[TracebackEntry, ...]:
+    """The entries of a traceback, oldest call first; an unreadable entry
+    becomes a placeholder, an unreadable link ends the list."""
+    entries: List[TracebackEntry] = []
+    seen: Set[int] = set()
+    while tb and tb not in seen and len(entries) < _MAX_TRACEBACK:
+        seen.add(tb)
+        try:
+            entry = _traceback_entry(t, tb)
+        except CpythonGdbError:
+            entry = TracebackEntry("?", None, "?", unreadable=tb)
+        if entry is not None:
+            entries.append(entry)
+        try:
+            tb = t.field_ptr(tb, "PyTracebackObject.tb_next")
+        except CpythonGdbError:
+            break
+    return tuple(entries)
+
+
+def _args_message(t: Target, args: int, limits: Limits) -> str:
+    """What str() of an exception with these args gives: its single
+    argument, or the repr of the tuple."""
+    if not args:
+        return ""
+    count = t.field_ptr(args, "PyVarObject.ob_size")
+    if count == 0:
+        return ""
+    if count == 1:
+        first = t.field_ptr(args, "PyTupleObject.ob_item")
+        return _str_of(t, first, limits)
+    return object_repr(t, args, limits)
+
+
+def _str_of(t: Target, obj: int, limits: Limits) -> str:
+    """str(obj) for the common cases: a str's text, else its repr."""
+    if obj and t.type_of(obj).flags & TPFLAGS_UNICODE_SUBCLASS:
+        return str_text(t, obj, limits.max_output)
+    return object_repr(t, obj, limits)
+
+
+def _message(t: Target, exc: int, limits: Limits) -> str:
+    """What str(exc) gives for the common cases: its single argument, or its args."""
+    try:
+        return _args_message(t, t.field_ptr(exc, "PyBaseExceptionObject.args"), limits)
+    except CpythonGdbError:
+        return f"<unreadable message of exception at remote 0x{exc:x}>"
+
+
+def _read_link(t: Target, exc: int, limits: Limits) -> Tuple[ExceptionInfo, int, bool]:
+    """One exception of a chain, without its links; the address of the one
+    format_exception shows before it (0 if none), and whether that one is
+    its cause (else its context, never followed when suppressed)."""
+    tp = t.type_of(exc)
+    if not tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
+        # Not an exception instance: show what it is.
+        return ExceptionInfo(exc, tp.name, object_repr(t, exc, limits), (), None, None, False), 0, False
+    suppress = bool(read_u8(t.reader, exc + t.layout.off("PyBaseExceptionObject.suppress_context")))
+    info = ExceptionInfo(
+        address=exc,
+        type_name=tp.name,
+        message=_message(t, exc, limits),
+        traceback=traceback_entries(t, t.field_ptr(exc, "PyBaseExceptionObject.traceback")),
+        cause=None,
+        context=None,
+        suppress_context=suppress,
+    )
+    try:
+        cause = t.field_ptr(exc, "PyBaseExceptionObject.cause")
+        if cause:
+            return info, cause, True
+        if suppress:
+            return info, 0, False
+        return info, t.field_ptr(exc, "PyBaseExceptionObject.context"), False
+    except CpythonGdbError:
+        return info, 0, False
+
+
+def read_exception(t: Target, exc: int, limits: Limits) -> ExceptionInfo:
+    """An exception and the chain format_exception shows before it.
+
+    Only the link that is printed is followed from each exception (its
+    cause, else its unsuppressed context), each exception is read once
+    (a cycle ends the chain) and at most _MAX_CHAIN links are followed. An
+    unreadable exception becomes a placeholder and ends the chain there.
+    """
+    # Newest first: each exception, and whether the next one is its cause.
+    links: List[Tuple[ExceptionInfo, bool]] = []
+    seen: Dict[int, ExceptionInfo] = {}
+    older_not_shown = False
+    while exc and exc not in seen:
+        if len(links) > _MAX_CHAIN:
+            older_not_shown = True
+            break
+        try:
+            info, following, by_cause = _read_link(t, exc, limits)
+        except CpythonGdbError:
+            info, following, by_cause = _unreadable(exc), 0, False
+        seen[exc] = info
+        links.append((info, by_cause))
+        exc = following
+    if not links:
+        return _unreadable(exc)
+    older: Optional[ExceptionInfo] = None
+    for info, by_cause in reversed(links):
+        if older is None:
+            info = replace(info, older_not_shown=older_not_shown)
+        elif by_cause:
+            info = replace(info, cause=older)
+        else:
+            info = replace(info, context=older)
+        older = info
+    return older if older is not None else _unreadable(exc)
+
+
+def _raised_message(t: Target, value: int, limits: Limits) -> str:
+    """str() of the exception an un-normalized value makes: the value is
+    the single argument, a tuple the args, None no argument."""
+    if not value:
+        return ""
+    tp = t.type_of(value)
+    if tp.name == "NoneType":
+        return ""
+    if tp.flags & TPFLAGS_TUPLE_SUBCLASS:
+        return _args_message(t, value, limits)
+    return _str_of(t, value, limits)
+
+
+def read_raised(t: Target, type_addr: int, value: int, limits: Limits) -> ExceptionInfo:
+    """The exception being raised, from raised_type_and_value.
+
+    Up to 3.11 it may not be normalized yet: PyErr_SetString stores the
+    type and a plain str, and the value may even be NULL.
+    """
+    if value:
+        try:
+            if t.type_of(value).flags & TPFLAGS_BASE_EXC_SUBCLASS:
+                return read_exception(t, value, limits)
+        except CpythonGdbError:
+            return _unreadable(value)
+    if not type_addr:
+        return read_exception(t, value, limits)
+    try:
+        name = t.type_info(type_addr).name
+    except CpythonGdbError:
+        return _unreadable(type_addr)
+    try:
+        message = _raised_message(t, value, limits)
+    except CpythonGdbError:
+        message = f"<unreadable value at remote 0x{value:x}>"
+    return ExceptionInfo(value or type_addr, name, message, (), None, None, False)
+
+
+def raised_type_and_value(t: Target, tstate: int) -> Tuple[int, int]:
+    """(type, value) of the exception being raised in a thread; (0, 0) if none.
+
+    From 3.12 only the value is kept (the type is its type, and it is
+    always normalized). Before, the value may be any object or NULL.
+    """
+    if t.layout.has("PyThreadState.current_exception"):
+        value = t.field_ptr(tstate, "PyThreadState.current_exception")
+        return (t.type_address(value) if value else 0), value
+    return (
+        t.field_ptr(tstate, "PyThreadState.curexc_type"),
+        t.field_ptr(tstate, "PyThreadState.curexc_value"),
+    )
+
+
+def raised_traceback(t: Target, tstate: int) -> int:
+    """The traceback kept beside a raised exception before 3.12."""
+    if t.layout.has("PyThreadState.curexc_traceback"):
+        return t.field_ptr(tstate, "PyThreadState.curexc_traceback")
+    return 0
+
+
+def handled_exception(t: Target, tstate: int) -> int:
+    """The exception the innermost active except block handles (0 if none)."""
+    item = t.field_ptr(tstate, "PyThreadState.exc_info")
+    seen: Set[int] = set()
+    while item and item not in seen and len(seen) < _MAX_TRACEBACK:
+        seen.add(item)
+        value = t.field_ptr(item, "_PyErr_StackItem.exc_value")
+        # None marks "no exception" in 3.11+; skip to the enclosing handler.
+        if value:
+            try:
+                if t.type_of(value).name != "NoneType":
+                    return value
+            except CpythonGdbError:
+                return value
+        item = t.field_ptr(item, "_PyErr_StackItem.previous_item")
+    return 0
+
+
+def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = ()) -> List[str]:
+    """Lines as Python's traceback module prints them, oldest cause first."""
+    lines: List[str] = []
+    if info.older_not_shown:
+        lines += [f"[older chained exceptions left out: only {_MAX_CHAIN} links are followed]", ""]
+    if info.cause is not None:
+        lines += format_exception(info.cause)
+        lines += ["", "The above exception was the direct cause of the following exception:", ""]
+    elif info.context is not None and not info.suppress_context:
+        lines += format_exception(info.context)
+        lines += ["", "During handling of the above exception, another exception occurred:", ""]
+    entries = info.traceback or extra_traceback
+    if entries:
+        lines.append("Traceback (most recent call last):")
+        for entry in entries:
+            if entry.unreadable:
+                lines.append(f"  <unreadable traceback entry at remote 0x{entry.unreadable:x}>")
+                continue
+            line = "?" if entry.lineno is None else str(entry.lineno)
+            lines.append(f'  File "{entry.filename}", line {line}, in {entry.name}')
+            text = source_line(entry.filename, entry.lineno)
+            if text is not None:
+                lines.append("    " + text.strip())
+    name = info.type_name
+    lines.append(f"{name}: {info.message}" if info.message else name)
+    return lines
+
+
+def exception_report(t: Target, tstate: int, limits: Limits) -> List[str]:
+    """py-exc's output for a thread: the exception being raised, then the
+    one being handled (when it is another), each as Python prints it."""
+    lines: List[str] = []
+    raised = 0
+    try:
+        raised_type, raised = raised_type_and_value(t, tstate)
+        if raised_type or raised:
+            info = read_raised(t, raised_type, raised, limits)
+            extra = traceback_entries(t, raised_traceback(t, tstate))
+            lines.append("Exception being raised:")
+            lines += format_exception(info, extra)
+    except CpythonGdbError as exc:
+        lines = [f"<unreadable raised exception: {exc}>"]
+    try:
+        handled = handled_exception(t, tstate)
+        if handled and handled != raised:
+            if lines:
+                lines.append("")
+            lines.append("Exception being handled:")
+            lines += format_exception(read_exception(t, handled, limits))
+    except CpythonGdbError as exc:
+        lines += ["", f"<unreadable handled exception: {exc}>"] if lines else [f"<unreadable handled exception: {exc}>"]
+    if not lines:
+        lines.append("No Python exception is being raised or handled in this thread.")
+    return lines

@@ -1,0 +1,153 @@
+"""The all-threads report document (report.py, docs/dump-schema.json), built from memory.
+
+Both snapshots fill it through :class:`DocumentBuilder`: the gdb adapter's
+(gdb/snapshot.py), which adds what the C stack tells (frame levels, GIL
+waits, locks, the collector, built-in calls), and the gdb-free one
+(targets/snapshot.py), which reads memory only. What memory alone says is
+made here once: a Python frame's entry, a thread's Python fields, an
+interpreter's entry, thread states without an OS thread, the document.
+"""
+
+from __future__ import annotations
+
+from ... import __version__
+from ...errors import CpythonGdbError
+from ..frames.walk import frame_locals
+from ..limits import Limits
+from ..model import PyFrame, PyThread
+from ..runtime.interpreter import InterpreterInfo, all_interpreters, gil_status
+from ..runtime.tstate import read_thread
+from ..target import Target
+from .source import source_lines
+from .text import SCHEMA_ID, SCHEMA_VERSION
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence
+
+    from .text import Document, Entry
+
+NO_OS_THREAD = "no OS thread of the target matches this thread state"
+
+
+if TYPE_CHECKING:
+    SourceCache = Dict[str, Optional[List[str]]]
+
+
+def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_locals: bool,
+                 limits: Limits, sources: Optional[SourceCache] = None) -> Entry:
+    """``sources``: the files' lines read so far for this document (each file is read once)."""
+    code = frame.code
+    lineno = frame.lineno
+    text = None
+    if lineno is not None and lineno >= 1:
+        if sources is None:
+            lines = source_lines(code.filename)
+        elif code.filename in sources:
+            lines = sources[code.filename]
+        else:
+            lines = sources[code.filename] = source_lines(code.filename)
+        if lines is not None and lineno <= len(lines):
+            text = lines[lineno - 1]
+    entry: Entry = {
+        "kind": "python",
+        "level": level,
+        "function": code.name,
+        "qualname": code.qualname,
+        "file": code.filename,
+        "line": lineno,
+        "source": None if text is None else text.strip(),
+        "address": frame.address,
+    }
+    if with_locals:
+        try:
+            local_vars = frame_locals(target, frame)
+        except CpythonGdbError as exc:
+            local_vars = ()  # the frame is shown; its slots are not readable
+            entry["locals_error"] = str(exc)
+        from ..objects.dispatch import safe_object_repr  # only here: dump without --locals shows no object
+
+        entry["locals"] = [
+            {"name": local.name, "kind": local.kind, "repr": safe_object_repr(target, local.address, limits)}
+            for local in local_vars
+        ]
+    return entry
+
+
+def thread_entry(number: Optional[int], lwp: Optional[int], os_name: Optional[str], selected: bool) -> Entry:
+    """A thread with no Python state yet: every field the schema requires."""
+    return {"gdb_thread": number, "lwp": lwp, "os_name": os_name, "selected": selected, "python": False,
+            "tstate": None, "ident": None, "python_name": None, "interpreter_id": None, "gil": "unknown",
+            "gc": False, "lock_wait": False, "frames": [], "truncated": None, "note": None}
+
+
+class DocumentBuilder:
+    def __init__(self, target: Target, runtime: int, limits: Limits, with_locals: bool) -> None:
+        self.target = target
+        self.runtime = runtime
+        self.limits = limits
+        self.with_locals = with_locals
+        # The main interpreter first: a thread that entered a subinterpreter
+        # is named by the interpreter that started it.
+        self.interps = tuple(sorted(all_interpreters(target, runtime), key=lambda i: i.id))
+        self.by_id: Dict[int, InterpreterInfo] = {i.id: i for i in self.interps}
+        self.sources: SourceCache = {}  # source files read for this document
+
+    def name_of(self, pythread: PyThread) -> Optional[str]:
+        for interp in self.interps:
+            name = interp.thread_names.get(pythread.thread_id)
+            if name is not None:
+                return name
+        return None
+
+    def python_frames(self, frames: Sequence[PyFrame], level: Optional[int] = None) -> List[Entry]:
+        return [python_entry(self.target, f, level, self.with_locals, self.limits, self.sources) for f in frames]
+
+    def python_fields(self, pythread: PyThread, waiting: bool, dropping: bool) -> Entry:
+        """What a thread's Python state says; ``waiting``/``dropping``: what its C stack says of the GIL."""
+        interp = self.by_id.get(pythread.interpreter_id)
+        known = interp is not None and interp.gil_locked is not None
+        holds = interp is not None and interp.gil_holder == pythread.tstate
+        return {
+            "python": True,
+            "tstate": pythread.tstate,
+            "ident": pythread.thread_id,
+            "python_name": self.name_of(pythread),
+            "interpreter_id": pythread.interpreter_id,
+            "gil": gil_status(holds, waiting, dropping, known),
+            "truncated": pythread.truncated_reason,
+        }
+
+    def orphan(self, tstate: int) -> Entry:
+        """A thread state that no OS thread of the target matches."""
+        pythread = read_thread(self.target, tstate, self.limits)
+        entry = thread_entry(None, pythread.native_thread_id, None, False)
+        entry["frames"] = self.python_frames(pythread.frames)
+        entry["note"] = NO_OS_THREAD
+        entry.update(self.python_fields(pythread, False, False))
+        return entry
+
+    def interpreter(self, interp: InterpreterInfo, threads: List[Entry]) -> Entry:
+        holder = None
+        for thread in threads:
+            if interp.gil_holder and thread["tstate"] == interp.gil_holder:
+                holder = thread["gdb_thread"]
+        return {
+            "id": interp.id,
+            "gil": {"locked": interp.gil_locked, "holder_thread": holder},
+            "gc_collecting": interp.gc_collecting,
+        }
+
+    def document(self, target_fields: Entry, backend: str, native: bool, threads: List[Entry]) -> Document:
+        major, minor, micro = self.target.layout.version
+        return {
+            "schema": SCHEMA_ID,
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "cpython-gdb", "version": __version__, "backend": backend},
+            "target": target_fields,
+            "python": {"version": f"{major}.{minor}" + (f".{micro}" if micro >= 0 else ""),
+                       "layout": self.target.layout.source},
+            "options": {"native": native, "locals": self.with_locals},
+            "interpreters": [self.interpreter(i, threads) for i in self.interps],
+            "threads": threads,
+        }
