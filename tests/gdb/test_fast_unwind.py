@@ -15,9 +15,9 @@ from harness import PYTHONS, gcore, run_sections, running, stripped_copy
 
 CHECK = Path(__file__).with_name("unwind_check.py")
 # Frames of the cached stack that were listed without asking gdb.
-COUNT_OWN = ("python import cpython_gdb.gdb.state as s; "
-             "print('OWN', sum(c._frame is None for k, v in s.current_target().cache.items() "
-             "if k.startswith('stack:') for c in v.cframes))")
+COUNT_OWN = ("python import cpython_gdb.gdb.state as s, cpython_gdb.gdb.stop as p; "
+             "print('OWN', sum(c._frame is None for v in p.stop_state(s.current_target()).stacks.values() "
+             "for c in v.cframes))")
 COMMANDS = ["py-bt", "py-bt-full", COUNT_OWN, "py-up", "py-up", "frame", "py-locals", "py-down", "frame",
             "py-bt -a"]
 
@@ -54,8 +54,8 @@ def test_fast_unwind_changes_nothing(version, build, tmp_path):
     assert core_on[0] == on[0]
 
 
-WHOLE = ("python import cpython_gdb.gdb.state as s; "
-         "print('WHOLE', [v.whole for k, v in s.current_target().cache.items() if k.startswith('stack:')])")
+WHOLE = ("python import cpython_gdb.gdb.state as s, cpython_gdb.gdb.stop as p; "
+         "print('WHOLE', [v.whole for v in p.stop_state(s.current_target()).stacks.values()])")
 
 
 def test_fast_unwind_in_running_code(version):

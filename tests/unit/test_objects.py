@@ -31,7 +31,8 @@ from cpython_gdb.engine.model import (
     TPFLAGS_UNICODE_SUBCLASS,
 )
 from cpython_gdb.engine.objects import object_repr
-from cpython_gdb.engine.pyexc import format_exception, read_exception, read_raised
+from cpython_gdb.engine.pyexc import read_exception, read_raised
+from cpython_gdb.engine.report.text import format_exception
 from cpython_gdb.engine.target import Target
 
 OFFSETS = {

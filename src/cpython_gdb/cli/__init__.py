@@ -1,0 +1,1 @@
+"""The entry points: the cpython-gdb command and its subcommands."""

@@ -1,1 +1,1 @@
-"""Targets read without a debugger: live processes and core files (for ``cpython-gdb dump``)."""
+"""The gdb-free backend: a live process through /proc/PID/mem and ptrace, or a core file."""

@@ -16,7 +16,6 @@ from .model import TPFLAGS_BASE_EXC_SUBCLASS, TPFLAGS_TUPLE_SUBCLASS, TPFLAGS_UN
 from .objects import object_repr
 from .objects.strings import str_text
 from .record import frozen, replace
-from .report.source import source_line
 from .target import Target
 
 TYPE_CHECKING = False
@@ -45,8 +44,9 @@ class ExceptionInfo:
     cause: Optional["ExceptionInfo"]
     context: Optional["ExceptionInfo"]
     suppress_context: bool
-    # The chain goes on past this link, but no further link is shown.
-    older_not_shown: bool = False
+    # The chain goes on past this link, but no further link is shown: how
+    # many links were followed (0: the whole chain is shown).
+    older_not_shown: int = 0
 
 
 def _unreadable(exc: int) -> ExceptionInfo:
@@ -154,10 +154,10 @@ def read_exception(t: Target, exc: int, limits: Limits) -> ExceptionInfo:
     # Newest first: each exception, and whether the next one is its cause.
     links: List[Tuple[ExceptionInfo, bool]] = []
     seen: Dict[int, ExceptionInfo] = {}
-    older_not_shown = False
+    older_not_shown = 0
     while exc and exc not in seen:
         if len(links) > _MAX_CHAIN:
-            older_not_shown = True
+            older_not_shown = _MAX_CHAIN
             break
         try:
             info, following, by_cause = _read_link(t, exc, limits)
@@ -258,57 +258,35 @@ def handled_exception(t: Target, tstate: int) -> int:
     return 0
 
 
-def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = ()) -> List[str]:
-    """Lines as Python's traceback module prints them, oldest cause first."""
-    lines: List[str] = []
-    if info.older_not_shown:
-        lines += [f"[older chained exceptions left out: only {_MAX_CHAIN} links are followed]", ""]
-    if info.cause is not None:
-        lines += format_exception(info.cause)
-        lines += ["", "The above exception was the direct cause of the following exception:", ""]
-    elif info.context is not None and not info.suppress_context:
-        lines += format_exception(info.context)
-        lines += ["", "During handling of the above exception, another exception occurred:", ""]
-    entries = info.traceback or extra_traceback
-    if entries:
-        lines.append("Traceback (most recent call last):")
-        for entry in entries:
-            if entry.unreadable:
-                lines.append(f"  <unreadable traceback entry at remote 0x{entry.unreadable:x}>")
-                continue
-            line = "?" if entry.lineno is None else str(entry.lineno)
-            lines.append(f'  File "{entry.filename}", line {line}, in {entry.name}')
-            text = source_line(entry.filename, entry.lineno)
-            if text is not None:
-                lines.append("    " + text.strip())
-    name = info.type_name
-    lines.append(f"{name}: {info.message}" if info.message else name)
-    return lines
+@frozen
+class ThreadExceptions:
+    """What py-exc shows of a thread: the exception being raised and the one being handled."""
+
+    raised: Optional[ExceptionInfo] = None
+    # The traceback of a raised exception that is not normalized yet (up
+    # to 3.11 the thread state keeps it beside the exception).
+    raised_traceback: Tuple[TracebackEntry, ...] = ()
+    raised_error: Optional[str] = None  # why the raised one cannot be read
+    handled: Optional[ExceptionInfo] = None  # only when it is not the raised one
+    handled_error: Optional[str] = None
 
 
-def exception_report(t: Target, tstate: int, limits: Limits) -> List[str]:
-    """py-exc's output for a thread: the exception being raised, then the
-    one being handled (when it is another), each as Python prints it."""
-    lines: List[str] = []
+def thread_exceptions(t: Target, tstate: int, limits: Limits) -> ThreadExceptions:
+    """The exception a thread is raising, and the one it is handling (when it is another)."""
+    found = ThreadExceptions()
     raised = 0
     try:
         raised_type, raised = raised_type_and_value(t, tstate)
         if raised_type or raised:
             info = read_raised(t, raised_type, raised, limits)
             extra = traceback_entries(t, raised_traceback(t, tstate))
-            lines.append("Exception being raised:")
-            lines += format_exception(info, extra)
+            found = replace(found, raised=info, raised_traceback=extra)
     except CpythonGdbError as exc:
-        lines = [f"<unreadable raised exception: {exc}>"]
+        found = ThreadExceptions(raised_error=str(exc))
     try:
         handled = handled_exception(t, tstate)
         if handled and handled != raised:
-            if lines:
-                lines.append("")
-            lines.append("Exception being handled:")
-            lines += format_exception(read_exception(t, handled, limits))
+            found = replace(found, handled=read_exception(t, handled, limits))
     except CpythonGdbError as exc:
-        lines += ["", f"<unreadable handled exception: {exc}>"] if lines else [f"<unreadable handled exception: {exc}>"]
-    if not lines:
-        lines.append("No Python exception is being raised or handled in this thread.")
-    return lines
+        found = replace(found, handled_error=str(exc))
+    return found

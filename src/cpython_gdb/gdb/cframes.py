@@ -18,10 +18,11 @@ for it (unwinding that far) only when a command needs one.
 """
 
 import os
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 import gdb
 
+from ..engine.cstack.kinds import EVAL_FUNCTIONS, base_name, classify
 from ..engine.native.cfi import RSP
 from ..engine.native.unwind import Modules, Unwinder
 from ..engine.objects import object_repr
@@ -29,12 +30,11 @@ from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import state
 from .parameters import fast_unwind
+from .stop import stop_state
 
-EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault"})
-GC_FUNCTIONS = frozenset(
-    {"collect", "collect_with_callback", "gc_collect_main", "gc_collect_young",
-     "gc_collect_increment", "gc_collect_full"}
-)
+if TYPE_CHECKING:
+    from ..engine.cstack.frame import NativeInfo
+
 MAX_C_FRAMES = 200_000
 # By DWARF number: rsp and the registers a callee keeps for its caller
 # (System V x86-64 ABI); the others are not known in a caller.
@@ -46,7 +46,7 @@ Lesson = Tuple[Tuple[Optional[str], int, int], ...]
 
 
 class CFrame:
-    """One C frame of gdb's: its number, its kind, the Python frames it runs."""
+    """One C frame of gdb's (engine.cstack.frame.CFrame): its number, its kind, the Python frames it runs."""
 
     __slots__ = ("level", "_frame", "name", "kind", "python", "_target", "_text", "pc", "inline", "_sp",
                  "_caller_sp")
@@ -56,8 +56,8 @@ class CFrame:
         self.level = level
         self._frame = frame
         self.name = name  # gdb's name of the function
-        self.kind = classify(name, frame_type)  # "eval", "builtin", "gil", "gc" or "other"
         self.inline = frame_type == gdb.INLINE_FRAME
+        self.kind = classify(name, self.inline)  # engine.cstack.kinds
         self.python: Tuple = ()  # the PyFrames it runs, newest first
         self._target = target
         self._text: Optional[str] = None
@@ -86,6 +86,26 @@ class CFrame:
                 return None
         return self._sp, self._caller_sp
 
+    def native(self) -> "NativeInfo":
+        """What ``bt`` shows of the frame: function, pc, source file and line, library."""
+        function: Optional[str] = None
+        pc: Optional[int] = None
+        file: Optional[str] = None
+        line: Optional[int] = None
+        library: Optional[str] = None
+        frame = self.frame
+        try:
+            function = frame.name()
+            pc = int(frame.pc())
+            library = gdb.solib_name(pc)
+            sal = frame.find_sal()
+            if sal.symtab is not None:
+                file = sal.symtab.filename
+                line = sal.line or None
+        except (gdb.error, RuntimeError, ValueError):
+            pass
+        return function, pc, file, line, library
+
     @property
     def text(self) -> str:
         """The repr of the callable a built-in call runs ("" if unknown).
@@ -107,8 +127,7 @@ def _gdb_frame(target: Target, level: int, pc: int) -> "gdb.Frame":
     deep frames unwinds once.
     """
     thread = gdb.selected_thread()
-    key = f"gdb-frames:{thread.global_num if thread is not None else 0}"
-    frames: List[gdb.Frame] = target.cache.setdefault(key, [])  # type: ignore[assignment]
+    frames = stop_state(target).gdb_frames.setdefault(thread.global_num if thread is not None else 0, [])
     try:
         if not frames:
             frames.append(gdb.newest_frame())
@@ -146,47 +165,10 @@ def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
     return object_repr(target, address, state.limits())
 
 
-def base_name(name: str) -> str:
-    """A C function's name without GCC's clone suffix (take_gil.constprop.0).
-
-    Without debug info gdb names a frame after the ELF symbol, which for a
-    clone or the cold part of a function carries such a suffix.
-    """
-    return name.split(".", 1)[0]
-
-
-# The kind of frame each function name makes, as found: a deep stack repeats
-# a few names thousands of times.
-_KINDS: Dict[str, str] = {}
-
-
-def _kind_of(name: str) -> str:
-    name = base_name(name)
-    if name in EVAL_FUNCTIONS:
-        return "eval"
-    if name.startswith("cfunction_") or name == "PyCFunction_Call":
-        return "builtin"
-    if name == "take_gil":
-        return "gil"
-    if name in GC_FUNCTIONS:
-        return "gc"
-    return "other"
-
-
-def classify(name: Optional[str], frame_type: int) -> str:
-    if not name:
-        return "other"
-    kind = _KINDS.get(name)
-    if kind is None:
-        kind = _KINDS[name] = _kind_of(name)
-    if kind == "eval" and frame_type == gdb.INLINE_FRAME:
-        return "other"  # an inlined copy is not a call of the eval loop
-    return kind
-
-
 def _modules(target: Target) -> Optional[Modules]:
     """The files mapped in the inferior, from gdb (a live process's maps, or a core's file notes)."""
-    found = target.cache.get("c-modules")
+    stop = stop_state(target)
+    found = stop.modules
     if found is None:
         mappings = []
         try:
@@ -200,7 +182,7 @@ def _modules(target: Target) -> Optional[Modules]:
                     mappings.append((int(fields[0], 16), int(fields[1], 16), int(fields[3], 16), fields[-1]))
                 except ValueError:
                     continue
-        found = target.cache["c-modules"] = Modules(mappings, _disk_file) if mappings else False
+        found = stop.modules = Modules(mappings, _disk_file) if mappings else False
     return found or None
 
 
@@ -318,7 +300,7 @@ class CFrames:
     def __iter__(self) -> Iterator[CFrame]:
         target = self.target
         try:
-            walk = _Walk(target.cache.setdefault("c-lessons", {}))  # type: ignore[arg-type]
+            walk = _Walk(stop_state(target).lessons)
         except gdb.error:
             return
         unwinder: Optional[Unwinder] = None
@@ -351,7 +333,7 @@ class CFrames:
 
 def _no_eval_below(target: Target, unwinder: Unwinder, pc: int, regs: Dict[int, int]) -> bool:
     """Whether no caller of the frame at ``pc`` runs the eval loop, the stack ending cleanly."""
-    names: Dict[int, Tuple[str, ...]] = target.cache.setdefault("c-names", {})  # type: ignore[assignment]
+    names = stop_state(target).names
     for _ in range(MAX_C_FRAMES):
         try:
             found = unwinder.caller(pc, regs)

@@ -14,69 +14,19 @@ from typing import List, Optional, Set
 
 import gdb
 
-from ..engine.report.document import DocumentBuilder, python_entry, thread_entry
+from ..engine.cstack.kinds import Conditions
+from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
+from ..engine.report.text import render
 from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import state
-from .stack import ThreadStack, base_name, thread_stack
+from .stack import thread_stack
 from .tstates import find_thread_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..engine.report.text import Document, Entry
-
-# C functions a thread blocked on a Python-level lock is in: threading.Lock
-# and RLock, the import lock (PyThread_acquire_lock_timed), and 3.13's
-# PyMutex (its slow path).
-LOCK_FUNCTIONS = frozenset({"PyThread_acquire_lock_timed", "_PyMutex_LockTimed", "_PyMutex_LockSlow"})
-DROP_GIL = "drop_gil"
-
-
-def _native_entry(level: int, frame: "gdb.Frame") -> Entry:
-    entry: Entry = {"kind": "native", "level": level, "function": None, "pc": None,
-                    "file": None, "line": None, "library": None}
-    try:
-        entry["function"] = frame.name()
-        pc = int(frame.pc())
-        entry["pc"] = pc
-        entry["library"] = gdb.solib_name(pc)
-        sal = frame.find_sal()
-        if sal.symtab is not None:
-            entry["file"] = sal.symtab.filename
-            entry["line"] = sal.line or None
-    except (gdb.error, RuntimeError, ValueError):
-        pass
-    return entry
-
-
-def frame_entries(target: Target, stack: ThreadStack, native: bool, with_locals: bool) -> List[Entry]:
-    out: List[Entry] = []
-    limits = state.limits()
-    for cframe in stack.cframes:
-        if cframe.kind == "eval" and cframe.python:
-            out.extend(python_entry(target, f, cframe.level, with_locals, limits) for f in cframe.python)
-        elif native:
-            out.append(_native_entry(cframe.level, cframe.frame))
-        elif cframe.kind == "eval":
-            out.append({"kind": "unreadable", "level": cframe.level})
-        elif cframe.kind == "builtin" and cframe.text:
-            out.append({"kind": "builtin", "level": cframe.level, "repr": cframe.text})
-        elif cframe.kind == "gil":
-            out.append({"kind": "gil_wait", "level": cframe.level})
-        elif cframe.kind == "gc":
-            out.append({"kind": "gc", "level": cframe.level})
-    out.extend(python_entry(target, f, None, with_locals, limits) for f in stack.unplaced)
-    return out
-
-
-def _names(stack: ThreadStack) -> Set[str]:
-    names: Set[str] = set()
-    for cframe in stack.cframes:
-        name = cframe.name
-        if name:
-            names.add(base_name(name))
-    return names
 
 
 class _Builder(DocumentBuilder):
@@ -86,17 +36,16 @@ class _Builder(DocumentBuilder):
 
     def thread(self, thread: "gdb.InferiorThread", selected: bool) -> Entry:
         stack = thread_stack(self.target, thread, whole=self.native)
-        names = _names(stack)
+        says = Conditions(stack.cframes)
         entry = thread_entry(thread.num, thread.ptid[1], thread.name, selected)
         entry.update({
-            "gc": any(c.kind == "gc" for c in stack.cframes),
-            "lock_wait": bool(names & LOCK_FUNCTIONS),
-            "frames": frame_entries(self.target, stack, self.native, self.with_locals),
+            "gc": says.gc,
+            "lock_wait": says.lock_wait,
+            "frames": stack_entries(self.target, stack, self.native, self.with_locals, self.limits, self.sources),
             "note": stack.note or None,
         })
         if stack.thread is not None:
-            waiting = any(c.kind == "gil" for c in stack.cframes)
-            entry.update(self.python_fields(stack.thread, waiting, DROP_GIL in names))
+            entry.update(self.python_fields(stack.thread, says.gil_wait, says.gil_drop))
         return entry
 
     def unreadable(self, thread: "gdb.InferiorThread", selected: bool, reason: str) -> Entry:
@@ -132,6 +81,11 @@ def _select(thread: "Optional[gdb.InferiorThread]", frame: "Optional[gdb.Frame]"
             frame.select()
     except gdb.error:
         pass
+
+
+def report_lines(native: bool, with_locals: bool) -> List[str]:
+    """The text of py-threads (and py-bt -a): every thread at this stop."""
+    return render(snapshot(native=native, with_locals=with_locals))
 
 
 def snapshot(native: bool = False, with_locals: bool = False) -> Document:

@@ -1,11 +1,13 @@
-"""The all-threads report document (report.py, docs/dump-schema.json), built from memory.
+"""The report's entries (docs/dump-schema.json), built from memory and C stacks: the model every command prints.
 
-Both snapshots fill it through :class:`DocumentBuilder`: the gdb adapter's
-(gdb/snapshot.py), which adds what the C stack tells (frame levels, GIL
-waits, locks, the collector, built-in calls), and the gdb-free one
-(targets/snapshot.py), which reads memory only. What memory alone says is
-made here once: a Python frame's entry, a thread's Python fields, an
-interpreter's entry, thread states without an OS thread, the document.
+Every command and ``dump`` go the same way: the decoders' records (a
+thread, its Python frames, their locals) and a backend's C stack
+(:class:`~..cstack.frame.ThreadStack`) become entries here, and text.py
+turns entries into text (``json`` into JSON). Both snapshots fill the
+whole document through :class:`DocumentBuilder`: the gdb adapter's
+(gdb/snapshot.py), with what the C stack tells (frame levels, GIL waits,
+locks, the collector, built-in calls), and the gdb-free one
+(direct/documents.py), from memory only.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, List, Optional, Sequence
 
+    from ..cstack.frame import CFrame, ThreadStack
     from .text import Document, Entry
 
 NO_OS_THREAD = "no OS thread of the target matches this thread state"
@@ -35,12 +38,13 @@ if TYPE_CHECKING:
 
 
 def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_locals: bool,
-                 limits: Limits, sources: Optional[SourceCache] = None) -> Entry:
-    """``sources``: the files' lines read so far for this document (each file is read once)."""
+                 limits: Limits, sources: Optional[SourceCache] = None, with_source: bool = True) -> Entry:
+    """``sources``: the files' lines read so far for this document (each file is read once).
+    ``with_source``: False for an entry whose source line will not be shown (py-locals)."""
     code = frame.code
     lineno = frame.lineno
     text = None
-    if lineno is not None and lineno >= 1:
+    if with_source and lineno is not None and lineno >= 1:
         if sources is None:
             lines = source_lines(code.filename)
         elif code.filename in sources:
@@ -72,6 +76,40 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
             for local in local_vars
         ]
     return entry
+
+
+def native_entry(cframe: CFrame) -> Entry:
+    function, pc, file, line, library = cframe.native()
+    return {"kind": "native", "level": cframe.level, "function": function, "pc": pc,
+            "file": file, "line": line, "library": library}
+
+
+def stack_entries(target: Target, stack: ThreadStack, native: bool, with_locals: bool, limits: Limits,
+                  sources: Optional[SourceCache] = None) -> List[Entry]:
+    """A thread's frame entries, newest first: its Python frames where the eval loop runs them.
+
+    ``native``: every C frame, the eval loop's replaced by the Python frames
+    they run; otherwise only the C frames py-bt names.
+    """
+    from ..cstack import kinds  # here: the gdb-free dump has no C frames, and imports stay lean
+
+    out: List[Entry] = []
+    for cframe in stack.cframes:
+        kind = cframe.kind
+        if kind == kinds.EVAL and cframe.python:
+            out.extend(python_entry(target, f, cframe.level, with_locals, limits, sources) for f in cframe.python)
+        elif native:
+            out.append(native_entry(cframe))
+        elif kind == kinds.EVAL:
+            out.append({"kind": "unreadable", "level": cframe.level})
+        elif kind == kinds.BUILTIN and cframe.text:
+            out.append({"kind": "builtin", "level": cframe.level, "repr": cframe.text})
+        elif kind == kinds.GIL:
+            out.append({"kind": "gil_wait", "level": cframe.level})
+        elif kind == kinds.GC:
+            out.append({"kind": "gc", "level": cframe.level})
+    out.extend(python_entry(target, f, None, with_locals, limits, sources) for f in stack.unplaced)
+    return out
 
 
 def thread_entry(number: Optional[int], lwp: Optional[int], os_name: Optional[str], selected: bool) -> Entry:

@@ -1,16 +1,23 @@
-"""The all-threads report: its JSON document and its text form.
+"""The text forms of the report's entries: every command's output is made here.
 
-``py-threads`` in gdb and ``cpython-gdb dump`` print the same text, made
-here from the same document; docs/dump-schema.json describes the document.
-Under each thread's heading the text is what ``py-bt`` prints for that
-thread (or, with native frames, the mixed C and Python stack).
+The decoders fill the report's entries (document.py: a thread, its
+frames, their locals, as docs/dump-schema.json describes them); this turns
+them into text. ``py-threads`` in gdb and ``cpython-gdb dump`` print the
+whole document; under each thread's heading is what ``py-bt`` prints for
+that thread (or, with native frames, the mixed C and Python stack).
+``py-bt-full``, ``py-up``, ``py-down`` and ``py-locals`` print the same
+entries in the formats of the reference howto.
 """
 
 from __future__ import annotations
 
+from .source import source_line, source_lines
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+    from ..pyexc import ExceptionInfo, ThreadExceptions, TracebackEntry
 
     # JSON objects: the document and its entries (threads, frames, locals).
     Document = Dict[str, Any]
@@ -40,22 +47,139 @@ def python_lines(entry: Entry, indent: str = "  ") -> List[str]:
     return out
 
 
+# The text of the C frames py-bt names, by entry kind ("builtin": its repr).
+_C_LINES = {"gil_wait": WAITING_FOR_GIL, "gc": GARBAGE_COLLECTING, "unreadable": UNREADABLE}
+
+
+def _c_line(entry: Entry) -> Optional[str]:
+    """The line of a C frame py-bt names; None for other entries."""
+    if entry["kind"] == "builtin":
+        return str(entry["repr"])
+    return _C_LINES.get(entry["kind"])
+
+
 def traceback_lines(frames: List[Entry]) -> List[str]:
     """What py-bt prints for a thread's frame entries."""
     out = ["Traceback (most recent call first):"]
     for entry in frames:
-        kind = entry["kind"]
-        if kind == "python":
+        if entry["kind"] == "python":
             out.extend(python_lines(entry))
-        elif kind == "builtin":
-            out.append("  " + entry["repr"])
-        elif kind == "gil_wait":
-            out.append("  " + WAITING_FOR_GIL)
-        elif kind == "gc":
-            out.append("  " + GARBAGE_COLLECTING)
-        elif kind == "unreadable":
-            out.append("  " + UNREADABLE)
+            continue
+        text = _c_line(entry)
+        if text is not None:
+            out.append("  " + text)
     return out
+
+
+def _locals_inline(entry: Entry, max_output: int) -> str:
+    """A frame's locals on one line, ``name=repr, ...``, cut once ``max_output`` characters are used."""
+    if entry.get("locals_error"):
+        return f"locals unreadable: {entry['locals_error']}"
+    parts = []
+    budget = max_output
+    for local in entry.get("locals") or ():
+        parts.append(f"{local['name']}={local['repr']}")
+        budget -= len(parts[-1]) + 2
+        if budget <= 0:
+            parts.append("...(truncated)")
+            break
+    return ", ".join(parts)
+
+
+def frame_summary(entry: Entry, max_output: int) -> List[str]:
+    """A Python frame entry (with its locals) as py-bt-full, py-up and py-down print it."""
+    number = "?" if entry.get("level") is None else str(entry["level"])
+    line = "?" if entry.get("line") is None else str(entry["line"])
+    out = [f"#{number} Frame 0x{entry['address']:x}, for file {entry['file']}, "
+           f"line {line}, in {entry['function']} ({_locals_inline(entry, max_output)})"]
+    if entry.get("source") is not None:
+        out.append("    " + entry["source"])
+    return out
+
+
+def full_lines(frames: Sequence[Entry], max_output: int) -> List[str]:
+    """What py-bt-full prints for a thread's frame entries (Python ones with their locals)."""
+    out: List[str] = []
+    for entry in frames:
+        if entry["kind"] == "python":
+            out.extend(frame_summary(entry, max_output))
+            continue
+        text = _c_line(entry)
+        if text is not None:
+            out.append(f"#{'?' if entry.get('level') is None else entry['level']} {text}")
+    return out
+
+
+def locals_lines(entry: Entry) -> List[str]:
+    """What py-locals prints for a Python frame entry."""
+    out = [f"Locals for {entry['function']}"]
+    if entry.get("locals_error"):
+        out.append(f"(locals unreadable: {entry['locals_error']})")
+    out.extend(f"{local['name']} = {local['repr']}" for local in entry.get("locals") or ())
+    return out
+
+
+def listing(filename: str, current: Optional[int], start: int, end: int) -> Optional[List[str]]:
+    """Lines start..end (inclusive) of a file, the current one marked with '>' (py-list)."""
+    lines = source_lines(filename)
+    if lines is None:
+        return None
+    start = max(start, 1)
+    end = min(end, len(lines))
+    out = []
+    for number in range(start, end + 1):
+        label = (">" if number == current else "") + str(number)
+        out.append(f"{label:>4}    {lines[number - 1]}")
+    return out
+
+
+def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = ()) -> List[str]:
+    """Lines as Python's traceback module prints them, oldest cause first."""
+    lines: List[str] = []
+    if info.older_not_shown:
+        lines += [f"[older chained exceptions left out: only {info.older_not_shown} links are followed]", ""]
+    if info.cause is not None:
+        lines += format_exception(info.cause)
+        lines += ["", "The above exception was the direct cause of the following exception:", ""]
+    elif info.context is not None and not info.suppress_context:
+        lines += format_exception(info.context)
+        lines += ["", "During handling of the above exception, another exception occurred:", ""]
+    entries = info.traceback or extra_traceback
+    if entries:
+        lines.append("Traceback (most recent call last):")
+        for entry in entries:
+            if entry.unreadable:
+                lines.append(f"  <unreadable traceback entry at remote 0x{entry.unreadable:x}>")
+                continue
+            line = "?" if entry.lineno is None else str(entry.lineno)
+            lines.append(f'  File "{entry.filename}", line {line}, in {entry.name}')
+            text = source_line(entry.filename, entry.lineno)
+            if text is not None:
+                lines.append("    " + text.strip())
+    name = info.type_name
+    lines.append(f"{name}: {info.message}" if info.message else name)
+    return lines
+
+
+def exception_lines(found: ThreadExceptions) -> List[str]:
+    """py-exc's output for a thread: the exception being raised, then the one being handled."""
+    lines: List[str] = []
+    if found.raised_error is not None:
+        lines.append(f"<unreadable raised exception: {found.raised_error}>")
+    elif found.raised is not None:
+        lines.append("Exception being raised:")
+        lines += format_exception(found.raised, found.raised_traceback)
+    if found.handled is not None:
+        if lines:
+            lines.append("")
+        lines.append("Exception being handled:")
+        lines += format_exception(found.handled)
+    if found.handled_error is not None:
+        lines += ["", f"<unreadable handled exception: {found.handled_error}>"] if lines else [
+            f"<unreadable handled exception: {found.handled_error}>"]
+    if not lines:
+        lines.append("No Python exception is being raised or handled in this thread.")
+    return lines
 
 
 def _native_line(entry: Entry) -> str:

@@ -1,0 +1,1 @@
+"""From _PyRuntime to interpreters, thread states and what they know of their threads."""

@@ -111,3 +111,18 @@ def no_python_frame_message(stack: ThreadStack) -> str:
 
 def argv(argument: str) -> List[str]:
     return gdb.string_to_argv(argument)
+
+
+_REPORT_OPTIONS = {"--native": "native", "-n": "native", "--locals": "locals", "-l": "locals"}
+
+
+def report_options(command: str, argument: str) -> Tuple[bool, bool]:
+    """(native, locals) from the arguments of py-threads, py-bt -a and py-dump-json."""
+    chosen = set()
+    for word in argv(argument):
+        if word == "-a":
+            continue  # py-bt -a: all threads is what these commands show
+        if word not in _REPORT_OPTIONS:
+            raise gdb.GdbError(f"{command}: unknown option {word!r} (expected --native, --locals)")
+        chosen.add(_REPORT_OPTIONS[word])
+    return "native" in chosen, "locals" in chosen

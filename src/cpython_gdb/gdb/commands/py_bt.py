@@ -1,12 +1,11 @@
 """py-bt and py-bt-full: the Python backtrace of the selected thread."""
 
-from ...engine.report.frame_text import frame_summary
-from ...engine.report.text import UNREADABLE, traceback_lines
+from ...engine.report.document import stack_entries
+from ...engine.report.text import full_lines, traceback_lines
 from ...errors import CpythonGdbError
 from .. import state
-from ..snapshot import frame_entries
-from .base import PyCommand, argv, current_stack, write
-from .py_threads import PyThreads
+from ..snapshot import report_lines
+from .base import PyCommand, argv, current_stack, report_options, write
 
 
 class PyBt(PyCommand):
@@ -24,7 +23,8 @@ is shown, with its state: see py-threads."""
 
     def run(self, argument: str) -> None:
         if "-a" in argv(argument):
-            PyThreads.run(self, argument)  # type: ignore[arg-type]
+            for line in report_lines(*report_options(self.name, argument)):
+                write(line)
             return
         if argument:
             raise CpythonGdbError("usage: py-bt [-a [--native] [--locals]]")
@@ -33,7 +33,8 @@ is shown, with its state: see py-threads."""
             write("Unable to locate python frame: " + stack.note)
             return
         # The same entries and text as each thread of py-threads and dump.
-        for line in traceback_lines(frame_entries(target, stack, native=False, with_locals=False)):
+        entries = stack_entries(target, stack, native=False, with_locals=False, limits=state.limits())
+        for line in traceback_lines(entries):
             write(line)
         if stack.unplaced and stack.note:
             write(f"  ({stack.note})")
@@ -57,22 +58,8 @@ with `frame N`), its address, file, line, function and local variables."""
             write("Unable to locate python frame: " + stack.note)
             return
         limits = state.limits()
-        for cframe in stack.cframes:
-            if cframe.kind == "eval":
-                if not cframe.python:
-                    write(f"#{cframe.level} {UNREADABLE}")
-                for frame in cframe.python:
-                    for line in frame_summary(target, frame, cframe.level, limits):
-                        write(line)
-            elif cframe.kind == "builtin" and cframe.text:
-                write(f"#{cframe.level} {cframe.text}")
-            elif cframe.kind == "gil":
-                write(f"#{cframe.level} Waiting for the GIL")
-            elif cframe.kind == "gc":
-                write(f"#{cframe.level} Garbage-collecting")
-        for frame in stack.unplaced:
-            for line in frame_summary(target, frame, None, limits):
-                write(line)
+        for line in full_lines(stack_entries(target, stack, False, True, limits), limits.max_output):
+            write(line)
         if stack.unplaced and stack.note:
             write(f"({stack.note})")
         if stack.thread.truncated_reason:

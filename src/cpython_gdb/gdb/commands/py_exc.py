@@ -2,7 +2,8 @@
 
 import gdb
 
-from ...engine.pyexc import exception_report
+from ...engine.pyexc import thread_exceptions
+from ...engine.report.text import exception_lines
 from .. import state
 from ..tstates import find_thread_state
 from .base import PyCommand, write
@@ -25,5 +26,5 @@ exceptions chained to it, as Python would print them."""
         if tstate is None:
             write("Unable to locate python frame: no Python thread state for this thread")
             return
-        for line in exception_report(target, tstate, state.limits()):
+        for line in exception_lines(thread_exceptions(target, tstate, state.limits())):
             write(line)

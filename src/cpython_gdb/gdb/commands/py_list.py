@@ -2,7 +2,7 @@
 
 from typing import Tuple
 
-from ...engine.report.frame_text import listing
+from ...engine.report.text import listing
 from ...errors import CpythonGdbError
 from .base import PyCommand, no_python_frame_message, selected_python_frame_only, write
 

@@ -2,11 +2,10 @@
 
 from typing import Optional, Tuple
 
-from ...engine.frames.walk import frame_locals
 from ...engine.model import PyFrame
-from ...engine.objects import object_repr
+from ...engine.report.document import python_entry
+from ...engine.report.text import locals_lines
 from ...engine.target import Target
-from ...errors import CpythonGdbError
 from .. import state
 from ..stack import newest_python_frame, selected_level, settled_python_cframe
 from .base import PyCommand, no_python_frame_message, selected_python_frame, write
@@ -35,14 +34,9 @@ inner functions (cells) are shown with the value the cell holds."""
             frames = cframe.python if cframe is not None else (frame,)
         limits = state.limits()
         for each in frames:
-            write(f"Locals for {each.code.name}")
-            try:
-                local_vars = frame_locals(target, each)
-            except CpythonGdbError as exc:  # said, and the other frames still shown
-                write(f"(locals unreadable: {exc})")
-                continue
-            for local in local_vars:
-                write(f"{local.name} = {object_repr(target, local.address, limits)}")
+            # An unreadable frame's locals are said, and the other frames still shown.
+            for line in locals_lines(python_entry(target, each, None, True, limits, with_source=False)):
+                write(line)
 
     @staticmethod
     def _frames(target: Target) -> Optional[Tuple[PyFrame, ...]]:

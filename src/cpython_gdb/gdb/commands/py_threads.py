@@ -4,28 +4,13 @@ py-dump-json is the same report as JSON, for `cpython-gdb dump`.
 """
 
 import json
-from typing import Tuple
 
 import gdb
 
-from ...engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, render
+from ...engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK
 from ...errors import CpythonGdbError, NoInterpreter, UnsupportedVersion
-from ..snapshot import snapshot
-from .base import PyCommand, argv, write
-
-_OPTIONS = {"--native": "native", "-n": "native", "--locals": "locals", "-l": "locals"}
-
-
-def parse_options(command: str, argument: str) -> Tuple[bool, bool]:
-    """(native, locals) from the arguments of py-threads / py-dump-json."""
-    chosen = set()
-    for word in argv(argument):
-        if word == "-a":
-            continue  # py-bt -a: all threads is what this command does
-        if word not in _OPTIONS:
-            raise gdb.GdbError(f"{command}: unknown option {word!r} (expected --native, --locals)")
-        chosen.add(_OPTIONS[word])
-    return "native" in chosen, "locals" in chosen
+from ..snapshot import report_lines, snapshot
+from .base import PyCommand, report_options, write
 
 
 class PyThreads(PyCommand):
@@ -45,8 +30,7 @@ with the Python frames in place of the eval-loop frames that run them;
     takes_arguments = True
 
     def run(self, argument: str) -> None:
-        native, with_locals = parse_options(self.name, argument)
-        for line in render(snapshot(native=native, with_locals=with_locals)):
+        for line in report_lines(*report_options(self.name, argument)):
             write(line)
 
 
@@ -62,7 +46,7 @@ one marker line with the kind of failure instead."""
     takes_arguments = True
 
     def run(self, argument: str) -> None:
-        native, with_locals = parse_options(self.name, argument)
+        native, with_locals = report_options(self.name, argument)
         try:
             doc = snapshot(native=native, with_locals=with_locals)
         except (NoInterpreter, UnsupportedVersion) as exc:

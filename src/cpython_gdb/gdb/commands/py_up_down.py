@@ -2,7 +2,8 @@
 
 from typing import List, Optional
 
-from ...engine.report.frame_text import frame_summary
+from ...engine.report.document import python_entry
+from ...engine.report.text import frame_summary
 from .. import state
 from ..stack import CFrame, selected_level, settled_python_cframe
 from .base import PyCommand, current_stack, write
@@ -29,7 +30,8 @@ def _move(older: bool) -> None:
     target_cframe.frame.select()
     limits = state.limits()
     for frame in target_cframe.python:
-        for line in frame_summary(target, frame, target_cframe.level, limits):
+        entry = python_entry(target, frame, target_cframe.level, True, limits)
+        for line in frame_summary(entry, limits.max_output):
             write(line)
 
 
