@@ -69,3 +69,42 @@ def test_unreadable_locals_are_said():
              "source": "x = 1", "address": 1, "locals": [], "locals_error": "too many locals"}
     assert python_lines(frame) == ['  File "m.py", line 3, in f', "    x = 1",
                                    "        (locals unreadable: too many locals)"]
+
+
+def test_printable_escapes_what_a_terminal_or_gdb_cannot_take():
+    from cpython_gdb.engine.report.text import printable
+
+    odd = "d\udcff/\x00\x1b[2J\x7f\x9b\n\r"
+    assert printable(odd) == repr(odd)[1:-1]
+    # Text past ASCII, tabs and repr()s (which hold none of those) are left alone; twice is once.
+    for text in ("café \u4e2d\t", repr(odd), "{'a': b'\\x00'}"):
+        assert printable(text) == text
+    assert printable(printable(odd)) == printable(odd)
+
+
+def test_render_and_json_of_odd_names():
+    import json
+
+    from cpython_gdb.engine.report.text import json_text
+
+    frame = {"kind": "python", "level": None, "function": "f\x00", "qualname": "f\x00", "file": "/d\udcff/x.py",
+             "line": 1, "source": "g()  # \x1b[2J", "address": 1}
+    doc = {"schema": "cpython-gdb-dump", "target": {"kind": "process", "pid": 7, "core": None, "executable": None},
+           "python": {"version": "3.12.1", "layout": "DWARF"}, "options": {"native": False, "locals": False},
+           "interpreters": [], "threads": [thread(frames=[frame], python_name="\U0001f600\udcff")]}
+    text = render(doc)
+    assert '  File "/d\\udcff/x.py", line 1, in f\\x00' in text and "    g()  # \\x1b[2J" in text
+    assert 'Python thread "\U0001f600\\udcff"' in text[2]
+    for indent in (None, 2):
+        out = json.loads(json_text(doc, indent))
+        assert out["threads"][0]["frames"][0] == dict(frame, file="/d\\udcff/x.py")
+        assert out["threads"][0]["python_name"] == "\U0001f600\\udcff"  # the pair is a character: kept
+
+
+def test_clip_line_counts_the_text_not_the_indentation():
+    from cpython_gdb.engine.report.source import TRUNCATED, clip_line
+
+    assert clip_line("    abcdef", 6) == "    abcdef"
+    assert clip_line("    abcdef  ", 6) == "    abcdef  "
+    assert clip_line("    abcdefg", 6) == "    abcdef" + TRUNCATED
+    assert clip_line("abcdefg", 6) == "abcdef" + TRUNCATED

@@ -24,7 +24,7 @@ import sys
 from cpython_gdb.cli.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.direct.documents import core_document, process_document
 from cpython_gdb.direct.live import TargetError, ptrace_advice
-from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, render
+from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, json_text, render
 from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 
 TYPE_CHECKING = False
@@ -331,12 +331,12 @@ def cmd_dump(argv: List[str]) -> int:
         return exc.status
     if warning is not None:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
-    if args.json:
-        import json
-
-        text = json.dumps(doc, indent=2, sort_keys=True)
-    else:
-        text = "\n".join(render(doc))
+    # What the target holds is printable (render(), json_text()); a
+    # character that the output's encoding lacks is escaped, not fatal.
+    text = json_text(doc, indent=2) if args.json else "\n".join(render(doc))
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
     return EXIT_OK

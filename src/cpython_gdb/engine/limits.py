@@ -11,6 +11,7 @@ class Limits:
     max_depth: int = 8  # nesting of containers and instances
     max_string: int = 512  # characters shown of one str or bytes
     max_frames: int = 100_000  # Python frames walked per thread
+    max_source_line: int = 300  # characters shown of one source line (its indentation not counted)
 
 
 DEFAULT_LIMITS = Limits()

@@ -7,34 +7,42 @@ them keep the C frame's number, so `frame N` still selects it. `bt
 stack back.
 """
 
-from typing import Iterable, Iterator, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import gdb
 from gdb.FrameDecorator import FrameDecorator
 
 from ..engine.model import PyFrame
-from ..errors import CpythonGdbError
 from . import state
+from .charset import for_host
 from .stack import frame_level, thread_stack
 
 FILTER_NAME = "cpython-gdb"
 
 
 class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
-    """One Python frame, standing on the eval-loop C frame that runs it."""
+    """One Python frame, standing on the eval-loop C frame that runs it.
+
+    gdb calls these methods while it prints, after the filter has handed
+    the frame over: what they return is made here, in a form gdb can
+    convert, so that none of them can fail then.
+    """
 
     def __init__(self, base: "FrameDecorator", pyframe: PyFrame) -> None:
         super().__init__(base)
-        self._pyframe = pyframe
+        code = pyframe.code
+        self._function = for_host(f"{code.qualname} [Python]")
+        self._filename = for_host(code.filename)
+        self._line = pyframe.lineno
 
     def function(self) -> str:
-        return f"{self._pyframe.code.qualname} [Python]"
+        return self._function
 
     def filename(self) -> str:
-        return self._pyframe.code.filename
+        return self._filename
 
     def line(self) -> Optional[int]:
-        return self._pyframe.lineno
+        return self._line
 
     def address(self) -> Optional[int]:
         # The C frame's pc belongs to the eval loop, not to this Python frame.
@@ -50,30 +58,68 @@ class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
         return None
 
 
+def _python_levels() -> Dict[int, Tuple[PyFrame, ...]]:
+    """The Python frames each eval-loop C frame of the selected thread runs, by gdb's frame number."""
+    stack = thread_stack(state.current_target())
+    return {c.level: c.python for c in stack.cframes if c.kind == "eval" and c.python}
+
+
+def _decorated(frames: Iterator["FrameDecorator"],
+               by_level: Dict[int, Tuple[PyFrame, ...]]) -> Iterator["FrameDecorator"]:
+    for decorator in frames:
+        try:
+            level = frame_level(decorator.inferior_frame())
+            python = by_level.get(level, ())
+            replaced = [PythonFrameDecorator(decorator, pyframe) for pyframe in python]
+        except Exception:  # whatever it is, gdb's frame is still right to print
+            replaced = []
+        if replaced:
+            yield from replaced
+        else:
+            yield decorator
+
+
 class PythonFrameFilter:
+    """Replaces each eval-loop C frame with the Python frames it runs.
+
+    The filter must never make a backtrace worse than gdb's own. Once any
+    filter is enabled, gdb prints every frame through Python frame
+    decorators, which fail where gdb alone does not (a frame whose pc is
+    unavailable, as in a core without registers: gdb's own
+    FrameDecorator.address raises) and leave out gdb's "Backtrace stopped"
+    line. So gdb, which reads ``enabled`` before each backtrace, finds the
+    filter enabled only where it has Python frames to show (and the user
+    has not disabled it); and where anything goes wrong while it
+    decorates, gdb's frames go through as they came.
+    """
+
     def __init__(self) -> None:
         self.name = FILTER_NAME
         self.priority = 100
-        self.enabled = True
+        self._enabled = True  # the user's `enable/disable frame-filter`
         gdb.frame_filters[self.name] = self
+
+    @property
+    def enabled(self) -> bool:
+        if not self._enabled:
+            return False
+        try:
+            if gdb.selected_thread() is None:
+                return True  # no stack to print: `info frame-filter` shows the user's setting
+            return bool(_python_levels())
+        except Exception:  # gdb prints this backtrace better alone
+            return False
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled = bool(value)
 
     def filter(self, frames: Iterator["FrameDecorator"]) -> Iterator["FrameDecorator"]:
         try:
-            target = state.current_target()
-            stack = thread_stack(target)
-        except (CpythonGdbError, gdb.error):
-            # Not a Python program, or nothing readable: leave bt alone.
-            yield from frames
-            return
-        by_level = {c.level: c.python for c in stack.cframes if c.kind == "eval" and c.python}
-        for decorator in frames:
-            level = frame_level(decorator.inferior_frame())
-            python = by_level.get(level) if level is not None else None
-            if not python:
-                yield decorator
-                continue
-            for pyframe in python:
-                yield PythonFrameDecorator(decorator, pyframe)
+            by_level = _python_levels()  # kept for the stop: enabled has read it
+        except Exception:  # not a Python program, nothing readable: leave bt alone
+            return frames
+        return _decorated(frames, by_level) if by_level else frames
 
 
 _filter: List[PythonFrameFilter] = []

@@ -47,6 +47,8 @@ _SPECS = (
     ("max-depth", "max_depth", "Maximum nesting depth of printed values.", DEFAULT_LIMITS.max_depth),
     ("max-string", "max_string", "Maximum characters shown of one str or bytes.", DEFAULT_LIMITS.max_string),
     ("max-frames", "max_frames", "Maximum Python frames walked per thread.", DEFAULT_LIMITS.max_frames),
+    ("max-source-line", "max_source_line", "Maximum characters shown of one source line.",
+     DEFAULT_LIMITS.max_source_line),
 )
 
 

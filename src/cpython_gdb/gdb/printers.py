@@ -10,6 +10,7 @@ import gdb.printing
 from ..engine.objects import object_repr
 from ..errors import CpythonGdbError
 from . import state
+from .charset import for_target
 
 COLLECTION = "cpython-gdb"
 _PYTHON_FILE = re.compile(r"(lib)?python\d")
@@ -46,8 +47,10 @@ class PyObjectPointerPrinter:
         try:
             target = state.current_target()
         except CpythonGdbError as exc:
-            return f"0x{address:x} ({exc})"
-        return object_repr(target, address, state.limits())
+            return for_target(f"0x{address:x} ({exc})")
+        # gdb converts the text to the target charset; a repr holds the
+        # target's names as they are (`<code object ...>`'s file name).
+        return for_target(object_repr(target, address, state.limits()))
 
 
 def _pointee_names(value_type: "gdb.Type") -> Optional[set]:

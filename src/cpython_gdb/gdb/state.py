@@ -11,6 +11,7 @@ import gdb
 from ..engine.layout import Layout, choose_layout
 from ..engine.limits import Limits
 from ..engine.memory import CachedReader
+from ..engine.report.text import printable
 from ..engine.target import Target
 from ..errors import CpythonGdbError, NoInterpreter
 from .dwarf import DwarfTypeInfo, runtime_block
@@ -64,7 +65,7 @@ def _load_layout() -> Tuple[Layout, int]:
 def _say(line: str) -> None:
     if line not in _said:
         _said.add(line)
-        gdb.write(line + "\n")
+        gdb.write(printable(line) + "\n")  # the version text is read from the target
 
 
 def announce(_event: object = None) -> None:

@@ -282,6 +282,9 @@ def write_object(w: Writer, obj: int) -> None:
         else:
             _write_value(w, fn, obj, tp)
     except CpythonGdbError:
+        # In place of all it wrote: a container that fails part-way has
+        # written its opening bracket and maybe some items.
+        w.rewind(mark)
         w.write(f"<unreadable {tp.name} at remote 0x{obj:x}>")
     finally:
         w.depth = depth

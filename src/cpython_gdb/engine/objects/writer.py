@@ -59,6 +59,11 @@ class Writer:
         self.parts.append(text)
         self._length = length
 
+    def rewind(self, mark: int) -> None:
+        """Take back what was written since ``len(self.parts)`` was ``mark``."""
+        self._length -= sum(map(len, self.parts[mark:]))
+        del self.parts[mark:]
+
     def getvalue(self) -> str:
         text = "".join(self.parts)
         return text + "...(truncated)" if self.truncated else text

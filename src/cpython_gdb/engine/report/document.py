@@ -20,7 +20,7 @@ from ..model import PyFrame, PyThread
 from ..runtime.interpreter import InterpreterInfo, all_interpreters, gil_status
 from ..runtime.tstate import read_thread
 from ..target import Target
-from .source import source_lines
+from .source import clip_line, source_lines
 from .text import SCHEMA_ID, SCHEMA_VERSION
 
 TYPE_CHECKING = False
@@ -60,7 +60,7 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
         "qualname": code.qualname,
         "file": code.filename,
         "line": lineno,
-        "source": None if text is None else text.strip(),
+        "source": None if text is None else clip_line(text.strip(), limits.max_source_line),
         "address": frame.address,
     }
     if with_locals:

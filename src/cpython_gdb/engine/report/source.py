@@ -1,8 +1,15 @@
-"""Source lines of Python files, read from the debugger's file system."""
+"""Source lines of Python files, read from the debugger's file system.
+
+A code object's file name is the target's to choose: ``/dev/stdin`` (a
+program run as ``python3 /dev/stdin < script.py``), a FIFO, a device, a
+file of any size. Only regular files are read, and at most _MAX_BYTES of
+one; a line is cut where it is shown (clip_line).
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -13,18 +20,20 @@ _MAX_BYTES = 16 << 20
 
 
 def source_lines(filename: str) -> Optional[List[str]]:
-    """All lines of ``filename`` (without line ends), or None if unreadable."""
+    """All lines of ``filename`` (without line ends), or None if unreadable or not a regular file."""
     try:
-        mtime = os.stat(filename).st_mtime
+        info = os.stat(filename)
     except (OSError, ValueError):
         return None
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a FIFO, a terminal or our own stdin would block for
+        # good; opening some devices has effects of its own.
+        return None
     cached = _cache.get(filename)
-    if cached is not None and cached[0] == mtime:
+    if cached is not None and cached[0] == info.st_mtime:
         return cached[1]
-    try:
-        with open(filename, "rb") as f:
-            raw = f.read(_MAX_BYTES)
-    except (OSError, ValueError):
+    raw = _read_regular(filename)
+    if raw is None:
         return None
     encoding = _encoding(raw)
     try:
@@ -32,8 +41,53 @@ def source_lines(filename: str) -> Optional[List[str]]:
     except LookupError:
         text = raw.decode("utf-8", "replace")
     lines = text.splitlines()
-    _cache[filename] = (mtime, lines)
+    _cache[filename] = (info.st_mtime, lines)
     return lines
+
+
+def _read_regular(filename: str) -> Optional[bytes]:
+    """Up to _MAX_BYTES of ``filename`` if it is still a regular file once open."""
+    try:
+        # Non-blocking, and checked again on the open file: the name may
+        # have been replaced by a FIFO or a device since it was looked at.
+        fd = os.open(filename, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        left = _MAX_BYTES
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+TRUNCATED = "...(truncated)"
+
+
+def clip_line(line: str, limit: int) -> str:
+    """``line`` cut after ``limit`` characters of its text, the cut marked.
+
+    The indentation is not counted, so a line is cut at the same
+    character where py-list shows it whole and where a traceback shows it
+    stripped.
+    """
+    if len(line) <= limit:
+        return line
+    indent = len(line) - len(line.lstrip())
+    text = line[indent:].rstrip()
+    if len(text) <= limit:
+        return line
+    return line[:indent + limit] + TRUNCATED
 
 
 def _encoding(raw: bytes) -> str:

@@ -7,11 +7,19 @@ whole document; under each thread's heading is what ``py-bt`` prints for
 that thread (or, with native frames, the mixed C and Python stack).
 ``py-bt-full``, ``py-up``, ``py-down`` and ``py-locals`` print the same
 entries in the formats of the reference howto.
+
+Names, file names and source lines come from the target and may hold
+anything: a lone surrogate (a file name that is not UTF-8), a NUL, a
+terminal's escape sequences. printable() escapes what a terminal or gdb
+cannot take, as repr() writes it; every line printed passes through it
+(render() here for ``dump``, the adapter's write() for gdb), and
+json_text() keeps the JSON document valid Unicode.
 """
 
 from __future__ import annotations
 
-from .source import source_line, source_lines
+from ..limits import DEFAULT_LIMITS
+from .source import clip_line, source_line, source_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,6 +40,66 @@ WAITING_FOR_GIL = "Waiting for the GIL"
 GARBAGE_COLLECTING = "Garbage-collecting"
 
 _GIL_WORDS = {"held": "holds the GIL", "waiting": "waiting for the GIL", "dropping": "dropping the GIL"}
+
+
+# Characters a terminal acts on or gdb cannot take, escaped as repr()
+# writes them: C0 controls but the tab, DEL and C1 controls (escape
+# sequences), and surrogates (no encoding takes a lone one, and gdb takes
+# text as UTF-8).
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if (code < 0x20 and code != 9) or 0x7F <= code < 0xA0 or code in _SURROGATES:
+        return repr(char)[1:-1]
+    return char
+
+
+def _surrogate_escaped(char: str) -> str:
+    return repr(char)[1:-1] if ord(char) in _SURROGATES else char
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates escaped (``\\x1b``, ``\\udcff``).
+
+    A repr() holds none, so values print as they did; escaping twice
+    changes nothing.
+    """
+    if text.isprintable():
+        return text
+    return "".join(map(_escaped, text))
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with the surrogates in its strings escaped as printable() escapes them."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "".join(map(_surrogate_escaped, value))
+        return value
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def json_text(doc: Document, indent: Optional[int] = None) -> str:
+    """The document as JSON text: ASCII, and valid Unicode.
+
+    A target's string may hold a lone surrogate, which json writes as a
+    ``\\udcff`` escape that strict parsers reject: such strings are
+    written as printable() shows them (control characters are JSON's to
+    escape).
+    """
+    import json  # only here: a text dump does not need it
+
+    text = json.dumps(doc, indent=indent, sort_keys=True)
+    if "\\ud" in text:  # a surrogate: a pair (a character past U+FFFF) or a lone one
+        text = json.dumps(_json_safe(doc), indent=indent, sort_keys=True)
+    return text
 
 
 def python_lines(entry: Entry, indent: str = "  ") -> List[str]:
@@ -119,8 +187,12 @@ def locals_lines(entry: Entry) -> List[str]:
     return out
 
 
-def listing(filename: str, current: Optional[int], start: int, end: int) -> Optional[List[str]]:
-    """Lines start..end (inclusive) of a file, the current one marked with '>' (py-list)."""
+def listing(filename: str, current: Optional[int], start: int, end: int,
+            max_line: int = DEFAULT_LIMITS.max_source_line) -> Optional[List[str]]:
+    """Lines start..end (inclusive) of a file, the current one marked with '>' (py-list).
+
+    Each is cut as py-bt cuts it (clip_line), its indentation kept.
+    """
     lines = source_lines(filename)
     if lines is None:
         return None
@@ -129,20 +201,24 @@ def listing(filename: str, current: Optional[int], start: int, end: int) -> Opti
     out = []
     for number in range(start, end + 1):
         label = (">" if number == current else "") + str(number)
-        out.append(f"{label:>4}    {lines[number - 1]}")
+        out.append(f"{label:>4}    {clip_line(lines[number - 1], max_line)}")
     return out
 
 
-def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = ()) -> List[str]:
-    """Lines as Python's traceback module prints them, oldest cause first."""
+def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = (),
+                     max_line: int = DEFAULT_LIMITS.max_source_line) -> List[str]:
+    """Lines as Python's traceback module prints them, oldest cause first.
+
+    ``max_line``: characters shown of a source line (clip_line).
+    """
     lines: List[str] = []
     if info.older_not_shown:
         lines += [f"[older chained exceptions left out: only {info.older_not_shown} links are followed]", ""]
     if info.cause is not None:
-        lines += format_exception(info.cause)
+        lines += format_exception(info.cause, max_line=max_line)
         lines += ["", "The above exception was the direct cause of the following exception:", ""]
     elif info.context is not None and not info.suppress_context:
-        lines += format_exception(info.context)
+        lines += format_exception(info.context, max_line=max_line)
         lines += ["", "During handling of the above exception, another exception occurred:", ""]
     entries = info.traceback or extra_traceback
     if entries:
@@ -155,25 +231,26 @@ def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry,
             lines.append(f'  File "{entry.filename}", line {line}, in {entry.name}')
             text = source_line(entry.filename, entry.lineno)
             if text is not None:
-                lines.append("    " + text.strip())
+                lines.append("    " + clip_line(text.strip(), max_line))
     name = info.type_name
-    lines.append(f"{name}: {info.message}" if info.message else name)
+    # A message of several lines prints as several, as Python prints it.
+    lines.extend((f"{name}: {info.message}" if info.message else name).split("\n"))
     return lines
 
 
-def exception_lines(found: ThreadExceptions) -> List[str]:
+def exception_lines(found: ThreadExceptions, max_line: int = DEFAULT_LIMITS.max_source_line) -> List[str]:
     """py-exc's output for a thread: the exception being raised, then the one being handled."""
     lines: List[str] = []
     if found.raised_error is not None:
         lines.append(f"<unreadable raised exception: {found.raised_error}>")
     elif found.raised is not None:
         lines.append("Exception being raised:")
-        lines += format_exception(found.raised, found.raised_traceback)
+        lines += format_exception(found.raised, found.raised_traceback, max_line)
     if found.handled is not None:
         if lines:
             lines.append("")
         lines.append("Exception being handled:")
-        lines += format_exception(found.handled)
+        lines += format_exception(found.handled, max_line=max_line)
     if found.handled_error is not None:
         lines += ["", f"<unreadable handled exception: {found.handled_error}>"] if lines else [
             f"<unreadable handled exception: {found.handled_error}>"]
@@ -280,6 +357,7 @@ def summary(doc: Document) -> str:
 
 
 def render(doc: Document) -> List[str]:
+    """The whole document as text (py-threads, ``dump``), each line printable()."""
     native = bool(doc["options"]["native"])
     out = [summary(doc)]
     out.extend(_interpreter_line(i) for i in doc["interpreters"])
@@ -287,7 +365,7 @@ def render(doc: Document) -> List[str]:
         out.append("")
         out.append(thread_heading(thread))
         out.extend(thread_body(thread, native))
-    return out
+    return [printable(line) for line in out]
 
 
 # How py-dump-json frames its output for `cpython-gdb dump`, which reads it

@@ -5,9 +5,11 @@ from typing import List, Optional, Tuple
 import gdb
 
 from ...engine.model import PyFrame
+from ...engine.report.text import printable
 from ...engine.target import Target
 from ...errors import CpythonGdbError
 from .. import state
+from ..charset import for_host
 from ..stack import CFrame, ThreadStack, newest_python_frame, selected_level, settled_python_cframe, thread_stack
 
 
@@ -28,11 +30,12 @@ class PyCommand(gdb.Command):
         try:
             self.run(argument)
         except CpythonGdbError as exc:
-            raise gdb.GdbError(f"{self.name}: {exc}") from None
+            # gdb shows the message in its host charset; it may name what the target holds.
+            raise gdb.GdbError(for_host(f"{self.name}: {exc}")) from None
         except gdb.GdbError:
             raise
         except gdb.error as exc:
-            raise gdb.GdbError(f"{self.name}: {exc}") from None
+            raise gdb.GdbError(for_host(f"{self.name}: {exc}")) from None
         finally:
             flush()
 
@@ -46,7 +49,13 @@ _pending: List[str] = []
 
 
 def write(line: str) -> None:
-    _pending.append(line)
+    """One line of the command's output.
+
+    Every command's output passes here, so this is where what the target
+    holds is made printable (gdb.write fails on a NUL or a lone surrogate;
+    a control character would act on the terminal).
+    """
+    _pending.append(printable(line))
     if len(_pending) >= 4096:
         flush()
 

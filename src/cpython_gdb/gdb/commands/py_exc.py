@@ -26,5 +26,6 @@ exceptions chained to it, as Python would print them."""
         if tstate is None:
             write("Unable to locate python frame: no Python thread state for this thread")
             return
-        for line in exception_lines(thread_exceptions(target, tstate, state.limits())):
+        limits = state.limits()
+        for line in exception_lines(thread_exceptions(target, tstate, limits), limits.max_source_line):
             write(line)

@@ -4,6 +4,7 @@ from typing import Tuple
 
 from ...engine.report.text import listing
 from ...errors import CpythonGdbError
+from .. import state
 from .base import PyCommand, no_python_frame_message, selected_python_frame_only, write
 
 
@@ -44,7 +45,7 @@ The current line is marked with '>'."""
             return
         current = frame.lineno or frame.code.firstlineno
         start, end = _parse(argument, current)
-        lines = listing(frame.code.filename, current, start, end)
+        lines = listing(frame.code.filename, current, start, end, state.limits().max_source_line)
         if lines is None:
             write(f"Unable to read source file {frame.code.filename}")
             return

@@ -13,6 +13,7 @@ import gdb
 from ...engine.objects import object_repr
 from ...errors import CpythonGdbError
 from .. import state
+from ..charset import for_host, for_target
 from .base import PyCommand, write
 
 
@@ -81,6 +82,6 @@ Usage: print $pyobj(EXPR), or in any expression that takes a string."""
 
     def invoke(self, value: "gdb.Value") -> str:
         try:
-            return repr_of(value)
+            return for_target(repr_of(value))  # gdb makes a string value of the target charset
         except (CpythonGdbError, gdb.error) as exc:
-            raise gdb.GdbError(f"$pyobj: {exc}") from None
+            raise gdb.GdbError(for_host(f"$pyobj: {exc}")) from None

@@ -3,11 +3,9 @@
 py-dump-json is the same report as JSON, for `cpython-gdb dump`.
 """
 
-import json
-
 import gdb
 
-from ...engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK
+from ...engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, json_text
 from ...errors import CpythonGdbError, NoInterpreter, UnsupportedVersion
 from ..snapshot import report_lines, snapshot
 from .base import PyCommand, report_options, write
@@ -57,5 +55,5 @@ one marker line with the kind of failure instead."""
             write(f"{ERROR_MARK} unreadable {exc}")
             return
         write(BEGIN_MARK)
-        write(json.dumps(doc, ensure_ascii=True, sort_keys=True))
+        write(json_text(doc))
         write(END_MARK)
