@@ -14,6 +14,7 @@ from ..engine.memory import CachedReader
 from ..engine.target import Target
 from ..errors import CpythonGdbError, NoInterpreter
 from .dwarf import DwarfTypeInfo, runtime_block
+from .parameters import current_limits
 from .reader import GdbReader
 from .version import detect_version, runtime_address, symbol_address
 
@@ -105,8 +106,6 @@ def runtime() -> int:
 
 
 def limits() -> Limits:
-    from .parameters import current_limits
-
     return current_limits()
 
 
