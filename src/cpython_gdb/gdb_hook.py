@@ -13,11 +13,13 @@ This file runs inside gdb and must stay compatible with Python 3.8.
 """
 
 
-def _cpython_gdb_load(hook_file):
+# The annotations are strings: gdb's Python may be 3.8, and this file
+# imports nothing into the namespace it runs in.
+def _cpython_gdb_load(hook_file: "str | None") -> None:
     import os
     import sys
 
-    def fail(what, exc):
+    def fail(what: str, exc: BaseException) -> None:
         if os.environ.get("CPYTHON_GDB_DEBUG"):
             import traceback
 

@@ -7,7 +7,7 @@ them keep the C frame's number, so `frame N` still selects it. `bt
 stack back.
 """
 
-from typing import Iterable, Iterator, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional, Union
 
 import gdb
 from gdb.FrameDecorator import FrameDecorator
@@ -17,14 +17,23 @@ from ..errors import CpythonGdbError
 from . import state
 from .stack import frame_level, thread_stack
 
+if TYPE_CHECKING:
+    # Names of the stubs only: DAPFrameDecorator is in gdb 14 and later.
+    from gdb.FrameDecorator import DAPFrameDecorator, SymValueWrapper
+
+    AnyDecorator = Union[FrameDecorator, DAPFrameDecorator]
+
 FILTER_NAME = "cpython-gdb"
 
 
-class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
+class PythonFrameDecorator(FrameDecorator):
     """One Python frame, standing on the eval-loop C frame that runs it."""
 
-    def __init__(self, base: "FrameDecorator", pyframe: PyFrame) -> None:
-        super().__init__(base)
+    def __init__(self, base: "AnyDecorator", pyframe: PyFrame) -> None:
+        # The stub takes only a FrameDecorator or a gdb.Frame; gdb keeps any
+        # object with a decorator's methods as the base (DAP hands filters
+        # DAPFrameDecorators).
+        super().__init__(base)  # type: ignore[arg-type]
         self._pyframe = pyframe
 
     def function(self) -> str:
@@ -40,13 +49,13 @@ class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
         # The C frame's pc belongs to the eval loop, not to this Python frame.
         return None
 
-    def frame_args(self) -> Optional[Iterable[object]]:
+    def frame_args(self) -> "Optional[Iterator[SymValueWrapper]]":
         return None
 
-    def frame_locals(self) -> Optional[Iterable[object]]:
+    def frame_locals(self) -> "Optional[Iterator[SymValueWrapper]]":
         return None
 
-    def elided(self) -> Optional[Iterable["FrameDecorator"]]:
+    def elided(self) -> "Optional[Iterator[gdb.Frame]]":
         return None
 
 
@@ -57,7 +66,7 @@ class PythonFrameFilter:
         self.enabled = True
         gdb.frame_filters[self.name] = self
 
-    def filter(self, frames: Iterator["FrameDecorator"]) -> Iterator["FrameDecorator"]:
+    def filter(self, frames: "Iterator[AnyDecorator]") -> "Iterator[AnyDecorator]":
         try:
             target = state.current_target()
             stack = thread_stack(target)

@@ -1,12 +1,12 @@
 """`set cpython ...` / `show cpython ...` settings: the output limits."""
 
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import gdb
 
 from ..engine.limits import DEFAULT_LIMITS, Limits
 
-_params: Dict[str, "gdb.Parameter"] = {}
+_params: Dict[str, "_Limit"] = {}
 
 
 class _Prefix(gdb.Command):
@@ -33,6 +33,9 @@ class _ForgetsStop:
 
 
 class _Limit(_ForgetsStop, gdb.Parameter):
+    # A PARAM_UINTEGER reads back as an int, or None for "unlimited".
+    value: Optional[int]
+
     def __init__(self, name: str, field: str, doc: str, default: int) -> None:
         self.__doc__ = doc
         self.set_doc = f"Set {doc[0].lower()}{doc[1:]}"
