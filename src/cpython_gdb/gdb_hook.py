@@ -13,8 +13,8 @@ This file runs inside gdb and must stay compatible with Python 3.8.
 """
 
 
-# The annotations are strings: gdb's Python may be 3.8, and this file
-# imports nothing into the namespace it runs in.
+# "str | None" stays a string, never evaluated: gdb's Python may be 3.8,
+# and importing typing's Optional would put a name in gdb's __main__.
 def _cpython_gdb_load(hook_file: "str | None") -> None:
     import os
     import sys

@@ -82,7 +82,8 @@ class Target:
         # or -1, pthread_t) of every thread state, by _PyRuntime address.
         self.tstate_index: Dict[int, List[Tuple[int, int, int, int]]] = {}
         # The gdb adapter's own state for this stop (gdb/stack.py and
-        # gdb/cframes.py), by name: the engine neither reads nor writes it.
+        # gdb/cframes.py), by name, until the adapter keeps it itself: the
+        # engine neither reads nor writes it.
         self.cache: Dict[str, object] = {}
         # Texts of objects already rendered at this stop, per set of limits:
         # object address -> (text, depth below it of the deepest object

@@ -298,7 +298,6 @@ def write_object(w: Writer, obj: int) -> None:
         w.nest_max = outer_nest
 
 
-
 def object_repr(target: Target, obj: int, limits: Limits) -> str:
     """repr()-like text of the object at ``obj``, bounded by ``limits``."""
     reprs = target.reprs.get(limits)
