@@ -13,11 +13,13 @@ This file runs inside gdb and must stay compatible with Python 3.8.
 """
 
 
-def _cpython_gdb_load(hook_file):
+# "str | None" stays a string, never evaluated: gdb's Python may be 3.8,
+# and importing typing's Optional would put a name in gdb's __main__.
+def _cpython_gdb_load(hook_file: "str | None") -> None:
     import os
     import sys
 
-    def fail(what, exc):
+    def fail(what: str, exc: BaseException) -> None:
         if os.environ.get("CPYTHON_GDB_DEBUG"):
             import traceback
 

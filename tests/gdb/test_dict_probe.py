@@ -25,7 +25,7 @@ for mapping in (frame.globals_address, frame.builtins_address):
         answered += ok
         assert probed == scanned, (name, probed, scanned)
         checked += 1
-print("checked", checked, "answered", answered, target.cache.get("str-hash-confirmed"))
+print("checked", checked, "answered", answered, target.str_hash_confirmed)
 """
 
 

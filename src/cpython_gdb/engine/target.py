@@ -17,9 +17,11 @@ from .model import CodeInfo, TypeInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Optional, Tuple
+    from typing import Any, Callable, Dict, List, Optional, Tuple
 
+    from .frames.walk import RecordCut
     from .memory import Reader
+    from .objects.writer import Choice
 
 
 class FieldCut:
@@ -60,22 +62,33 @@ class Target:
         self.types: Dict[int, TypeInfo] = {}
         self.codes: Dict[int, CodeInfo] = {}
         self.lines: Dict[Tuple[int, int], Optional[int]] = {}  # (code, offset) -> line
-        self.cache: Dict[str, object] = {}
+        # What the decoders work out once per stop, each made by its user
+        # on first need (None until then); plain attributes, as these are
+        # read for every object or frame.
+        self.frame_record: Optional[RecordCut] = None  # frames.walk
+        self.list_header: Optional[FieldCut] = None  # objects.containers
+        self.dict_header: Optional[FieldCut] = None  # objects.containers
+        # objects.dicts: the keys' header cut, the indices' offset and the
+        # two entry sizes (None where the layout lacks one).
+        self.dict_keys_log2: Optional[Tuple[FieldCut, int, Optional[int], Optional[int]]] = None
+        self.str_hash_confirmed: Optional[bool] = None  # objects.dicts
+        # objects.strings: length and state offsets, the two header sizes.
+        self.str_fields: Optional[Tuple[int, int, Optional[int], Optional[int]]] = None
+        # objects.numbers: whether the size is an lv_tag, its offset, the digits' offset.
+        self.int_fields: Optional[Tuple[bool, int, Optional[int]]] = None
+        # How objects.dispatch writes the objects of each type, by type address.
+        self.writers: Dict[int, Choice] = {}
+        # runtime.os_thread: (interpreter id, thread state, native thread id
+        # or -1, pthread_t) of every thread state, by _PyRuntime address.
+        self.tstate_index: Dict[int, List[Tuple[int, int, int, int]]] = {}
         # Texts of objects already rendered at this stop, per set of limits:
         # object address -> (text, depth below it of the deepest object
-        # that prints others, -1 if none). See objects.render.write_object.
+        # that prints others, -1 if none). See objects.dispatch.write_object.
         self.reprs: Dict[object, Dict[int, Tuple[str, int]]] = {}
         # The pointer at an address: the commonest read, made direct when
         # the reader has a fast path for it (memory.CachedReader.u64).
         u64 = getattr(reader, "u64", None)
         self.ptr: Callable[[int], int] = u64 if callable(u64) else partial(read_ptr, reader)
-
-    def cut(self, name: str, fields: Tuple[Tuple[str, str], ...]) -> FieldCut:
-        """The FieldCut of ``fields``, made once per stop under ``name``."""
-        made = self.cache.get(name)
-        if made is None:
-            made = self.cache[name] = FieldCut(self.layout, fields)
-        return made  # type: ignore[return-value]
 
     def field_ptr(self, base: int, key: str) -> int:
         return self.ptr(base + self.layout.off(key))

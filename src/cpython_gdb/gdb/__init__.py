@@ -45,7 +45,7 @@ def register(objfile: "Optional[gdb.Objfile]" = None) -> None:
     from .frame_filter import register_frame_filter
     from .parameters import register_parameters
     from .printers import register_printers
-    from .state import announce, connect_events
+    from .state import announce, connect_events, forget_stop
 
     register_printers(None)
     for existing in gdb.objfiles():
@@ -54,7 +54,7 @@ def register(objfile: "Optional[gdb.Objfile]" = None) -> None:
     if _registered:
         return
     _registered = True
-    register_parameters()
+    register_parameters(forget_stop)
     register_frame_filter()
     connect_events()
     gdb.events.new_objfile.connect(_on_new_objfile)

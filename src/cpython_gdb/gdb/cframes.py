@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 import gdb
 
 from ..engine.cstack.kinds import EVAL_FUNCTIONS, base_name, classify
+from ..engine.model import PyFrame
 from ..engine.native.cfi import RSP
 from ..engine.native.unwind import Modules, Unwinder
 from ..engine.objects import object_repr
@@ -58,7 +59,7 @@ class CFrame:
         self.name = name  # gdb's name of the function
         self.inline = frame_type == gdb.INLINE_FRAME
         self.kind = classify(name, self.inline)  # engine.cstack.kinds
-        self.python: Tuple = ()  # the PyFrames it runs, newest first
+        self.python: Tuple[PyFrame, ...] = ()  # the PyFrames it runs, newest first
         self._target = target
         self._text: Optional[str] = None
         self.pc = pc
@@ -183,7 +184,7 @@ def _modules(target: Target) -> Optional[Modules]:
                 except ValueError:
                     continue
         found = stop.modules = Modules(mappings, _disk_file) if mappings else False
-    return found or None
+    return found if isinstance(found, Modules) else None
 
 
 def _disk_file(pc: int, mapped: str) -> Optional[str]:
@@ -192,7 +193,8 @@ def _disk_file(pc: int, mapped: str) -> Optional[str]:
         library = gdb.solib_name(pc)
         if library:
             return library
-        executable = gdb.current_progspace().filename
+        progspace = gdb.current_progspace()
+        executable = progspace.filename if progspace is not None else None
     except (gdb.error, RuntimeError):
         return None
     if executable and os.path.basename(executable) == os.path.basename(mapped):

@@ -55,15 +55,18 @@ class DwarfTypeInfo:
     def _member(struct: "gdb.Type", name: str) -> Optional[Tuple[int, "gdb.Type"]]:
         """Bit offset and type of a member, looking into anonymous members."""
         for field in struct.fields():
+            ftype, bitpos = field.type, field.bitpos
+            if ftype is None or bitpos is None:
+                continue  # no data member: gdb leaves these unset only on static and enum fields
             if field.name == name:
-                return field.bitpos, field.type.strip_typedefs()
-            if not field.name and field.type.strip_typedefs().code in (
+                return bitpos, ftype.strip_typedefs()
+            if not field.name and ftype.strip_typedefs().code in (
                 gdb.TYPE_CODE_STRUCT,
                 gdb.TYPE_CODE_UNION,
             ):
-                inner = DwarfTypeInfo._member(field.type.strip_typedefs(), name)
+                inner = DwarfTypeInfo._member(ftype.strip_typedefs(), name)
                 if inner is not None:
-                    return field.bitpos + inner[0], inner[1]
+                    return bitpos + inner[0], inner[1]
         return None
 
     def field_offset(self, ctype: str, path: str) -> Optional[int]:

@@ -7,7 +7,7 @@ them keep the C frame's number, so `frame N` still selects it. `bt
 stack back.
 """
 
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 
 import gdb
 from gdb.FrameDecorator import FrameDecorator
@@ -17,10 +17,16 @@ from . import state
 from .charset import for_host
 from .stack import frame_level, thread_stack
 
+if TYPE_CHECKING:
+    # Names of the stubs only: DAPFrameDecorator is in gdb 14 and later.
+    from gdb.FrameDecorator import DAPFrameDecorator, SymValueWrapper
+
+    AnyDecorator = Union[FrameDecorator, DAPFrameDecorator]
+
 FILTER_NAME = "cpython-gdb"
 
 
-class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
+class PythonFrameDecorator(FrameDecorator):
     """One Python frame, standing on the eval-loop C frame that runs it.
 
     gdb calls these methods while it prints, after the filter has handed
@@ -28,8 +34,11 @@ class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
     convert, so that none of them can fail then.
     """
 
-    def __init__(self, base: "FrameDecorator", pyframe: PyFrame) -> None:
-        super().__init__(base)
+    def __init__(self, base: "AnyDecorator", pyframe: PyFrame) -> None:
+        # The stub takes only a FrameDecorator or a gdb.Frame; gdb keeps any
+        # object with a decorator's methods as the base (DAP hands filters
+        # DAPFrameDecorators).
+        super().__init__(base)  # type: ignore[arg-type]
         code = pyframe.code
         self._function = for_host(f"{code.qualname} [Python]")
         self._filename = for_host(code.filename)
@@ -48,13 +57,13 @@ class PythonFrameDecorator(FrameDecorator):  # type: ignore[misc]
         # The C frame's pc belongs to the eval loop, not to this Python frame.
         return None
 
-    def frame_args(self) -> Optional[Iterable[object]]:
+    def frame_args(self) -> "Optional[Iterator[SymValueWrapper]]":
         return None
 
-    def frame_locals(self) -> Optional[Iterable[object]]:
+    def frame_locals(self) -> "Optional[Iterator[SymValueWrapper]]":
         return None
 
-    def elided(self) -> Optional[Iterable["FrameDecorator"]]:
+    def elided(self) -> "Optional[Iterator[gdb.Frame]]":
         return None
 
 
@@ -64,8 +73,8 @@ def _python_levels() -> Dict[int, Tuple[PyFrame, ...]]:
     return {c.level: c.python for c in stack.cframes if c.kind == "eval" and c.python}
 
 
-def _decorated(frames: Iterator["FrameDecorator"],
-               by_level: Dict[int, Tuple[PyFrame, ...]]) -> Iterator["FrameDecorator"]:
+def _decorated(frames: "Iterator[AnyDecorator]",
+               by_level: Dict[int, Tuple[PyFrame, ...]]) -> "Iterator[AnyDecorator]":
     for decorator in frames:
         try:
             level = frame_level(decorator.inferior_frame())
@@ -114,7 +123,7 @@ class PythonFrameFilter:
     def enabled(self, value: bool) -> None:
         self._enabled = bool(value)
 
-    def filter(self, frames: Iterator["FrameDecorator"]) -> Iterator["FrameDecorator"]:
+    def filter(self, frames: "Iterator[AnyDecorator]") -> "Iterator[AnyDecorator]":
         try:
             by_level = _python_levels()  # kept for the stop: enabled has read it
         except Exception:  # not a Python program, nothing readable: leave bt alone

@@ -1,12 +1,12 @@
 """`set cpython ...` / `show cpython ...` settings: the output limits."""
 
-from typing import Dict, List
+from typing import Callable, Dict, List, Optional
 
 import gdb
 
 from ..engine.limits import DEFAULT_LIMITS, Limits
 
-_params: Dict[str, "gdb.Parameter"] = {}
+_params: Dict[str, "_Limit"] = {}
 
 
 class _Prefix(gdb.Command):
@@ -16,18 +16,26 @@ class _Prefix(gdb.Command):
         super().__init__(f"{verb} cpython", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
 
 
+# What to call when a setting changes: state.forget_stop, handed in by
+# register_parameters' caller (state reads the settings: importing it here
+# would make a cycle).
+_on_change: List[Callable[[], None]] = []
+
+
 class _ForgetsStop:
     """A setting whose change makes what was read at this stop stale."""
 
     def get_set_string(self) -> str:
         # Stacks cached for this stop were made under the old value.
-        from .state import forget_stop
-
-        forget_stop()
+        for forget in _on_change:
+            forget()
         return ""
 
 
 class _Limit(_ForgetsStop, gdb.Parameter):
+    # A PARAM_UINTEGER reads back as an int, or None for "unlimited".
+    value: Optional[int]
+
     def __init__(self, name: str, field: str, doc: str, default: int) -> None:
         self.__doc__ = doc
         self.set_doc = f"Set {doc[0].lower()}{doc[1:]}"
@@ -75,9 +83,11 @@ unwind every frame."""
 _fast_unwind: List[_FastUnwind] = []
 
 
-def register_parameters() -> None:
+def register_parameters(on_change: Callable[[], None]) -> None:
+    """Define the settings; ``on_change`` is called whenever one is set."""
     if _params:
         return
+    _on_change.append(on_change)
     _Prefix("set")
     _Prefix("show")
     for name, field, doc, default in _SPECS:

@@ -2,7 +2,7 @@
 
 import os
 import re
-from typing import Optional
+from typing import Optional, Set
 
 import gdb
 import gdb.printing
@@ -53,7 +53,7 @@ class PyObjectPointerPrinter:
         return for_target(object_repr(target, address, state.limits()))
 
 
-def _pointee_names(value_type: "gdb.Type") -> Optional[set]:
+def _pointee_names(value_type: "gdb.Type") -> Optional[Set[Optional[str]]]:
     base = value_type
     # Look through typedefs of the pointer itself.
     while base.code == gdb.TYPE_CODE_TYPEDEF:
@@ -61,28 +61,23 @@ def _pointee_names(value_type: "gdb.Type") -> Optional[set]:
     if base.code != gdb.TYPE_CODE_PTR:
         return None
     pointee = base.target().unqualified()
-    names = {pointee.name}
+    names: Set[Optional[str]] = {pointee.name}
     stripped = pointee.strip_typedefs()
     names.add(stripped.tag)
     names.add(stripped.name)
     return names
 
 
-class _Subprinter:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.enabled = True
-
-
 class CPythonPrinters(gdb.printing.PrettyPrinter):
     """The printer collection, so `info/disable pretty-printer` list it."""
 
     def __init__(self) -> None:
-        super().__init__(COLLECTION, [])
-        self.subprinters = [_Subprinter("PyObject*")]
+        # `disable pretty-printer global cpython-gdb;PyObject*` turns it off.
+        self._pointers = gdb.printing.SubPrettyPrinter("PyObject*")
+        super().__init__(COLLECTION, [self._pointers])
 
     def __call__(self, value: "gdb.Value") -> Optional[PyObjectPointerPrinter]:
-        if not self.enabled or not self.subprinters[0].enabled:
+        if not self.enabled or not self._pointers.enabled:
             return None
         try:
             names = _pointee_names(value.type)

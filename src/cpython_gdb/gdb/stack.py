@@ -7,7 +7,7 @@ argument of an eval-loop call that has not linked its frame in yet, and
 why no eval-loop frame was found.
 """
 
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import gdb
 
@@ -25,16 +25,26 @@ from .cframes import CFrame, CFrames
 from .stop import stop_state
 from .tstates import find_thread_states
 
-__all__ = ["CFrame", "ThreadStack", "newest_python_frame", "python_thread", "selected_level",
+if TYPE_CHECKING:
+    from ..engine.cstack.frame import CFrame as EngineCFrame
+
+__all__ = ["CFrame", "ThreadStack", "newest_python_frame", "python_cframes", "python_thread", "selected_level",
            "settled_python_cframe", "thread_stack"]
 
 
-def _entering(target: Target, cframe: CFrame) -> Tuple[PyFrame, ...]:
+def python_cframes(stack: ThreadStack) -> List[CFrame]:
+    """The eval-loop C frames of a stack this adapter made, with their Python frames."""
+    return [c for c in stack.python_cframes() if isinstance(c, CFrame)]
+
+
+def _entering(target: Target, cframe: "EngineCFrame") -> Tuple[PyFrame, ...]:
     """The frame an eval-loop call was given but has not linked in yet.
 
     Only for those calls: read from the C argument when gdb still has it
     (often it is optimized out, and then nothing is shown for the call).
     """
+    if not isinstance(cframe, CFrame):
+        return ()
     name = "f" if target.scheme.frame == "frameobject" else "frame"
     try:
         frame = cframe.frame

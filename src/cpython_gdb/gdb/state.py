@@ -15,6 +15,7 @@ from ..engine.report.text import printable
 from ..engine.target import Target
 from ..errors import CpythonGdbError, NoInterpreter
 from .dwarf import DwarfTypeInfo, runtime_block
+from .parameters import current_limits
 from .reader import GdbReader
 from .version import detect_version, runtime_address, symbol_address
 
@@ -106,8 +107,6 @@ def runtime() -> int:
 
 
 def limits() -> Limits:
-    from .parameters import current_limits
-
     return current_limits()
 
 

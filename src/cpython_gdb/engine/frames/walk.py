@@ -83,7 +83,7 @@ _IS_ENTRY_FIELD = ("_PyInterpreterFrame.is_entry", 1)
 _FORMATS = {8: "Q", 4: "i", 1: "B"}
 
 
-class _RecordCut:
+class RecordCut:
     """Where the walk's fields sit in this target's frame record: one read and one unpack per record.
 
     ``read(t, frame)`` returns the fields in the order of the tables above
@@ -123,11 +123,11 @@ class _RecordCut:
         return out
 
 
-def _record_cut(t: Target) -> _RecordCut:
-    cut = t.cache.get("frame-record")
+def _record_cut(t: Target) -> RecordCut:
+    cut = t.frame_record
     if cut is None:
-        cut = t.cache["frame-record"] = _RecordCut(t)
-    return cut  # type: ignore[return-value]
+        cut = t.frame_record = RecordCut(t)
+    return cut
 
 
 def _frame_object(t: Target, frame: int) -> Tuple[PyFrame, int]:

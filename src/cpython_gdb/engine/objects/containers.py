@@ -7,30 +7,19 @@ import struct
 
 from ...errors import CorruptObject
 from ..model import TypeInfo
+from ..target import FieldCut
 from .dicts import iter_keys_values
 from .writer import Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Iterable, Iterator
+    from typing import Iterable, Iterator
 
 _MAX_LEN = 1 << 40
 _MAX_SET_SLOTS = 1 << 28
 _BATCH = 256
 _DICT_HEADER = (("PyDictObject.ma_keys", "Q"), ("PyDictObject.ma_values", "Q"), ("PyDictObject.ma_used", "Q"))
 _LIST_HEADER = (("PyVarObject.ob_size", "Q"), ("PyListObject.ob_item", "Q"))
-
-
-def _write_object_late(w: Writer, obj: int) -> None:
-    from .dispatch import write_object as bound
-
-    bound(w, obj)
-
-
-# objects.render.write_object. That module imports this one, so it puts
-# its function here once imported: an import in each call costs about a
-# microsecond, as much as writing a small item.
-write_object: Callable[[Writer, int], None] = _write_object_late
 
 
 def _size(w: Writer, obj: int) -> int:
@@ -67,6 +56,7 @@ def _batches(w: Writer, items_at: int, size: int, count: int) -> Iterator[int]:
 def write_items(w: Writer, ptrs: Iterable[int]) -> None:
     reprs = w.reprs
     active = w.active
+    write_object = w.write_object
     first = True
     for item in ptrs:
         separator = "" if first else ", "
@@ -88,8 +78,10 @@ def write_items(w: Writer, ptrs: Iterable[int]) -> None:
 
 def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
     t = w.target
-    cut = t.cache.get("list-header") or t.cut("list-header", _LIST_HEADER)
-    size, items = cut.read(t.reader, obj)  # type: ignore[attr-defined]
+    cut = t.list_header
+    if cut is None:
+        cut = t.list_header = FieldCut(t.layout, _LIST_HEADER)
+    size, items = cut.read(t.reader, obj)
     if size > _MAX_LEN:
         raise CorruptObject("sequence size")
     w.write("[")
@@ -113,11 +105,14 @@ def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
     w.write("{")
     shown = 0
     # What dict_items and dict_len read, in one read.
-    cut = t.cache.get("dict-header") or t.cut("dict-header", _DICT_HEADER)
-    keys, values, used = cut.read(t.reader, obj)  # type: ignore[attr-defined]
+    cut = t.dict_header
+    if cut is None:
+        cut = t.dict_header = FieldCut(t.layout, _DICT_HEADER)
+    keys, values, used = cut.read(t.reader, obj)
     if keys:
         reprs = w.reprs
         active = w.active
+        write_object = w.write_object
         for key, value in iter_keys_values(t, keys, values or None, w.limits.max_items, used=used):
             # write_object's first case, inlined for the keys (mostly str
             # already shown): a text kept whole at this stop, written with

@@ -58,12 +58,10 @@ def keys_table(t: Target, keys: int) -> Tuple[int, int, int, int]:
         # What does not change for the stop, looked up once (an entry size
         # the layout lacks is None: looked up, and so raises, where needed);
         # the four fields read at once.
-        known: Optional[Tuple[FieldCut, int, Optional[int], Optional[int]]] = \
-            t.cache.get("dict-keys-log2")  # type: ignore[assignment]
+        known = t.dict_keys_log2
         if known is None:
-            known = (t.cut("dict-keys-header", _KEYS_HEADER), lay.off("PyDictKeysObject.dk_indices"),
-                     lay.sizes.get(_GENERAL_ENTRY), lay.sizes.get(_UNICODE_ENTRY))
-            t.cache["dict-keys-log2"] = known
+            known = t.dict_keys_log2 = (FieldCut(lay, _KEYS_HEADER), lay.off("PyDictKeysObject.dk_indices"),
+                                        lay.sizes.get(_GENERAL_ENTRY), lay.sizes.get(_UNICODE_ENTRY))
         cut, indices_off, general_size, unicode_size = known
         nentries, log2_size, log2_index_bytes, kind = cut.read(t.reader, keys)
         if log2_size > _MAX_LOG2_SIZE or log2_index_bytes > log2_size + 3:
@@ -279,8 +277,8 @@ def _hash_confirmed(t: Target, entries: int, nentries: int, entry_size: int, var
     from .strhash import str_hash
     from .strings import read_str
 
-    known = t.cache.get("str-hash-confirmed")
-    if isinstance(known, bool):
+    known = t.str_hash_confirmed
+    if known is not None:
         return known
     key_off = entry_size - 16
     lay = t.layout
@@ -302,6 +300,6 @@ def _hash_confirmed(t: Target, entries: int, nentries: int, entry_size: int, var
         if cached >= 1 << 63:
             cached -= 1 << 64
         confirmed = str_hash(variant, secret[0], secret[1], text) == cached
-        t.cache["str-hash-confirmed"] = confirmed
+        t.str_hash_confirmed = confirmed
         return confirmed
     return False

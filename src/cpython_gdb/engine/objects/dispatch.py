@@ -301,9 +301,6 @@ def write_object(w: Writer, obj: int) -> None:
         w.nest_max = outer_nest
 
 
-containers.write_object = write_object  # see there
-
-
 def object_repr(target: Target, obj: int, limits: Limits) -> str:
     """repr()-like text of the object at ``obj``, bounded by ``limits``."""
     reprs = target.reprs.get(limits)
@@ -317,7 +314,7 @@ def object_repr(target: Target, obj: int, limits: Limits) -> str:
             if len(text) > limits.max_output:
                 return text[: max(limits.max_output, 0)] + "...(truncated)"
             return text
-    w = Writer(target, limits)
+    w = Writer(target, limits, write_object, builtin_value_writer)
     try:
         write_object(w, obj)
     except OutputFull:

@@ -19,6 +19,7 @@ from ..memory import read_c_text, read_i32, read_u8
 from ..model import TPFLAGS_INLINE_VALUES, TPFLAGS_MANAGED_DICT, TypeInfo
 from ..target import Target
 from .dicts import dict_items, iter_keys_values
+from .strings import str_or
 from .writer import Writer
 
 TYPE_CHECKING = False
@@ -137,9 +138,7 @@ def slot_values(t: Target, obj: int, chain: List[TypeInfo]) -> Iterator[Tuple[st
 
 
 def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
-    from .dispatch import builtin_value_writer, write_object
-    from .strings import str_or
-
+    write_object = w.write_object
     t = w.target
     chain, builtin = heap_bases(t, tp)
     limit = w.limits.max_items
@@ -148,7 +147,7 @@ def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
         attrs.extend(instance_attributes(t, obj, tp, limit + 1 - len(attrs)))
     more = len(attrs) > limit
     del attrs[limit:]
-    value_writer = builtin_value_writer(builtin) if builtin is not None else None
+    value_writer = w.value_writer(builtin) if builtin is not None else None
     w.write("<" + tp.name)
     if attrs or value_writer or more:
         w.write("(")

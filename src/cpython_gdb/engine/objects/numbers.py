@@ -36,10 +36,9 @@ _DIGITS = "PyLongObject.ob_digit"
 def long_value(w: Writer, obj: int) -> int:
     t = w.target
     # The offsets, looked up once per stop: ints are the commonest locals.
-    fields: Optional[Tuple[bool, int, Optional[int]]] = t.cache.get("int-fields")  # type: ignore[assignment]
+    fields = t.int_fields
     if fields is None:
-        fields = _int_fields(t)
-        t.cache["int-fields"] = fields
+        fields = t.int_fields = _int_fields(t)
     tagged, size_off, digits_off = fields
     if tagged:
         # lv_tag: digit count << 3 | sign bits (0 positive, 1 zero, 2 negative).
@@ -74,7 +73,7 @@ def format_int(value: int) -> str:
 
 
 # Each value prints as one piece of text: a ``*_text`` function makes it
-# (objects.render writes it and keeps it without the bookkeeping of objects
+# (objects.dispatch writes it and keeps it without the bookkeeping of objects
 # that print others), the ``write_*`` one writes it.
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...errors import CpythonGdbError
 from ..memory import read_c_text
 from ..model import TypeInfo
+from .containers import tuple_items, write_items
 from .dicts import dict_lookup_str
 from .strings import str_or
 from .writer import Writer
@@ -40,13 +41,11 @@ def write_function(w: Writer, obj: int, _tp: TypeInfo) -> None:
 
 
 def write_method(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    from .dispatch import write_object
-
     t = w.target
     func = t.field_ptr(obj, "PyMethodObject.im_func")
     name = _text_field(w, func, "PyFunctionObject.func_qualname")
     w.write(f"<bound method {name} of ")
-    write_object(w, t.field_ptr(obj, "PyMethodObject.im_self"))
+    w.write_object(w, t.field_ptr(obj, "PyMethodObject.im_self"))
     w.write(">")
 
 
@@ -110,20 +109,16 @@ def write_frame(w: Writer, obj: int, _tp: TypeInfo) -> None:
 
 
 def write_cell(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    from .dispatch import write_object
-
     content = w.target.field_ptr(obj, "PyCellObject.ob_ref")
     w.write(f"<cell at remote 0x{obj:x}: ")
     if content:
-        write_object(w, content)
+        w.write_object(w, content)
     else:
         w.write("empty")
     w.write(">")
 
 
 def write_exception(w: Writer, obj: int, tp: TypeInfo) -> None:
-    from .containers import tuple_items, write_items
-
     args = w.target.field_ptr(obj, "PyBaseExceptionObject.args")
     # repr(BaseException) is the type's short name and its args, without the
     # one-item tuple's trailing comma.

@@ -9,7 +9,7 @@ from .writer import Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional, Tuple, TypeVar, Union
+    from typing import Tuple, TypeVar, Union
 
 # PyASCIIObject.state bitfield positions, default (non free-threaded) builds.
 _KIND_SHIFT = 2
@@ -30,11 +30,10 @@ def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
     # The offsets, looked up once per stop (names and values of locals are
     # mostly str); None where the layout lacks one: looked up again, and so
     # raises, where it is needed.
-    fields: Optional[Tuple[int, int, Optional[int], Optional[int]]] = t.cache.get("str-fields")  # type: ignore[assignment]
+    fields = t.str_fields
     if fields is None:
-        fields = (lay.off("PyASCIIObject.length"), lay.off("PyASCIIObject.state"),
-                  lay.sizes.get("PyASCIIObject"), lay.sizes.get("PyCompactUnicodeObject"))
-        t.cache["str-fields"] = fields
+        fields = t.str_fields = (lay.off("PyASCIIObject.length"), lay.off("PyASCIIObject.state"),
+                                 lay.sizes.get("PyASCIIObject"), lay.sizes.get("PyCompactUnicodeObject"))
     length_off, state_off, ascii_size, compact_size = fields
     length = t.ptr(obj + length_off)
     state = int.from_bytes(t.reader.read(obj + state_off, 4), "little")

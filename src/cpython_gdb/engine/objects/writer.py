@@ -8,7 +8,7 @@ from ..target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List, Optional, Set, Tuple
+    from typing import Callable, List, NoReturn, Optional, Set, Tuple
 
 
 # Nesting shown even with `set cpython max-depth unlimited`: deeper, the
@@ -20,27 +20,48 @@ class OutputFull(Exception):
     """Raised inside a walk once the output limit is reached; stops it."""
 
 
+def _no_dispatcher(*_args: object) -> NoReturn:
+    raise TypeError("a Writer made without objects.dispatch writes no object that shows others")
+
+
 class Writer:
-    def __init__(self, target: Target, limits: Limits) -> None:
+    """What is written so far, and how to write more.
+
+    ``write_object`` and ``value_writer`` are objects.dispatch's
+    write_object and builtin_value_writer: the decoders that show other
+    objects (containers, instances) reach the dispatcher through the
+    Writer, as the dispatcher imports them. A Writer made without them
+    serves only the decoders of single values (ints, strs).
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        limits: Limits,
+        write_object: ObjectFn = _no_dispatcher,
+        value_writer: ValueWriterFn = _no_dispatcher,
+    ) -> None:
         self.target = target
+        self.write_object = write_object
+        self.value_writer = value_writer
         self.limits = limits
         self.max_output = limits.max_output
         # How deep containers nest before they are elided (MAX_DEPTH
         # bounds what a setting may ask for).
         self.max_depth = min(limits.max_depth, MAX_DEPTH)
         # How to write the objects of each type, by type address, for this
-        # stop: see render._choice.
-        self.choices: Dict[int, Choice] = target.cache.setdefault("writers", {})  # type: ignore[assignment]
+        # stop: see dispatch._choice.
+        self.choices = target.writers
         self.ob_type = target.layout.off("PyObject.ob_type")
         self.ptr = target.ptr
-        # The pieces written (render.write_object reads them directly).
+        # The pieces written (dispatch.write_object reads them directly).
         self.parts: List[str] = []
         self._length = 0
         self.truncated = False
         # Objects on the path from the root: a repeat is a cycle.
         self.active: Set[int] = set()
         self.depth = 0
-        # For render.write_object's cache of whole texts: how many times the
+        # For dispatch.write_object's cache of whole texts: how many times the
         # text written depended on where it was written (a cycle shown as
         # "...", a container elided at max-depth), and the deepest level at
         # which an object that prints others was entered.
@@ -73,3 +94,5 @@ if TYPE_CHECKING:
     WriteFn = Callable[[Writer, int, TypeInfo], None]
     TextFn = Callable[[Writer, int, TypeInfo], str]
     Choice = Tuple[TypeInfo, Optional[WriteFn], Optional[TextFn], bool, bool]
+    ObjectFn = Callable[[Writer, int], None]
+    ValueWriterFn = Callable[[TypeInfo], Optional[WriteFn]]

@@ -25,9 +25,8 @@ if TYPE_CHECKING:
 
 def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
     """(interpreter id, thread state, native thread id or -1, pthread_t) of every thread state, once a stop."""
-    key = f"tstate-index:{runtime:x}"
-    cached = target.cache.get(key)
-    if isinstance(cached, list):
+    cached = target.tstate_index.get(runtime)
+    if cached is not None:
         return cached
     layout = target.layout
     native = layout.has("PyThreadState.native_thread_id")
@@ -37,7 +36,7 @@ def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
         for tstate in thread_states(target, interp):
             lwp = target.field_ptr(tstate, "PyThreadState.native_thread_id") if native else -1
             index.append((ident, tstate, lwp, target.field_ptr(tstate, "PyThreadState.thread_id")))
-    target.cache[key] = index
+    target.tstate_index[runtime] = index
     return index
 
 

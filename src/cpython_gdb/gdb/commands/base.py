@@ -10,7 +10,15 @@ from ...engine.target import Target
 from ...errors import CpythonGdbError
 from .. import state
 from ..charset import for_host
-from ..stack import CFrame, ThreadStack, newest_python_frame, selected_level, settled_python_cframe, thread_stack
+from ..stack import (
+    CFrame,
+    ThreadStack,
+    newest_python_frame,
+    python_cframes,
+    selected_level,
+    settled_python_cframe,
+    thread_stack,
+)
 
 
 class PyCommand(gdb.Command):
@@ -75,7 +83,7 @@ def current_stack() -> Tuple[Target, ThreadStack]:
 def selected_python(stack: ThreadStack) -> Optional[CFrame]:
     """The eval-loop C frame at or above (older than) the selected C frame."""
     level = selected_level()
-    for cframe in stack.python_cframes():
+    for cframe in python_cframes(stack):
         if cframe.level >= level:
             return cframe
     return None

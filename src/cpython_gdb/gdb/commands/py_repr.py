@@ -80,8 +80,10 @@ Usage: print $pyobj(EXPR), or in any expression that takes a string."""
     def __init__(self) -> None:
         super().__init__("pyobj")
 
-    def invoke(self, value: "gdb.Value") -> str:
+    def invoke(self, *args: "gdb.Value") -> str:
+        if len(args) != 1:
+            raise gdb.GdbError(f"$pyobj takes one argument, the object's address ({len(args)} given)")
         try:
-            return for_target(repr_of(value))  # gdb makes a string value of the target charset
+            return for_target(repr_of(args[0]))  # gdb makes a string value of the target charset
         except (CpythonGdbError, gdb.error) as exc:
             raise gdb.GdbError(for_host(f"$pyobj: {exc}")) from None

@@ -5,7 +5,7 @@ from typing import List, Optional
 from ...engine.report.document import python_entry
 from ...engine.report.text import frame_summary
 from .. import state
-from ..stack import CFrame, selected_level, settled_python_cframe
+from ..stack import CFrame, python_cframes, selected_level, settled_python_cframe
 from .base import PyCommand, current_stack, write
 
 
@@ -17,7 +17,7 @@ def _move(older: bool) -> None:
     if target_cframe is None:
         target, stack = current_stack()
         level = selected_level()
-        candidates: List[CFrame] = stack.python_cframes()
+        candidates: List[CFrame] = python_cframes(stack)
         if older:
             found = [c for c in candidates if c.level > level]
             target_cframe = found[0] if found else None
