@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from cpython_gdb.cli.launcher import UserError
 from cpython_gdb.engine.elf.corefile import CoreError, CoreFile
 
 TYPE_CHECKING = False
@@ -22,8 +23,8 @@ CORE_OPTIONS = {
 }
 
 
-class OptionError(Exception):
-    """A core option without its value."""
+class OptionError(UserError):
+    """A core option without its value (a usage error)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +45,7 @@ def take_settings(args: argparse.Namespace, rest: List[str]) -> List[str]:
         value = getattr(args, attribute)
         for i, arg in enumerate(rest):
             if arg == option and i + 1 == len(rest):
-                raise OptionError(f"argument {option}: expected one argument")
+                raise OptionError(f"argument {option}: expected one argument", 2)
             if arg == option or arg.startswith(option + "="):
                 value = rest.pop(i + 1) if arg == option else arg.split("=", 1)[1]
                 del rest[i]

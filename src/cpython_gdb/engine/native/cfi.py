@@ -18,6 +18,8 @@ from __future__ import annotations
 import struct
 from bisect import bisect_right
 
+from ...errors import CpythonGdbError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import BinaryIO, Dict, List, Optional, Tuple
@@ -36,8 +38,8 @@ EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
 
 
-class Unsupported(Exception):
-    """The CFI at this pc uses something this unwinder does not evaluate."""
+class Unsupported(CpythonGdbError):
+    """The CFI at this pc uses something this unwinder does not evaluate (the debugger's case)."""
 
 
 def _leb(data: bytes, pos: int, signed: bool = False) -> Tuple[int, int]:
