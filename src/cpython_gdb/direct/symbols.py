@@ -7,8 +7,7 @@ link-time address of ``_PyRuntime`` and ``Py_Version``; the file's load bias, fr
 turns that into a run-time address. Without the symbol, the ``.PyRuntime``
 section (3.10+) names the same address.
 
-The version comes from ``Py_Version`` (3.11+), else ``_Py_DebugOffsets``
-(3.13+), else a ``libpythonX.Y`` or ``pythonX.Y`` file name.
+The version is decided from there by :mod:`cpython_gdb.engine.runtime.version`.
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ from __future__ import annotations
 import os
 import struct
 
-from ..engine.layout.debug_offsets import read_header, split_hexversion
 from ..engine.record import frozen
-from ..errors import CpythonGdbError, NoInterpreter
+from ..engine.runtime.version import detect_version
+from ..errors import NoInterpreter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,7 +41,8 @@ SHN_UNDEF = 0
 MAX_TABLE = 256 << 20  # bytes of one symbol or string table read at most
 
 if TYPE_CHECKING:
-    Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
+    from ..engine.runtime.version import Version
+
     SectionHeader = Tuple[int, ...]  # as _SHDR unpacks it
 
 
@@ -243,44 +243,6 @@ def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[
     return names
 
 
-def version_from_names(names: Sequence[str]) -> Optional[Version]:
-    """The version a libpythonX.Y (best) or pythonX.Y base name says, micro unknown."""
-    for name in sorted(names, key=lambda n: "libpython" not in os.path.basename(n)):
-        minor = _minor_of(os.path.basename(name))
-        if minor is not None:
-            return minor[0], minor[1], -1, ""
-    return None
-
-
-def _minor_of(base: str) -> Optional[Tuple[int, int]]:
-    """(3, 12) from "libpython3.12.so.1.0" or "python3.12" (string work: no re to import and compile)."""
-    for prefix in ("libpython", "python"):
-        rest = base[len(prefix):] if base.startswith(prefix) else ""
-        if "0" <= rest[:1] <= "9" and rest[1:2] == ".":
-            minor = rest[2:2 + len(rest) - 2 - len(rest[2:].lstrip("0123456789"))]
-            if minor:
-                return int(rest[0]), int(minor)
-    return None
-
-
-def _py_version(reader: Reader, address: Optional[int]) -> Optional[Version]:
-    if address is None:
-        return None
-    try:
-        major, minor, micro, release = split_hexversion(int.from_bytes(reader.read(address, 4), "little"))
-    except CpythonGdbError:
-        return None
-    return (major, minor, micro, release) if major == 3 else None
-
-
-def _debug_offsets_version(reader: Reader, runtime: int) -> Optional[Version]:
-    try:
-        header = read_header(reader, runtime)
-    except CpythonGdbError:
-        return None
-    return split_hexversion(header[0]) if header is not None else None
-
-
 def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Optional[str]) -> Runtime:
     """_PyRuntime's address and the CPython version, or NoInterpreter saying what was searched."""
     searched: List[str] = []
@@ -298,11 +260,8 @@ def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Option
             continue
         runtime = link + bias
         py_version = image.symbols.get("Py_Version")
-        version = (_py_version(reader, None if py_version is None else py_version + bias)
-                   or _debug_offsets_version(reader, runtime)
-                   or version_from_names([name, executable or ""]))
-        if version is None:
-            raise NoInterpreter(f"cannot tell which CPython {name} is (no Py_Version, no pythonX.Y file name)")
+        version = detect_version(reader, runtime, None if py_version is None else py_version + bias,
+                                 [name, executable or ""], name)
         return Runtime(address=runtime, version=version, image=name)
     where = ", ".join(searched) if searched else "neither the executable nor a libpython"
     raise NoInterpreter(f"no _PyRuntime in {where}")
