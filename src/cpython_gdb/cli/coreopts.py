@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from cpython_gdb.cli.launcher import UserError
-from cpython_gdb.engine.elf.corefile import CoreError, CoreFile
+from cpython_gdb.engine.elf.corefile import GIVEN, CoreError, CoreFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,12 +73,11 @@ def executable_for(core: str, executable: Optional[str], sysroot: Optional[str])
     message = info.truncation_message()
     if message is not None:
         notes.append(f"warning: {message}")
-    if executable is not None:
-        return executable, notes
-    found = info.find_executable(sysroot)
-    if found is None:
-        names = ", ".join(f"{path} ({source})" for path, source in info.executable_names())
+    path, source, _ = info.executable(executable, sysroot)
+    if path is None:
+        names = ", ".join(f"{name} ({note})" for name, note in info.executable_names())
         raise CoreError(f"cannot find the executable of {core}: the core names {names or 'no file'}; "
                         "pass it as EXECUTABLE after CORE")
-    notes.append(f"executable {found[0]} (from {found[1]}); {info.describe()}")
-    return found[0], notes
+    if source != GIVEN:
+        notes.append(f"executable {path} (from {source}); {info.describe()}")
+    return path, notes

@@ -179,8 +179,9 @@ def _check_pid(pid: int) -> None:
         raise UserError(f"cannot read process {pid}: {ptrace_advice()}") from None
 
 
-def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str]]:
-    """(the core's notes, executable, warning about a truncated core or None)."""
+def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str], Optional[str]]:
+    """(the core's notes, its executable on disk and as the core names it, a warning about a truncated
+    core or None)."""
     from cpython_gdb.engine.elf.corefile import CoreError, CoreFile
 
     try:
@@ -188,12 +189,10 @@ def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[
     except CoreError as exc:
         raise UserError(f"not a usable core file: {exc}") from None
     warning = info.truncation_message()
-    if exe is None:
-        found = info.find_executable()
-        if found is None:
-            raise UserError(f"cannot find the executable of {path}: give it with --exe PYTHON")
-        exe = found[0]
-    return info, exe, warning
+    on_disk, _, name = info.executable(exe)
+    if on_disk is None:
+        raise UserError(f"cannot find the executable of {path}: give it with --exe PYTHON")
+    return info, on_disk, name, warning
 
 
 def _gdb_argv(gdb: str, target: List[str], options: List[str]) -> List[str]:
@@ -257,8 +256,8 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
         if not os.path.exists(args.target):
             raise UserError(f"no such process or core file: {args.target}")
         what = f"core {args.target}"
-        info, exe, warning = _check_core(args.target, args.exe)
-        doc, layout_warning = core_document(info, exe, args.locals)
+        info, exe, name, warning = _check_core(args.target, args.exe)
+        doc, layout_warning = core_document(info, exe, name, args.locals)
         return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
     except UserError:
         raise  # already said as it must be (it is a CpythonGdbError too)
@@ -304,7 +303,7 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
                 os.kill(pid, signal.SIGSTOP)  # it was stopped: leave it so
         doc = _document(output, what)
     elif os.path.exists(args.target):
-        _, exe, warning = _check_core(args.target, args.exe)
+        _, exe, _, warning = _check_core(args.target, args.exe)
         what = f"core {args.target}"
         output = _run_gdb(_gdb_argv(gdb, [exe, "-c", args.target], options), args.timeout)
         try:

@@ -34,6 +34,7 @@ MAX_STRING = 4096
 PSARGS_MAX = 79  # bytes of the command line in NT_PRPSINFO
 # fs_base in an x86-64 NT_PRSTATUS: pr_reg (user_regs_struct) at byte 112, word 21 of it.
 X86_64_FS_BASE = 112 + 21 * 8
+GIVEN = "given"  # an Executable's source when the user named it
 
 
 class CoreError(ElfError):
@@ -221,15 +222,22 @@ class CoreFile:
         words = (self.psargs or "").split(None, 1)
         return words[0] if len(words) > 1 or len(self.psargs or "") < PSARGS_MAX else None
 
+    def _entry_file(self) -> Optional[str]:
+        """The mapped file that holds the entry point (AT_ENTRY): the executable, by the name NT_FILE gives it."""
+        entry = self.auxv.get(AT_ENTRY)
+        for mapped in self.files:
+            if entry is not None and mapped.start <= entry < mapped.end:
+                return mapped.path
+        return None
+
     def executable_names(self) -> List[Tuple[str, str]]:
         """Where the executable may be, most trusted first: (path, which note says so)."""
         names: List[Tuple[str, str]] = []
         if self.execfn:
             names.append((self.execfn, "AT_EXECFN"))
-        entry = self.auxv.get(AT_ENTRY)
-        for mapped in self.files:
-            if entry is not None and mapped.start <= entry < mapped.end:
-                names.append((mapped.path, "NT_FILE entry point"))
+        entry_file = self._entry_file()
+        if entry_file is not None:
+            names.append((entry_file, "NT_FILE entry point"))
         for mapped in self.files:
             if any(seg.flags & PF_X and seg.vaddr < mapped.end and mapped.start < seg.vaddr + seg.memsz
                    for seg in self.segments):
@@ -254,6 +262,21 @@ class CoreFile:
                 if _is_elf(path):
                     return path, source
         return None
+
+    def executable(self, given: Optional[str] = None,
+                   sysroot: Optional[str] = None) -> Tuple[Optional[str], str, Optional[str]]:
+        """The executable of this core, as every command that opens a core finds it: (path, source, name).
+
+        ``path``: the file to open, ``given`` if not None, else the one
+        :meth:`find_executable` finds (None if none); ``source``: GIVEN or
+        the note that named it. ``name``: the executable's name in NT_FILE,
+        to know its mappings by (it may differ from ``path``: a symbolic link
+        run, a sysroot): the file mapped at the entry point, else AT_EXECFN.
+        A tuple, not a record class, which would cost a dump's start-up more.
+        """
+        found = (given, GIVEN) if given is not None else self.find_executable(sysroot)
+        path, source = found if found is not None else (None, "")
+        return path, source, self._entry_file() or self.execfn
 
     def describe(self) -> str:
         """One line: the process, its signal and threads."""
