@@ -1,12 +1,12 @@
 """Where ``_PyRuntime`` is, and which CPython it is, from the mapped ELF files.
 
 No debugger: the symbol tables (``.dynsym``, looked up through its GNU hash
-table when it has one, then ``.symtab``: :mod:`cpython_gdb.engine.elf.image`
-reads them) of the files that may hold the
-interpreter (a ``libpython*`` shared library, then the executable) give the
-link-time address of ``_PyRuntime`` and ``Py_Version``; the file's load bias, from where its segments are mapped,
-turns that into a run-time address. Without the symbol, the ``.PyRuntime``
-section (3.10+) names the same address.
+table when it has one, then ``.symtab``; :mod:`cpython_gdb.engine.elf.image`
+reads them) of the files that may hold the interpreter (a ``libpython*``
+shared library, then the executable) give the link-time address of
+``_PyRuntime`` and ``Py_Version``; the file's load bias, from where its
+segments are mapped, turns that into a run-time address. Without the
+symbol, the ``.PyRuntime`` section (3.10+) names the same address.
 
 The version is decided from there by :mod:`cpython_gdb.engine.runtime.version`.
 """

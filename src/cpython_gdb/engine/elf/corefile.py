@@ -3,11 +3,12 @@
 Standard library only, Python 3.8+, no gdb: the ``cpython-gdb`` command uses
 it to find the executable of a core and to notice truncated cores before gdb
 starts.  It reads, through :class:`.image.ElfFile`, the ELF header, the
-program headers and the ``PT_NOTE`` notes: ``NT_PRPSINFO`` (command name and arguments), ``NT_PRSTATUS`` (one per
-thread), ``NT_SIGINFO``, ``NT_AUXV`` and ``NT_FILE`` (mapped files).  Memory
-is read from the ``PT_LOAD`` segments, as far as the file holds them.  Both
-ELF classes and byte orders are understood; nothing is read into memory
-beyond the headers, the notes and what :meth:`CoreFile.read` asks for.
+program headers and the ``PT_NOTE`` notes: ``NT_PRPSINFO`` (command name
+and arguments), ``NT_PRSTATUS`` (one per thread), ``NT_SIGINFO``,
+``NT_AUXV`` and ``NT_FILE`` (mapped files).  Memory is read from the
+``PT_LOAD`` segments, as far as the file holds them.  Both ELF classes and
+byte orders are understood; nothing is read into memory beyond the
+headers, the notes and what :meth:`CoreFile.read` asks for.
 """
 
 from __future__ import annotations
