@@ -13,6 +13,7 @@ a file too short for what its headers say raises :class:`ElfError`.
 
 from __future__ import annotations
 
+import os
 import struct
 
 from ...errors import CpythonGdbError
@@ -54,6 +55,7 @@ class ElfFile:
     def __init__(self, f: BinaryIO, path: str) -> None:
         self.path = path
         self._file = f
+        self.size = os.fstat(f.fileno()).st_size
         ident = self.read_some(0, 64)
         if len(ident) < 16 or ident[:4] != b"\x7fELF":
             raise ElfError(f"{path} is not an ELF file" + ("" if ident else " (it is empty)"))
@@ -80,10 +82,9 @@ class ElfFile:
         """At most ``size`` bytes at ``offset``: fewer where the file ends."""
         if size > MAX_READ:
             raise ElfError(f"{self.path}: a table of {size} bytes")
-        try:
-            self._file.seek(offset)
-        except OverflowError:  # an offset no file reaches
+        if offset >= self.size:  # past the end, maybe where no file reaches (seek would fail)
             return b""
+        self._file.seek(offset)
         return self._file.read(size)
 
     def read(self, offset: int, size: int) -> bytes:
