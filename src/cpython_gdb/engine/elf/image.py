@@ -3,12 +3,13 @@
 The core reader, the symbol look-up of the direct backend and the
 unwinder all read ELF files through :class:`ElfFile`. Standard library
 only, Python 3.8+, no gdb. Headers and notes are read in both ELF classes
-and byte orders (a core may come from another machine); symbol tables in
-64-bit little-endian files, the only processes read. Nothing is read
-until asked for, and then only that: a symbol is found through the GNU
-hash table's one bucket and chain where the table has one, not by
-reading the whole symbol table. Every read is bounded (``MAX_READ``), and
-a file too short for what its headers say raises :class:`ElfError`.
+and byte orders (a core may come from another machine); symbol tables only
+in 64-bit little-endian files, those of the processes this package reads.
+Nothing is read until asked for, and then only that: a symbol is found
+through the GNU hash table's one bucket and chain where the table has one,
+not by reading the whole symbol table. Every read is bounded
+(``MAX_READ``), and a file too short for what its headers say raises
+:class:`ElfError`.
 """
 
 from __future__ import annotations
