@@ -23,7 +23,7 @@ from typing import Any, Dict
 import pytest
 
 from cpython_gdb.direct import live
-from cpython_gdb.direct.core import CoreMemory, core_mappings, executable_name
+from cpython_gdb.direct.core import CoreMemory, core_mappings
 from cpython_gdb.direct.live import ProcessMemory, stopped
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
@@ -69,7 +69,7 @@ def running_untraced(target) -> None:
 def check_file_backed_pages(pid: int, core: Path) -> None:
     """Pages the core left out (libpython's read-only data) read as in the process."""
     info = CoreFile(str(core))
-    mappings = core_mappings(info, executable_name(info), None)
+    mappings = core_mappings(info, info.executable()[2], None)
     absent = [m for m in mappings if "libpython" in m.name
               and not any(s.vaddr <= m.start < s.vaddr + s.filesz for s in info.segments)]
     assert absent, "the core holds every page of libpython"

@@ -1,7 +1,15 @@
-"""The error types of the core.
+"""The base of every error the package raises on purpose, and the engine's own errors.
 
-The core raises only these. The gdb adapter turns them into one-line
-``gdb.GdbError`` messages; anything else is a bug of ours and stays loud.
+The gdb adapter turns a :class:`CpythonGdbError` into a one-line
+``gdb.GdbError`` message; anything else is a bug of ours and stays loud.
+The other errors derive from it where they are raised:
+
+- ``engine.elf.image.ElfError``: an ELF file that cannot be read, and its
+  ``engine.elf.corefile.CoreError`` for a core file;
+- ``engine.native.cfi.Unsupported``: CFI the unwinder leaves to the debugger;
+- ``direct.live.TargetError``: a live process that cannot be read;
+- ``cli.launcher.UserError``: a command's one-line error and exit status,
+  and its ``cli.coreopts.OptionError`` for a core option without its value.
 """
 
 

@@ -1,11 +1,13 @@
-"""targets/symbols.py: finding symbols through a GNU hash table gives what reading the whole table gives."""
+"""engine/elf/image.py, as direct/symbols.py uses it: finding symbols through a GNU hash table gives what
+reading the whole table gives."""
 
 from pathlib import Path
 from typing import List
 
 import pytest
 
-from cpython_gdb.direct.symbols import SHT_GNU_HASH, ElfImage, _gnu_hash
+from cpython_gdb.direct.symbols import ElfImage
+from cpython_gdb.engine.elf.image import SHT_GNU_HASH, _gnu_hash
 from harness import PYTHONS, SID_ROOT
 
 NAMES = ("_PyRuntime", "Py_Version", "Py_Initialize", "PyUnicode_Type", "no_such_symbol_here", "malloc")
@@ -35,8 +37,8 @@ def test_hashed_lookup_equals_the_full_scan(path: Path) -> None:
     assert any(sh[1] == SHT_GNU_HASH for _, sh in image.sections)  # so the hashed path is the one tested
     with open(path, "rb") as f:
         image._file = f
-        hashed = image._symbols(NAMES)
-        scanned = image._symbols(NAMES, hashed=False)
+        hashed = image.lookup(NAMES)
+        scanned = image.lookup(NAMES, hashed=False)
     assert hashed == scanned
     if "libpython" in path.name:
         assert "_PyRuntime" in hashed

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from cpython_gdb.engine.elf.corefile import CoreError, CoreFile
+from cpython_gdb.cli.launcher import UserError
+from cpython_gdb.engine.elf.corefile import GIVEN, CoreError, CoreFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ CORE_OPTIONS = {
 }
 
 
-class OptionError(Exception):
-    """A core option without its value."""
+class OptionError(UserError):
+    """A core option without its value (a usage error)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +45,7 @@ def take_settings(args: argparse.Namespace, rest: List[str]) -> List[str]:
         value = getattr(args, attribute)
         for i, arg in enumerate(rest):
             if arg == option and i + 1 == len(rest):
-                raise OptionError(f"argument {option}: expected one argument")
+                raise OptionError(f"argument {option}: expected one argument", 2)
             if arg == option or arg.startswith(option + "="):
                 value = rest.pop(i + 1) if arg == option else arg.split("=", 1)[1]
                 del rest[i]
@@ -72,12 +73,11 @@ def executable_for(core: str, executable: Optional[str], sysroot: Optional[str])
     message = info.truncation_message()
     if message is not None:
         notes.append(f"warning: {message}")
-    if executable is not None:
-        return executable, notes
-    found = info.find_executable(sysroot)
-    if found is None:
-        names = ", ".join(f"{path} ({source})" for path, source in info.executable_names())
+    path, source, _ = info.executable(executable, sysroot)
+    if path is None:
+        names = ", ".join(f"{name} ({note})" for name, note in info.executable_names())
         raise CoreError(f"cannot find the executable of {core}: the core names {names or 'no file'}; "
                         "pass it as EXECUTABLE after CORE")
-    notes.append(f"executable {found[0]} (from {found[1]}); {info.describe()}")
-    return found[0], notes
+    if source != GIVEN:
+        notes.append(f"executable {path} (from {source}); {info.describe()}")
+    return path, notes

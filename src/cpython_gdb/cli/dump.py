@@ -1,9 +1,9 @@
 """``cpython-gdb dump``: every thread of a process or core, once, as text or JSON.
 
 Two backends make the same report document. By default ("direct") it is
-read without gdb (targets/): from /proc/PID/mem while ptrace holds every
+read without gdb (direct/): from /proc/PID/mem while ptrace holds every
 thread stopped, or from the core and the files it mapped; what only C
-frames tell is left out (targets/snapshot.py says what). With --native, or
+frames tell is left out (direct/documents.py says what). With --native, or
 --backend gdb, gdb runs in batch mode with the extension loaded and its
 internal ``py-dump-json`` command, which prints the document between
 marker lines; this module checks the target first, reads the document out
@@ -23,7 +23,7 @@ import sys
 
 from cpython_gdb.cli.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.direct.documents import core_document, process_document
-from cpython_gdb.direct.live import TargetError, ptrace_advice
+from cpython_gdb.direct.live import TargetError
 from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, json_text, render
 from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 
@@ -44,12 +44,6 @@ PROG = "cpython-gdb dump"
 EXIT_OK, EXIT_TARGET, EXIT_USAGE, EXIT_GDB = 0, 1, 2, 3
 NO_PROCESS = "ptrace: No such process"
 CORE_REJECTED = "is not a core dump"
-
-
-class DumpError(Exception):
-    def __init__(self, message: str, status: int = EXIT_TARGET) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Options:
@@ -138,7 +132,7 @@ def _parser() -> "argparse.ArgumentParser":
 
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
-            raise DumpError(f"{message} (see '{PROG} --help')", EXIT_USAGE)
+            raise UserError(f"{message} (see '{PROG} --help')", EXIT_USAGE)
 
     parser = _Parser(prog=PROG, allow_abbrev=False, description=(
         "Print every thread of a running Python process or of a core file once: its names, "
@@ -163,7 +157,7 @@ def _find_gdb() -> str:
     try:
         return find_gdb()
     except UserError as exc:
-        raise DumpError(str(exc), EXIT_GDB) from None
+        raise UserError(str(exc), EXIT_GDB) from None
 
 
 def _process_state(pid: int) -> Optional[str]:
@@ -178,26 +172,27 @@ def _check_pid(pid: int) -> None:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        raise DumpError(f"no process with id {pid}") from None
+        raise UserError(f"no process with id {pid}") from None
     except PermissionError:
-        raise DumpError(f"cannot read process {pid}: {ptrace_advice()}") from None
+        from cpython_gdb.direct.ptrace_scope import ptrace_advice
+
+        raise UserError(f"cannot read process {pid}: {ptrace_advice()}") from None
 
 
-def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str]]:
-    """(the core's notes, executable, warning about a truncated core or None)."""
+def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str], Optional[str]]:
+    """(the core's notes, its executable on disk and as the core names it, a warning about a truncated
+    core or None)."""
     from cpython_gdb.engine.elf.corefile import CoreError, CoreFile
 
     try:
         info = CoreFile(path)
     except CoreError as exc:
-        raise DumpError(f"not a usable core file: {exc}") from None
+        raise UserError(f"not a usable core file: {exc}") from None
     warning = info.truncation_message()
-    if exe is None:
-        found = info.find_executable()
-        if found is None:
-            raise DumpError(f"cannot find the executable of {path}: give it with --exe PYTHON")
-        exe = found[0]
-    return info, exe, warning
+    on_disk, _, name = info.executable(exe)
+    if on_disk is None:
+        raise UserError(f"cannot find the executable of {path}: give it with --exe PYTHON")
+    return info, on_disk, name, warning
 
 
 def _gdb_argv(gdb: str, target: List[str], options: List[str]) -> List[str]:
@@ -216,9 +211,9 @@ def _run_gdb(argv: List[str], timeout: float) -> str:
         result = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        raise DumpError(f"gdb did not finish within {timeout:g} s", EXIT_GDB) from None
+        raise UserError(f"gdb did not finish within {timeout:g} s", EXIT_GDB) from None
     except OSError as exc:
-        raise DumpError(f"cannot run {argv[0]}: {exc.strerror}", EXIT_GDB) from None
+        raise UserError(f"cannot run {argv[0]}: {exc.strerror}", EXIT_GDB) from None
     return result.stdout.decode("utf-8", "replace")
 
 
@@ -230,21 +225,23 @@ def _document(output: str, what: str) -> Document:
         if line.startswith(ERROR_MARK):
             kind, _, detail = line[len(ERROR_MARK):].strip().partition(" ")
             if kind == "no-python":
-                raise DumpError(f"{what} is not a Python process ({detail})")
-            raise DumpError(f"cannot read {what}: {detail}")
+                raise UserError(f"{what} is not a Python process ({detail})")
+            raise UserError(f"cannot read {what}: {detail}")
     if BEGIN_MARK in lines and END_MARK in lines:
         start = lines.index(BEGIN_MARK)
         try:
             doc: Document = json.loads("".join(lines[start + 1:lines.index(END_MARK)]))
             return doc
         except ValueError:
-            raise DumpError("gdb printed a malformed report", EXIT_GDB) from None
+            raise UserError("gdb printed a malformed report", EXIT_GDB) from None
     if any(marker in output for marker in PTRACE_DENIED):
-        raise DumpError(f"cannot attach to {what}: {ptrace_advice()}")
+        from cpython_gdb.direct.ptrace_scope import ptrace_advice
+
+        raise UserError(f"cannot attach to {what}: {ptrace_advice()}")
     if NO_PROCESS in output:
-        raise DumpError(f"no {what}")
+        raise UserError(f"no {what}")
     last = [line for line in lines if line.strip()][-1:] or ["no output"]
-    raise DumpError(f"gdb could not read {what}: {last[0].strip()}", EXIT_GDB)
+    raise UserError(f"gdb could not read {what}: {last[0].strip()}", EXIT_GDB)
 
 
 def _direct(args: Options) -> Tuple[Document, Optional[str]]:
@@ -257,11 +254,13 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
             _check_pid(pid)
             return process_document(pid, args.locals, args.exe)
         if not os.path.exists(args.target):
-            raise DumpError(f"no such process or core file: {args.target}")
+            raise UserError(f"no such process or core file: {args.target}")
         what = f"core {args.target}"
-        info, exe, warning = _check_core(args.target, args.exe)
-        doc, layout_warning = core_document(info, exe, args.locals)
+        info, exe, name, warning = _check_core(args.target, args.exe)
+        doc, layout_warning = core_document(info, exe, name, args.locals)
         return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
+    except UserError:
+        raise  # already said as it must be (it is a CpythonGdbError too)
     except NoInterpreter as exc:
         message, status = f"{what} is not a Python process ({exc})", EXIT_TARGET
     except TargetError as exc:
@@ -270,7 +269,7 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
         message, status = f"cannot read {what}: {exc}", EXIT_TARGET
     except OSError as exc:
         message, status = f"cannot read {what}: {exc.strerror or exc}", EXIT_TARGET
-    raise DumpError(message + (f"; {warning}" if warning else ""), status)
+    raise UserError(message + (f"; {warning}" if warning else ""), status)
 
 
 def dump(args: Options) -> Tuple[Document, Optional[str]]:
@@ -280,10 +279,10 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
 
         found = shutil.which(args.exe)
         if found is None:
-            raise DumpError(f"executable not found: {args.exe}", EXIT_USAGE)
+            raise UserError(f"executable not found: {args.exe}", EXIT_USAGE)
         args.exe = found
     if args.native and args.backend == "direct":
-        raise DumpError(f"--native needs gdb: it cannot go with --backend direct (see '{PROG} --help')", EXIT_USAGE)
+        raise UserError(f"--native needs gdb: it cannot go with --backend direct (see '{PROG} --help')", EXIT_USAGE)
     if not args.native and args.backend != "gdb":
         return _direct(args)
     gdb = _find_gdb()
@@ -304,21 +303,21 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
                 os.kill(pid, signal.SIGSTOP)  # it was stopped: leave it so
         doc = _document(output, what)
     elif os.path.exists(args.target):
-        _, exe, warning = _check_core(args.target, args.exe)
+        _, exe, _, warning = _check_core(args.target, args.exe)
         what = f"core {args.target}"
         output = _run_gdb(_gdb_argv(gdb, [exe, "-c", args.target], options), args.timeout)
         try:
             if CORE_REJECTED in output:
                 # BFD refuses a core whose segments run past its end.
-                raise DumpError(f"gdb rejects {what} as not a core dump")
+                raise UserError(f"gdb rejects {what} as not a core dump")
             doc = _document(output, what)
-        except DumpError as exc:
+        except UserError as exc:
             if warning is not None:
-                raise DumpError(f"{exc}; {warning}", exc.status) from None
+                raise UserError(f"{exc}; {warning}", exc.status) from None
             raise
         doc["target"]["core"] = os.path.abspath(args.target)
     else:
-        raise DumpError(f"no such process or core file: {args.target}")
+        raise UserError(f"no such process or core file: {args.target}")
     return doc, warning
 
 
@@ -326,7 +325,7 @@ def cmd_dump(argv: List[str]) -> int:
     try:
         args = _parse(argv)
         doc, warning = dump(args)
-    except DumpError as exc:
+    except UserError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.status
     if warning is not None:

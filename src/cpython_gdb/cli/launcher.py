@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from cpython_gdb.errors import CpythonGdbError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -15,8 +17,11 @@ HOOK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 PTRACE_DENIED = ("ptrace: Operation not permitted", "Could not attach to process")
 
 
-class UserError(Exception):
-    """An error reported on one line, without a traceback."""
+class UserError(CpythonGdbError):
+    """An error the command line reports on one line, without a traceback, and exits with ``status``.
+
+    Every subcommand's, ``dump``'s included (its statuses are listed in cli/dump.py).
+    """
 
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
@@ -69,14 +74,9 @@ def first_line(command: List[str]) -> str:
 
 
 def check_ptrace_scope() -> None:
-    try:
-        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
-            scope = int(f.read().strip())
-    except (OSError, ValueError):
-        return
-    if scope >= 3:
-        raise UserError("cannot attach: ptrace attach is disabled on this system "
-                        "(kernel.yama.ptrace_scope=3)")
-    if scope == 2 and os.geteuid() != 0:
-        raise UserError("cannot attach: ptrace needs root here (kernel.yama.ptrace_scope=2); "
-                        "run as root or set kernel.yama.ptrace_scope to 0 or 1")
+    """A UserError if this system lets no attach by this user work (before gdb is started for one)."""
+    from cpython_gdb.direct.ptrace_scope import attach_refusal
+
+    refusal = attach_refusal()
+    if refusal is not None:
+        raise UserError(f"cannot attach: {refusal}")

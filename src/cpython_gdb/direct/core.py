@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import os
 
-from ..engine.elf.corefile import AT_ENTRY, CoreFile
+from ..engine.elf.corefile import CoreFile
 from ..engine.memory import check_address
 from ..errors import MemoryReadError
 from .symbols import Mapping
@@ -25,17 +25,9 @@ if TYPE_CHECKING:
 DELETED = " (deleted)"
 
 
-def executable_name(core: CoreFile) -> Optional[str]:
-    """The executable's name as the process saw it: the file mapped at the entry point, else AT_EXECFN."""
-    entry = core.auxv.get(AT_ENTRY)
-    for mapped in core.files:
-        if entry is not None and mapped.start <= entry < mapped.end:
-            return mapped.path
-    return core.execfn
-
-
 def core_mappings(core: CoreFile, executable: Optional[str], exe_on_disk: Optional[str]) -> List[Mapping]:
-    """NT_FILE's mappings; the executable's is opened at ``exe_on_disk``."""
+    """NT_FILE's mappings; the executable's (named ``executable`` there: see :meth:`CoreFile.executable`)
+    is opened at ``exe_on_disk``."""
     out = []
     for mapped in core.files:
         name = mapped.path[: -len(DELETED)] if mapped.path.endswith(DELETED) else mapped.path

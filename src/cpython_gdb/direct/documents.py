@@ -106,11 +106,11 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
             return build(memory, runtime, threads, fields, with_locals)
 
 
-def core_document(core: "CoreFile", exe: str, with_locals: bool) -> Tuple[Document, Optional[str]]:
-    """A core file's document; ``exe``: the executable on disk."""
-    from .core import CoreMemory, core_mappings, executable_name  # not needed for a live process
+def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool) -> Tuple[Document, Optional[str]]:
+    """A core file's document; ``exe``: the executable on disk, ``name``: as the core names it
+    (both from :meth:`CoreFile.executable`)."""
+    from .core import CoreMemory, core_mappings  # not needed for a live process
 
-    name = executable_name(core)
     mappings = core_mappings(core, name, exe)
     with CoreMemory(core, mappings) as memory:
         runtime = find_runtime(memory, mappings, name)

@@ -42,16 +42,6 @@ class TargetError(CpythonGdbError):
     """The process cannot be read (one-line message)."""
 
 
-def ptrace_advice() -> str:
-    try:
-        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
-            scope = f" (kernel.yama.ptrace_scope={f.read().strip()})"
-    except OSError:
-        scope = ""
-    return (f"ptrace not permitted{scope}: run as root or as the process's user, set "
-            "kernel.yama.ptrace_scope to 0, or give the container CAP_SYS_PTRACE")
-
-
 # Bound by _bind() when first needed: libc's syscall(), the errno it left,
 # the type of a user_regs_struct (USER_REGS unsigned 64-bit words) and
 # addressof() for one.
@@ -126,6 +116,8 @@ def _denied(pid: int) -> TargetError:
     if tracer not in (None, "0"):
         return TargetError(f"cannot attach to process {pid}: it is already traced by process {tracer} "
                            "(a debugger?)")
+    from .ptrace_scope import ptrace_advice  # only when refused
+
     return TargetError(f"cannot attach to process {pid}: {ptrace_advice()}")
 
 

@@ -1,14 +1,14 @@
 """Where ``_PyRuntime`` is, and which CPython it is, from the mapped ELF files.
 
 No debugger: the symbol tables (``.dynsym``, looked up through its GNU hash
-table when it has one, then ``.symtab``) of the files that may hold the
-interpreter (a ``libpython*`` shared library, then the executable) give the
-link-time address of ``_PyRuntime`` and ``Py_Version``; the file's load bias, from where its segments are mapped,
-turns that into a run-time address. Without the symbol, the ``.PyRuntime``
-section (3.10+) names the same address.
+table when it has one, then ``.symtab``; :mod:`cpython_gdb.engine.elf.image`
+reads them) of the files that may hold the interpreter (a ``libpython*``
+shared library, then the executable) give the link-time address of
+``_PyRuntime`` and ``Py_Version``; the file's load bias, from where its
+segments are mapped, turns that into a run-time address. Without the
+symbol, the ``.PyRuntime`` section (3.10+) names the same address.
 
-The version comes from ``Py_Version`` (3.11+), else ``_Py_DebugOffsets``
-(3.13+), else a ``libpythonX.Y`` or ``pythonX.Y`` file name.
+The version is decided from there by :mod:`cpython_gdb.engine.runtime.version`.
 """
 
 from __future__ import annotations
@@ -16,34 +16,19 @@ from __future__ import annotations
 import os
 import struct
 
-from ..engine.layout.debug_offsets import read_header, split_hexversion
+from ..engine.elf.image import ET_EXEC, PT_LOAD, ElfError, ElfFile
 from ..engine.record import frozen
-from ..errors import CpythonGdbError, NoInterpreter
+from ..engine.runtime.version import detect_version
+from ..errors import NoInterpreter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import BinaryIO, Dict, List, Optional, Sequence, Tuple
+    from typing import BinaryIO, List, Optional, Sequence, Tuple
 
     from ..engine.memory import Reader
+    from ..engine.runtime.version import Version
 
 PAGE = 4096
-_EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
-_PHDR = struct.Struct("<IIQQQQQQ")  # type, flags, offset, vaddr, paddr, filesz, memsz, align
-_SHDR = struct.Struct("<IIQQQQIIQQ")  # name, type, flags, addr, offset, size, link, info, align, entsize
-_SYM = struct.Struct("<IBBHQQ")  # name, info, other, shndx, value, size
-_SYM_SIZE = _SYM.size
-_GNU_HASH_HEAD = struct.Struct("<IIII")  # nbuckets, symoffset, bloom words, bloom shift
-_U32 = struct.Struct("<I")
-ET_EXEC = 2
-PT_LOAD = 1
-SHT_SYMTAB, SHT_DYNSYM = 2, 11
-SHT_GNU_HASH = 0x6FFFFFF6
-SHN_UNDEF = 0
-MAX_TABLE = 256 << 20  # bytes of one symbol or string table read at most
-
-if TYPE_CHECKING:
-    Version = Tuple[int, int, int, str]  # major, minor, micro (-1: unknown), release suffix
-    SectionHeader = Tuple[int, ...]  # as _SHDR unpacks it
 
 
 @frozen
@@ -67,123 +52,34 @@ class Runtime:
     image: str  # the file that defines it, as the process saw it
 
 
-class ElfImage:
-    """The load segments, sections and symbols of one 64-bit little-endian ELF file."""
+class ElfImage(ElfFile):
+    """A mapped file that may define the runtime: its load segments, sections and runtime symbols.
+
+    Opened from the first of ``paths`` that opens; everything it needs is
+    read here, and the file closed.
+    """
 
     def __init__(self, paths: Sequence[str]) -> None:
-        self.path = paths[0]
         with _open_first(paths) as f:
-            self._file = f
-            head = f.read(_EHDR.size)
-            if len(head) < _EHDR.size or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
-                raise ValueError(f"{self.path} is not a 64-bit little-endian ELF file")
-            (_, self.type, _, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum,
-             shstrndx) = _EHDR.unpack(head)
-            self.loads = [
-                ph for ph in (_PHDR.unpack_from(self._read(phoff + i * phentsize, _PHDR.size)) for i in range(phnum))
-                if ph[0] == PT_LOAD
-            ]
-            raw = [_SHDR.unpack_from(self._read(shoff, shentsize * shnum), i * shentsize) for i in range(shnum)]
-            names = self._read(raw[shstrndx][4], raw[shstrndx][5]) if 0 < shstrndx < shnum else b""
-            self.sections = [(_name_at(names, sh[0]), sh) for sh in raw]
-            self.symbols = self._symbols(("_PyRuntime", "Py_Version"))
-
-    def _read(self, offset: int, size: int) -> bytes:
-        if size > MAX_TABLE:
-            raise ValueError(f"{self.path}: a table of {size} bytes")
-        self._file.seek(offset)
-        data = self._file.read(size)
-        if len(data) != size:
-            raise ValueError(f"{self.path} is truncated")
-        return data
-
-    def _symbols(self, wanted: Sequence[str], hashed: bool = True) -> Dict[str, int]:
-        """Link-time addresses of the ``wanted`` symbols that are defined here.
-
-        ``hashed``: look names up in a GNU hash table where one is attached
-        to the symbol table, rather than read the whole table and its strings.
-        """
-        found: Dict[str, int] = {}
-        for kind in (SHT_DYNSYM, SHT_SYMTAB):
-            for index, (_, sh) in enumerate(self.sections):
-                if sh[1] != kind or not 0 < sh[6] < len(self.sections) or sh[9] != _SYM_SIZE:
-                    continue
-                strtab = self.sections[sh[6]][1]
-                missing = [name for name in wanted if name not in found]
-                if not missing:
-                    return found
-                table_hash = self._gnu_hash_of(index) if hashed else None
-                if table_hash is not None:
-                    try:
-                        found.update(self._hashed(table_hash, sh, strtab, missing))
-                        continue
-                    except (ValueError, struct.error):
-                        pass  # a damaged hash table: read the whole symbol table
-                strings = self._read(strtab[4], strtab[5])
-                table = self._read(sh[4], sh[5] - sh[5] % _SYM_SIZE)
-                found.update(_lookup(table, strings, missing))
-        return found
-
-    def _gnu_hash_of(self, table: int) -> Optional[SectionHeader]:
-        """The GNU hash table (``.gnu.hash``) of the symbol table in section ``table``, if any."""
-        for _, sh in self.sections:
-            if sh[1] == SHT_GNU_HASH and sh[6] == table:
-                return sh
-        return None
-
-    def _hashed(self, table_hash: SectionHeader, symtab: SectionHeader, strtab: SectionHeader,
-                names: Sequence[str]) -> Dict[str, int]:
-        """:meth:`_symbols` through a GNU hash table: the few entries that may hold each name.
-
-        ``.dynsym`` of libpython has thousands of entries, and reading it
-        and its strings whole cost more than half a millisecond of a dump.
-        A GNU hash table lists every defined symbol of its table (those
-        from ``symoffset`` on): a name it does not have is not defined there.
-        """
-        nbuckets, symoffset, bloom_words, _ = _GNU_HASH_HEAD.unpack(self._read(table_hash[4], _GNU_HASH_HEAD.size))
-        buckets = _GNU_HASH_HEAD.size + 8 * bloom_words  # 64-bit bloom filter words
-        chains = buckets + 4 * nbuckets
-        count = symtab[5] // _SYM_SIZE
-        found: Dict[str, int] = {}
-        for name in names:
-            if not nbuckets:
-                break
-            raw = name.encode() + b"\0"
-            wanted = _gnu_hash(raw[:-1])
-            index = _U32.unpack(self._read_in(table_hash, buckets + 4 * (wanted % nbuckets), 4))[0]
-            while symoffset <= index < count:  # an empty bucket holds 0
-                value = _U32.unpack(self._read_in(table_hash, chains + 4 * (index - symoffset), 4))[0]
-                if value | 1 == wanted | 1:  # the low bit ends a chain
-                    st_name, _, _, shndx, address, _ = _SYM.unpack(self._read_in(symtab, index * _SYM_SIZE, _SYM_SIZE))
-                    if (shndx != SHN_UNDEF and address and st_name + len(raw) <= strtab[5]
-                            and self._read_in(strtab, st_name, len(raw)) == raw):
-                        found[name] = int(address)
-                        break
-                if value & 1:
-                    break
-                index += 1
-        return found
-
-    def _read_in(self, section: SectionHeader, offset: int, size: int) -> bytes:
-        """``size`` bytes at ``offset`` in ``section``, which must hold them."""
-        if offset + size > section[5]:
-            raise ValueError(f"{self.path}: a read past the end of a section")
-        return self._read(section[4] + offset, size)
-
-    def section_address(self, name: str) -> Optional[int]:
-        for section_name, sh in self.sections:
-            if section_name == name and sh[3]:
-                return int(sh[3])
-        return None
+            super().__init__(f, paths[0])
+            if self.wordsize != 8 or self.order != "<":
+                raise ElfError(f"{self.path} is not a 64-bit little-endian ELF file")
+            self.loads = self.segments(PT_LOAD)
+            self.symbols = self.lookup(("_PyRuntime", "Py_Version"))
 
     def load_bias(self, mappings: Sequence[Mapping]) -> Optional[int]:
-        """What was added to this file's link-time addresses, from where it is mapped."""
+        """What was added to this file's link-time addresses, from where it is mapped.
+
+        Told by a mapping that starts at the first page of a load segment;
+        a part of a segment whose protection changed after loading (RELRO)
+        starts elsewhere and is passed over.
+        """
         if self.type == ET_EXEC:
             return 0
         for mapping in mappings:
-            for ph in self.loads:
-                if ph[2] & ~(PAGE - 1) == mapping.offset:
-                    return mapping.start - (int(ph[3]) & ~(PAGE - 1))
+            for offset, vaddr, *_ in self.loads:
+                if offset & ~(PAGE - 1) == mapping.offset:
+                    return mapping.start - (vaddr & ~(PAGE - 1))
         return None
 
 
@@ -194,42 +90,6 @@ def _open_first(paths: Sequence[str]) -> BinaryIO:
         except OSError:
             continue
     return open(paths[-1], "rb")
-
-
-def _gnu_hash(name: bytes) -> int:
-    """The GNU hash (dl_new_hash) of a symbol name."""
-    value = 5381
-    for byte in name:
-        value = (value * 33 + byte) & 0xFFFFFFFF
-    return value
-
-
-def _name_at(strings: bytes, offset: int) -> str:
-    end = strings.find(b"\0", offset)
-    return strings[offset:end if end >= 0 else len(strings)].decode("ascii", "replace")
-
-
-def _lookup(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int]:
-    # Find each name's string first (a linker may share the tail of a longer
-    # name), then the defined symbols that point at one of them.
-    wanted: Dict[int, str] = {}
-    for name in names:
-        needle = name.encode() + b"\0"
-        start = strings.find(needle)
-        while start >= 0:
-            wanted[start] = name
-            start = strings.find(needle, start + 1)
-    if not wanted:
-        return {}
-    found: Dict[str, int] = {}
-    name_column = memoryview(table).cast("I")[0::_SYM_SIZE // 4].tolist()
-    for index, st_name in enumerate(name_column):
-        symbol = wanted.get(st_name)
-        if symbol is not None and symbol not in found:
-            _, _, _, shndx, value, _ = _SYM.unpack_from(table, index * _SYM_SIZE)
-            if shndx != SHN_UNDEF and value:
-                found[symbol] = int(value)
-    return found
 
 
 def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[str]:
@@ -243,44 +103,6 @@ def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[
     return names
 
 
-def version_from_names(names: Sequence[str]) -> Optional[Version]:
-    """The version a libpythonX.Y (best) or pythonX.Y base name says, micro unknown."""
-    for name in sorted(names, key=lambda n: "libpython" not in os.path.basename(n)):
-        minor = _minor_of(os.path.basename(name))
-        if minor is not None:
-            return minor[0], minor[1], -1, ""
-    return None
-
-
-def _minor_of(base: str) -> Optional[Tuple[int, int]]:
-    """(3, 12) from "libpython3.12.so.1.0" or "python3.12" (string work: no re to import and compile)."""
-    for prefix in ("libpython", "python"):
-        rest = base[len(prefix):] if base.startswith(prefix) else ""
-        if "0" <= rest[:1] <= "9" and rest[1:2] == ".":
-            minor = rest[2:2 + len(rest) - 2 - len(rest[2:].lstrip("0123456789"))]
-            if minor:
-                return int(rest[0]), int(minor)
-    return None
-
-
-def _py_version(reader: Reader, address: Optional[int]) -> Optional[Version]:
-    if address is None:
-        return None
-    try:
-        major, minor, micro, release = split_hexversion(int.from_bytes(reader.read(address, 4), "little"))
-    except CpythonGdbError:
-        return None
-    return (major, minor, micro, release) if major == 3 else None
-
-
-def _debug_offsets_version(reader: Reader, runtime: int) -> Optional[Version]:
-    try:
-        header = read_header(reader, runtime)
-    except CpythonGdbError:
-        return None
-    return split_hexversion(header[0]) if header is not None else None
-
-
 def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Optional[str]) -> Runtime:
     """_PyRuntime's address and the CPython version, or NoInterpreter saying what was searched."""
     searched: List[str] = []
@@ -288,7 +110,7 @@ def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Option
         own = [m for m in mappings if m.name == name]
         try:
             image = ElfImage(own[0].disk)
-        except (OSError, ValueError, struct.error) as exc:
+        except (OSError, ElfError, ValueError, struct.error) as exc:
             searched.append(f"{name} ({getattr(exc, 'strerror', None) or exc})")
             continue
         bias = image.load_bias(own)
@@ -298,11 +120,8 @@ def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Option
             continue
         runtime = link + bias
         py_version = image.symbols.get("Py_Version")
-        version = (_py_version(reader, None if py_version is None else py_version + bias)
-                   or _debug_offsets_version(reader, runtime)
-                   or version_from_names([name, executable or ""]))
-        if version is None:
-            raise NoInterpreter(f"cannot tell which CPython {name} is (no Py_Version, no pythonX.Y file name)")
+        version = detect_version(reader, runtime, None if py_version is None else py_version + bias,
+                                 [name, executable or ""], name)
         return Runtime(address=runtime, version=version, image=name)
     where = ", ".join(searched) if searched else "neither the executable nor a libpython"
     raise NoInterpreter(f"no _PyRuntime in {where}")

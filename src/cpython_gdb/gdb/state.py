@@ -15,9 +15,9 @@ from ..engine.report.text import printable
 from ..engine.target import Target
 from ..errors import CpythonGdbError, NoInterpreter
 from .dwarf import DwarfTypeInfo, runtime_block
+from .lookup import runtime_address, symbol_address, target_version
 from .parameters import current_limits
 from .reader import GdbReader
-from .version import detect_version, runtime_address, symbol_address
 
 # Both by inferior number: each inferior may run another program.
 _layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
@@ -47,7 +47,7 @@ def _load_layout() -> Tuple[Layout, int]:
     if inferior.pid == 0 and not _has_core():
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
     runtime = runtime_address()
-    major, minor, micro, release = detect_version(runtime)
+    major, minor, micro, release = target_version(runtime)
     block = runtime_block(runtime)
     layout = choose_layout(
         (major, minor, micro),

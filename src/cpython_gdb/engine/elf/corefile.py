@@ -2,12 +2,13 @@
 
 Standard library only, Python 3.8+, no gdb: the ``cpython-gdb`` command uses
 it to find the executable of a core and to notice truncated cores before gdb
-starts.  It reads the ELF header, the program headers and the ``PT_NOTE``
-notes: ``NT_PRPSINFO`` (command name and arguments), ``NT_PRSTATUS`` (one per
-thread), ``NT_SIGINFO``, ``NT_AUXV`` and ``NT_FILE`` (mapped files).  Memory
-is read from the ``PT_LOAD`` segments, as far as the file holds them.  Both
-ELF classes and byte orders are understood; nothing is read into memory
-beyond the headers, the notes and what :meth:`CoreFile.read` asks for.
+starts.  It reads, through :class:`.image.ElfFile`, the ELF header, the
+program headers and the ``PT_NOTE`` notes: ``NT_PRPSINFO`` (command name
+and arguments), ``NT_PRSTATUS`` (one per thread), ``NT_SIGINFO``,
+``NT_AUXV`` and ``NT_FILE`` (mapped files).  Memory is read from the
+``PT_LOAD`` segments, as far as the file holds them.  Both ELF classes and
+byte orders are understood; nothing is read into memory beyond the
+headers, the notes and what :meth:`CoreFile.read` asks for.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ import os
 import struct
 
 from ..record import frozen
+from .image import PT_LOAD, PT_NOTE, ElfError, ElfFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Optional, Tuple
+    from typing import Dict, List, Optional, Tuple
 
 ET_CORE = 4
-PT_LOAD, PT_NOTE = 1, 4
-PN_XNUM = 0xFFFF
 PF_X = 1
 NT_PRSTATUS, NT_PRPSINFO, NT_AUXV = 1, 3, 6
 NT_SIGINFO, NT_FILE = 0x53494749, 0x46494C45
@@ -35,9 +35,10 @@ MAX_STRING = 4096
 PSARGS_MAX = 79  # bytes of the command line in NT_PRPSINFO
 # fs_base in an x86-64 NT_PRSTATUS: pr_reg (user_regs_struct) at byte 112, word 21 of it.
 X86_64_FS_BASE = 112 + 21 * 8
+GIVEN = "given"  # an Executable's source when the user named it
 
 
-class CoreError(Exception):
+class CoreError(ElfError):
     """The file is not an ELF core file that can be read (one-line message)."""
 
 
@@ -100,8 +101,13 @@ class CoreFile:
         self.expected_size = 0  # how long the file should be, from its headers
         try:
             self.size = os.stat(path).st_size
-            self._parse()
+            with open(path, "rb") as f:
+                self._parse(ElfFile(f, path))
             self.execfn = self.read_string(self.auxv[AT_EXECFN]) if AT_EXECFN in self.auxv else None
+        except CoreError:
+            raise
+        except ElfError as exc:  # the reader's, said of this core
+            raise CoreError(str(exc)) from None
         except struct.error:
             raise CoreError(f"{path}: corrupt ELF headers or notes") from None
         except OSError as exc:
@@ -114,47 +120,22 @@ class CoreFile:
 
     # -- parsing -----------------------------------------------------------
 
-    def _parse(self) -> None:
-        ident = self._pread(0, 64)
-        if len(ident) < 16 or ident[:4] != b"\x7fELF":
-            raise CoreError(f"{self.path} is not an ELF file" + ("" if ident else " (it is empty)"))
-        if ident[4] not in (1, 2) or ident[5] not in (1, 2):
-            raise CoreError(f"{self.path}: unknown ELF class or byte order")
-        self.wordsize = 4 if ident[4] == 1 else 8
-        self.order = "<" if ident[5] == 1 else ">"
-        self._word = word = "I" if self.wordsize == 4 else "Q"
-        header = f"{self.order}HHI{word}{word}{word}IHHHHHH"
-        if len(ident) < 16 + struct.calcsize(header):
-            raise CoreError(f"{self.path} is truncated inside its ELF header")
-        e_type, self.machine, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum, _ = \
-            struct.unpack_from(header, ident, 16)
-        if e_type != ET_CORE:
-            raise CoreError(f"{self.path} is an ELF file but not a core file (ELF type {e_type})")
-        if phnum == PN_XNUM and shoff:  # more segments than fit: the count is in section 0
-            (phnum,) = struct.unpack_from(f"{self.order}I", self._pread(shoff + 4 + 6 * self.wordsize, 4))
-        self.expected_size = max(phoff + phentsize * phnum, shoff + shentsize * shnum)
-        if phoff + phentsize * phnum > self.size:
+    def _parse(self, elf: ElfFile) -> None:
+        if elf.type != ET_CORE:
+            raise CoreError(f"{self.path} is an ELF file but not a core file (ELF type {elf.type})")
+        self.wordsize, self.order, self.machine = elf.wordsize, elf.order, elf.machine
+        self._word = "I" if self.wordsize == 4 else "Q"
+        headers_end = elf.phoff + elf.phentsize * elf.phnum
+        self.expected_size = max(headers_end, elf.shoff + elf.shentsize * elf.shnum)
+        if headers_end > self.size:
             raise CoreError(f"{self.path} is truncated: {self.size} bytes, its program headers end at "
-                            f"byte {phoff + phentsize * phnum}")
-        if self.wordsize == 8:  # p_type, p_offset, p_vaddr, p_filesz, p_memsz, p_flags, p_align
-            ph_format, order = f"{self.order}IIQQQQQQ", (0, 2, 3, 5, 6, 1, 7)
-        else:
-            ph_format, order = f"{self.order}IIIIIIII", (0, 1, 2, 4, 5, 6, 7)
-        if phentsize < struct.calcsize(ph_format):
-            raise CoreError(f"{self.path}: program headers of {phentsize} bytes are too small")
-        headers = self._pread(phoff, phentsize * phnum)
-        notes: List[Tuple[int, int, int]] = []
-        for i in range(phnum):
-            raw = struct.unpack_from(ph_format, headers, i * phentsize)
-            p_type, p_offset, p_vaddr, p_filesz, p_memsz, p_flags, p_align = (raw[j] for j in order)
-            self.expected_size = max(self.expected_size, p_offset + p_filesz)
-            if p_type == PT_LOAD:
-                self.segments.append(Segment(p_vaddr, p_memsz, p_offset, p_filesz, p_flags))
-            elif p_type == PT_NOTE:
-                notes.append((p_offset, p_filesz, 8 if p_align == 8 else 4))
-        for offset, size, align in notes:
-            data = self._pread(offset, min(size, MAX_NOTES))
-            for name, kind, desc in _notes(data, self.order, align):
+                            f"byte {headers_end}")
+        for offset, vaddr, filesz, memsz, kind, flags, _ in elf.program_headers():
+            self.expected_size = max(self.expected_size, offset + filesz)
+            if kind == PT_LOAD:
+                self.segments.append(Segment(vaddr, memsz, offset, filesz, flags))
+        for header in elf.segments(PT_NOTE):
+            for name, kind, desc in elf.notes(header, MAX_NOTES):
                 if name in (b"CORE", b"LINUX"):
                     self._note(kind, desc)
 
@@ -242,15 +223,22 @@ class CoreFile:
         words = (self.psargs or "").split(None, 1)
         return words[0] if len(words) > 1 or len(self.psargs or "") < PSARGS_MAX else None
 
+    def _entry_file(self) -> Optional[str]:
+        """The mapped file that holds the entry point (AT_ENTRY): the executable, by the name NT_FILE gives it."""
+        entry = self.auxv.get(AT_ENTRY)
+        for mapped in self.files:
+            if entry is not None and mapped.start <= entry < mapped.end:
+                return mapped.path
+        return None
+
     def executable_names(self) -> List[Tuple[str, str]]:
         """Where the executable may be, most trusted first: (path, which note says so)."""
         names: List[Tuple[str, str]] = []
         if self.execfn:
             names.append((self.execfn, "AT_EXECFN"))
-        entry = self.auxv.get(AT_ENTRY)
-        for mapped in self.files:
-            if entry is not None and mapped.start <= entry < mapped.end:
-                names.append((mapped.path, "NT_FILE entry point"))
+        entry_file = self._entry_file()
+        if entry_file is not None:
+            names.append((entry_file, "NT_FILE entry point"))
         for mapped in self.files:
             if any(seg.flags & PF_X and seg.vaddr < mapped.end and mapped.start < seg.vaddr + seg.memsz
                    for seg in self.segments):
@@ -276,6 +264,21 @@ class CoreFile:
                     return path, source
         return None
 
+    def executable(self, given: Optional[str] = None,
+                   sysroot: Optional[str] = None) -> Tuple[Optional[str], str, Optional[str]]:
+        """The executable of this core, as every command that opens a core finds it: (path, source, name).
+
+        ``path``: the file to open, ``given`` if not None, else the one
+        :meth:`find_executable` finds (None if none); ``source``: GIVEN or
+        the note that named it. ``name``: the executable's name in NT_FILE,
+        to know its mappings by (it may differ from ``path``: a symbolic link
+        run, a sysroot): the file mapped at the entry point, else AT_EXECFN.
+        A tuple, not a record class, which would cost a dump's start-up more.
+        """
+        found = (given, GIVEN) if given is not None else self.find_executable(sysroot)
+        path, source = found if found is not None else (None, "")
+        return path, source, self._entry_file() or self.execfn
+
     def describe(self) -> str:
         """One line: the process, its signal and threads."""
         parts = [f"core of pid {self.pid} ({self.fname})"]
@@ -285,19 +288,6 @@ class CoreFile:
         parts.append(f"{len(self.threads)} thread{'s' if len(self.threads) != 1 else ''}")
         parts.append(MACHINES.get(self.machine, f"machine {self.machine}"))
         return ", ".join(parts)
-
-
-def _notes(data: bytes, order: str, align: int) -> Iterator[Tuple[bytes, int, bytes]]:
-    pos = 0
-    while pos + 12 <= len(data):
-        namesz, descsz, kind = struct.unpack_from(f"{order}III", data, pos)
-        name_start = pos + 12
-        desc_start = name_start + (namesz + align - 1) // align * align
-        end = desc_start + descsz
-        if end > len(data):
-            return
-        yield data[name_start:name_start + namesz].rstrip(b"\0"), kind, data[desc_start:end]
-        pos = desc_start + (descsz + align - 1) // align * align
 
 
 def _on_disk(name: str, sysroot: Optional[str]) -> List[str]:

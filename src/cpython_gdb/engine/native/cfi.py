@@ -18,9 +18,14 @@ from __future__ import annotations
 import struct
 from bisect import bisect_right
 
+from ...errors import CpythonGdbError
+from ..elf.image import PT_LOAD, ElfError, ElfFile
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import BinaryIO, Dict, List, Optional, Tuple
+    from typing import Dict, List, Optional, Tuple
+
+    from ..elf.image import ProgramHeader
 
     # (CFA register, CFA offset, return address offset from the CFA,
     #  ((register, how, value), ...)) with how "at" (saved at CFA+value),
@@ -29,15 +34,13 @@ if TYPE_CHECKING:
 
 RA = 16  # DWARF number of x86-64's return address column (rip)
 RSP = 7
-_EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
-_PHDR = struct.Struct("<IIQQQQQQ")
-PT_LOAD, PT_GNU_EH_FRAME = 1, 0x6474E550
+PT_GNU_EH_FRAME = 0x6474E550
 EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
 
 
-class Unsupported(Exception):
-    """The CFI at this pc uses something this unwinder does not evaluate."""
+class Unsupported(CpythonGdbError):
+    """The CFI at this pc uses something this unwinder does not evaluate (the debugger's case)."""
 
 
 def _leb(data: bytes, pos: int, signed: bool = False) -> Tuple[int, int]:
@@ -143,7 +146,10 @@ class EhFrame:
 
     def __init__(self, path: str) -> None:
         with open(path, "rb") as f:
-            header = _load_header(f, path)
+            try:
+                header = _load_header(ElfFile(f, path))
+            except ElfError as exc:
+                raise Unsupported(str(exc)) from None
         hdr_vaddr, hdr, self._eh_vaddr, self._eh, self._loads = header
         if hdr[0] != 1 or hdr[3] != 0x3B:
             raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
@@ -162,7 +168,7 @@ class EhFrame:
         """What was added to link-time addresses, given that ``pc`` lies in a mapping of this file
         at ``start`` from file ``offset``; None if no load segment holds that part of the file."""
         position = offset + (pc - start)
-        for p_offset, p_vaddr, p_filesz in self._loads:
+        for p_offset, p_vaddr, p_filesz, *_ in self._loads:
             if p_offset <= position < p_offset + p_filesz:
                 return pc - (p_vaddr + position - p_offset)
         return None
@@ -212,36 +218,27 @@ class EhFrame:
         return _run(cie, data[at:end], start, pc)
 
 
-def _load_header(f: BinaryIO, path: str) -> Tuple[int, bytes, int, bytes, List[Tuple[int, int, int]]]:
-    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, and its load
-    segments (file offset, address, size in the file)."""
-    head = f.read(_EHDR.size)
-    if len(head) < _EHDR.size or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, bytes, List[ProgramHeader]]:
+    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, and its load segments."""
+    path = elf.path
+    if elf.wordsize != 8 or elf.order != "<":
         raise Unsupported(f"{path} is not a 64-bit little-endian ELF file")
-    fields = _EHDR.unpack(head)
-    if fields[2] != EM_X86_64:
+    if elf.machine != EM_X86_64:
         raise Unsupported(f"{path} is not x86-64 code")
-    phoff, phentsize, phnum = fields[5], fields[9], fields[10]
-    if phentsize < _PHDR.size:
-        raise Unsupported(f"{path}: program headers of {phentsize} bytes")
-    f.seek(phoff)
-    table = f.read(phentsize * phnum)
-    phdrs = [_PHDR.unpack_from(table, i * phentsize) for i in range(len(table) // phentsize)]
-    hdr_ph = next((ph for ph in phdrs if ph[0] == PT_GNU_EH_FRAME), None)
-    if hdr_ph is None:
+    found = elf.segments(PT_GNU_EH_FRAME)
+    if not found:
         raise Unsupported(f"{path} has no .eh_frame_hdr")
-    f.seek(hdr_ph[2])
-    hdr = f.read(min(hdr_ph[5], MAX_EH_FRAME))
+    hdr_offset, hdr_vaddr, hdr_size, *_ = found[0]
+    hdr = elf.read(hdr_offset, min(hdr_size, MAX_EH_FRAME))
     if len(hdr) < 12:
         raise Unsupported(f"{path}: .eh_frame_hdr truncated")
-    eh_vaddr, _ = _pointer(hdr, 4, hdr[1], hdr_ph[3])
+    eh_vaddr, _ = _pointer(hdr, 4, hdr[1], hdr_vaddr)
     # .eh_frame runs from its address to the end of the load segment holding it at most.
-    for ph in phdrs:
-        if ph[0] == PT_LOAD and ph[3] <= eh_vaddr < ph[3] + ph[5]:
-            size = min(ph[3] + ph[5] - eh_vaddr, MAX_EH_FRAME)
-            f.seek(ph[2] + eh_vaddr - ph[3])
-            loads = [(ph[2], ph[3], ph[5]) for ph in phdrs if ph[0] == PT_LOAD]
-            return hdr_ph[3], hdr, eh_vaddr, f.read(size), loads
+    loads = elf.segments(PT_LOAD)
+    for offset, vaddr, filesz, *_ in loads:
+        if vaddr <= eh_vaddr < vaddr + filesz:
+            size = min(vaddr + filesz - eh_vaddr, MAX_EH_FRAME)
+            return hdr_vaddr, hdr, eh_vaddr, elf.read(offset + eh_vaddr - vaddr, size), loads
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 

@@ -143,6 +143,8 @@ class Unwinder:
             ra = self._u64(cfa + ra_off)
         except KeyError:
             raise Unsupported(f"a register the rules need is unknown at {pc:#x}") from None
+        except Unsupported:
+            raise  # said above: it is a CpythonGdbError too, but not an unreadable stack
         except CpythonGdbError as exc:
             raise Unsupported(f"stack unreadable at {pc:#x}") from exc
         if ra == 0:
