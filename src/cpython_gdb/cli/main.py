@@ -23,6 +23,7 @@ from cpython_gdb.cli.launcher import GDB_ENV, HOOK, PROG, UserError, find_gdb, h
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 # Each command imports what it needs when it runs: `dump` is timed against
@@ -105,23 +106,28 @@ def _parse_pid(text: str) -> int:
     return pid
 
 
-def cmd_attach(argv: List[str]) -> int:
+def _parse_launch(argv: List[str], parser: "argparse.ArgumentParser", what: str) -> "Tuple[argparse.Namespace, bool]":
+    """The arguments of attach and core, whose own positionals ``parser`` has, then gdb's; and --dry-run."""
     import argparse
-    parser = make_parser("attach", "Attach gdb, with cpython-gdb loaded, to a running process.")
-    parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
-    parser.add_argument("pid", metavar="PID", help="process id")
+
     parser.add_argument("gdb_options", metavar="GDB-OPTION", nargs=argparse.REMAINDER,
                         help=GDB_OPTIONS_HELP)
     if all(arg == "--dry-run" for arg in argv):
-        parser.error("missing PID")
+        parser.error(f"missing {what}")
     args = parser.parse_args(argv)
-    dry_run = _strip_dry_run(args.gdb_options) or args.dry_run
+    return args, _strip_dry_run(args.gdb_options) or args.dry_run
+
+
+def cmd_attach(argv: List[str]) -> int:
+    parser = make_parser("attach", "Attach gdb, with cpython-gdb loaded, to a running process.")
+    parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
+    parser.add_argument("pid", metavar="PID", help="process id")
+    args, dry_run = _parse_launch(argv, parser, "PID")
     pid = _parse_pid(args.pid)
     return launch(gdb_command([*args.gdb_options, "-p", str(pid)]), dry_run)
 
 
 def cmd_core(argv: List[str]) -> int:
-    import argparse
     import shutil
 
     from cpython_gdb.cli import coreopts
@@ -133,12 +139,7 @@ def cmd_core(argv: List[str]) -> int:
     parser.add_argument("executable", metavar="EXECUTABLE", nargs="?",
                         help="the program that dumped it (the Python interpreter)")
     coreopts.add_arguments(parser)
-    parser.add_argument("gdb_options", metavar="GDB-OPTION", nargs=argparse.REMAINDER,
-                        help=GDB_OPTIONS_HELP)
-    if all(arg == "--dry-run" for arg in argv):
-        parser.error("missing CORE")
-    args = parser.parse_args(argv)
-    dry_run = _strip_dry_run(args.gdb_options) or args.dry_run
+    args, dry_run = _parse_launch(argv, parser, "CORE")
     try:
         settings = coreopts.take_settings(args, args.gdb_options)
     except coreopts.OptionError as exc:

@@ -13,7 +13,7 @@ from ..errors import MemoryReadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Protocol
+    from typing import Any, Callable, Dict, Optional, Protocol
 
     # A type only: importing typing at run time costs `dump` milliseconds.
     class Reader(Protocol):
@@ -40,28 +40,23 @@ def check_address(address: int, size: int = 1) -> None:
         raise MemoryReadError(address, size)
 
 
-def read_u8(reader: Reader, address: int) -> int:
-    return int(_U8.unpack(reader.read(address, 1))[0])
+def _reader_of(packed: struct.Struct) -> Callable[[Reader, int], Any]:
+    """A function reading one value of the fixed-size type ``packed`` at an address."""
+    size = packed.size
+    unpack = packed.unpack
+
+    def read(reader: Reader, address: int) -> Any:
+        return unpack(reader.read(address, size))[0]
+
+    return read
 
 
-def read_u32(reader: Reader, address: int) -> int:
-    return int(_U32.unpack(reader.read(address, 4))[0])
-
-
-def read_i32(reader: Reader, address: int) -> int:
-    return int(_I32.unpack(reader.read(address, 4))[0])
-
-
-def read_u64(reader: Reader, address: int) -> int:
-    return int(_U64.unpack(reader.read(address, 8))[0])
-
-
-def read_i64(reader: Reader, address: int) -> int:
-    return int(_I64.unpack(reader.read(address, 8))[0])
-
-
-def read_f64(reader: Reader, address: int) -> float:
-    return float(_F64.unpack(reader.read(address, 8))[0])
+read_u8: Callable[[Reader, int], int] = _reader_of(_U8)
+read_u32: Callable[[Reader, int], int] = _reader_of(_U32)
+read_i32: Callable[[Reader, int], int] = _reader_of(_I32)
+read_u64: Callable[[Reader, int], int] = _reader_of(_U64)
+read_i64: Callable[[Reader, int], int] = _reader_of(_I64)
+read_f64: Callable[[Reader, int], float] = _reader_of(_F64)
 
 
 read_ptr = read_u64

@@ -28,11 +28,9 @@ class Layout:
 
     def off(self, key: str) -> int:
         try:
-            return self.offsets[key]
+            return self.offsets[key]  # a hot path: no call when the key is there
         except KeyError:
-            raise UnsupportedVersion(
-                f"the {self.version_text} layout has no field {key}"
-            ) from None
+            return self._missing("field", key)
 
     def has(self, key: str) -> bool:
         return key in self.offsets
@@ -41,9 +39,10 @@ class Layout:
         try:
             return self.sizes[key]
         except KeyError:
-            raise UnsupportedVersion(
-                f"the {self.version_text} layout has no size of {key}"
-            ) from None
+            return self._missing("size of", key)
+
+    def _missing(self, what: str, key: str) -> int:
+        raise UnsupportedVersion(f"the {self.version_text} layout has no {what} {key}") from None
 
     @property
     def version_text(self) -> str:
