@@ -20,7 +20,7 @@ from harness import GDB, GDB_TIMEOUT, MARK, PROGRAMS, PYTHONS
 CORE_PATTERN = Path("/proc/sys/kernel/core_pattern")
 
 
-def _raise_core_limit() -> None:
+def raise_core_limit() -> None:
     hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
     resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
 
@@ -42,7 +42,7 @@ def _env() -> Dict[str, str]:
     return env
 
 
-def _elf_files(directory: Path) -> List[Path]:
+def elf_files(directory: Path) -> List[Path]:
     found = []
     for path in directory.iterdir():
         if path.is_file():
@@ -63,10 +63,10 @@ def crash_core(
     if method is None:
         method = "kernel" if kernel_cores_here() else "gdb"
     if method == "kernel":
-        proc = subprocess.run(argv, cwd=str(workdir), env=_env(), preexec_fn=_raise_core_limit,
+        proc = subprocess.run(argv, cwd=str(workdir), env=_env(), preexec_fn=raise_core_limit,
                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=GDB_TIMEOUT)
         assert proc.returncode == -signal, (proc.returncode, proc.stderr)
-        cores = _elf_files(workdir)
+        cores = elf_files(workdir)
         if len(cores) == 1:
             return cores[0], method
         method = "gdb"  # the pattern did not put it here after all

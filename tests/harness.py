@@ -8,13 +8,12 @@ variable (a FIFO), so no test sleeps to synchronise.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
@@ -45,6 +44,31 @@ def find_pythons() -> Dict[str, Path]:
 
 PYTHONS = find_pythons()
 VERSIONS = sorted(PYTHONS, key=lambda v: tuple(int(x) for x in v.split(".")))
+# Set to 1 to run on what is installed: each missing interpreter then skips
+# its tests, with a reason, instead of failing the run (conftest.py).
+ALLOW_MISSING = os.environ.get("CPYTHON_GDB_ALLOW_MISSING") == "1"
+
+
+def missing_version(minor: str) -> str:
+    return f"no CPython {minor} under {PYENV} (pyenv install {minor})"
+
+
+def version_params() -> List[object]:
+    """Every supported pyenv version as a test parameter: a missing one is a visible skip."""
+    import pytest
+
+    return [pytest.param(minor) if minor in PYTHONS else
+            pytest.param(minor, marks=pytest.mark.skip(reason=missing_version(minor)))
+            for minor in SUPPORTED]
+
+
+def newest() -> str:
+    """The newest pyenv CPython (tests that need only one); skips the test when there is none."""
+    if not VERSIONS:
+        import pytest
+
+        pytest.skip(missing_version(SUPPORTED[-1]))
+    return VERSIONS[-1]
 
 
 def official_extension(minor: str) -> Optional[Path]:
@@ -184,6 +208,16 @@ def run_sections(commands: Sequence[str], **kwargs: object) -> List[str]:
 
     An `echo` marker separates the outputs so one gdb serves many checks.
     """
+    return run_sections_and_prefix(commands, **kwargs)[0]
+
+
+def notices(text: str) -> List[str]:
+    """The lines cpython-gdb says on its own (which CPython, warnings) in gdb's output."""
+    return [line for line in text.splitlines() if line.startswith("cpython-gdb:")]
+
+
+def run_sections_and_prefix(commands: Sequence[str], **kwargs: object) -> Tuple[List[str], str]:
+    """run_sections(), and what gdb printed before the first command (gdb's and the hook's lines)."""
     wrapped: List[str] = []
     for i, command in enumerate(commands):
         wrapped.append(f"echo {MARK}{i}\\n")
@@ -198,7 +232,7 @@ def run_sections(commands: Sequence[str], **kwargs: object) -> List[str]:
         if start < 0 or end < 0:
             raise AssertionError(f"gdb output lacks section {i} ({commands[i]!r}):\n{out[-3000:]}")
         sections.append(out[start + len(f"{MARK}{i}\n") : end])
-    return sections
+    return sections, out[: out.find(f"{MARK}0\n")]
 
 
 def gcore(pid: int, directory: Path) -> Path:
@@ -217,8 +251,29 @@ def gcore(pid: int, directory: Path) -> Path:
     return path
 
 
-def stop_signal(pid: int) -> None:
-    os.kill(pid, signal.SIGSTOP)
+def process_state(pid: int) -> str:
+    """The one-letter state of /proc/PID/status ("S", "T", ...)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("State:"):
+                return line.split()[1]
+    raise RuntimeError(f"no State in /proc/{pid}/status")
+
+
+def wait_state(pid: int, states: str, timeout: float = READY_TIMEOUT) -> str:
+    """Wait until process PID is in one of STATES ("T": stopped); return it.
+
+    A signal only queues a stop or a resume: the kernel applies it to each
+    thread as it is scheduled. Waiting on the state, with a generous
+    deadline, does not race the kernel as a fixed delay does; the deadline
+    only costs time when the test is going to fail anyway.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        state = process_state(pid)
+        if state in states or time.monotonic() > deadline:
+            return state
+        time.sleep(0.01)
 
 
 def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:

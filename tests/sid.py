@@ -18,9 +18,9 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from harness import HOOK, PROGRAMS, SID_ROOT, Target, run_sections, started
+from harness import GDB_TIMEOUT, HOOK, PROGRAMS, SID_ROOT, Target, run_sections_and_prefix, started
 
 # Target name -> the interpreter inside the root, and its minor version.
 INTERPRETERS: Dict[str, str] = {
@@ -48,6 +48,11 @@ def unavailable() -> Optional[str]:
 def inside(path: Path) -> Path:
     """Where the root's PATH is on the host."""
     return SID_ROOT / str(path).lstrip("/")
+
+
+def root_path(host: Path) -> Path:
+    """What a path under the root (as the host sees it) is inside the root."""
+    return Path("/") / host.relative_to(SID_ROOT)
 
 
 def _sync(source: Path, target: Path) -> None:
@@ -94,13 +99,37 @@ def running(name: str, program: str, *args: str) -> Iterator[Target]:
         yield target
 
 
+def run(argv: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None,
+        preexec_fn: Optional[Callable[[], None]] = None) -> "subprocess.CompletedProcess[str]":
+    """Run ARGV in the root, as running() does, in CWD (a directory of the root, as the host sees it)."""
+    full_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", **(env or {})}
+    # chroot starts in the root's /: go to CWD there (a kernel core is written in it).
+    argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _ENTER, str(SID_ROOT),
+            "sh", "-c", 'cd "$0" && exec "$@"', str(root_path(cwd)), *argv]
+    return subprocess.run(argv, env=full_env, stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8",
+                          errors="replace", preexec_fn=preexec_fn, timeout=GDB_TIMEOUT)
+
+
+def gcore(target: Target, core: Path) -> None:
+    """Write a core of TARGET at CORE (a path in the root) with the root's gdb."""
+    prefix = ["nsenter", "--target", str(target.pid), "--mount", "--root", "--wd"]
+    subprocess.run([*prefix, "gdb", "-q", "-batch", "-nx", "-p", str(target.pid), "-ex", f"gcore {core}"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=GDB_TIMEOUT, check=True)
+
+
 def sections(commands: Sequence[str], target: Target, name: str, gdb: str, dwarf: bool, hook: Path) -> List[str]:
     """Run COMMANDS in gdb ("host" or "root") attached to TARGET, one output each."""
+    return sections_and_prefix(commands, target, name, gdb, dwarf, hook)[0]
+
+
+def sections_and_prefix(commands: Sequence[str], target: Target, name: str, gdb: str, dwarf: bool,
+                        hook: Path) -> Tuple[List[str], str]:
+    """sections(), and what gdb printed before the first command."""
     executable = Path(INTERPRETERS[name])
     extra: List[str] = [] if dwarf else list(NO_DWARF)
     if gdb == "host":
         extra = ["-iex", f"set sysroot {SID_ROOT}", *extra]
-        return run_sections(commands, pid=target.pid, executable=inside(executable), extra=extra)
+        return run_sections_and_prefix(commands, pid=target.pid, executable=inside(executable), extra=extra)
     prefix = ["nsenter", "--target", str(target.pid), "--mount", "--root", "--wd"]
-    return run_sections(commands, pid=target.pid, executable=executable, extra=extra, gdb="gdb", hook=hook,
-                        prefix=prefix)
+    return run_sections_and_prefix(commands, pid=target.pid, executable=executable, extra=extra, gdb="gdb",
+                                   hook=hook, prefix=prefix)

@@ -55,8 +55,11 @@ def cli(*args: str, env: Optional[Dict[str, str]] = None, timeout: float = 120,
                           errors="replace", env=full_env, timeout=timeout)
 
 
-def run_gdb(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DEBUGINFOD_URLS"}
+def run_gdb(*args: str, timeout: float = 120, debug: bool = False) -> subprocess.CompletedProcess[str]:
+    """gdb -nx -batch ARGS; ``debug`` sets CPYTHON_GDB_DEBUG=1 for the hook."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUGINFOD_URLS", "CPYTHON_GDB_DEBUG")}
+    if debug:
+        env["CPYTHON_GDB_DEBUG"] = "1"
     return subprocess.run([GDB, "-nx", "-batch", *args], stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, encoding="utf-8",
                           errors="replace", env=env, timeout=timeout)
@@ -169,6 +172,34 @@ def test_hook_without_package_prints_one_line(tmp_path: Path) -> None:
     assert result.returncode == 0
 
 
+@pytest.mark.parametrize("broken", ["no package", "register fails"])
+def test_hook_failure_traceback_with_cpython_gdb_debug(tmp_path: Path, broken: str) -> None:
+    """One line says why the package cannot be loaded; CPYTHON_GDB_DEBUG=1 adds the traceback."""
+    if broken == "no package":
+        hook = tmp_path / "gdb_hook.py"
+        shutil.copy(HOOK, hook)
+        line = (f"cpython-gdb: import of cpython_gdb.gdb from {tmp_path.parent} failed (ModuleNotFoundError: "
+                "No module named 'cpython_gdb'); its gdb commands and printers are not available")
+        last = "ModuleNotFoundError: No module named 'cpython_gdb'"
+    else:
+        copy = tmp_path / "cpython_gdb"
+        shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        with open(copy / "gdb" / "__init__.py", "a") as f:
+            f.write("\n\ndef register(objfile=None):\n    raise RuntimeError('boom')\n")
+        hook = copy / "gdb_hook.py"
+        line = ("cpython-gdb: cpython_gdb.gdb.register() failed (RuntimeError: boom); "
+                "its gdb commands and printers are not available")
+        last = "RuntimeError: boom"
+    quiet = run_gdb("-ex", f"source {hook}", "-ex", "echo END\\n")
+    assert quiet.returncode == 0 and quiet.stdout == f"{line}\nEND\n", quiet.stdout
+    loud = run_gdb("-ex", f"source {hook}", "-ex", "echo END\\n", debug=True)
+    assert loud.returncode == 0, loud.stdout
+    lines = loud.stdout.splitlines()
+    assert lines[0] == "Traceback (most recent call last):", loud.stdout
+    assert f'  File "{hook}", line ' in loud.stdout, loud.stdout
+    assert lines[-3:] == [last, line, "END"], loud.stdout
+
+
 def official_extension() -> Path:
     """The python3.X-gdb.py that CPython installed next to this interpreter."""
     real = Path(os.path.realpath(sys.executable))
@@ -190,9 +221,11 @@ def test_hook_after_official_extension_takes_the_commands() -> None:
     assert "cpython-gdb" in both.stdout
 
 
-def test_official_extension_auto_loaded_later_does_not_win() -> None:
-    """`cpython-gdb run` sources the hook first; gdb then auto-loads the official
-    extension with the interpreter.  By the time the program stops, py-bt is ours."""
+def test_run_sources_the_hook_after_the_auto_loaded_official_extension() -> None:
+    """`cpython-gdb run` puts the hook in an -ex, which gdb runs after it has loaded the
+    program and auto-loaded the official extension with it: py-bt is ours from the start.
+    (Our hook loaded first, from ~/.gdbinit, and the names taken back at the next stop or
+    prompt: tests/gdb/test_coexist.py.)"""
     official = official_extension()
     ours = run_gdb("-ex", SOURCE_HOOK, "-ex", "help py-bt")
     interpreter = official.with_name(official.name[:-len("-gdb.py")])

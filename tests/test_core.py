@@ -14,7 +14,9 @@ import re
 import shlex
 import shutil
 import signal
+import struct
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
@@ -22,8 +24,8 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 
 from cores import cli, core_sections, crash_core
-from cpython_gdb.engine.elf.corefile import AT_EXECFN, CoreError, CoreFile
-from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, running, wait_blocked
+from cpython_gdb.engine.elf.corefile import AT_EXECFN, NT_AUXV, PF_X, PT_NOTE, CoreError, CoreFile
+from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, notices, running, started, stripped_copy, wait_blocked
 
 pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 3.8-3.13 under ~/.pyenv/versions")
 VERSION = VERSIONS[-1] if VERSIONS else ""
@@ -246,3 +248,146 @@ def test_sysroot_and_lib_path_with_gdb(segv: Path, tmp_path: Path) -> None:
     (libs, py_bt), _ = core_sections(segv, commands, "--sysroot", str(empty), "--lib-path", str(flat))
     assert re.search(r"^\S+\s+\S+\s+Yes(?: \(\*\))?\s+\S+/libpython\S+$", libs, re.M), libs
     assert READ_RAW in py_bt
+
+
+# -- a core from another machine: the executable under --sysroot, separate debug info ------------------
+
+LAYOUT_SOURCE = "python from cpython_gdb.gdb.state import current_target; print(current_target().layout.source)"
+
+
+def separate_debug_file(original: Path, directory: Path) -> Path:
+    """`objcopy --only-keep-debug` of ORIGINAL, where gdb looks for it by build id under DIRECTORY."""
+    notes = subprocess.run(["readelf", "-n", str(original)], stdout=subprocess.PIPE, encoding="utf-8",
+                           check=True).stdout
+    match = re.search(r"Build ID: ([0-9a-f]+)", notes)
+    assert match, f"{original} has no build id"
+    build_id = match.group(1)
+    path = directory / ".build-id" / build_id[:2] / f"{build_id[2:]}.debug"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["objcopy", "--only-keep-debug", str(original), str(path)], check=True)
+    return path
+
+
+def test_core_from_another_machine_with_separate_debug_info(tmp_path: Path) -> None:
+    """A stripped interpreter's core, its program moved under a sysroot and its DWARF in
+    separate files: `--sysroot` finds the executable and libraries, `--debug-file-directory`
+    the debug info, which gives the DWARF layout and the C built-in calls."""
+    machine = tmp_path / "machine"
+    copy = stripped_copy(VERSION, machine)
+    exe = PYTHONS[VERSION]
+    debug = tmp_path / "debug"
+    libpython = sorted((exe.parent.parent / "lib").glob(f"libpython{VERSION}*.so.1.0"))
+    assert libpython, "pyenv's CPython is built with --enable-shared"
+    for original in (exe, libpython[0]):
+        separate_debug_file(original, debug)
+    with running(VERSION, "recursion.py", **copy) as target:
+        core = gcore(target.pid, tmp_path)
+    # Elsewhere the program's files are under the sysroot, at the paths the core names.
+    sysroot = tmp_path / "sysroot"
+    moved = sysroot / str(machine).lstrip("/")
+    moved.parent.mkdir(parents=True)
+    machine.rename(moved)
+    for top in ("usr", "lib", "lib64", "bin", "root", "home", "opt"):
+        if os.path.exists(f"/{top}"):
+            (sysroot / top).symlink_to(f"/{top}")
+    commands = [LAYOUT_SOURCE, "py-bt", "info sharedlibrary"]
+    (bare_source, bare_bt, bare_libs), bare_before = core_sections(core, commands, "--sysroot", str(sysroot))
+    (source, py_bt, libs), before = core_sections(core, commands, "--sysroot", str(sysroot),
+                                                  "--debug-file-directory", str(debug))
+    found = f"cpython-gdb core: executable {moved / 'bin' / exe.name} (from AT_EXECFN); core of pid {target.pid} "
+    assert found in bare_before and found in before, before
+    for libraries in (bare_libs, libs):
+        assert re.search(rf"^\S+\s+\S+\s+Yes(?: \(\*\))?\s+{re.escape(str(moved))}/lib/libpython\S+$",
+                         libraries, re.M), libraries
+    micro = subprocess.run([str(exe), "-c", "import platform; print(platform.python_version())"],
+                           stdout=subprocess.PIPE, encoding="ascii", check=True).stdout.strip()
+    fallback = "_Py_DebugOffsets" if VERSION == "3.13" else "generated table"
+    assert bare_source.strip() == fallback and source.strip() == "DWARF"
+    assert notices(bare_before) == [f"cpython-gdb: CPython {micro} (layout from {fallback})"], bare_before
+    assert notices(before) == [f"cpython-gdb: CPython {micro} (layout from DWARF)"], before
+    # The C built-in calls need the C variables of the DWARF; the Python frames are the same.
+    assert "  <built-in function sorted>\n" in py_bt and "<built-in" not in bare_bt, (py_bt, bare_bt)
+    assert [line for line in py_bt.splitlines() if "<built-in" not in line] == bare_bt.splitlines()
+    assert bare_bt.count('  File "') == 7 and 'in wait_here\n' in bare_bt
+
+
+# -- the executable when the core's first names are not on disk ------------------------------------------
+
+AT_IGNORE, AT_ENTRY = 1, 9
+
+
+def without_auxv_entries(core: Path, keys: Tuple[int, ...], dest: Path) -> Path:
+    """A copy of CORE (ELF64, little-endian) whose auxiliary vector lacks KEYS (made AT_IGNORE)."""
+    data = bytearray(core.read_bytes())
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    patched = 0
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        pos = p_offset
+        while p_type == PT_NOTE and pos + 12 <= p_offset + p_filesz:
+            namesz, descsz, kind = struct.unpack_from("<III", data, pos)
+            desc = pos + 12 + (namesz + 3) // 4 * 4
+            for at in range(desc, desc + descsz, 16) if kind == NT_AUXV else ():
+                if struct.unpack_from("<Q", data, at)[0] in keys:
+                    struct.pack_into("<Q", data, at, AT_IGNORE)
+                    patched += 1
+            pos = desc + (descsz + 3) // 4 * 4
+    assert patched == len(keys), patched
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def test_executable_from_the_first_executable_mapping(segv: Path, workdir: Path) -> None:
+    """A core whose auxiliary vector names neither the program (AT_EXECFN) nor its entry point
+    (as a core writer that leaves them out makes it): the first mapped file with executable
+    memory is the program. gdb itself cannot place a PIE program without AT_ENTRY; the
+    direct dump reads it."""
+    info = CoreFile(str(segv))
+    if not any(s.flags & PF_X for s in info.segments):
+        pytest.skip("gdb wrote this core (no kernel core here): it lists no text segments")
+    core = without_auxv_entries(segv, (AT_ENTRY, AT_EXECFN), workdir / "core.no-entry")
+    exe = os.path.realpath(PYTHONS[VERSION])
+    assert CoreFile(str(core)).find_executable() == (exe, "NT_FILE first executable mapping")
+    result = cli("core", "--dry-run", str(core))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"cpython-gdb core: executable {exe} (from NT_FILE first executable mapping); ")
+    assert shlex.split(result.stdout)[-3:] == [exe, "-c", str(core)]
+    dumped = subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "dump", str(core)],
+                            capture_output=True, encoding="utf-8", timeout=120)
+    assert dumped.returncode == 0 and not dumped.stderr, dumped.stderr
+    assert dumped.stdout.startswith(f"Core {core} (pid {info.pid}), {exe}: CPython {VERSION}")
+    assert READ_RAW in dumped.stdout
+
+
+def test_executable_from_argv0(tmp_path: Path) -> None:
+    """The program file was deleted after the core: AT_EXECFN and the mappings name it; the
+    first word of the command line names another path to the same interpreter."""
+    program = tmp_path / "bin" / "python-deleted"
+    program.parent.mkdir()
+    shutil.copy2(PYTHONS[VERSION], program)
+    fifo = tmp_path / "ready"
+    os.mkfifo(fifo)
+    argv0 = str(PYTHONS[VERSION])
+    proc = subprocess.Popen([argv0, str(PROGRAMS / "recursion.py")], executable=str(program), cwd=str(tmp_path),
+                            env=dict(os.environ, READY_FILE=str(fifo)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    with started(proc, fifo, workdir):
+        core = gcore(proc.pid, tmp_path)
+    program.unlink()
+    info = CoreFile(str(core))
+    assert info.execfn == str(program)
+    assert info.find_executable() == (argv0, "pr_psargs argv[0]")
+    (py_bt,), before = core_sections(core, ["py-bt"])
+    assert f"cpython-gdb core: executable {argv0} (from pr_psargs argv[0]); core of pid {proc.pid} " in before
+    assert py_bt.count('  File "') == 7 and "in wait_here\n" in py_bt, py_bt
+    for backend in ("direct", "gdb"):
+        dumped = subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "dump", str(core), "--backend", backend],
+                                capture_output=True, encoding="utf-8", timeout=120)
+        assert dumped.returncode == 0 and not dumped.stderr, (backend, dumped.stderr)
+        assert dumped.stdout.startswith(f"Core {core} (pid {proc.pid}), {argv0}: CPython {VERSION}"), backend
+        stack = py_bt if backend == "gdb" else "".join(
+            line for line in py_bt.splitlines(keepends=True) if not line.startswith("  <built-in "))
+        assert dumped.stdout.endswith("\n" + stack), backend

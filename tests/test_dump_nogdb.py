@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any, Dict
 
@@ -27,7 +26,7 @@ from cpython_gdb.direct.core import CoreMemory, core_mappings
 from cpython_gdb.direct.live import ProcessMemory, stopped
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
-from harness import VERSIONS, gcore, running, stripped_copy, wait_blocked
+from harness import gcore, newest, running, stripped_copy, wait_blocked, wait_state
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok, one_line_error, proc_status
 
@@ -116,30 +115,19 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     assert core_direct["target"]["core"] == str(core) and core_direct["target"]["pid"] == target.pid
 
 
-def _stopped_within(pid: int, seconds: float) -> Dict[str, str]:
-    """/proc/PID/status once it says stopped (T), or as it is after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while True:
-        status = proc_status(pid)
-        if status["State"].startswith("T") or time.monotonic() > deadline:
-            return status
-        time.sleep(0.01)
-
-
 def test_direct_keeps_a_stopped_process_stopped():
-    version = VERSIONS[-1]
-    with running(version, "deadlock.py", env=MALLOC_ENV) as target:
+    with running(newest(), "deadlock.py", env=MALLOC_ENV) as target:
         lwps = json.loads(target.ready)
         wait_blocked(target.pid, list(lwps.values()))
         os.kill(target.pid, signal.SIGSTOP)
         try:
             # The group stop first takes hold (the kill only queues it), and
-            # after the dump each thread detached re-enters it as it is woken.
-            status = _stopped_within(target.pid, 5.0)
-            assert status["State"].startswith("T"), status
+            # after the dump each thread detached re-enters it as it is woken:
+            # both are waited for on the state, not for a fixed time.
+            assert wait_state(target.pid, "T") == "T"
             text = ok(dump(str(target.pid)))
-            status = _stopped_within(target.pid, 1.0)
-            assert status["State"].startswith("T") and status["TracerPid"] == "0", status
+            assert wait_state(target.pid, "T") == "T", proc_status(target.pid)
+            assert proc_status(target.pid)["TracerPid"] == "0"
         finally:
             os.kill(target.pid, signal.SIGCONT)
         text_again = ok(dump(str(target.pid)))
@@ -163,9 +151,7 @@ def test_ptrace_bindings(private, monkeypatch):
     child = subprocess.Popen(["sleep", "60"])
     try:
         # Asleep in nanosleep(): its loader has set the thread pointer.
-        deadline = time.monotonic() + 30
-        while not proc_status(child.pid)["State"].startswith("S") and time.monotonic() < deadline:
-            time.sleep(0.01)
+        assert wait_state(child.pid, "S") == "S"
         with stopped(child.pid) as held:
             assert [t.lwp for t in held.threads] == [child.pid]
             assert held.threads[0].fs_base  # glibc's thread pointer
@@ -186,7 +172,7 @@ def test_direct_errors(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
-    with running(VERSIONS[-1], "recursion.py") as target:
+    with running(newest(), "recursion.py") as target:
         with stopped(target.pid):
             one_line_error(dump(str(target.pid)), 1, f"cannot attach to process {target.pid}",
                            f"already traced by process {os.getpid()}")

@@ -1,13 +1,17 @@
 """Living with CPython's own python-gdb.py, which gdb may auto-load too.
 
-Loaded after the program (as `cpython-gdb attach/core/run` and a ~/.gdbinit
-line followed by an interactive prompt do), our commands and printers win.
-Loaded before it in a batch run, the official script's commands replace
-ours until the next prompt, while our printers still come first; either
-way nothing fails.
+Loaded after the program (as `cpython-gdb attach/core/run` do), our
+commands and printers win. Loaded before it (a ~/.gdbinit line, then gdb
+auto-loads the official script with the program), the official script's
+commands replace ours until the next stop or prompt, which takes them
+back, while our printers still come first; either way nothing fails.
 """
 
-from harness import HOOK, official_extension, run_sections, running
+import os
+import re
+import subprocess
+
+from harness import GDB, GDB_TIMEOUT, HOOK, MARK, PYENV, PYTHONS, official_extension, run_gdb, run_sections, running
 
 
 def _official_or_skip(version):
@@ -44,3 +48,67 @@ def test_both_loaded_in_batch_order_gives_no_errors(version):
         )
     # Our printer is consulted first: the official one prints <type at remote 0x...>.
     assert value.strip() == "$1 = <class 'float'>"
+
+
+# Our hook from ~/.gdbinit, then the official script auto-loaded with the
+# program: the order of a user who appended `cpython-gdb gdbinit` to it.
+STOPS = "import os, signal\ndef stop_here():\n    os.kill(os.getpid(), signal.SIGTRAP)\nstop_here()\n"
+
+
+def _gdbinit_gdb(version, tmp_path, args, stdin=None):
+    """gdb with a HOME whose .gdbinit sources our hook; gdb then auto-loads the official script with the program."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / ".gdbinit").write_text(f"source {HOOK}\n")
+    env = {k: v for k, v in os.environ.items() if k != "DEBUGINFOD_URLS"}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), PYTHONHASHSEED="0")
+    argv = [GDB, "-q", "-iex", "set pagination off", "-iex", "set width 0", "-iex", "set confirm off",
+            "-iex", f"add-auto-load-safe-path {PYENV}", *args, "--args", str(PYTHONS[version]), "-c", STOPS]
+    proc = subprocess.run(argv, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                          encoding="utf-8", errors="replace", timeout=GDB_TIMEOUT)
+    return proc.stdout
+
+
+def _help_texts(official):
+    texts = []
+    for source in (official, HOOK):
+        out = run_gdb([f"source {source}", "help py-bt"], ours=False)
+        texts.append(out.strip())
+    assert texts[0] and texts[1] and texts[0] != texts[1]
+    assert texts[1].startswith("Print the Python stack of the selected thread"), texts[1]
+    return texts
+
+
+def test_official_script_auto_loaded_after_our_gdbinit_gives_the_names_back_at_a_stop(version, tmp_path):
+    official = _official_or_skip(version)
+    theirs, ours = _help_texts(official)
+    commands = ["help py-bt", "info auto-load python-scripts", "run", "help py-bt", "py-bt",
+                "print (PyObject *) &PyFloat_Type"]
+    args = ["-batch"]
+    for i, command in enumerate(commands):
+        args += ["-ex", f"echo {MARK}{i}\\n", "-ex", command]
+    out = _gdbinit_gdb(version, tmp_path, args)
+    assert "Traceback (most recent call last)" not in out and "Python Exception" not in out, out
+    sections = [out.split(f"{MARK}{i}\n", 1)[1].split(MARK, 1)[0] for i in range(len(commands))]
+    # Before any stop or prompt (a batch run's -ex commands): the official commands.
+    assert sections[0].strip() == theirs, out
+    assert re.search(rf"^Yes\s+{re.escape(str(official))}\s*$", sections[1], re.M), out
+    # At the stop, the names are ours again, and our printers come first.
+    assert sections[3].strip() == ours, out
+    assert sections[4].endswith('Traceback (most recent call first):\n  <built-in function kill>\n'
+                                '  File "<string>", line 3, in stop_here\n'
+                                '  File "<string>", line 4, in <module>\n'), out
+    assert sections[5].strip().endswith("= <class 'float'>"), out
+
+
+def test_official_script_auto_loaded_after_our_gdbinit_gives_the_names_back_at_the_prompt(version, tmp_path):
+    official = _official_or_skip(version)
+    theirs, ours = _help_texts(official)
+    # Not batch: gdb reads commands from stdin after its first prompt.
+    out = _gdbinit_gdb(version, tmp_path, ["-ex", f"echo {MARK}0\\n", "-ex", "help py-bt"],
+                       stdin=f"echo {MARK}1\\n\nhelp py-bt\necho {MARK}end\\n\nquit\n")
+    assert "Traceback (most recent call last)" not in out and "Python Exception" not in out, out
+    before = out.split(f"{MARK}0\n", 1)[1].split("(gdb)", 1)[0]
+    after = out.split(f"{MARK}1\n", 1)[1].split(f"{MARK}end", 1)[0].replace("(gdb)", "")
+    assert before.strip() == theirs, out
+    assert after.strip() == ours, out

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cpython_gdb.engine.layout.sources import load_table
-from harness import run_sections, running
+from harness import notices, run_sections, run_sections_and_prefix, running
 
 DEBIAN = Path("/usr/bin/python3.11")
 NO_DWARF = ["-iex", "set debug-file-directory /nonexistent"]
@@ -48,11 +48,13 @@ def _python_only(text):
 
 def test_debian_python_with_and_without_debug_info():
     with running("3.11", "recursion.py", python=DEBIAN) as target:
-        dwarf = run_sections(COMMANDS, pid=target.pid)
-        bare = run_sections(COMMANDS, pid=target.pid, extra=NO_DWARF)
+        dwarf, dwarf_prefix = run_sections_and_prefix(COMMANDS, pid=target.pid)
+        bare, bare_prefix = run_sections_and_prefix(COMMANDS, pid=target.pid, extra=NO_DWARF)
     source, version = dwarf[0].split(None, 1)
     assert source == "DWARF" and version.startswith("CPython 3.11."), dwarf[0]
     assert bare[0].strip() == "generated table " + version.strip(), bare[0]
+    assert notices(dwarf_prefix) == [f"cpython-gdb: {version.strip()} (layout from DWARF)"], dwarf_prefix
+    assert notices(bare_prefix) == [f"cpython-gdb: {version.strip()} (layout from generated table)"], bare_prefix
     # With DWARF, the C built-in calls are shown too.
     assert "<built-in function sorted>" in dwarf[1]
     for command, a, b in zip(COMMANDS[1:-1], dwarf[1:-1], bare[1:-1]):

@@ -27,6 +27,7 @@ from test_commands import (
 from test_debug_offsets_dwarf import COMPARE, check
 
 import sid
+from harness import notices
 
 pytestmark = pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
 
@@ -113,7 +114,13 @@ def test_core_commands_under_both_gdbs(name, dwarf, source, hook):
     outputs = {}
     with sid.running(name, "recursion.py") as target:
         for gdb in ("host", "root"):
-            outputs[gdb] = sid.sections(commands, target, name, gdb, dwarf, hook)
+            outputs[gdb], prefix = sid.sections_and_prefix(commands, target, name, gdb, dwarf, hook)
+            # Said once, on one line, as the hook loads: e.g. README's
+            # "cpython-gdb: CPython 3.14.10 (layout from _Py_DebugOffsets)".
+            lines = notices(prefix)
+            assert len(lines) == 1 and re.fullmatch(
+                rf"cpython-gdb: CPython {re.escape(name.rstrip('d'))}\.\d+ \(layout from {source}\)", lines[0]), prefix
+            assert not notices("".join(outputs[gdb])), gdb
     for gdb, out in outputs.items():
         core = out[: len(commands) - (1 if dwarf else 0)]
         stack = check_commands(name, core, source)

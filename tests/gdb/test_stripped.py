@@ -8,10 +8,11 @@ value is the same.
 """
 
 import re
+import subprocess
 
 import pytest
 
-from harness import run_sections, running, stripped_copy
+from harness import PYTHONS, notices, run_sections_and_prefix, running, stripped_copy
 
 COMMANDS = [
     "python from cpython_gdb.gdb.state import current_target; print(current_target().layout.source)",
@@ -37,15 +38,29 @@ def stripped_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("stripped")
 
 
+def version_text(version):
+    """How the notice names CPython VERSION: X.Y.Z from 3.11 (Py_Version), X.Y before (its file names)."""
+    if tuple(int(x) for x in version.split(".")) < (3, 11):
+        return version
+    return subprocess.run([str(PYTHONS[version]), "-c", "import platform; print(platform.python_version())"],
+                          stdout=subprocess.PIPE, encoding="ascii", check=True).stdout.strip()
+
+
 def test_stripped_interpreter_matches_dwarf(version, stripped_dir):
     copy = stripped_copy(version, stripped_dir / version)
     with running(version, "recursion.py") as target:
-        with_dwarf = run_sections(COMMANDS, pid=target.pid)
+        with_dwarf, dwarf_prefix = run_sections_and_prefix(COMMANDS, pid=target.pid)
     with running(version, "recursion.py", **copy) as target:
-        without = run_sections(COMMANDS, pid=target.pid)
+        without, bare_prefix = run_sections_and_prefix(COMMANDS, pid=target.pid)
     assert with_dwarf[0].strip() == "DWARF"
     newer = tuple(int(x) for x in version.split(".")) >= (3, 13)
-    assert without[0].strip() == ("_Py_DebugOffsets" if newer else "generated table")
+    source = "_Py_DebugOffsets" if newer else "generated table"
+    assert without[0].strip() == source
+    # gdb says once, when the hook loads, which CPython and layout it reads, on one line.
+    text = version_text(version)
+    assert notices(dwarf_prefix) == [f"cpython-gdb: CPython {text} (layout from DWARF)"], dwarf_prefix
+    assert notices(bare_prefix) == [f"cpython-gdb: CPython {text} (layout from {source})"], bare_prefix
+    assert not notices("".join(with_dwarf + without))
     for command, a, b in zip(COMMANDS[1:], with_dwarf[1:], without[1:]):
         assert _python_only(a) == _python_only(b), command
     assert 'in recursive_function' in without[1]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, render
-from harness import PYTHONS, VERSIONS, gcore, run_sections, running, stripped_copy
+from harness import PYTHONS, VERSIONS, gcore, newest, run_sections, running, stripped_copy
 from report_check import MALLOC_ENV, check_thread_states, report_blocks, thread_states_expectations, validate
+from test_dump import dump as run_dump
 
 
 def test_threads_live(version):
@@ -86,3 +87,48 @@ def test_threads_without_debug_info(minor, tmp_path):
         out = run_sections(["py-threads", "thread apply all py-bt"], pid=target.pid)
         ready = target.ready
     check_thread_states(minor, ready, out[0], out[1])
+
+
+def dropping_the_gil(version, directory):
+    """Stop gil_drop.py in drop_gil: py-threads and py-dump-json there, and a gcore of that stop."""
+    core = directory / "core.drop_gil"
+    with running(version, "gil_drop.py") as target:
+        out = run_sections(["break drop_gil", "continue", "py-threads", "py-dump-json", f"gcore {core}",
+                            "delete"], pid=target.pid)
+        names = {int(lwp): name for lwp, name in json.loads(target.ready).items()}
+    assert core.is_file(), out[4]
+    lines = out[3].splitlines()
+    assert lines[0] == BEGIN_MARK and lines[2] == END_MARK, out[3]
+    return out[2], json.loads(lines[1]), core, names
+
+
+def test_dropping_the_gil(version, tmp_path):
+    """A thread stopped in drop_gil is "dropping the GIL", live and in a dump of its core (C frames tell)."""
+    text, doc, core, names = dropping_the_gil(version, tmp_path)
+    validate(doc)
+    (selected,) = [t for t in doc["threads"] if t["selected"]]
+    assert selected["gil"] == "dropping", doc
+    assert [t["gil"] for t in doc["threads"]].count("dropping") == 1
+    heading = f'Thread {selected["gdb_thread"]} (LWP {selected["lwp"]})'
+    blocks = report_blocks(text)
+    assert blocks[selected["lwp"]][0].startswith(heading), text
+    assert blocks[selected["lwp"]][0].endswith(f'Python thread "{names[selected["lwp"]]}": dropping the GIL'), text
+    dumped = run_dump(str(core), "--json", "--backend", "gdb")
+    assert dumped.returncode == 0, dumped.stderr
+    from_core = json.loads(dumped.stdout)
+    validate(from_core)
+    assert {t["lwp"]: t["gil"] for t in from_core["threads"]} == {t["lwp"]: t["gil"] for t in doc["threads"]}
+    assert "dropping the GIL" in "\n".join(render(from_core))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "direct backend: a thread stopped in drop_gil, which still holds the GIL, is reported "
+    "'holds the GIL' (gil 'held'); README's One-shot dump and direct/documents.py say a thread "
+    "dropping the GIL is 'not held' without gdb"))
+def test_direct_dump_of_a_thread_dropping_the_gil(tmp_path):
+    _, doc, core, _ = dropping_the_gil(newest(), tmp_path)
+    dumped = run_dump(str(core), "--json")
+    assert dumped.returncode == 0, dumped.stderr
+    direct = json.loads(dumped.stdout)
+    expected = {t["lwp"]: "not held" if t["gil"] in ("waiting", "dropping") else t["gil"] for t in doc["threads"]}
+    assert {t["lwp"]: t["gil"] for t in direct["threads"]} == expected

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cpython_gdb.engine.native.cfi import RA, EhFrame, Unsupported
-from harness import PYTHONS, VERSIONS
+from harness import PYTHONS, version_params
 
 REGISTERS = {"rax": 0, "rdx": 1, "rcx": 2, "rbx": 3, "rsi": 4, "rdi": 5, "rbp": 6, "rsp": 7,
              **{f"r{n}": n for n in range(8, 16)}, "ra": RA}
@@ -89,7 +89,7 @@ def _ours(frame, pc):
 
 
 @pytest.mark.skipif(shutil.which("readelf") is None, reason="readelf (binutils) is not installed")
-@pytest.mark.parametrize("which", [*VERSIONS, "libc"])
+@pytest.mark.parametrize("which", [*version_params(), "libc"])
 def test_rules_match_readelf(which):
     path = LIBC if which == "libc" else _libpython(which)
     frame = EhFrame(str(path))

@@ -10,7 +10,7 @@ from cpython_gdb.engine.layout import scheme_for
 from cpython_gdb.engine.limits import Limits
 from cpython_gdb.engine.model import PyFrame, TypeInfo
 from cpython_gdb.engine.record import replace
-from harness import PYTHONS, SID_ROOT, VERSIONS
+from harness import PYTHONS, SID_ROOT, version_params
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -46,7 +46,7 @@ except AttributeError:
 """
 
 
-@pytest.mark.parametrize("minor", VERSIONS)
+@pytest.mark.parametrize("minor", version_params())
 def test_same_on_every_pyenv_python(minor: str) -> None:
     out = subprocess.run([str(PYTHONS[minor]), "-c", CHECK, str(SRC)], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, timeout=60).stdout.decode()

@@ -8,7 +8,7 @@ import pytest
 
 from cpython_gdb.engine.layout import scheme_for
 from cpython_gdb.engine.objects.strhash import str_hash
-from harness import PYTHONS, VERSIONS
+from harness import PYTHONS, version_params
 
 TEXTS = ["", "a", "abc", "global_9999", "x" * 7, "y" * 8, "z" * 9, "é" * 3, "日本語", "\U0001F600ok", "a" * 100]
 
@@ -23,7 +23,7 @@ print(json.dumps([secret.value, k1, [hash(t) for t in texts]]))
 
 
 @pytest.mark.parametrize("seed", [None, "0"])
-@pytest.mark.parametrize("minor", VERSIONS)
+@pytest.mark.parametrize("minor", version_params())
 def test_hash_is_the_interpreters(minor, seed):
     env = dict(os.environ)
     env.pop("PYTHONHASHSEED", None)

@@ -190,7 +190,14 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
                 break
     if walk.cut:
         stack.whole = False
-    place(stack, groups, lambda cframe: _entering(target, cframe))
+    cut = pythread.truncated_reason is not None
+    place(stack, groups, lambda cframe: _entering(target, cframe), cut=cut)
+    if cut and not whole:
+        # The walk stopped early (max-frames): the older C frames run Python frames it did not read.
+        placed = [i for i, cframe in enumerate(stack.cframes) if cframe.python]
+        if placed:
+            del stack.cframes[placed[-1] + 1:]
+            stack.whole = False
     if stack.unplaced and not any(c.kind == kinds.EVAL for c in stack.cframes):
         stack.note = _no_eval_reason()
     stacks[thread.global_num] = stack

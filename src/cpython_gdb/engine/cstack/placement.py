@@ -74,17 +74,22 @@ def _eval_frames_by_shim(cframes: Sequence[CFrame], groups: Sequence[Group]) -> 
             cframe.kind = kinds.EVAL
 
 
-def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFrame], Tuple[PyFrame, ...]]) -> None:
+def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFrame], Tuple[PyFrame, ...]],
+          cut: bool = False) -> None:
     """Set ``python`` on the eval-loop frames of ``stack.cframes``, and ``stack.unplaced``.
 
     ``entering(cframe)``: the frame an eval-loop call was given but has not
     linked into the thread state yet, as far as the backend can read it
-    from the call's arguments (() if it cannot).
+    from the call's arguments (() if it cannot). ``cut``: the walk of the
+    thread's frames stopped early (max-frames, a record it cannot read):
+    ``groups`` are then the newest ones, matched from the newest call.
     """
     if sum(c.kind == kinds.EVAL for c in stack.cframes) < len(groups):
         _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == kinds.EVAL]
-    if len(evals) > len(groups):
+    if cut:
+        evals = evals[: len(groups)]
+    elif len(evals) > len(groups):
         # The newest eval-loop calls have not linked their frame into the
         # thread state yet (stopped at the function's entry) or have already
         # unlinked it (returning). Older calls are settled, so match from

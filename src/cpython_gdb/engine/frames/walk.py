@@ -185,32 +185,35 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
 
 
 def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, ...], Optional[str]]:
-    """All frames from ``first`` outwards; and why the walk stopped early, if it did."""
+    """The frames from ``first`` outwards; and why the walk stopped early, if it did.
+
+    At most ``max_frames`` Python frames: only the frames shown count, not
+    the records a C call pushes (3.12+) or frames not started yet.
+    """
     frames: List[PyFrame] = []
     seen: Set[int] = set()
     frame = first
     reason: Optional[str] = None
-    records = 0
     while frame:
         if frame in seen:
             reason = f"frame chain loops at 0x{frame:x}"
             break
-        if records >= max_frames:
-            reason = f"stopped after {max_frames} frames"
-            break
         seen.add(frame)
-        records += 1
+        record = frame
+        maybe: Optional[PyFrame]
         try:
             if t.scheme.frame == "frameobject":
-                pyframe, frame = _frame_object(t, frame)
-                frames.append(pyframe)
-                continue
-            record = frame
-            maybe, frame, closes_call = _interpreter_frame(t, frame)
+                maybe, frame = _frame_object(t, frame)
+                closes_call = False
+            else:
+                maybe, frame, closes_call = _interpreter_frame(t, frame)
         except CpythonGdbError as exc:
-            reason = f"cannot read frame 0x{frame:x}: {exc}"
+            reason = f"cannot read frame 0x{record:x}: {exc}"
             break
         if maybe is not None:
+            if len(frames) >= max_frames:
+                reason = f"stopped after {max_frames} frames"
+                break
             frames.append(maybe)
         elif closes_call and frames and not frames[-1].is_entry:
             shim = record if t.scheme.entry == "owner" else 0
