@@ -23,6 +23,11 @@ GDB = os.environ.get("CPYTHON_GDB_GDB", "gdb")
 SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 # The Debian sid root of CPython 3.14 and 3.15, built by tools/sid_root.sh.
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
+# Free-threaded builds (PEP 703) made by tools/build_freethreaded.sh, by name
+# ("3.13t"): required ones, then those built when their sources download.
+FT_ROOT = Path(os.environ.get("CPYTHON_GDB_FT_ROOT", "/var/cache/cpython-gdb/free-threaded"))
+FREE_THREADED = ("3.13t",)
+FREE_THREADED_OPTIONAL = ("3.14t", "3.15t")
 READY_TIMEOUT = 30
 GDB_TIMEOUT = 300
 
@@ -42,15 +47,38 @@ def find_pythons() -> Dict[str, Path]:
     return found
 
 
-PYTHONS = find_pythons()
-VERSIONS = sorted(PYTHONS, key=lambda v: tuple(int(x) for x in v.split(".")))
+def find_free_threaded() -> Dict[str, Path]:
+    """The free-threaded builds there are, by name ("3.13t")."""
+    found = {}
+    for name in FREE_THREADED + FREE_THREADED_OPTIONAL:
+        exe = FT_ROOT / name / "bin" / f"python{name}"
+        if exe.exists():
+            found[name] = exe
+    return found
+
+
+FT_PYTHONS = find_free_threaded()
+# Every interpreter a test may run, by name: pyenv's by minor version
+# ("3.12"), the free-threaded builds by their name ("3.13t").
+PYTHONS = {**find_pythons(), **FT_PYTHONS}
+# The pyenv versions, the default matrix of the tests (free-threaded builds
+# have their own: tests/test_free_threaded.py).
+VERSIONS = sorted((v for v in PYTHONS if v in SUPPORTED), key=lambda v: tuple(int(x) for x in v.split(".")))
 # Set to 1 to run on what is installed: each missing interpreter then skips
 # its tests, with a reason, instead of failing the run (conftest.py).
 ALLOW_MISSING = os.environ.get("CPYTHON_GDB_ALLOW_MISSING") == "1"
 
 
 def missing_version(minor: str) -> str:
+    if minor.endswith("t"):
+        return f"no free-threaded CPython {minor} under {FT_ROOT} (tools/build_freethreaded.sh)"
     return f"no CPython {minor} under {PYENV} (pyenv install {minor})"
+
+
+def minor_of(version: str) -> Tuple[int, int]:
+    """(3, 13) for "3.13" and for its free-threaded build "3.13t"."""
+    major, minor = version.rstrip("t").split(".")
+    return int(major), int(minor)
 
 
 def version_params() -> List[object]:
@@ -59,7 +87,7 @@ def version_params() -> List[object]:
 
     return [pytest.param(minor) if minor in PYTHONS else
             pytest.param(minor, marks=pytest.mark.skip(reason=missing_version(minor)))
-            for minor in SUPPORTED]
+            for minor in SUPPORTED + FREE_THREADED]
 
 
 def newest() -> str:

@@ -116,7 +116,7 @@ def thread_states_expectations(version: str, ready: str) -> Dict[str, Any]:
     import json
 
     ids = json.loads(ready)
-    minor = int(version.split(".")[1])
+    minor = int(version.rstrip("t").split(".")[1])
     program = "thread_states.py"
     sub_gil = "GIL released" if minor >= 12 else "GIL held by thread 1"
     if minor == 8:

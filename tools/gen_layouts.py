@@ -33,6 +33,11 @@ PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 SID = ("3.14", "3.15")  # from the Debian sid root
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
+# Free-threaded builds (tools/build_freethreaded.sh), as "3.13t": required
+# ones, then those built whenever their sources download.
+FREE_THREADED = ("3.13t",)
+FREE_THREADED_OPTIONAL = ("3.14t", "3.15t")
+FT_ROOT = Path(os.environ.get("CPYTHON_GDB_FT_ROOT", "/var/cache/cpython-gdb/free-threaded"))
 
 # Run inside gdb's Python: resolve the keys through the adapter's DWARF reader.
 _GDB_SCRIPT = """
@@ -99,7 +104,19 @@ def interpreters() -> Dict[str, Source]:
         if binary.exists():
             options = ("-iex", f"set sysroot {SID_ROOT}", "-iex", f"set debug-file-directory {SID_ROOT}/usr/lib/debug")
             found[minor] = Source(binary, f"Debian sid python{minor} {sid_version(minor)} (python{minor}-dbg)", options)
+    for name in FREE_THREADED + FREE_THREADED_OPTIONAL:
+        lib = FT_ROOT / name / "lib" / f"libpython{name}.so.1.0"
+        if lib.exists():
+            found[name] = Source(lib, f"free-threaded CPython {ft_version(name)} (libpython{name}.so.1.0, "
+                                      "tools/build_freethreaded.sh)")
     return found
+
+
+def ft_version(name: str) -> str:
+    """The full version of a free-threaded build, from its pkg-config file."""
+    pc = FT_ROOT / name / "lib" / "pkgconfig" / f"python-{name[:-1]}.pc"
+    match = re.search(r"^Version: (\S+)", pc.read_text(), re.M) if pc.exists() else None
+    return match.group(1) if match else name
 
 
 def sid_version(minor: str) -> str:
@@ -142,10 +159,10 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
     found = interpreters()
-    missing = [m for m in SUPPORTED if m not in found]
+    missing = [m for m in SUPPORTED + FREE_THREADED if m not in found]
     if missing:
-        print(f"no interpreter for {', '.join(missing)} (pyenv; the sid root {SID_ROOT} for 3.14+)",
-              file=sys.stderr)
+        print(f"no interpreter for {', '.join(missing)} (pyenv; the sid root {SID_ROOT} for 3.14+; "
+              f"{FT_ROOT} for free-threaded builds: tools/build_freethreaded.sh)", file=sys.stderr)
         return 2
     changed = []
     for minor, library in found.items():

@@ -66,7 +66,7 @@ Item = Union[F, B]
 
 
 def major_minor(version: str) -> Tuple[int, int]:
-    a, b = version.split(".")
+    a, b = version.rstrip("t").split(".")
     return int(a), int(b)
 
 

@@ -3,7 +3,7 @@
 import json
 
 from cpython_gdb.engine.layout.sources import load_table
-from harness import run_sections, running
+from harness import minor_of, run_sections, running
 
 COMMON = {
     "PyObject.ob_type", "PyVarObject.ob_size", "PyTypeObject.tp_name", "PyTypeObject.tp_flags",
@@ -43,13 +43,16 @@ EXPECTED = {
     "3.13": COMMON | INTERPRETER_FRAME | {"PyCodeObject.co_linetable", "PyLongObject.lv_tag",
                                           "PyThreadState.current_frame"},
 }
+# A free-threaded build's GIL can be off: it says whether it is on.
+EXPECTED["3.13t"] = EXPECTED["3.13"] | {"_gil_runtime_state.enabled"}
 # Keys whose presence would mean a wrong spelling was picked for this version.
 ABSENT = {
     "3.8": {"_PyInterpreterFrame.previous", "PyLongObject.lv_tag", "PyThreadState.native_thread_id"},
     "3.10": {"_PyCFrame.current_frame", "PyLongObject.lv_tag"},
     "3.11": {"PyLongObject.lv_tag", "PyFrameObject.f_lasti"},
-    "3.13": {"PyThreadState.cframe", "_PyInterpreterFrame.is_entry"},
+    "3.13": {"PyThreadState.cframe", "_PyInterpreterFrame.is_entry", "_gil_runtime_state.enabled"},
 }
+ABSENT["3.13t"] = ABSENT["3.13"] - {"_gil_runtime_state.enabled"}
 
 DUMP = (
     "python import json; from cpython_gdb.gdb.state import current_target; "
@@ -63,7 +66,7 @@ def test_layout_has_every_field_the_decoders_use(version):
     with running(version, "recursion.py") as target:
         (out,) = run_sections([DUMP], pid=target.pid)
     data = json.loads(out.strip().splitlines()[-1])
-    assert "{}.{}".format(*data["version"][:2]) == version
+    assert "{}.{}".format(*data["version"][:2]) == version.rstrip("t")
     assert data["source"] == "DWARF"
     keys = set(data["keys"])
     assert EXPECTED[version] - keys == set()
@@ -75,6 +78,6 @@ def test_dwarf_layout_of_the_live_process_equals_the_generated_table(version):
     with running(version, "recursion.py") as target:
         (out,) = run_sections([DUMP], pid=target.pid)
     data = json.loads(out.strip().splitlines()[-1])
-    table = load_table(*map(int, version.split(".")))
+    table = load_table(*minor_of(version), free_threaded=version.endswith("t"))
     assert data["offsets"] == table.offsets
     assert data["sizes"] == table.sizes

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from harness import PYTHONS, notices, run_sections_and_prefix, running, stripped_copy
+from harness import PYTHONS, minor_of, notices, run_sections_and_prefix, running, stripped_copy
 
 COMMANDS = [
     "python from cpython_gdb.gdb.state import current_target; print(current_target().layout.source)",
@@ -40,7 +40,7 @@ def stripped_dir(tmp_path_factory):
 
 def version_text(version):
     """How the notice names CPython VERSION: X.Y.Z from 3.11 (Py_Version), X.Y before (its file names)."""
-    if tuple(int(x) for x in version.split(".")) < (3, 11):
+    if minor_of(version) < (3, 11):
         return version
     return subprocess.run([str(PYTHONS[version]), "-c", "import platform; print(platform.python_version())"],
                           stdout=subprocess.PIPE, encoding="ascii", check=True).stdout.strip()
@@ -53,7 +53,7 @@ def test_stripped_interpreter_matches_dwarf(version, stripped_dir):
     with running(version, "recursion.py", **copy) as target:
         without, bare_prefix = run_sections_and_prefix(COMMANDS, pid=target.pid)
     assert with_dwarf[0].strip() == "DWARF"
-    newer = tuple(int(x) for x in version.split(".")) >= (3, 13)
+    newer = minor_of(version) >= (3, 13)
     source = "_Py_DebugOffsets" if newer else "generated table"
     assert without[0].strip() == source
     # gdb says once, when the hook loads, which CPython and layout it reads, on one line.

@@ -8,7 +8,7 @@ import pytest
 
 from cpython_gdb.engine.layout import scheme_for
 from cpython_gdb.engine.objects.strhash import str_hash
-from harness import PYTHONS, version_params
+from harness import PYTHONS, minor_of, version_params
 
 TEXTS = ["", "a", "abc", "global_9999", "x" * 7, "y" * 8, "z" * 9, "é" * 3, "日本語", "\U0001F600ok", "a" * 100]
 
@@ -32,5 +32,5 @@ def test_hash_is_the_interpreters(minor, seed):
     out = subprocess.run([str(PYTHONS[minor]), "-c", PROBE, json.dumps(TEXTS)], env=env, check=True,
                          stdout=subprocess.PIPE, timeout=60).stdout
     k0, k1, hashes = json.loads(out)
-    variant = scheme_for(*map(int, minor.split("."))).str_hash
+    variant = scheme_for(*minor_of(minor)).str_hash
     assert [str_hash(variant, k0, k1, text) for text in TEXTS] == hashes

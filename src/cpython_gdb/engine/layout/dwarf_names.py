@@ -215,6 +215,8 @@ FIELDS["_PyRuntimeState.ceval_gil"] = (("_PyRuntimeState", "ceval.gil"),)
 FIELDS["PyInterpreterState.ceval_gil"] = (("PyInterpreterState", "ceval.gil"),)
 # The struct has no typedef before 3.13.
 FIELDS["_gil_runtime_state.locked"] = (("struct _gil_runtime_state", "locked"),)
+# Free-threaded builds only (PEP 703): whether the GIL is on at all.
+FIELDS["_gil_runtime_state.enabled"] = (("struct _gil_runtime_state", "enabled"),)
 FIELDS["_gil_runtime_state.last_holder"] = (("struct _gil_runtime_state", "last_holder"),)
 FIELDS["_PyRuntimeState.gc_collecting"] = (("_PyRuntimeState", "gc.collecting"),)
 FIELDS["PyInterpreterState.gc_collecting"] = (("PyInterpreterState", "gc.collecting"),)

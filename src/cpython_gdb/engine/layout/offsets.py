@@ -53,4 +53,5 @@ class Layout:
 
     @property
     def description(self) -> str:
-        return f"{self.version_text} (layout from {self.source})"
+        build = " free-threaded" if self.scheme.free_threaded else ""
+        return f"{self.version_text}{build} (layout from {self.source})"

@@ -64,6 +64,8 @@ class Scheme:
     # 3.11 (bpo-29410), keyed by _Py_HashSecret. It lets a dict lookup probe
     # the table as CPython does instead of reading every key.
     str_hash: str = "siphash13"  # "siphash24" | "siphash13"
+    # A free-threaded build (PEP 703): see free_threaded() below.
+    free_threaded: bool = False
 
 
 _V310 = Scheme(
@@ -112,6 +114,18 @@ _V314 = replace(_V313, stack_refs="tagged")
 _SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
 
 SUPPORTED = tuple(sorted(_SCHEMES))
+
+
+def free_threaded(scheme: Scheme) -> Scheme:
+    """The scheme of the same minor's free-threaded build (PEP 703, 3.13+).
+
+    Its objects have no PyGC_Head before them, so the managed-dict word
+    sits right before the object: MANAGED_DICT_OFFSET is -1 word there
+    (Include/internal/pycore_object.h, under Py_GIL_DISABLED). Everything
+    else that differs (the larger object header, dict keys' mutex, the GIL
+    that may be off) is in the offsets.
+    """
+    return replace(scheme, managed_dict_offset=-8 if scheme.managed_dict_offset else 0, free_threaded=True)
 
 
 def scheme_for(major: int, minor: int) -> Scheme:

@@ -12,11 +12,11 @@ Three sources exist, best first:
 
 from __future__ import annotations
 
-from ...errors import UnsupportedVersion
+from ...errors import CpythonGdbError, UnsupportedVersion
 from ..record import frozen
-from .debug_offsets import read_debug_offsets
+from .debug_offsets import read_debug_offsets, read_header
 from .offsets import Layout
-from .schemes import SUPPORTED, Scheme, scheme_for
+from .schemes import SUPPORTED, Scheme, free_threaded, scheme_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,21 +49,23 @@ class Table:
     debug_fields: Mapping[str, int]
 
 
-_tables: Dict[Tuple[int, int], Table] = {}
+_tables: Dict[Tuple[int, int, str], Table] = {}
 
 
-def load_table(major: int, minor: int) -> Table:
-    cached = _tables.get((major, minor))
+def load_table(major: int, minor: int, free_threaded: bool = False) -> Table:
+    """The generated table of a minor version (``free_threaded``: of its ``t`` build)."""
+    suffix = "t" if free_threaded else ""
+    cached = _tables.get((major, minor, suffix))
     if cached is not None:
         return cached
-    name = f"{__package__}.tables.cpython_{major}_{minor}"
+    name = f"{__package__}.tables.cpython_{major}_{minor}{suffix}"
     try:
         module = __import__(name, fromlist=["OFFSETS"])
         table = Table(offsets=dict(module.OFFSETS), sizes=dict(module.SIZES),
                       debug_fields=dict(module.DEBUG_OFFSETS))
     except (ImportError, AttributeError) as exc:
-        raise UnsupportedVersion(f"no layout table for CPython {major}.{minor}: {exc}") from None
-    _tables[(major, minor)] = table
+        raise UnsupportedVersion(f"no layout table for CPython {major}.{minor}{suffix}: {exc}") from None
+    _tables[(major, minor, suffix)] = table
     return table
 
 
@@ -127,6 +129,19 @@ def choose_layout(
     only when DWARF or debug offsets give its offsets.
     """
     scheme, minor, warning = _read_as(version)
+    table = load_table(version[0], minor)
+    # A free-threaded build says so in its _Py_DebugOffsets (3.13+, the
+    # first versions that have such builds): its own scheme and table.
+    try:
+        header = read_header(reader, runtime) if table.debug_fields else None
+    except CpythonGdbError:
+        if types is None:
+            raise
+        header = None  # DWARF gives the offsets; a damaged header only hides the build kind
+    if header is not None and header[1]:
+        scheme = free_threaded(scheme)
+        if types is None:
+            table = load_table(version[0], minor, free_threaded=True)
 
     def make(source: str, offsets: Mapping[str, int], sizes: Mapping[str, int]) -> Layout:
         return Layout(version=version, source=source, scheme=scheme, offsets=offsets, sizes=sizes,
@@ -134,11 +149,8 @@ def choose_layout(
 
     if types is not None:
         return make(DWARF, *resolve(types))
-    table = load_table(3, minor)
-    debug = read_debug_offsets(reader, runtime, table.debug_fields) if table.debug_fields else None
+    debug = read_debug_offsets(reader, runtime, table.debug_fields) if header is not None else None
     if debug is not None:
-        if debug.free_threaded:
-            raise UnsupportedVersion("free-threaded CPython builds are not supported")
         return make(DEBUG_OFFSETS, {**table.offsets, **debug.offsets}, {**table.sizes, **debug.sizes})
     if warning is not None:
         raise UnsupportedVersion(f"CPython 3.{version[1]} is not supported without debug info or _Py_DebugOffsets")

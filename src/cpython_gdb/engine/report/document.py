@@ -146,13 +146,14 @@ class DocumentBuilder:
         interp = self.by_id.get(pythread.interpreter_id)
         known = interp is not None and interp.gil_locked is not None
         holds = interp is not None and interp.gil_holder == pythread.tstate
+        enabled = interp is None or interp.gil_enabled
         return {
             "python": True,
             "tstate": pythread.tstate,
             "ident": pythread.thread_id,
             "python_name": self.name_of(pythread),
             "interpreter_id": pythread.interpreter_id,
-            "gil": gil_status(holds, waiting, dropping, known),
+            "gil": gil_status(holds, waiting, dropping, known, enabled),
             "truncated": pythread.truncated_reason,
         }
 
@@ -172,7 +173,7 @@ class DocumentBuilder:
                 holder = thread["gdb_thread"]
         return {
             "id": interp.id,
-            "gil": {"locked": interp.gil_locked, "holder_thread": holder},
+            "gil": {"locked": interp.gil_locked, "holder_thread": holder, "enabled": interp.gil_enabled},
             "gc_collecting": interp.gc_collecting,
         }
 
@@ -184,7 +185,8 @@ class DocumentBuilder:
             "tool": {"name": "cpython-gdb", "version": __version__, "backend": backend},
             "target": target_fields,
             "python": {"version": f"{major}.{minor}" + (f".{micro}" if micro >= 0 else ""),
-                       "layout": self.target.layout.source},
+                       "layout": self.target.layout.source,
+                       "free_threaded": self.target.scheme.free_threaded},
             "options": {"native": native, "locals": self.with_locals},
             "interpreters": [self.interpreter(i, threads) for i in self.interps],
             "threads": threads,

@@ -327,7 +327,9 @@ def thread_body(thread: Entry, native: bool) -> List[str]:
 def _interpreter_line(interp: Entry) -> str:
     name = "Main interpreter" if interp["id"] == 0 else f"Subinterpreter {interp['id']}"
     gil = interp["gil"]
-    if gil["locked"] is None:
+    if gil.get("enabled") is False:
+        text = "no GIL (free-threaded)"
+    elif gil["locked"] is None:
         text = "GIL state unknown"
     elif not gil["locked"]:
         text = "GIL released"
@@ -344,7 +346,8 @@ def summary(doc: Document) -> str:
     target = doc["target"]
     python = doc["python"]
     count = len(doc["threads"])
-    what = f"CPython {python['version']}, {count} thread{'s' if count != 1 else ''}"
+    build = " (free-threaded)" if python.get("free_threaded") else ""
+    what = f"CPython {python['version']}{build}, {count} thread{'s' if count != 1 else ''}"
     if target["kind"] == "core":
         where = f"Core {target.get('core') or '?'}"
         if target.get("pid"):

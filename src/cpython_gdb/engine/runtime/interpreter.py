@@ -42,27 +42,33 @@ class InterpreterInfo:
     # None where the layout has no GIL fields or they are unreadable.
     gil_locked: Optional[bool]
     gil_holder: int  # the PyThreadState* holding the GIL; 0 if none or unknown
+    # False in a free-threaded build running without the GIL (PEP 703: the
+    # GIL can be turned back on, PYTHON_GIL=1); True otherwise.
+    gil_enabled: bool
     gc_collecting: Optional[bool]
     thread_names: Mapping[int, str]  # threading's names, by thread ident
 
 
-def gil_state(t: Target, runtime: int, interp: int) -> Tuple[Optional[bool], int]:
-    """(locked, holder) of the GIL that ``interp`` runs under."""
+def gil_state(t: Target, runtime: int, interp: int) -> Tuple[Optional[bool], int, bool]:
+    """(locked, holder, enabled) of the GIL that ``interp`` runs under."""
     lay = t.layout
     if lay.has("_PyRuntimeState.ceval_gil"):
         gil = runtime + lay.off("_PyRuntimeState.ceval_gil")
     elif lay.has("PyInterpreterState.ceval_gil"):
         gil = t.field_ptr(interp, "PyInterpreterState.ceval_gil")
     else:
-        return None, 0
+        return None, 0, True
     if not gil or not lay.has("_gil_runtime_state.locked"):
-        return None, 0
+        return None, 0, True
     try:
+        enabled_key = "_gil_runtime_state.enabled"
+        if lay.has(enabled_key) and not read_i32(t.reader, gil + lay.off(enabled_key)):
+            return None, 0, False
         locked = read_i32(t.reader, gil + lay.off("_gil_runtime_state.locked")) != 0
         holder = t.field_ptr(gil, "_gil_runtime_state.last_holder")
     except CpythonGdbError:
-        return None, 0
-    return locked, holder if locked else 0
+        return None, 0, True
+    return locked, holder if locked else 0, True
 
 
 def gc_collecting(t: Target, runtime: int, interp: int) -> Optional[bool]:
@@ -118,12 +124,13 @@ def interpreter_info(t: Target, runtime: int, interp: int) -> InterpreterInfo:
         ident = read_i64(t.reader, interp + t.layout.off("PyInterpreterState.id"))
     except CpythonGdbError:
         ident = -1
-    locked, holder = gil_state(t, runtime, interp)
+    locked, holder, enabled = gil_state(t, runtime, interp)
     return InterpreterInfo(
         address=interp,
         id=ident,
         gil_locked=locked,
         gil_holder=holder,
+        gil_enabled=enabled,
         gc_collecting=gc_collecting(t, runtime, interp),
         thread_names=thread_names(t, interp),
     )
@@ -133,7 +140,7 @@ def all_interpreters(t: Target, runtime: int) -> Tuple[InterpreterInfo, ...]:
     return tuple(interpreter_info(t, runtime, interp) for interp in interpreters(t, runtime))
 
 
-def gil_status(holds: bool, waiting: bool, dropping: bool, known: bool) -> str:
+def gil_status(holds: bool, waiting: bool, dropping: bool, known: bool, enabled: bool = True) -> str:
     """One word for a thread's relation to the GIL.
 
     ``waiting``/``dropping`` come from the thread's C stack (a take_gil or
@@ -141,6 +148,8 @@ def gil_status(holds: bool, waiting: bool, dropping: bool, known: bool) -> str:
     way out of drop_gil may still be named as the last holder: what its
     stack says wins.
     """
+    if not enabled:
+        return "no GIL"
     if dropping:
         return "dropping"
     if waiting:
