@@ -118,16 +118,21 @@ def _signed_byte(b: int) -> int:
     return b - 256 if b >= 128 else b
 
 
+def _byte_pairs(table: bytes) -> "zip[Tuple[int, int]]":
+    """The (even, odd) byte pairs of a 3.9- or 3.10-style table; an odd last byte is left out."""
+    end = len(table) - len(table) % 2
+    return zip(table[0:end:2], table[1:end:2])
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _decode_lnotab(table: bytes) -> _PairTable:
     addrs: List[int] = []
     lines: List[int] = []
     addr = 0
     line = 0
-    npairs = len(table) // 2
-    for i in range(npairs):
-        addr += table[2 * i]
-        line += _signed_byte(table[2 * i + 1])
+    for step, delta in _byte_pairs(table):
+        addr += step
+        line += _signed_byte(delta)
         addrs.append(addr)
         lines.append(line)
     if len(table) % 2:
@@ -144,10 +149,7 @@ def _decode_linetable310(table: bytes) -> _RangeTable:
     values: List[_RelPositions] = []
     end = 0
     line = 0
-    npairs = len(table) // 2
-    for i in range(npairs):
-        length = table[2 * i]
-        delta = table[2 * i + 1]
+    for length, delta in _byte_pairs(table):
         value: Optional[int]
         if delta == 0x80:  # -128: this range has no line
             value = None
