@@ -117,3 +117,39 @@ def without_registers(core: Path, out: Path) -> int:
             position += 12 + (namesz + 3) // 4 * 4 + (descsz + 3) // 4 * 4
     out.write_bytes(bytes(data))
     return changed
+
+
+def layout_offsets(version: str) -> Dict[str, int]:
+    """Field offsets of CPython VERSION's structs, from the generated layout tables."""
+    from cpython_gdb.engine.layout.sources import load_table
+
+    major, minor = (int(part) for part in version.split("."))
+    return dict(load_table(major, minor).offsets)
+
+
+def peek(pid: int, address: int) -> int:
+    """The 8-byte word at ADDRESS in process PID."""
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        mem.seek(address)
+        value: int = struct.unpack("<Q", mem.read(8))[0]
+        return value
+
+
+def poke(pid: int, address: int, value: int) -> None:
+    """Write the 8-byte word VALUE at ADDRESS in process PID: what a memory corruption would leave."""
+    with open(f"/proc/{pid}/mem", "r+b", buffering=0) as mem:
+        mem.seek(address)
+        mem.write(struct.pack("<Q", value))
+
+
+def mappings(pid: int) -> str:
+    with open(f"/proc/{pid}/maps") as f:
+        return f.read()
+
+
+def stack_start(pid: int) -> int:
+    """Where the main thread's stack mapping ([stack]) starts: it grows down from there."""
+    for line in mappings(pid).splitlines():
+        if line.endswith("[stack]"):
+            return int(line.split("-", 1)[0], 16)
+    raise AssertionError(f"process {pid} has no [stack] mapping")

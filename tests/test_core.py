@@ -166,6 +166,41 @@ def test_truncated_core(segv: Path, workdir: Path) -> None:
                         r"byte \d+; cannot find its executable\n", result.stderr), result.stderr
 
 
+def test_truncated_gcore_core(deadlock: Tuple[Path, Dict[str, int]], workdir: Path) -> None:
+    """gdb's gcore writes the notes after the memory: a gcore core cut in half has none (issue 16).
+
+    No NT_PRPSINFO, NT_FILE or NT_AUXV names its executable; every command
+    says so and that the core is truncated, in one line, and exits with 1
+    (a gdb that takes the core dumps it, with the truncation as a warning).
+    """
+    core, _ = deadlock
+    whole = CoreFile(str(core))
+    half = truncated_copy(core, whole.size // 2, workdir)
+    info = CoreFile(str(half))
+    assert info.truncated and info.psargs is None and not info.files and not info.threads and not info.auxv
+    assert info.argv0() is None and info.executable_names() == []
+    message = info.truncation_message()
+    assert message is not None
+    no_executable = f"cannot find the executable of {half}: give it with --exe PYTHON; {message}"
+    for options in ([], ["--json"], ["--backend", "gdb"]):
+        result = cli("dump", str(half), *options)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", f"cpython-gdb dump: {no_executable}\n")
+    exe = str(PYTHONS[VERSION])
+    for options in ([], ["--json"], ["--backend", "gdb"]):
+        result = cli("dump", str(half), "--exe", exe, *options)
+        assert "Traceback" not in result.stdout + result.stderr, (options, result.stderr)
+        if result.returncode == 0:  # a gdb that takes the core
+            assert options == ["--backend", "gdb"] and result.stderr == f"cpython-gdb dump: warning: {message}\n"
+            continue
+        lines = result.stderr.splitlines()
+        assert result.returncode == 1 and not result.stdout and len(lines) == 1, (options, result)
+        assert lines[0].startswith("cpython-gdb dump: ") and lines[0].endswith(f"; {message}"), (options, lines)
+    result = cli("core", str(half))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (f"cpython-gdb core: cannot find the executable of {half}: the core names no file; "
+                             f"pass it as EXECUTABLE after CORE; {message}\n"), result.stderr
+
+
 def test_files_that_are_not_cores(tmp_path: Path) -> None:
     empty, text = tmp_path / "empty", tmp_path / "text"
     empty.write_bytes(b"")

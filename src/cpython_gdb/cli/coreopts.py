@@ -77,7 +77,7 @@ def executable_for(core: str, executable: Optional[str], sysroot: Optional[str])
     if path is None:
         names = ", ".join(f"{name} ({note})" for name, note in info.executable_names())
         raise CoreError(f"cannot find the executable of {core}: the core names {names or 'no file'}; "
-                        "pass it as EXECUTABLE after CORE")
+                        "pass it as EXECUTABLE after CORE" + (f"; {message}" if message else ""))
     if source != GIVEN:
         notes.append(f"executable {path} (from {source}); {info.describe()}")
     return path, notes

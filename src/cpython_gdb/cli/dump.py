@@ -191,7 +191,9 @@ def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[
     warning = info.truncation_message()
     on_disk, _, name = info.executable(exe)
     if on_disk is None:
-        raise UserError(f"cannot find the executable of {path}: give it with --exe PYTHON")
+        # A core cut short may have lost the notes that name it (gdb's gcore writes them last).
+        raise UserError(f"cannot find the executable of {path}: give it with --exe PYTHON"
+                        + (f"; {warning}" if warning else ""))
     return info, on_disk, name, warning
 
 
@@ -262,7 +264,9 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
     except UserError:
         raise  # already said as it must be (it is a CpythonGdbError too)
     except NoInterpreter as exc:
-        message, status = f"{what} is not a Python process ({exc})", EXIT_TARGET
+        # In a truncated core, what names the interpreter may be what was cut off.
+        message = f"cannot read {what}: {exc}" if warning else f"{what} is not a Python process ({exc})"
+        status = EXIT_TARGET
     except TargetError as exc:
         message, status = str(exc), EXIT_TARGET
     except CpythonGdbError as exc:

@@ -28,7 +28,7 @@ from ..engine.runtime.os_thread import match_thread_states, read_os_thread
 from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
-from .live import ProcessMemory, process_mappings, stopped
+from .live import ProcessMemory, mapped_ranges, process_mappings, stopped
 from .symbols import Mapping, Runtime, find_runtime
 
 TYPE_CHECKING = False
@@ -98,10 +98,15 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
     mappings, executable = process_mappings(pid)
     mappings = _with_executable(mappings, executable, exe)
     with ProcessMemory(pid) as memory:
-        # Found before anything is stopped: a process without Python is left alone.
+        # Found before anything is stopped: a process without Python is
+        # left alone. Its reads are at the mapped files' symbols, never at
+        # a pointer read from the target.
         runtime = find_runtime(memory, mappings, executable)
         fields = {"kind": "process", "pid": pid, "core": None, "executable": executable}
         with stopped(pid) as held:
+            # From here on pointers read from the target are followed: only
+            # into what it has mapped (listed now, as it can map no more).
+            memory.mapped = mapped_ranges(pid)
             threads = [OsThread(t.lwp, t.name, () if t.fs_base is None else (t.fs_base,)) for t in held.threads]
             return build(memory, runtime, threads, fields, with_locals)
 

@@ -19,7 +19,7 @@ import errno
 import os
 import time
 
-from ..engine.memory import check_address
+from ..engine.memory import Mapped, check_address
 from ..engine.record import frozen
 from ..errors import CpythonGdbError, MemoryReadError
 from .symbols import Mapping
@@ -258,10 +258,17 @@ class _Hold:
 
 
 class ProcessMemory:
-    """A Reader over /proc/PID/mem (pread, so no seek between reads)."""
+    """A Reader over /proc/PID/mem (pread, so no seek between reads).
+
+    Once ``mapped`` is set (:func:`mapped_ranges`), a read outside the
+    process's mappings is refused before it reaches the kernel, which
+    would grow the main thread's stack to cover an address just below it
+    (see engine.memory.Mapped). Until then (None) every read is tried.
+    """
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
+        self.mapped: Optional[Mapped] = None
         try:
             self._fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -271,6 +278,8 @@ class ProcessMemory:
 
     def read(self, address: int, size: int) -> bytes:
         check_address(address, size)
+        if self.mapped is not None:
+            self.mapped.check(address, size)
         try:
             data = os.pread(self._fd, size, address)
         except OSError:
@@ -289,6 +298,29 @@ class ProcessMemory:
         self.close()
 
 
+def _maps(pid: int) -> List[str]:
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        raise TargetError(f"no process with id {pid}") from None
+    except OSError as exc:
+        raise TargetError(f"cannot read the mappings of process {pid}: {exc.strerror}") from None
+
+
+def mapped_ranges(pid: int) -> Mapped:
+    """What ``pid`` has mapped and can access (not the ``---p`` guard pages and reserved address
+    space, where none of its objects can be). Read it while the process is stopped: it may map more
+    as it runs."""
+    spans = []
+    for line in _maps(pid):
+        span, perms, _ = line.split(" ", 2)
+        if perms[:3] != "---":
+            start, end = span.split("-")
+            spans.append((int(start, 16), int(end, 16)))
+    return Mapped(spans)
+
+
 def process_mappings(pid: int) -> Tuple[List[Mapping], Optional[str]]:
     """The files mapped into ``pid`` and its executable's path, as the process sees them."""
     try:
@@ -298,14 +330,7 @@ def process_mappings(pid: int) -> Tuple[List[Mapping], Optional[str]]:
     if executable is not None and executable.endswith(" (deleted)"):
         executable = executable[: -len(" (deleted)")]
     mappings: List[Mapping] = []
-    try:
-        with open(f"/proc/{pid}/maps") as f:
-            lines = f.read().splitlines()
-    except FileNotFoundError:
-        raise TargetError(f"no process with id {pid}") from None
-    except OSError as exc:
-        raise TargetError(f"cannot read the mappings of process {pid}: {exc.strerror}") from None
-    for line in lines:
+    for line in _maps(pid):
         fields = line.split(None, 5)
         if len(fields) < 6 or not fields[5].startswith("/"):
             continue

@@ -123,5 +123,6 @@ def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Option
         version = detect_version(reader, runtime, None if py_version is None else py_version + bias,
                                  [name, executable or ""], name)
         return Runtime(address=runtime, version=version, image=name)
-    where = ", ".join(searched) if searched else "neither the executable nor a libpython"
-    raise NoInterpreter(f"no _PyRuntime in {where}")
+    if not searched:
+        raise NoInterpreter("no _PyRuntime: neither the executable nor a libpython is among the mapped files")
+    raise NoInterpreter(f"no _PyRuntime in {', '.join(searched)}")

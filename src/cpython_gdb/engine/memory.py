@@ -8,12 +8,13 @@ top of it, so a live process, a core file and gdb all share them.
 from __future__ import annotations
 
 import struct
+from bisect import bisect_right
 
 from ..errors import MemoryReadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Optional, Protocol
+    from typing import Any, Callable, Dict, Iterable, Optional, Protocol, Tuple
 
     # A type only: importing typing at run time costs `dump` milliseconds.
     class Reader(Protocol):
@@ -38,6 +39,45 @@ MAX_ADDRESS = 0x7FFF_FFFF_FFFF
 def check_address(address: int, size: int = 1) -> None:
     if address < MIN_ADDRESS or address + size > MAX_ADDRESS or size < 0:
         raise MemoryReadError(address, size)
+
+
+class Mapped:
+    """The address ranges a live process has mapped, to refuse reads outside them.
+
+    Reading a live process's memory is not free of side effects: Linux
+    grows the main thread's stack (a ``VM_GROWSDOWN`` mapping) to cover an
+    address just below it when another process reads there through
+    /proc/PID/mem or ptrace (``__access_remote_vm()`` calls
+    ``expand_stack()``, Linux 6.5+; older kernels expand in
+    ``get_user_pages()``, so process_vm_readv does too). A corrupt pointer
+    to there (a thread state's frame, say) would make the read grow the
+    target's stack by megabytes, up to its RLIMIT_STACK. So a live
+    target's readers check each read against its mappings, as listed by
+    /proc/PID/maps while it is stopped, and refuse the others with
+    MemoryReadError, as if unreadable.
+
+    Made from (start, end) pairs; a read may run on from one mapping
+    into the next where they touch.
+    """
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, spans: Iterable[Tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._ends = [end for _, end in ordered]
+
+    def check(self, address: int, size: int) -> None:
+        """Raise MemoryReadError unless [address, address + size) is mapped."""
+        i = bisect_right(self._starts, address) - 1
+        if i < 0:
+            raise MemoryReadError(address, size)
+        reach = self._ends[i]
+        while reach < address + size:  # on into the next mapping, if it starts where this one ends
+            i += 1
+            if i == len(self._starts) or self._starts[i] != reach:
+                raise MemoryReadError(address, size)
+            reach = self._ends[i]
 
 
 def _reader_of(packed: struct.Struct) -> Callable[[Reader, int], Any]:

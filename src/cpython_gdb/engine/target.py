@@ -78,9 +78,15 @@ class Target:
         self.int_fields: Optional[Tuple[bool, int, Optional[int]]] = None
         # How objects.dispatch writes the objects of each type, by type address.
         self.writers: Dict[int, Choice] = {}
-        # runtime.os_thread: (interpreter id, thread state, native thread id
-        # or -1, pthread_t) of every thread state, by _PyRuntime address.
+        # runtime.tstate: every interpreter with its thread states, by
+        # _PyRuntime address; runtime.os_thread: (interpreter id, thread
+        # state, native thread id or -1, pthread_t) of each thread state.
+        self.runtime_lists: Dict[int, Tuple[Tuple[int, Tuple[int, ...]], ...]] = {}
         self.tstate_index: Dict[int, List[Tuple[int, int, int, int]]] = {}
+        # What reading found broken at this stop, beyond any one object (a
+        # list of thread states that loops): each said once, by the report
+        # ("notes") or, in gdb, by the first command that met it.
+        self.notes: List[str] = []
         # Texts of objects already rendered at this stop, per set of limits:
         # object address -> (text, depth below it of the deepest object
         # that prints others, -1 if none). See objects.dispatch.write_object.

@@ -31,6 +31,7 @@ from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import state
 from .parameters import fast_unwind
+from .reader import proc_mappings
 from .stop import stop_state
 
 if TYPE_CHECKING:
@@ -171,18 +172,8 @@ def _modules(target: Target) -> Optional[Modules]:
     stop = stop_state(target)
     found = stop.modules
     if found is None:
-        mappings = []
-        try:
-            text = gdb.execute("info proc mappings", to_string=True)
-        except gdb.error:
-            text = ""
-        for line in text.splitlines():
-            fields = line.split()
-            if len(fields) >= 5 and fields[0].startswith("0x") and fields[-1].startswith("/"):
-                try:
-                    mappings.append((int(fields[0], 16), int(fields[1], 16), int(fields[3], 16), fields[-1]))
-                except ValueError:
-                    continue
+        mappings = [(start, end, offset, name)
+                    for start, end, offset, _, name in proc_mappings() if name.startswith("/")]
         found = stop.modules = Modules(mappings, _disk_file) if mappings else False
     return found if isinstance(found, Modules) else None
 

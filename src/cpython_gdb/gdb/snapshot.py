@@ -22,6 +22,7 @@ from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import state
 from .stack import thread_stack
+from .stop import stop_state
 from .tstates import find_thread_states
 
 TYPE_CHECKING = False
@@ -115,4 +116,6 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
                 threads.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
-    return builder.document(_target_fields(), "gdb", native, threads)
+    doc = builder.document(_target_fields(), "gdb", native, threads)
+    stop_state(target).told = len(target.notes)  # the report says them
+    return doc

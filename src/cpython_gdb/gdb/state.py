@@ -17,7 +17,7 @@ from ..errors import CpythonGdbError, NoInterpreter
 from .dwarf import DwarfTypeInfo, runtime_block
 from .lookup import runtime_address, symbol_address, target_version
 from .parameters import current_limits
-from .reader import GdbReader
+from .reader import GdbReader, forget_mappings
 
 # Both by inferior number: each inferior may run another program.
 _layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
@@ -29,6 +29,7 @@ _secrets: Dict[int, Optional[Tuple[int, int]]] = {}  # _Py_HashSecret's key, by 
 
 def forget_stop(_event: object = None) -> None:
     _targets.clear()
+    forget_mappings()
 
 
 def forget_all(_event: object = None) -> None:
@@ -36,7 +37,7 @@ def forget_all(_event: object = None) -> None:
     _layouts.clear()
     _secrets.clear()
     _quiet = False
-    _targets.clear()
+    forget_stop()
 
 
 def _load_layout() -> Tuple[Layout, int]:
@@ -100,6 +101,11 @@ def current_target() -> Target:
         target = Target(CachedReader(GdbReader(inferior)), layout)
         _targets[inferior.num] = target
     return target
+
+
+def stop_target() -> Optional[Target]:
+    """The Target of the selected inferior if a command made one at this stop (None: none did)."""
+    return _targets.get(gdb.selected_inferior().num)
 
 
 def runtime() -> int:

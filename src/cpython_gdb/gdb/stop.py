@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class StopState:
-    __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "__weakref__")
+    __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "told", "__weakref__")
 
     def __init__(self) -> None:
         # By gdb's global thread number.
@@ -33,6 +33,8 @@ class StopState:
         # (by their pcs), and the function names at return addresses.
         self.lessons: Dict[Tuple[int, int], "Lesson"] = {}
         self.names: Dict[int, Tuple[str, ...]] = {}
+        # How many of the Target's notes (engine.target) were said at this stop.
+        self.told = 0
 
 
 _states: "weakref.WeakKeyDictionary[Target, StopState]" = weakref.WeakKeyDictionary()

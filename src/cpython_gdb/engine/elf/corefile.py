@@ -219,8 +219,14 @@ class CoreFile:
                 "short (a core size limit or a full disk?); memory there cannot be read")
 
     def argv0(self) -> Optional[str]:
-        """The first word of ``pr_psargs``, unless the kernel's 79-byte cut went through it."""
+        """The first word of ``pr_psargs``, unless the kernel's 79-byte cut went through it.
+
+        None also without one: a core cut short may have lost its
+        NT_PRPSINFO (gdb's gcore writes the notes after the memory).
+        """
         words = (self.psargs or "").split(None, 1)
+        if not words:
+            return None
         return words[0] if len(words) > 1 or len(self.psargs or "") < PSARGS_MAX else None
 
     def _entry_file(self) -> Optional[str]:

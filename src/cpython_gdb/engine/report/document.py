@@ -190,4 +190,5 @@ class DocumentBuilder:
             "options": {"native": native, "locals": self.with_locals},
             "interpreters": [self.interpreter(i, threads) for i in self.interps],
             "threads": threads,
+            "notes": list(self.target.notes),
         }

@@ -364,6 +364,7 @@ def render(doc: Document) -> List[str]:
     native = bool(doc["options"]["native"])
     out = [summary(doc)]
     out.extend(_interpreter_line(i) for i in doc["interpreters"])
+    out.extend(f"Note: {note}" for note in doc.get("notes") or ())
     for thread in doc["threads"]:
         out.append("")
         out.append(thread_heading(thread))

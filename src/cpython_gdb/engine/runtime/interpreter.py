@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ...errors import CpythonGdbError
 from ..limits import DEFAULT_LIMITS
-from ..memory import read_i32, read_i64
+from ..memory import read_i32
 from ..objects.dicts import dict_items, dict_lookup_str, find_str_key
 from ..objects.instances import instance_attributes
 from ..objects.numbers import long_value
@@ -24,7 +24,7 @@ from ..objects.strings import str_text
 from ..objects.writer import Writer
 from ..record import frozen
 from ..target import Target
-from .tstate import interpreters
+from .tstate import interpreter_id, interpreters
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -120,10 +120,7 @@ def thread_names(t: Target, interp: int) -> Dict[int, str]:
 
 
 def interpreter_info(t: Target, runtime: int, interp: int) -> InterpreterInfo:
-    try:
-        ident = read_i64(t.reader, interp + t.layout.off("PyInterpreterState.id"))
-    except CpythonGdbError:
-        ident = -1
+    ident = interpreter_id(t, interp)
     locked, holder, enabled = gil_state(t, runtime, interp)
     return InterpreterInfo(
         address=interp,

@@ -11,12 +11,12 @@ with the highest id.
 
 from __future__ import annotations
 
+from ...errors import CpythonGdbError
 from ..limits import Limits
-from ..memory import read_i64
 from ..model import PyThread
 from ..record import replace
 from ..target import Target
-from .tstate import interpreters, read_thread, thread_states
+from .tstate import interpreter_id, read_thread, runtime_lists
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,14 +28,17 @@ def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
     cached = target.tstate_index.get(runtime)
     if cached is not None:
         return cached
-    layout = target.layout
-    native = layout.has("PyThreadState.native_thread_id")
+    native = target.layout.has("PyThreadState.native_thread_id")
     index: List[Tuple[int, int, int, int]] = []
-    for interp in interpreters(target, runtime):
-        ident = read_i64(target.reader, interp + layout.off("PyInterpreterState.id"))
-        for tstate in thread_states(target, interp):
-            lwp = target.field_ptr(tstate, "PyThreadState.native_thread_id") if native else -1
-            index.append((ident, tstate, lwp, target.field_ptr(tstate, "PyThreadState.thread_id")))
+    for interp, tstates in runtime_lists(target, runtime):
+        ident = interpreter_id(target, interp)
+        for tstate in tstates:
+            try:
+                lwp = target.field_ptr(tstate, "PyThreadState.native_thread_id") if native else -1
+                pthread = target.field_ptr(tstate, "PyThreadState.thread_id")
+            except CpythonGdbError:
+                continue  # its own fields are unreadable: no OS thread can be matched to it
+            index.append((ident, tstate, lwp, pthread))
     target.tstate_index[runtime] = index
     return index
 

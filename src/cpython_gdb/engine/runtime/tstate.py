@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...errors import CorruptObject, CpythonGdbError
+from ...errors import CpythonGdbError
 from ..frames.walk import walk_frames
 from ..limits import Limits
 from ..memory import read_i64
@@ -11,34 +11,78 @@ from ..target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterator, List, Optional, Set
+    from typing import List, Optional, Set, Tuple
+
+    # Each interpreter with its thread states, in the runtime's list order.
+    Lists = Tuple[Tuple[int, Tuple[int, ...]], ...]
 
 _MAX_LIST = 10_000
 
 
-def _chain(t: Target, first: int, next_key: str) -> Iterator[int]:
+def _chain(t: Target, first: int, next_key: str, what: str) -> List[int]:
+    """The nodes of the linked list ``what`` from ``first``, as far as it can be trusted.
+
+    A node met again (a loop), a node whose link cannot be read, or more
+    nodes than any process has ends the walk there: the nodes before are
+    kept, and a note on the Target says where the list broke. One broken
+    thread state must not hide the others, nor stop a command about a
+    thread that can be read.
+    """
+    nodes: List[int] = []
     seen: Set[int] = set()
     node = first
     while node:
-        if node in seen or len(seen) >= _MAX_LIST:
-            raise CorruptObject(f"{next_key} list loops")
+        if node in seen:
+            t.notes.append(f"the {what} loops ({nodes[-1]:#x} links back to {node:#x}): read up to there")
+            break
+        if len(nodes) >= _MAX_LIST:
+            t.notes.append(f"the {what} is longer than {_MAX_LIST}: read up to there")
+            break
+        try:
+            link = t.field_ptr(node, next_key)
+        except CpythonGdbError:
+            t.notes.append(f"the {what} links to {node:#x}, which cannot be read: read up to there")
+            break
         seen.add(node)
-        yield node
-        node = t.field_ptr(node, next_key)
+        nodes.append(node)
+        node = link
+    return nodes
 
 
-def interpreters(t: Target, runtime: int) -> Iterator[int]:
+def interpreter_id(t: Target, interp: int) -> int:
+    """PyInterpreterState.id; -1 where it cannot be read."""
+    try:
+        return read_i64(t.reader, interp + t.layout.off("PyInterpreterState.id"))
+    except CpythonGdbError:
+        return -1
+
+
+def runtime_lists(t: Target, runtime: int) -> Lists:
+    """Every interpreter and its thread states, read once a stop; what broke a list is in ``t.notes``."""
+    found = t.runtime_lists.get(runtime)
+    if found is not None:
+        return found
+    out = []
+    # An unreadable _PyRuntime raises: nothing of the runtime can be read then.
     head = t.field_ptr(runtime, "_PyRuntimeState.interpreters_head")
-    return _chain(t, head, "PyInterpreterState.next")
+    for interp in _chain(t, head, "PyInterpreterState.next", "list of interpreters"):
+        what = f"thread-state list of interpreter {interpreter_id(t, interp)}"
+        try:
+            first = t.field_ptr(interp, "PyInterpreterState.threads_head")
+        except CpythonGdbError:
+            first = 0
+            t.notes.append(f"the {what} cannot be read")
+        out.append((interp, tuple(_chain(t, first, "PyThreadState.next", what))))
+    found = t.runtime_lists[runtime] = tuple(out)
+    return found
 
 
-def thread_states(t: Target, interp: int) -> Iterator[int]:
-    head = t.field_ptr(interp, "PyInterpreterState.threads_head")
-    return _chain(t, head, "PyThreadState.next")
+def interpreters(t: Target, runtime: int) -> List[int]:
+    return [interp for interp, _ in runtime_lists(t, runtime)]
 
 
 def all_thread_states(t: Target, runtime: int) -> List[int]:
-    return [ts for interp in interpreters(t, runtime) for ts in thread_states(t, interp)]
+    return [tstate for _, tstates in runtime_lists(t, runtime) for tstate in tstates]
 
 
 def innermost_frame(t: Target, tstate: int) -> int:
@@ -54,12 +98,7 @@ def read_thread(t: Target, tstate: int, limits: Limits) -> PyThread:
     native: Optional[int] = None
     if lay.has("PyThreadState.native_thread_id"):
         native = t.field_ptr(tstate, "PyThreadState.native_thread_id")
-    interp = t.field_ptr(tstate, "PyThreadState.interp")
-    interp_id = -1
-    try:
-        interp_id = read_i64(t.reader, interp + lay.off("PyInterpreterState.id"))
-    except CpythonGdbError:
-        pass
+    interp_id = interpreter_id(t, t.field_ptr(tstate, "PyThreadState.interp"))
     frames, reason = walk_frames(t, innermost_frame(t, tstate), limits.max_frames)
     return PyThread(
         tstate=tstate,

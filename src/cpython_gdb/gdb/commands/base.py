@@ -19,6 +19,7 @@ from ..stack import (
     settled_python_cframe,
     thread_stack,
 )
+from ..stop import stop_state
 
 
 class PyCommand(gdb.Command):
@@ -45,6 +46,7 @@ class PyCommand(gdb.Command):
         except gdb.error as exc:
             raise gdb.GdbError(for_host(f"{self.name}: {exc}")) from None
         finally:
+            tell_notes()
             flush()
 
     def run(self, argument: str) -> None:
@@ -73,6 +75,20 @@ def flush() -> None:
         text = "\n".join(_pending) + "\n"
         _pending.clear()
         gdb.write(text)
+
+
+def tell_notes() -> None:
+    """Say, once a stop, what reading found broken beyond one object (a loop of thread states).
+
+    The report (py-threads) holds them: it marks them said (snapshot.py).
+    """
+    target = state.stop_target()
+    if target is None:
+        return
+    stop = stop_state(target)
+    for note in target.notes[stop.told:]:
+        write(f"cpython-gdb: warning: {note}")
+    stop.told = len(target.notes)
 
 
 def current_stack() -> Tuple[Target, ThreadStack]:
