@@ -14,9 +14,10 @@ from test_values import read_expected
 from harness import newest, run_sections, running
 from test_dump import document, dump
 
-DEFAULTS = {"max-string": 512, "max-items": 200, "max-depth": 8, "max-output": 1024, "max-frames": 100000}
+DEFAULTS = {"max-string": 512, "max-items": 200, "max-depth": 8, "max-output": 1024, "max-frames": 100000,
+            "max-source-line": 300}
 FIELDS = {"max-string": "max_string", "max-items": "max_items", "max-depth": "max_depth",
-          "max-output": "max_output", "max-frames": "max_frames"}
+          "max-output": "max_output", "max-frames": "max_frames", "max-source-line": "max_source_line"}
 CAP = 1 << 30
 LIMITS = "python from cpython_gdb.gdb.state import limits; import json; print(json.dumps(limits()._asdict()))"
 
