@@ -123,8 +123,9 @@ def layout_offsets(version: str) -> Dict[str, int]:
     """Field offsets of CPython VERSION's structs, from the generated layout tables."""
     from cpython_gdb.engine.layout.sources import load_table
 
-    major, minor = (int(part) for part in version.split("."))
-    return dict(load_table(major, minor).offsets)
+    from harness import minor_of
+
+    return dict(load_table(*minor_of(version), free_threaded=version.endswith("t")).offsets)
 
 
 def peek(pid: int, address: int) -> int:
