@@ -156,6 +156,28 @@ def started(proc: "subprocess.Popen[bytes]", fifo: Path, workdir: Path) -> Itera
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _settle(pid: int, timeout: float = 2.0) -> None:
+    """Give the main thread, which wrote the ready line, time to leave that write.
+
+    The line comes just before the program blocks where the test wants it
+    (asleep, waiting on a lock): a test that attached at once could find it
+    still closing the FIFO (seen on a loaded machine, more often with a
+    free-threaded build). Wait until the main thread is no longer running
+    (sleeping, stopped or gone), at most ``timeout``: a target that spins on
+    purpose is left to run.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state not in ("R", "D"):
+            return
+        time.sleep(0.005)
+
+
 def _wait_ready(proc: "subprocess.Popen[bytes]", fifo: Path) -> str:
     # Opening a FIFO for reading blocks until a writer opens it; open it
     # non-blocking and poll so a program that dies early fails the test.
@@ -170,6 +192,7 @@ def _wait_ready(proc: "subprocess.Popen[bytes]", fifo: Path) -> str:
                 chunk = b""
             data += chunk
             if data.endswith(b"\n"):
+                _settle(proc.pid)
                 return data.decode()
             if proc.poll() is not None:
                 err = proc.stderr.read().decode() if proc.stderr else ""

@@ -122,7 +122,6 @@ def without_registers(core: Path, out: Path) -> int:
 def layout_offsets(version: str) -> Dict[str, int]:
     """Field offsets of CPython VERSION's structs, from the generated layout tables."""
     from cpython_gdb.engine.layout.sources import load_table
-
     from harness import minor_of
 
     return dict(load_table(*minor_of(version), free_threaded=version.endswith("t")).offsets)
