@@ -24,7 +24,7 @@ from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.memory import CachedReader
 from ..engine.record import frozen
 from ..engine.report.document import DocumentBuilder, thread_entry
-from ..engine.runtime.os_thread import match_thread_states, read_os_thread
+from ..engine.runtime.os_thread import OsThreadKeys, assign_thread_states, read_os_thread
 from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
@@ -33,7 +33,7 @@ from .symbols import Mapping, Runtime, find_runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Sequence, Set, Tuple
+    from typing import List, Optional, Sequence, Set, Tuple, Union
 
     from ..engine.elf.corefile import CoreFile
     from ..engine.memory import Reader
@@ -45,17 +45,23 @@ NO_TSTATE = "no Python thread state for this thread"
 
 @frozen
 class OsThread:
-    lwp: int
     name: Optional[str]
-    handles: Tuple[int, ...]  # the pthread_t it may go by
+    keys: OsThreadKeys
 
 
-def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Set[int]) -> Entry:
-    entry = thread_entry(number, thread.lwp, thread.name, number == 1)
+def _os_thread(lwp: int, name: Optional[str], fs_base: Optional[int], sp: Optional[int]) -> OsThread:
+    # Under glibc, fs_base is the thread's pthread_t.
+    return OsThread(name, OsThreadKeys(lwp, () if fs_base is None else (fs_base,), sp, fs_base))
+
+
+def _thread(builder: DocumentBuilder, number: int, thread: OsThread, tstates: Union[List[int], CpythonGdbError],
+            matched: Set[int]) -> Entry:
+    entry = thread_entry(number, thread.keys.lwp, thread.name, number == 1)
     entry.update({"gc": None, "lock_wait": None})
     target = builder.target
     try:
-        tstates = match_thread_states(target, builder.runtime, thread.lwp, thread.handles)
+        if isinstance(tstates, CpythonGdbError):
+            raise tstates
         if not tstates:
             entry["note"] = NO_TSTATE
             return entry
@@ -77,7 +83,13 @@ def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_
     target = Target(cached, layout)
     builder = DocumentBuilder(target, runtime.address, limits, with_locals)
     matched: Set[int] = set()
-    entries = [_thread(builder, number, thread, matched) for number, thread in enumerate(threads, 1)]
+    assigned: Sequence[Union[List[int], CpythonGdbError]]
+    try:
+        assigned = assign_thread_states(target, runtime.address, [thread.keys for thread in threads])
+    except CpythonGdbError as exc:
+        assigned = [exc] * len(threads)  # said of each thread
+    entries = [_thread(builder, number, thread, tstates, matched)
+               for number, (thread, tstates) in enumerate(zip(threads, assigned), 1)]
     for tstate in all_thread_states(target, runtime.address):
         if tstate not in matched:
             try:
@@ -102,7 +114,7 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
         runtime = find_runtime(memory, mappings, executable)
         fields = {"kind": "process", "pid": pid, "core": None, "executable": executable}
         with stopped(pid) as held:
-            threads = [OsThread(t.lwp, t.name, () if t.fs_base is None else (t.fs_base,)) for t in held.threads]
+            threads = [_os_thread(t.lwp, t.name, t.fs_base, t.sp) for t in held.threads]
             return build(memory, runtime, threads, fields, with_locals)
 
 
@@ -116,5 +128,5 @@ def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: 
         runtime = find_runtime(memory, mappings, name)
         fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
                   "executable": os.path.abspath(exe)}
-        threads = [OsThread(t.lwp, None, () if t.fs_base is None else (t.fs_base,)) for t in core.threads]
+        threads = [_os_thread(t.lwp, None, t.fs_base, t.sp) for t in core.threads]
         return build(memory, runtime, threads, fields, with_locals)

@@ -35,6 +35,7 @@ PTRACE_EVENT_STOP = 128
 WALL = 0x40000000  # __WALL: threads too
 USER_REGS = 27  # words in x86-64 struct user_regs_struct
 FS_BASE = 21  # its fs_base: pthread_self() of the thread under glibc
+RSP = 19  # its stack pointer
 STOP_TIMEOUT = 10.0
 
 
@@ -137,6 +138,7 @@ class LiveThread:
     lwp: int
     name: Optional[str]  # comm
     fs_base: Optional[int]
+    sp: Optional[int] = None
 
 
 @frozen
@@ -175,15 +177,16 @@ def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float)
             pause = min(pause * 2, 0.001)
 
 
-def _fs_base(tid: int) -> Optional[int]:
+def _registers(tid: int) -> Tuple[Optional[int], Optional[int]]:
+    """(fs_base, stack pointer) of a stopped thread; Nones if unreadable."""
     if _Registers is None:
         _bind()
     regs = _Registers()
     try:
         _ptrace(PTRACE_GETREGS, tid, 0, _addressof(regs))
     except OSError:
-        return None
-    return int(regs[FS_BASE])
+        return None, None
+    return int(regs[FS_BASE]), int(regs[RSP])
 
 
 def _comm(pid: int, tid: int) -> Optional[str]:
@@ -212,7 +215,7 @@ class _Hold:
     def __enter__(self) -> Stopped:
         try:
             self._seize_all()
-            return Stopped(self.pid, [LiveThread(tid, _comm(self.pid, tid), _fs_base(tid)) for tid in self.seized])
+            return Stopped(self.pid, [LiveThread(tid, _comm(self.pid, tid), *_registers(tid)) for tid in self.seized])
         except BaseException:
             self._release()
             raise

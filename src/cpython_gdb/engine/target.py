@@ -81,6 +81,8 @@ class Target:
         # runtime.os_thread: (interpreter id, thread state, native thread id
         # or -1, pthread_t) of every thread state, by _PyRuntime address.
         self.tstate_index: Dict[int, List[Tuple[int, int, int, int]]] = {}
+        # runtime.os_thread: each OS thread's thread states, by _PyRuntime address.
+        self.tstate_assignment: Dict[int, List[List[int]]] = {}
         # Texts of objects already rendered at this stop, per set of limits:
         # object address -> (text, depth below it of the deepest object
         # that prints others, -1 if none). See objects.dispatch.write_object.

@@ -22,7 +22,7 @@ from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import state
 from .stack import thread_stack
-from .tstates import find_thread_states
+from .tstates import find_thread_states, restore_selection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,16 +73,6 @@ def _core_file() -> Optional[str]:
     return os.path.abspath(found.group(1)) if found else None
 
 
-def _select(thread: "Optional[gdb.InferiorThread]", frame: "Optional[gdb.Frame]") -> None:
-    try:
-        if thread is not None and thread.is_valid():
-            thread.switch()
-        if frame is not None and frame.is_valid():
-            frame.select()
-    except gdb.error:
-        pass
-
-
 def report_lines(native: bool, with_locals: bool) -> List[str]:
     """The text of py-threads (and py-bt -a): every thread at this stop."""
     return render(snapshot(native=native, with_locals=with_locals))
@@ -108,7 +98,7 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
             except CpythonGdbError as exc:
                 threads.append(builder.unreadable(thread, thread == selected, str(exc)))
     finally:
-        _select(selected, frame)
+        restore_selection(selected, frame)
     for tstate in all_thread_states(target, state.runtime()):
         if tstate not in matched:
             try:

@@ -16,11 +16,12 @@ from ..engine.native.unwind import Modules
 from ..engine.target import Target
 
 if TYPE_CHECKING:
+    from ..engine.runtime.os_thread import OsThreadKeys
     from .cframes import Lesson
 
 
 class StopState:
-    __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "__weakref__")
+    __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "os_threads", "__weakref__")
 
     def __init__(self) -> None:
         # By gdb's global thread number.
@@ -33,6 +34,8 @@ class StopState:
         # (by their pcs), and the function names at return addresses.
         self.lessons: Dict[Tuple[int, int], "Lesson"] = {}
         self.names: Dict[int, Tuple[str, ...]] = {}
+        # tstates.py: every thread's (global number, keys), read once where needed.
+        self.os_threads: Optional[List[Tuple[int, "OsThreadKeys"]]] = None
 
 
 _states: "weakref.WeakKeyDictionary[Target, StopState]" = weakref.WeakKeyDictionary()

@@ -64,6 +64,14 @@ class Scheme:
     # 3.11 (bpo-29410), keyed by _Py_HashSecret. It lets a dict lookup probe
     # the table as CPython does instead of reading every key.
     str_hash: str = "siphash13"  # "siphash24" | "siphash13"
+    # What of a running thread state lies on the C stack of the OS thread
+    # that runs it (runtime/os_thread.py), since its ids may name another:
+    # nothing but the eval loop's copies of its frame object's address
+    # (<= 3.9: "frame_scan"), tstate->cframe, set by each eval-loop call to
+    # a record in its own C frame (3.10-3.12, bpo-43760), or the shim frame
+    # record that each eval-loop call keeps in its C frame (3.13+, where
+    # cframe is gone: gh-108036).
+    running_anchor: str = "cframe"  # "frame_scan" | "cframe" | "entry_shim"
 
 
 _V310 = Scheme(
@@ -82,7 +90,7 @@ _V310 = Scheme(
     localsplus="varnames",
     str_hash="siphash24",
 )
-_V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
+_V39 = replace(_V310, linetable="lnotab", lasti_unit=1, running_anchor="frame_scan")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",
@@ -106,7 +114,7 @@ _V312 = replace(
     managed_dict="312",
     managed_values_offset=0,
 )
-_V313 = replace(_V312, managed_dict="313")
+_V313 = replace(_V312, managed_dict="313", running_anchor="entry_shim")
 _V314 = replace(_V313, stack_refs="tagged")
 
 _SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}

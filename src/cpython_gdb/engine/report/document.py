@@ -63,6 +63,8 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
         "source": None if text is None else clip_line(text.strip(), limits.max_source_line),
         "address": frame.address,
     }
+    if frame.interpreter_id is not None:
+        entry["interpreter_id"] = frame.interpreter_id
     if with_locals:
         try:
             local_vars = frame_locals(target, frame)

@@ -126,16 +126,44 @@ def _c_line(entry: Entry) -> Optional[str]:
     return _C_LINES.get(entry["kind"])
 
 
+def interpreter_name(ident: int) -> str:
+    return "main interpreter" if ident == 0 else f"subinterpreter {ident}"
+
+
+def interpreter_changes(frames: Sequence[Entry]) -> Dict[int, str]:
+    """Where a thread's stack passes from one interpreter to another: the marker line after each such frame.
+
+    By the index of the last Python frame entry run by one interpreter
+    when the next older Python frame runs in another (the frames carry
+    ``interpreter_id`` only when a thread's stack spans interpreters). The
+    C calls between them (the built-in that entered the subinterpreter)
+    belong to the older frames, so the marker comes before them.
+    """
+    marks: Dict[int, str] = {}
+    newer: Optional[Tuple[int, int]] = None  # (index, interpreter id) of the last Python frame seen
+    for index, entry in enumerate(frames):
+        ident = entry.get("interpreter_id") if entry["kind"] == "python" else None
+        if ident is None:
+            continue
+        if newer is not None and newer[1] != ident:
+            marks[newer[0]] = f"--- {interpreter_name(newer[1])} above, {interpreter_name(ident)} below ---"
+        newer = (index, ident)
+    return marks
+
+
 def traceback_lines(frames: List[Entry]) -> List[str]:
     """What py-bt prints for a thread's frame entries."""
     out = ["Traceback (most recent call first):"]
-    for entry in frames:
+    marks = interpreter_changes(frames)
+    for index, entry in enumerate(frames):
         if entry["kind"] == "python":
             out.extend(python_lines(entry))
-            continue
-        text = _c_line(entry)
-        if text is not None:
-            out.append("  " + text)
+        else:
+            text = _c_line(entry)
+            if text is not None:
+                out.append("  " + text)
+        if index in marks:
+            out.append("  " + marks[index])
     return out
 
 
@@ -168,13 +196,16 @@ def frame_summary(entry: Entry, max_output: int) -> List[str]:
 def full_lines(frames: Sequence[Entry], max_output: int) -> List[str]:
     """What py-bt-full prints for a thread's frame entries (Python ones with their locals)."""
     out: List[str] = []
-    for entry in frames:
+    marks = interpreter_changes(frames)
+    for index, entry in enumerate(frames):
         if entry["kind"] == "python":
             out.extend(frame_summary(entry, max_output))
-            continue
-        text = _c_line(entry)
-        if text is not None:
-            out.append(f"#{'?' if entry.get('level') is None else entry['level']} {text}")
+        else:
+            text = _c_line(entry)
+            if text is not None:
+                out.append(f"#{'?' if entry.get('level') is None else entry['level']} {text}")
+        if index in marks:
+            out.append(marks[index])
     return out
 
 
@@ -272,7 +303,8 @@ def _native_line(entry: Entry) -> str:
 
 def _mixed(thread: Entry) -> List[str]:
     out = ["Stack (most recent call first):"]
-    for entry in thread["frames"]:
+    marks = interpreter_changes(thread["frames"])
+    for index, entry in enumerate(thread["frames"]):
         kind = entry["kind"]
         level = entry.get("level")
         number = "#?  " if level is None else f"#{level:<3}"
@@ -284,6 +316,8 @@ def _mixed(thread: Entry) -> List[str]:
             out.extend(lines[1:])
         elif kind == "unreadable":
             out.append(f"  {number} {UNREADABLE}")
+        if index in marks:
+            out.append("  " + marks[index])
     return out
 
 
