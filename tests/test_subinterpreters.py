@@ -140,13 +140,22 @@ def test_subinterpreter_runner_sid(name, sid_programs, tmp_path):
         pid = str(target.pid)
         texts = [ok(dump(pid)), ok(dump(pid, "--backend", "gdb"))]
         docs = [document(dump(pid, "--json")), document(dump(pid, "--json", "--backend", "gdb"))]
-        core = gcore(target.pid, tmp_path)
+        core = sid.gcore(target, tmp_path)
     sysroot = ["--sysroot", str(sid.SID_ROOT)]
     core_docs = [document(dump(str(core), "--json", *sysroot)),
                  document(dump(str(core), "--json", "--backend", "gdb", *sysroot))]
     for text in texts:
+        # Its executable as the process names it, not as the host does (under the root's directory).
+        assert text.startswith(f"Process {pid}, /usr/bin/python{name}: CPython {name}."), text
         check_text(text, ids)
     for doc in docs + core_docs:
         check_json(doc, ids)
-    same_but_layout(docs[0], docs[1])
-    same_but_layout(core_docs[0], core_docs[1])
+    # The host's gdb 13 does not always unwind the root's C library (a note says so): the
+    # Python frames are the same.
+    assert python_frames_of(docs[0]) == python_frames_of(docs[1]) == python_frames_of(core_docs[0])
+    assert python_frames_of(core_docs[0]) == python_frames_of(core_docs[1])
+
+
+def python_frames_of(doc: Dict[str, Any]) -> Dict[int, List[Any]]:
+    return {t["lwp"]: [(f["function"], f["file"], f["line"], f["source"], f.get("interpreter_id"))
+                       for f in t["frames"] if f["kind"] == "python"] for t in doc["threads"]}

@@ -29,6 +29,7 @@ from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
 from .live import ProcessMemory, process_mappings, stopped
+from .procfs import as_seen_by, process_root
 from .symbols import Mapping, Runtime, find_runtime
 
 TYPE_CHECKING = False
@@ -75,12 +76,16 @@ def _thread(builder: DocumentBuilder, number: int, thread: OsThread, tstates: Un
 
 
 def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_fields: Entry,
-          with_locals: bool, limits: Limits = DEFAULT_LIMITS) -> Tuple[Document, Optional[str]]:
-    """The document of a stopped target, and the layout's warning (or None)."""
+          with_locals: bool, limits: Limits = DEFAULT_LIMITS, source_root: str = "") -> Tuple[Document, Optional[str]]:
+    """The document of a stopped target, and the layout's warning (or None).
+
+    ``source_root``: where the target's ``/`` is here, for its source files ("": ours).
+    """
     cached = CachedReader(reader)
     major, minor, micro, release = runtime.version
     layout = choose_layout((major, minor, micro), cached, runtime.address, release=release)
     target = Target(cached, layout)
+    target.source_root = source_root
     builder = DocumentBuilder(target, runtime.address, limits, with_locals)
     matched: Set[int] = set()
     assigned: Sequence[Union[List[int], CpythonGdbError]]
@@ -112,21 +117,24 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
     with ProcessMemory(pid) as memory:
         # Found before anything is stopped: a process without Python is left alone.
         runtime = find_runtime(memory, mappings, executable)
-        fields = {"kind": "process", "pid": pid, "core": None, "executable": executable}
+        shown = None if executable is None else as_seen_by(pid, executable)
+        fields = {"kind": "process", "pid": pid, "core": None, "executable": shown}
         with stopped(pid) as held:
             threads = [_os_thread(t.lwp, t.name, t.fs_base, t.sp) for t in held.threads]
-            return build(memory, runtime, threads, fields, with_locals)
+            return build(memory, runtime, threads, fields, with_locals, source_root=process_root(pid))
 
 
-def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool) -> Tuple[Document, Optional[str]]:
+def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool,
+                  sysroot: Optional[str] = None) -> Tuple[Document, Optional[str]]:
     """A core file's document; ``exe``: the executable on disk, ``name``: as the core names it
-    (both from :meth:`CoreFile.executable`)."""
+    (both from :meth:`CoreFile.executable`); ``sysroot``: where the core's machine's (or
+    container's) ``/`` is here, for its libraries and sources."""
     from .core import CoreMemory, core_mappings  # not needed for a live process
 
-    mappings = core_mappings(core, name, exe)
+    mappings = core_mappings(core, name, exe, sysroot)
     with CoreMemory(core, mappings) as memory:
         runtime = find_runtime(memory, mappings, name)
         fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
                   "executable": os.path.abspath(exe)}
         threads = [_os_thread(t.lwp, None, t.fs_base, t.sp) for t in core.threads]
-        return build(memory, runtime, threads, fields, with_locals)
+        return build(memory, runtime, threads, fields, with_locals, source_root=sysroot or "")

@@ -59,6 +59,9 @@ class Target:
         self.reader = reader
         self.layout = layout
         self.scheme = layout.scheme
+        # Where the target's "/" is in our file system, for its source files
+        # ("": ours); the backend says (report/source.py).
+        self.source_root = ""
         self.types: Dict[int, TypeInfo] = {}
         self.codes: Dict[int, CodeInfo] = {}
         self.lines: Dict[Tuple[int, int], Optional[int]] = {}  # (code, offset) -> line

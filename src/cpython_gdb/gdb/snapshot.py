@@ -14,6 +14,7 @@ from typing import List, Optional, Set
 
 import gdb
 
+from ..direct.procfs import as_seen_by
 from ..engine.cstack.kinds import Conditions
 from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
 from ..engine.report.text import render
@@ -56,12 +57,18 @@ class _Builder(DocumentBuilder):
 
 def _target_fields() -> Entry:
     inferior = gdb.selected_inferior()
-    connection = getattr(inferior, "connection", None)
-    kind = "core" if connection is not None and connection.type == "core" else "process"
+    kind = "core" if state.is_core(inferior) else "process"
     progspace = gdb.current_progspace()
     executable = progspace.filename if progspace is not None else None
+    if executable:
+        # gdb names a file of a process in another mount namespace "target:PATH".
+        if executable.startswith(state.TARGET_PREFIX):
+            executable = executable[len(state.TARGET_PREFIX):]
+        executable = os.path.abspath(executable)
+        if kind == "process" and inferior.pid:
+            executable = as_seen_by(inferior.pid, executable)
     return {"kind": kind, "pid": inferior.pid or None, "core": _core_file() if kind == "core" else None,
-            "executable": os.path.abspath(executable) if executable else None}
+            "executable": executable or None}
 
 
 def _core_file() -> Optional[str]:

@@ -8,6 +8,7 @@ from typing import Dict, Optional, Set, Tuple
 
 import gdb
 
+from ..direct.procfs import process_root
 from ..engine.layout import Layout, choose_layout
 from ..engine.limits import Limits
 from ..engine.memory import CachedReader
@@ -18,6 +19,10 @@ from .dwarf import DwarfTypeInfo, runtime_block
 from .lookup import runtime_address, symbol_address, target_version
 from .parameters import current_limits
 from .reader import GdbReader
+
+# gdb's prefix for a file it reads through the target (a process in another
+# mount namespace): "target:/usr/bin/python3".
+TARGET_PREFIX = "target:"
 
 # Both by inferior number: each inferior may run another program.
 _layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
@@ -98,8 +103,45 @@ def current_target() -> Target:
     target = _targets.get(inferior.num)
     if target is None:
         target = Target(CachedReader(GdbReader(inferior)), layout)
+        target.source_root = source_root(inferior)
         _targets[inferior.num] = target
     return target
+
+
+def is_core(inferior: "gdb.Inferior") -> bool:
+    connection = getattr(inferior, "connection", None)  # gdb 11+
+    if connection is not None:
+        return bool(connection.type == "core")
+    return inferior.pid == 0 and _has_core()
+
+
+def sysroot() -> str:
+    """gdb's sysroot as a directory here ("" for none, or "target:", the target's own files)."""
+    try:
+        value = str(gdb.parameter("sysroot") or "")
+    except (gdb.error, RuntimeError):
+        return ""
+    return "" if value.startswith(TARGET_PREFIX) else value
+
+
+def source_root(inferior: "gdb.Inferior") -> str:
+    """Where the target's "/" is here, for its source files (report/source.py).
+
+    A live process's own root (a container's, a chroot's) through /proc,
+    if it is not ours; a core's, where the user set a sysroot for its
+    libraries (`cpython-gdb core --sysroot`).
+    """
+    if is_core(inferior):
+        return sysroot()
+    if inferior.pid and _is_native(inferior):
+        return process_root(inferior.pid)
+    return ""
+
+
+def _is_native(inferior: "gdb.Inferior") -> bool:
+    """Whether the process runs on this machine, so that its /proc is ours (not under gdbserver)."""
+    connection = getattr(inferior, "connection", None)
+    return connection is None or connection.type == "native"
 
 
 def runtime() -> int:

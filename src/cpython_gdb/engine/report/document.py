@@ -46,11 +46,11 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
     text = None
     if with_source and lineno is not None and lineno >= 1:
         if sources is None:
-            lines = source_lines(code.filename)
+            lines = source_lines(code.filename, target.source_root)
         elif code.filename in sources:
             lines = sources[code.filename]
         else:
-            lines = sources[code.filename] = source_lines(code.filename)
+            lines = sources[code.filename] = source_lines(code.filename, target.source_root)
         if lines is not None and lineno <= len(lines):
             text = lines[lineno - 1]
     entry: Entry = {

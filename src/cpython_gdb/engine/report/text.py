@@ -219,12 +219,13 @@ def locals_lines(entry: Entry) -> List[str]:
 
 
 def listing(filename: str, current: Optional[int], start: int, end: int,
-            max_line: int = DEFAULT_LIMITS.max_source_line) -> Optional[List[str]]:
+            max_line: int = DEFAULT_LIMITS.max_source_line, root: str = "") -> Optional[List[str]]:
     """Lines start..end (inclusive) of a file, the current one marked with '>' (py-list).
 
     Each is cut as py-bt cuts it (clip_line), its indentation kept.
+    ``root``: where the target's ``/`` is (source.on_disk).
     """
-    lines = source_lines(filename)
+    lines = source_lines(filename, root)
     if lines is None:
         return None
     start = max(start, 1)
@@ -237,19 +238,20 @@ def listing(filename: str, current: Optional[int], start: int, end: int,
 
 
 def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = (),
-                     max_line: int = DEFAULT_LIMITS.max_source_line) -> List[str]:
+                     max_line: int = DEFAULT_LIMITS.max_source_line, root: str = "") -> List[str]:
     """Lines as Python's traceback module prints them, oldest cause first.
 
-    ``max_line``: characters shown of a source line (clip_line).
+    ``max_line``: characters shown of a source line (clip_line); ``root``:
+    where the target's ``/`` is (source.on_disk).
     """
     lines: List[str] = []
     if info.older_not_shown:
         lines += [f"[older chained exceptions left out: only {info.older_not_shown} links are followed]", ""]
     if info.cause is not None:
-        lines += format_exception(info.cause, max_line=max_line)
+        lines += format_exception(info.cause, max_line=max_line, root=root)
         lines += ["", "The above exception was the direct cause of the following exception:", ""]
     elif info.context is not None and not info.suppress_context:
-        lines += format_exception(info.context, max_line=max_line)
+        lines += format_exception(info.context, max_line=max_line, root=root)
         lines += ["", "During handling of the above exception, another exception occurred:", ""]
     entries = info.traceback or extra_traceback
     if entries:
@@ -260,7 +262,7 @@ def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry,
                 continue
             line = "?" if entry.lineno is None else str(entry.lineno)
             lines.append(f'  File "{entry.filename}", line {line}, in {entry.name}')
-            text = source_line(entry.filename, entry.lineno)
+            text = source_line(entry.filename, entry.lineno, root)
             if text is not None:
                 lines.append("    " + clip_line(text.strip(), max_line))
     name = info.type_name
@@ -269,19 +271,20 @@ def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry,
     return lines
 
 
-def exception_lines(found: ThreadExceptions, max_line: int = DEFAULT_LIMITS.max_source_line) -> List[str]:
+def exception_lines(found: ThreadExceptions, max_line: int = DEFAULT_LIMITS.max_source_line,
+                    root: str = "") -> List[str]:
     """py-exc's output for a thread: the exception being raised, then the one being handled."""
     lines: List[str] = []
     if found.raised_error is not None:
         lines.append(f"<unreadable raised exception: {found.raised_error}>")
     elif found.raised is not None:
         lines.append("Exception being raised:")
-        lines += format_exception(found.raised, found.raised_traceback, max_line)
+        lines += format_exception(found.raised, found.raised_traceback, max_line, root)
     if found.handled is not None:
         if lines:
             lines.append("")
         lines.append("Exception being handled:")
-        lines += format_exception(found.handled, max_line=max_line)
+        lines += format_exception(found.handled, max_line=max_line, root=root)
     if found.handled_error is not None:
         lines += ["", f"<unreadable handled exception: {found.handled_error}>"] if lines else [
             f"<unreadable handled exception: {found.handled_error}>"]
