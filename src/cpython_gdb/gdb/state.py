@@ -4,6 +4,7 @@ The layout lasts until the program's files change; the Target (and its
 memory cache) lasts for one stop.
 """
 
+import os
 from typing import Dict, Optional, Set, Tuple
 
 import gdb
@@ -14,7 +15,7 @@ from ..engine.limits import Limits
 from ..engine.memory import CachedReader
 from ..engine.report.text import printable
 from ..engine.target import Target
-from ..errors import CpythonGdbError, NoInterpreter
+from ..errors import CpythonGdbError, NoInterpreter, UnsupportedVersion
 from .dwarf import DwarfTypeInfo, runtime_block
 from .lookup import runtime_address, symbol_address, target_version
 from .parameters import current_limits
@@ -24,8 +25,16 @@ from .reader import GdbReader
 # mount namespace): "target:/usr/bin/python3".
 TARGET_PREFIX = "target:"
 
-# Both by inferior number: each inferior may run another program.
+# Test-only: set in gdb's environment, it makes the adapter take the
+# target's CPython for one it does not know, to test how it steps aside.
+PRETEND_UNKNOWN = "CPYTHON_GDB_PRETEND_UNKNOWN"
+# Said once, after the reason, where the target's CPython is one we cannot read.
+STEPPING_ASIDE = ("cpython-gdb steps aside: its printers show nothing for this program, "
+                  "and CPython's own python-gdb.py keeps its py-* commands where it is loaded")
+
+# All by inferior number: each inferior may run another program.
 _layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
+_unknown: Dict[int, str] = {}  # why its CPython cannot be read: a version we do not know
 _targets: Dict[int, Target] = {}
 _said: Set[str] = set()  # what was told about the target's version, once each
 _quiet = False  # set when announce() found no CPython: not again until the files change
@@ -39,6 +48,7 @@ def forget_stop(_event: object = None) -> None:
 def forget_all(_event: object = None) -> None:
     global _quiet
     _layouts.clear()
+    _unknown.clear()
     _secrets.clear()
     _quiet = False
     _targets.clear()
@@ -49,18 +59,28 @@ def _load_layout() -> Tuple[Layout, int]:
     known = _layouts.get(inferior.num)
     if known is not None:
         return known
+    if inferior.num in _unknown:
+        raise UnsupportedVersion(_unknown[inferior.num])
     if inferior.pid == 0 and not _has_core():
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
     runtime = runtime_address()
     major, minor, micro, release = target_version(runtime)
-    block = runtime_block(runtime)
-    layout = choose_layout(
-        (major, minor, micro),
-        CachedReader(GdbReader(inferior)),
-        runtime,
-        types=DwarfTypeInfo(block) if block is not None else None,
-        release=release,
-    )
+    try:
+        if os.environ.get(PRETEND_UNKNOWN):
+            raise UnsupportedVersion(f"CPython {major}.{minor} is taken for a version cpython-gdb does not know "
+                                     f"({PRETEND_UNKNOWN} is set, for tests)")
+        block = runtime_block(runtime)
+        layout = choose_layout(
+            (major, minor, micro),
+            CachedReader(GdbReader(inferior)),
+            runtime,
+            types=DwarfTypeInfo(block) if block is not None else None,
+            release=release,
+        )
+    except UnsupportedVersion as exc:
+        _unknown[inferior.num] = str(exc)
+        _say(f"cpython-gdb: {exc}; {STEPPING_ASIDE}")
+        raise
     _layouts[inferior.num] = (layout, runtime)
     _say(f"cpython-gdb: {layout.description}")
     if layout.warning:
@@ -94,6 +114,22 @@ def _has_core() -> bool:
         return bool(gdb.selected_inferior().threads())
     except gdb.error:
         return False
+
+
+def unknown_version() -> Optional[str]:
+    """Why the selected inferior runs a CPython we cannot read (a version we do not know), else None.
+
+    Then the printers return nothing, so that others (CPython's own) print,
+    and CPython's python-gdb.py keeps the commands it defines. None also
+    where there is no Python program (yet): nothing to step aside for.
+    """
+    try:
+        _load_layout()
+    except UnsupportedVersion as exc:
+        return str(exc)
+    except (CpythonGdbError, gdb.error):
+        return None
+    return None
 
 
 def current_target() -> Target:
