@@ -24,7 +24,7 @@ from report_check import MALLOC_ENV, line_of, py_bt_sections, report_blocks
 from test_dump import document, dump, ok
 from test_dump_nogdb import same_but_layout
 
-VERSIONS = [v for v in ("3.8", "3.10", "3.12", "3.13") if v in PYTHONS]
+VERSIONS = [v for v in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13") if v in PYTHONS]
 SLEEPS = {"23", "35", "230", "270"}  # select, nanosleep, clock_nanosleep, pselect6 (x86-64)
 MARKER = "  --- subinterpreter 1 above, main interpreter below ---"
 SUB_FRAMES = [("sub_func", 4), ("<module>", 5)]  # in the code sub_runner.py runs
@@ -124,20 +124,21 @@ def test_subinterpreter_runner(version, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sid_programs():
-    path = sid.install()  # the test programs, at the same path in the root
-    yield
+def sid_hook():
+    path = sid.install()  # the test programs, at the same path in the root, and our package
+    yield path
     shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
 @pytest.mark.parametrize("name", ["3.14", "3.15"])
-def test_subinterpreter_runner_sid(name, sid_programs, tmp_path):
-    """concurrent.interpreters' Interpreter.exec, dumped from the host, live and on a core."""
+def test_subinterpreter_runner_sid(name, sid_hook, tmp_path):
+    """concurrent.interpreters' Interpreter.exec, dumped from the host, live and on a core, and py-bt in gdb 18."""
     with sid.running(name, "sub_runner.py") as target:
         ids = json.loads(target.ready)
         settle(target.pid, ids)
         pid = str(target.pid)
+        (py_bt,) = sid.sections(["thread apply all py-bt"], target, name, "root", True, sid_hook)
         texts = [ok(dump(pid)), ok(dump(pid, "--backend", "gdb"))]
         docs = [document(dump(pid, "--json")), document(dump(pid, "--json", "--backend", "gdb"))]
         core = sid.gcore(target, tmp_path)
@@ -148,6 +149,10 @@ def test_subinterpreter_runner_sid(name, sid_programs, tmp_path):
         # Its executable as the process names it, not as the host does (under the root's directory).
         assert text.startswith(f"Process {pid}, /usr/bin/python{name}: CPython {name}."), text
         check_text(text, ids)
+    sections = py_bt_sections(py_bt)
+    frames = python_frames(sections[ids["runner"][1]])
+    assert frames[:3] == SUB_FRAMES + [MARKER] and ("runner", line_of("sub_runner.py", "run")) in frames, py_bt
+    assert not set(SUB_FRAMES) & set(python_frames(sections[ids["main"][1]])), py_bt
     for doc in docs + core_docs:
         check_json(doc, ids)
     # The host's gdb 13 does not always unwind the root's C library (a note says so): the
