@@ -65,7 +65,7 @@ def _target_fields() -> Entry:
         if executable.startswith(state.TARGET_PREFIX):
             executable = executable[len(state.TARGET_PREFIX):]
         executable = os.path.abspath(executable)
-        if kind == "process" and inferior.pid:
+        if kind == "process" and inferior.pid and state.is_native(inferior):
             executable = as_seen_by(inferior.pid, executable)
     return {"kind": kind, "pid": inferior.pid or None, "core": _core_file() if kind == "core" else None,
             "executable": executable or None}

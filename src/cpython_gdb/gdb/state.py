@@ -169,12 +169,12 @@ def source_root(inferior: "gdb.Inferior") -> str:
     """
     if is_core(inferior):
         return sysroot()
-    if inferior.pid and _is_native(inferior):
+    if inferior.pid and is_native(inferior):
         return process_root(inferior.pid)
     return ""
 
 
-def _is_native(inferior: "gdb.Inferior") -> bool:
+def is_native(inferior: "gdb.Inferior") -> bool:
     """Whether the process runs on this machine, so that its /proc is ours (not under gdbserver)."""
     connection = getattr(inferior, "connection", None)
     return connection is None or connection.type == "native"

@@ -41,6 +41,9 @@ _SCAN_CHUNK = 64 << 10
 _PAGE = 4096
 # Frames of one thread state whose addresses are looked for, to break a tie.
 _SCAN_FRAMES = 8
+# Frame records passed at most on the way to a thread state's newest shim
+# (one C call of the eval loop runs any number of Python frames).
+_MAX_RECORDS = 1 << 17
 _WORD = struct.Struct("<Q")
 
 
@@ -110,7 +113,7 @@ def _entry_shim(target: Target, tstate: int) -> Optional[int]:
     owner_at = target.layout.off("_PyInterpreterFrame.owner")
     frame = innermost_frame(target, tstate)
     seen = 0
-    while frame and seen < _MAX_SCAN // 64:
+    while frame and seen < _MAX_RECORDS:
         if target.reader.read(frame + owner_at, 1)[0] >= scheme.owner_shim:
             return frame
         frame = target.field_ptr(frame, "_PyInterpreterFrame.previous")
@@ -124,8 +127,9 @@ def _anchor(target: Target, tstate: int) -> Optional[int]:
     - "cframe" (3.10-3.12): each eval-loop call points tstate->cframe at a
       record in its own C frame while it runs (tstate->root_cframe, inside
       the thread state, when no call runs: then there are no frames);
-    - "entry_shim" (3.12+): each eval-loop call pushes a shim frame record
-      that lives in its own C frame, below the first Python frame it runs.
+    - "entry_shim" (3.13+, and 3.12 has them too): each eval-loop call
+      pushes a shim frame record that lives in its own C frame, below the
+      first Python frame it runs.
     """
     kind = target.scheme.running_anchor
     if not innermost_frame(target, tstate):
@@ -194,12 +198,15 @@ def _depth(stack: bytes, value: int) -> Optional[int]:
 
 
 def _frame_addresses(target: Target, tstate: int) -> List[int]:
-    """The addresses of the newest frame objects of ``tstate`` (3.8, 3.9)."""
+    """The addresses of the newest frame objects of ``tstate`` (3.8, 3.9), as far as they read."""
     out: List[int] = []
-    frame = innermost_frame(target, tstate)
-    while frame and len(out) < _SCAN_FRAMES and frame not in out:
-        out.append(frame)
-        frame = target.field_ptr(frame, "PyFrameObject.f_back")
+    try:
+        frame = innermost_frame(target, tstate)
+        while frame and len(out) < _SCAN_FRAMES and frame not in out:
+            out.append(frame)
+            frame = target.field_ptr(frame, "PyFrameObject.f_back")
+    except CpythonGdbError:
+        pass  # the walk says so when the thread is read
     return out
 
 
