@@ -119,7 +119,7 @@ def thread_states_expectations(version: str, ready: str) -> Dict[str, Any]:
     minor = int(version.split(".")[1])
     program = "thread_states.py"
     sub_gil = "GIL released" if minor >= 12 else "GIL held by thread 1"
-    if minor == 8:
+    if minor <= 8:
         sub_gil += ", garbage collection running"  # one collector for the whole runtime
     return {
         "lwp": {role: ids[role][1] for role in ids},

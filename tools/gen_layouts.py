@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 TABLES = SRC / "cpython_gdb" / "engine" / "layout" / "tables"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+SUPPORTED = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 SID = ("3.14", "3.15")  # from the Debian sid root
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 
@@ -91,9 +91,10 @@ def interpreters() -> Dict[str, Source]:
         match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", entry.name)
         minor = f"{match.group(1)}.{match.group(2)}" if match else ""
         if minor in SUPPORTED and minor not in SID:
-            libs = sorted((entry / "lib").glob(f"libpython{minor}.so.1.0"))
+            # 3.7 and older name the ABI flags in the file name (libpython3.7m.so.1.0).
+            libs = sorted((entry / "lib").glob(f"libpython{minor}*.so.1.0"))
             if libs:
-                found[minor] = Source(libs[0], f"CPython {entry.name} (libpython{minor}.so.1.0)")
+                found[minor] = Source(libs[0], f"CPython {entry.name} ({libs[0].name})")
     for minor in SID:
         binary = SID_ROOT / "usr" / "bin" / f"python{minor}"
         if binary.exists():

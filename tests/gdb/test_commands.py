@@ -85,15 +85,28 @@ def groups(version: str, frames: Sequence[F]) -> List[List[F]]:
     return out
 
 
+# The C functions that call a built-in for Python code before 3.8 (3.6's
+# _PyCFunction_FastCallKeywords calls its _PyCFunction_FastCallDict: one
+# call, at the outer frame).
+OLD_BUILTIN_CALLS = ("PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict")
+
+
 def c_levels(bt: str) -> Tuple[List[int], List[int]]:
     """Levels of the eval-loop C frames and of the C built-in call frames in gdb's bt."""
     evals, builtins = [], []
+    previous = (-2, "")
     for m in BT_LINE.finditer(bt):
         level, name = int(m.group(1)), m.group(2)
-        if name == "_PyEval_EvalFrameDefault":
+        if name in ("_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx"):
             evals.append(level)
-        elif name.startswith("cfunction_"):
-            builtins.append(level)
+        elif name.startswith("cfunction_") or name in OLD_BUILTIN_CALLS:
+            if builtins and previous == (level - 1, "builtin"):
+                builtins[-1] = level
+            else:
+                builtins.append(level)
+            previous = (level, "builtin")
+            continue
+        previous = (level, "")
     return evals, builtins
 
 

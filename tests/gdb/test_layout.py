@@ -33,6 +33,7 @@ INTERPRETER_FRAME = {
     "PyFrameObject.f_frame", "PyThreadState.native_thread_id",
 }
 EXPECTED = {
+    "3.7": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.8": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.9": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.10": COMMON | FRAME_OBJECT | {"PyCodeObject.co_linetable"},
@@ -45,6 +46,7 @@ EXPECTED = {
 }
 # Keys whose presence would mean a wrong spelling was picked for this version.
 ABSENT = {
+    "3.7": {"PyCodeObject.co_posonlyargcount", "PyThreadState.native_thread_id"},
     "3.8": {"_PyInterpreterFrame.previous", "PyLongObject.lv_tag", "PyThreadState.native_thread_id"},
     "3.10": {"_PyCFrame.current_frame", "PyLongObject.lv_tag"},
     "3.11": {"PyLongObject.lv_tag", "PyFrameObject.f_lasti"},

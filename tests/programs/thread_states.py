@@ -19,12 +19,15 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ready import announce  # noqa: E402
+from ready import announce, native_id  # noqa: E402
 
 try:
     import _xxsubinterpreters as interpreters
-except ImportError:  # 3.13
-    import _interpreters as interpreters
+except ImportError:
+    try:
+        import _interpreters as interpreters  # 3.13
+    except ImportError:
+        interpreters = None  # 3.6, 3.7: _testcapi.run_in_subinterp below
 
 gc.disable()  # collections happen only where this program asks
 threading.stack_size(256 * 1024)  # small cores
@@ -34,7 +37,7 @@ in_del = threading.Event()
 
 
 def record(role):
-    ids[role] = [threading.get_ident(), threading.get_native_id()]
+    ids[role] = [threading.get_ident(), native_id()]
 
 
 class Slow:
@@ -60,6 +63,9 @@ def waiter():
 def in_subinterpreter(write_fd):
     record("subinterp")
     code = f"import os, time; os.write({write_fd}, b'x'); time.sleep(1000)"
+    if interpreters is None:
+        __import__("_testcapi").run_in_subinterp(code)  # mark: run_in_subinterp
+        return
     interpreters.run_string(interpreters.create(), code)  # mark: run_string
 
 

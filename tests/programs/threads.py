@@ -7,16 +7,16 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ready import announce  # noqa: E402
+from ready import announce, native_id  # noqa: E402
 
 gate = _thread.allocate_lock()
 gate.acquire()
 codes = {}
-native = {"main": _thread.get_native_id()}
+native = {"main": native_id()}
 
 
 def first_worker(tag):
-    native["first"] = _thread.get_native_id()
+    native["first"] = native_id()
     codes[first_worker.__code__] = _thread.get_ident()
     gate.acquire()  # mark: first
 
@@ -24,7 +24,7 @@ def first_worker(tag):
 def second_worker(tag, depth):
     if depth:
         return second_worker(tag, depth - 1)  # mark: second-recurse
-    native["second"] = _thread.get_native_id()
+    native["second"] = native_id()
     codes[second_worker.__code__] = _thread.get_ident()
     gate.acquire()  # mark: second
 

@@ -155,7 +155,10 @@ def _has_debug_info(pc: int) -> bool:
 
 def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
     try:
-        func = frame.read_var("func")
+        try:
+            func = frame.read_var("func")
+        except ValueError:  # no such variable: 3.6's _PyCFunction_FastCallDict names it func_obj
+            func = frame.read_var("func_obj")
         if func.is_optimized_out:
             return ""
         address = int(func)

@@ -20,6 +20,14 @@ GC = "gc"  # the cyclic collector
 OTHER = "other"
 
 EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault"})
+# The C functions that call a built-in function or method (a
+# PyCFunctionObject, their ``func`` argument) for Python code: 3.8+'s
+# vectorcall family (cfunction_*) and PyCFunction_Call; 3.6 and 3.7 call
+# through their fast-call helpers (bpo-27128). 3.6's
+# _PyCFunction_FastCallKeywords calls its _PyCFunction_FastCallDict, and its
+# PyCFunction_Call may too: two such frames in a row are one call (see
+# report.document.stack_entries).
+BUILTIN_FUNCTIONS = frozenset({"PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict"})
 # 3.8's collect_with_callback calls collect; 3.12-3.13 name their steps.
 GC_FUNCTIONS = frozenset(
     {"collect", "collect_with_callback", "gc_collect_main", "gc_collect_young",
@@ -44,7 +52,7 @@ def _kind_of(name: str) -> str:
     name = base_name(name)
     if name in EVAL_FUNCTIONS:
         return EVAL
-    if name.startswith("cfunction_") or name == "PyCFunction_Call":
+    if name.startswith("cfunction_") or name in BUILTIN_FUNCTIONS:
         return BUILTIN
     if name == GIL_WAIT:
         return GIL

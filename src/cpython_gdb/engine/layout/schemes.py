@@ -109,7 +109,7 @@ _V312 = replace(
 _V313 = replace(_V312, managed_dict="313")
 _V314 = replace(_V313, stack_refs="tagged")
 
-_SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
+_SCHEMES = {7: _V39, 8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
 
 SUPPORTED = tuple(sorted(_SCHEMES))
 

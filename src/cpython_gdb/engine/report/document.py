@@ -93,9 +93,16 @@ def stack_entries(target: Target, stack: ThreadStack, native: bool, with_locals:
     """
     from ..cstack import kinds  # here: the gdb-free dump has no C frames, and imports stay lean
 
+    # Where one call passes through two functions of its kind, each a frame
+    # (3.6's _PyCFunction_FastCallKeywords calls _PyCFunction_FastCallDict,
+    # 3.7's collect_with_callback calls collect), the outer one shows it.
+    once = (kinds.BUILTIN, kinds.GC)
     out: List[Entry] = []
-    for cframe in stack.cframes:
+    cframes = stack.cframes
+    for index, cframe in enumerate(cframes):
         kind = cframe.kind
+        if kind in once and not native and index + 1 < len(cframes) and cframes[index + 1].kind == kind:
+            continue
         if kind == kinds.EVAL and cframe.python:
             out.extend(python_entry(target, f, cframe.level, with_locals, limits, sources) for f in cframe.python)
         elif native:
