@@ -21,7 +21,7 @@ HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 GDB = os.environ.get("CPYTHON_GDB_GDB", "gdb")
-SUPPORTED = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+SUPPORTED = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 # The Debian sid root of CPython 3.14 and 3.15, built by tools/sid_root.sh.
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 READY_TIMEOUT = 30
@@ -221,9 +221,11 @@ def stop_signal(pid: int) -> None:
     os.kill(pid, signal.SIGSTOP)
 
 
-def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:
+def stripped_copy(minor: str, directory: Path, symtab: bool = True) -> Dict[str, object]:
     """A copy of CPython MINOR's binary and libpython without debug info.
 
+    Without ``symtab``, without ``.symtab`` either, as distributions ship
+    them (only the exported symbols of ``.dynsym`` are left).
     Returns the ``python`` and ``env`` arguments for :func:`running`.
     """
     exe = PYTHONS[minor]
@@ -234,7 +236,7 @@ def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:
     for lib in (prefix / "lib").glob(f"libpython{minor}*.so*"):
         if lib.is_file() and not lib.is_symlink():
             copies.append(shutil.copy2(lib, directory / "lib" / lib.name))
-    subprocess.run(["strip", "--strip-debug", *map(str, copies)], check=True)
+    subprocess.run(["strip", "--strip-debug" if symtab else "--strip-all", *map(str, copies)], check=True)
     # LD_LIBRARY_PATH comes before the binary's RUNPATH, so the stripped
     # libpython is the one loaded; PYTHONHOME finds the original stdlib.
     env = {"LD_LIBRARY_PATH": str(directory / "lib"), "PYTHONHOME": str(prefix)}

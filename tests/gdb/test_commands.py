@@ -60,6 +60,15 @@ class B:
     """A C built-in function call, as py-bt shows it."""
 
     text: str
+    # The newest version that makes the call through a C frame py-bt shows:
+    # up to 3.6 a method of a C object is called as a bound built-in method
+    # (3.7's LOAD_METHOD calls the method descriptor, bpo-26110).
+    until: Tuple[int, int] = (99, 0)
+
+
+def shown(version: str, items: Sequence["Item"]) -> List["Item"]:
+    """The items a version shows."""
+    return [i for i in items if not isinstance(i, B) or major_minor(version) <= i.until]
 
 
 Item = Union[F, B]
@@ -87,7 +96,7 @@ def groups(version: str, frames: Sequence[F]) -> List[List[F]]:
 
 # The C functions that call a built-in for Python code before 3.8 (3.6's
 # _PyCFunction_FastCallKeywords calls its _PyCFunction_FastCallDict: one
-# call, at the outer frame).
+# call, at the inner frame).
 OLD_BUILTIN_CALLS = ("PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict")
 
 
@@ -100,9 +109,7 @@ def c_levels(bt: str) -> Tuple[List[int], List[int]]:
         if name in ("_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx"):
             evals.append(level)
         elif name.startswith("cfunction_") or name in OLD_BUILTIN_CALLS:
-            if builtins and previous == (level - 1, "builtin"):
-                builtins[-1] = level
-            else:
+            if previous != (level - 1, "builtin"):
                 builtins.append(level)
             previous = (level, "builtin")
             continue
@@ -119,7 +126,7 @@ class Stack:
         self.version = version
         self.program = program
         self.path = str(PROGRAMS / program)
-        self.items = list(items)
+        self.items = shown(version, items)
         self.frames = [i for i in items if isinstance(i, F)]
         self.groups = groups(version, self.frames)
         self.levels: Dict[int, int] = {}  # id(frame or builtin) -> C level
@@ -132,7 +139,7 @@ class Stack:
             for level, group in zip(evals, self.groups):
                 for f in group:
                     self.levels[id(f)] = level
-            bs = [i for i in items if isinstance(i, B)]
+            bs = [i for i in self.items if isinstance(i, B)]
             assert len(builtins) == len(bs), (builtins, bt)
             for level, b in zip(builtins, bs):
                 self.levels[id(b)] = level
@@ -453,9 +460,11 @@ def thread_sections(text: str) -> Dict[int, str]:
 
 def thread_items() -> Dict[str, List[Item]]:
     acquire = "# mark: second"
+    lock = B("<built-in method acquire of _thread.lock object at remote 0xADDR>", until=(3, 6))
     return {
-        "first": [F("first_worker", "# mark: first", "tag='a'", entry=True)],
+        "first": [lock, F("first_worker", "# mark: first", "tag='a'", entry=True)],
         "second": [
+            lock,
             F("second_worker", acquire, "tag='b', depth=0"),
             F("second_worker", "# mark: second-recurse", "tag='b', depth=1"),
             F("second_worker", "# mark: second-recurse", "tag='b', depth=2", entry=True),

@@ -33,6 +33,9 @@ INTERPRETER_FRAME = {
     "PyFrameObject.f_frame", "PyThreadState.native_thread_id",
 }
 EXPECTED = {
+    # No _PyRuntime: the runtime's statics stand for it (engine.runtime.anchor).
+    "3.6": COMMON - {"_PyRuntimeState.interpreters_head"} | FRAME_OBJECT | {"PyCodeObject.co_lnotab",
+                                                                          "PyThreadState.exc_value"},
     "3.7": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.8": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.9": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
@@ -46,6 +49,7 @@ EXPECTED = {
 }
 # Keys whose presence would mean a wrong spelling was picked for this version.
 ABSENT = {
+    "3.6": {"PyThreadState.exc_info", "PyInterpreterState.id", "_PyRuntimeState.interpreters_head"},
     "3.7": {"PyCodeObject.co_posonlyargcount", "PyThreadState.native_thread_id"},
     "3.8": {"_PyInterpreterFrame.previous", "PyLongObject.lv_tag", "PyThreadState.native_thread_id"},
     "3.10": {"_PyCFrame.current_frame", "PyLongObject.lv_tag"},

@@ -8,10 +8,12 @@ value is the same.
 """
 
 import re
+import subprocess
+import sys
 
 import pytest
 
-from harness import run_sections, running, stripped_copy
+from harness import VERSIONS, run_sections, running, stripped_copy
 
 COMMANDS = [
     "python from cpython_gdb.gdb.state import current_target; print(current_target().layout.source)",
@@ -51,3 +53,28 @@ def test_stripped_interpreter_matches_dwarf(version, stripped_dir):
     assert 'in recursive_function' in without[1]
     assert "<Foo(x=1, y='a') at remote" in without[2]
     assert without[5].strip() == "local 'v' = 3"
+
+
+# Versions without _PyRuntime: their runtime is found from static variables,
+# which only .symtab names (engine/runtime/anchor.py).
+WITHOUT_PYRUNTIME = [v for v in VERSIONS if tuple(map(int, v.split("."))) < (3, 7)]
+
+
+@pytest.mark.parametrize("minor", WITHOUT_PYRUNTIME)
+def test_without_symtab_the_runtime_is_found_from_code(minor, stripped_dir):
+    """A distribution's build has no .symtab: interp_head is found from the code of PyInterpreterState_Head,
+    and gdb and dump show the same Python frames as with DWARF; only the collector's flag is unknown."""
+    copy = stripped_copy(minor, stripped_dir / f"{minor}-all", symtab=False)
+    with running(minor, "recursion.py") as target:
+        with_dwarf = run_sections(COMMANDS, pid=target.pid)
+    with running(minor, "recursion.py", **copy) as target:
+        without = run_sections(COMMANDS + ["py-threads"], pid=target.pid)
+        dump = subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "dump", str(target.pid)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300).stdout.decode()
+    assert without[0].strip() == "generated table"
+    for command, a, b in zip(COMMANDS[1:], with_dwarf[1:], without[1:]):
+        assert _python_only(a) == _python_only(b), command
+    assert "<Foo(x=1, y='a') at remote" in without[2]
+    assert without[-1].splitlines()[1] == "Main interpreter: GIL released", without[-1]
+    assert dump.splitlines()[1] == "Main interpreter: GIL released", dump
+    assert _python_only(dump.split("\n\n", 1)[1]) == _python_only(without[-1].split("\n\n", 1)[1])

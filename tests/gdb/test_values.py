@@ -79,7 +79,7 @@ def printed(section: str) -> str:
     return match.group(1) if match else "NO RESULT: " + section
 
 
-def value_checks(ids: Dict[str, int], values: Dict[str, str]) -> List[Check]:
+def value_checks(ids: Dict[str, int], values: Dict[str, str], c_global: str = "_PyRuntime") -> List[Check]:
     """Every check of one gdb session, in order: (label, command, expected).
 
     ``expected`` is None for a setting, a str to equal, or a pattern to match
@@ -113,7 +113,7 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str]) -> List[Check]:
         "unmapped": "0x100000000000",
         "inside str data": f"0x{ids['big_str'] + 4096:x}",
         "misaligned object": f"0x{ids['big_list'] + 8:x}",
-        "a C global": "&_PyRuntime",
+        "a C global": f"&{c_global}",
     }
     for label, where in corrupt.items():
         check(label, f"print (PyObject *) {where}", PLACEHOLDER)
@@ -170,7 +170,9 @@ def test_values(version):
         expected = read_expected(target.workdir)
         ids = {name: address for name, (address, _) in expected.items()}
         values = {name: text for name, (_, text) in expected.items() if name not in LIMIT_NAMES}
-        checks = value_checks(ids, values)
+        # 2.7 and 3.6 have no _PyRuntime.
+        c_global = "_PyRuntime" if tuple(map(int, version.split("."))) >= (3, 7) else "_PyThreadState_Current"
+        checks = value_checks(ids, values, c_global)
         sections = run_sections([command for _, command, _ in checks], pid=target.pid)
 
     failures = []

@@ -242,6 +242,13 @@ def raised_traceback(t: Target, tstate: int) -> int:
 
 def handled_exception(t: Target, tstate: int) -> int:
     """The exception the innermost active except block handles (0 if none)."""
+    if not t.layout.has("PyThreadState.exc_info") and t.layout.has("PyThreadState.exc_value"):
+        # 2.7, 3.6: one exception, in the thread state (None or NULL: none).
+        value = t.field_ptr(tstate, "PyThreadState.exc_value")
+        try:
+            return value if value and t.type_of(value).name != "NoneType" else 0
+        except CpythonGdbError:
+            return value
     item = t.field_ptr(tstate, "PyThreadState.exc_info")
     seen: Set[int] = set()
     while item and item not in seen and len(seen) < _MAX_TRACEBACK:

@@ -203,6 +203,9 @@ SIZES: Dict[str, Tuple[str, ...]] = {
 FIELDS.update(_same("PyThreadState", "curexc_type", "curexc_value", "curexc_traceback", "exc_info"))
 FIELDS["PyThreadState.current_exception"] = (("PyThreadState", "current_exception"),)
 FIELDS.update(_same("_PyErr_StackItem", "exc_value", "previous_item"))
+# 2.7 and 3.6 keep the handled exception in the thread state itself; 3.7
+# made it a stack of _PyErr_StackItem, one per generator (bpo-25612).
+FIELDS.update(_same("PyThreadState", "exc_value"))
 FIELDS.update(_same("PyBaseExceptionObject", "traceback", "context", "cause", "suppress_context"))
 FIELDS.update(_same("PyTracebackObject", "tb_next", "tb_frame", "tb_lasti", "tb_lineno"))
 

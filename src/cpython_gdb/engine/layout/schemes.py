@@ -64,6 +64,13 @@ class Scheme:
     # 3.11 (bpo-29410), keyed by _Py_HashSecret. It lets a dict lookup probe
     # the table as CPython does instead of reading every key.
     str_hash: str = "siphash13"  # "siphash24" | "siphash13"
+    # Where the interpreters start: the struct _PyRuntime (3.7+, bpo-30860)
+    # or static variables (2.7, 3.6: see runtime.anchor).
+    runtime: str = "pyruntime"  # "pyruntime" | "statics"
+    # repr() of an exception: its type's name and its args' repr, as a tuple
+    # (<= 3.6: ValueError('x',)) or without a single item's comma (3.7+,
+    # bpo-30399: ValueError('x')).
+    exception_repr: str = "args"  # "tuple" | "args"
 
 
 _V310 = Scheme(
@@ -83,6 +90,7 @@ _V310 = Scheme(
     str_hash="siphash24",
 )
 _V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
+_V36 = replace(_V39, runtime="statics", exception_repr="tuple")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",
@@ -109,15 +117,20 @@ _V312 = replace(
 _V313 = replace(_V312, managed_dict="313")
 _V314 = replace(_V313, stack_refs="tagged")
 
-_SCHEMES = {7: _V39, 8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
+_SCHEMES = {(3, 6): _V36, (3, 7): _V39, (3, 8): _V39, (3, 9): _V39, (3, 10): _V310, (3, 11): _V311,
+            (3, 12): _V312, (3, 13): _V313, (3, 14): _V314, (3, 15): _V314}
 
+# (major, minor) of each version known, oldest first.
 SUPPORTED = tuple(sorted(_SCHEMES))
 
 
+def known_range() -> str:
+    """The versions known, for messages: "3.6 to 3.15"."""
+    return "{}.{} to {}.{}".format(*SUPPORTED[0], *SUPPORTED[-1])
+
+
 def scheme_for(major: int, minor: int) -> Scheme:
-    if major == 3 and minor in _SCHEMES:
-        return _SCHEMES[minor]
-    raise UnsupportedVersion(
-        f"CPython {major}.{minor} is not supported "
-        f"(this release knows 3.{SUPPORTED[0]} to 3.{SUPPORTED[-1]})"
-    )
+    scheme = _SCHEMES.get((major, minor))
+    if scheme is not None:
+        return scheme
+    raise UnsupportedVersion(f"CPython {major}.{minor} is not supported (this release knows {known_range()})")

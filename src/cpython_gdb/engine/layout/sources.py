@@ -16,7 +16,7 @@ from ...errors import UnsupportedVersion
 from ..record import frozen
 from .debug_offsets import read_debug_offsets
 from .offsets import Layout
-from .schemes import SUPPORTED, Scheme, scheme_for
+from .schemes import SUPPORTED, Scheme, known_range, scheme_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -104,9 +104,9 @@ def table_layout(version: Tuple[int, int, int]) -> Layout:
 def _read_as(version: Tuple[int, int, int]) -> Tuple[Scheme, int, Optional[str]]:
     """The scheme and table minor to read ``version`` with, and a warning if it is newer than we know."""
     major, minor = version[0], version[1]
-    newest = SUPPORTED[-1]
+    newest = SUPPORTED[-1][1]
     if major == 3 and minor > newest:
-        warning = (f"CPython 3.{minor} is newer than this cpython-gdb knows (3.{SUPPORTED[0]} to 3.{newest}): "
+        warning = (f"CPython 3.{minor} is newer than this cpython-gdb knows ({known_range()}): "
                    f"reading it as 3.{newest}, some output may be wrong")
         return scheme_for(3, newest), newest, warning
     return scheme_for(major, minor), minor, None
@@ -134,7 +134,7 @@ def choose_layout(
 
     if types is not None:
         return make(DWARF, *resolve(types))
-    table = load_table(3, minor)
+    table = load_table(version[0], minor)
     debug = read_debug_offsets(reader, runtime, table.debug_fields) if table.debug_fields else None
     if debug is not None:
         if debug.free_threaded:

@@ -121,10 +121,13 @@ def write_cell(w: Writer, obj: int, _tp: TypeInfo) -> None:
 def write_exception(w: Writer, obj: int, tp: TypeInfo) -> None:
     args = w.target.field_ptr(obj, "PyBaseExceptionObject.args")
     # repr(BaseException) is the type's short name and its args, without the
-    # one-item tuple's trailing comma.
+    # one-item tuple's trailing comma (with it up to 3.6: the scheme says).
     w.write(tp.name.rsplit(".", 1)[-1] + "(")
     if args:
-        write_items(w, tuple_items(w, args))
+        items = list(tuple_items(w, args))
+        write_items(w, items)
+        if len(items) == 1 and items[0] != -1 and w.target.scheme.exception_repr == "tuple":
+            w.write(",")
     w.write(")")
 
 

@@ -12,35 +12,35 @@ with the highest id.
 from __future__ import annotations
 
 from ..limits import Limits
-from ..memory import read_i64
 from ..model import PyThread
 from ..record import replace
 from ..target import Target
-from .tstate import interpreters, read_thread, thread_states
+from .anchor import Runtime
+from .tstate import interpreter_id, interpreters, read_thread, thread_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import List, Sequence, Tuple
 
 
-def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
+def _index(target: Target, runtime: Runtime) -> List[Tuple[int, int, int, int]]:
     """(interpreter id, thread state, native thread id or -1, pthread_t) of every thread state, once a stop."""
-    cached = target.tstate_index.get(runtime)
+    cached = target.tstate_index.get(runtime.address)
     if cached is not None:
         return cached
     layout = target.layout
     native = layout.has("PyThreadState.native_thread_id")
     index: List[Tuple[int, int, int, int]] = []
     for interp in interpreters(target, runtime):
-        ident = read_i64(target.reader, interp + layout.off("PyInterpreterState.id"))
+        ident = interpreter_id(target, interp)
         for tstate in thread_states(target, interp):
             lwp = target.field_ptr(tstate, "PyThreadState.native_thread_id") if native else -1
             index.append((ident, tstate, lwp, target.field_ptr(tstate, "PyThreadState.thread_id")))
-    target.tstate_index[runtime] = index
+    target.tstate_index[runtime.address] = index
     return index
 
 
-def match_thread_states(target: Target, runtime: int, lwp: int, handles: Sequence[int]) -> List[int]:
+def match_thread_states(target: Target, runtime: Runtime, lwp: int, handles: Sequence[int]) -> List[int]:
     """Every thread state of the OS thread ``lwp`` (pthread_t one of ``handles``), innermost interpreter first."""
     found = [(ident, tstate) for ident, tstate, native, pthread in _index(target, runtime)
              if native == lwp or pthread in handles]

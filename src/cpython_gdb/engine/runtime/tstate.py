@@ -8,6 +8,7 @@ from ..limits import Limits
 from ..memory import read_i64
 from ..model import PyThread
 from ..target import Target
+from .anchor import Runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,9 +28,22 @@ def _chain(t: Target, first: int, next_key: str) -> Iterator[int]:
         node = t.field_ptr(node, next_key)
 
 
-def interpreters(t: Target, runtime: int) -> Iterator[int]:
-    head = t.field_ptr(runtime, "_PyRuntimeState.interpreters_head")
+def interpreters(t: Target, runtime: Runtime) -> Iterator[int]:
+    """Every interpreter, the newest first (each new one is pushed at the head)."""
+    if t.scheme.runtime == "statics":
+        head = t.ptr(runtime.address)  # the static interp_head itself
+    else:
+        head = t.field_ptr(runtime.address, "_PyRuntimeState.interpreters_head")
     return _chain(t, head, "PyInterpreterState.next")
+
+
+def interpreter_id(t: Target, interp: int) -> int:
+    """The interpreter's id: 0 for the main one, then counting up as they were made."""
+    if t.layout.has("PyInterpreterState.id"):
+        return read_i64(t.reader, interp + t.layout.off("PyInterpreterState.id"))
+    # 2.7 and 3.6 number no interpreter (3.7 does, bpo-29102): count the
+    # ones made before it, which follow it in the list, as 3.7 would.
+    return sum(1 for _ in _chain(t, t.field_ptr(interp, "PyInterpreterState.next"), "PyInterpreterState.next"))
 
 
 def thread_states(t: Target, interp: int) -> Iterator[int]:
@@ -37,7 +51,7 @@ def thread_states(t: Target, interp: int) -> Iterator[int]:
     return _chain(t, head, "PyThreadState.next")
 
 
-def all_thread_states(t: Target, runtime: int) -> List[int]:
+def all_thread_states(t: Target, runtime: Runtime) -> List[int]:
     return [ts for interp in interpreters(t, runtime) for ts in thread_states(t, interp)]
 
 
@@ -57,7 +71,7 @@ def read_thread(t: Target, tstate: int, limits: Limits) -> PyThread:
     interp = t.field_ptr(tstate, "PyThreadState.interp")
     interp_id = -1
     try:
-        interp_id = read_i64(t.reader, interp + lay.off("PyInterpreterState.id"))
+        interp_id = interpreter_id(t, interp)
     except CpythonGdbError:
         pass
     frames, reason = walk_frames(t, innermost_frame(t, tstate), limits.max_frames)
