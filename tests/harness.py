@@ -21,11 +21,16 @@ HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 GDB = os.environ.get("CPYTHON_GDB_GDB", "gdb")
-SUPPORTED = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+SUPPORTED = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 # The Debian sid root of CPython 3.14 and 3.15, built by tools/sid_root.sh.
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 READY_TIMEOUT = 30
 GDB_TIMEOUT = 300
+
+
+def eval_loop(minor: str) -> str:
+    """The C function that runs a Python frame: 2.7's, or the evaluator 3.6 (PEP 523) put behind it."""
+    return "PyEval_EvalFrameEx" if minor == "2.7" else "_PyEval_EvalFrameDefault"
 
 
 def find_pythons() -> Dict[str, Path]:

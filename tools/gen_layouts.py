@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the layout tables of src/cpython_gdb/engine/layout/tables/ from DWARF.
 
-For each CPython under ~/.pyenv/versions (3.6-3.13) and in the Debian sid
+For each CPython under ~/.pyenv/versions (2.7, 3.6-3.13) and in the Debian sid
 root that .ci/run builds (3.14, 3.15: the release interpreter with the
 debug info of its -dbg package), gdb reads the debug info and resolves
 every canonical key of engine/layout/dwarf_names.py with the same code the
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 TABLES = SRC / "cpython_gdb" / "engine" / "layout" / "tables"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-SUPPORTED = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+SUPPORTED = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 SID = ("3.14", "3.15")  # from the Debian sid root
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 

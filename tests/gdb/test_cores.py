@@ -19,7 +19,7 @@ from test_commands import B, F, Stack, locals_block, major_minor, norm, thread_s
 from test_stops import ctypes_init
 
 from cores import core_sections, crash_core
-from harness import PYTHONS, VERSIONS, gcore, running, wait_blocked
+from harness import PYTHONS, VERSIONS, eval_loop, gcore, running, wait_blocked
 
 PY_LINE = re.compile(r"^(?:#\d+\s+)?(\S+) \[Python\] \(\) at (\S+):(\d+)$", re.M)
 ABORT_REASON = "\"invalid literal for int() with base 10: 'x1'\""
@@ -71,7 +71,7 @@ def check_segv(version: str, out: List[str], preamble: str) -> None:
     assert "Program terminated with signal SIGSEGV" in preamble, preamble
     stack = Stack(version, "crash_segv.py", segv_items(version), bt=raw)
     assert python_frames(bt) == expected_frames(stack), bt
-    assert "_PyEval_EvalFrameDefault" in raw and "_PyEval_EvalFrameDefault" not in bt
+    assert eval_loop(version) in raw and eval_loop(version) not in bt
     assert norm(py_bt) == stack.py_bt()
     assert norm(py_bt_full) == stack.py_bt_full()
     assert py_locals == locals_block(stack.groups[0], SEGV_LOCALS)
@@ -135,6 +135,13 @@ def test_abort_core_in_except_block(version):
     assert lines[1:] == _without_carets(expected_exc)
 
 
+def thread_run_line(version: str) -> str:
+    """The line of threading.Thread.run that calls the thread's target."""
+    if version == "2.7":  # private attributes
+        return "self.__target(*self.__args, **self.__kwargs)"
+    return "self._target(*self._args, **self._kwargs)"
+
+
 def test_deadlock_gcore(version):
     """Both threads wait, each at its own acquire() line (tests/programs/deadlock.py)."""
     commands = ["info threads", "thread apply all bt -no-filters", "thread apply all bt", "thread apply all py-bt",
@@ -158,7 +165,7 @@ def test_deadlock_gcore(version):
     stacks = {
         "main": [lock, F("main", "# mark: main-lock", ""), F("<module>", "# mark: module", "", entry=True)],
         "worker": [lock, F("worker", "# mark: worker-lock", ""),
-                   F(run, "self._target(*self._args, **self._kwargs)", file=threading_py, entry=True)],
+                   F(run, thread_run_line(version), file=threading_py, entry=True)],
     }
     for role, frames in stacks.items():
         lwp = lwps[role]
@@ -167,7 +174,7 @@ def test_deadlock_gcore(version):
         expected[-2] = expected[-2].replace(f"in {run}", "in run")  # py-bt names code objects
         assert norm(py_bts[lwp]).splitlines()[: len(expected)] == expected, (role, py_bts[lwp])
         assert python_frames(bts[lwp])[:2] == expected_frames(stack), (role, bts[lwp])
-        assert "_PyEval_EvalFrameDefault" in raws[lwp] and "[Python]" not in raws[lwp]
+        assert eval_loop(version) in raws[lwp] and "[Python]" not in raws[lwp]
         frame = stack.frames[0]
         full = [line for line in fulls[lwp].splitlines() if not re.match(r"#\d+ <built-in ", line)]
         assert full[1] == "    " + stack.text(frame), fulls[lwp]

@@ -22,7 +22,7 @@ COMMANDS = ["py-bt", "py-bt-full", COUNT_OWN, "py-up", "py-up", "frame", "py-loc
             "py-bt -a"]
 
 
-def _compare(sections_on, sections_off, dwarf=True):
+def _compare(sections_on, sections_off, dwarf=True, builtins=True):
     for command, on, off in zip(COMMANDS, sections_on, sections_off):
         if command == COUNT_OWN:
             continue
@@ -30,7 +30,7 @@ def _compare(sections_on, sections_off, dwarf=True):
     own = int(sections_on[COMMANDS.index(COUNT_OWN)].split()[-1])
     assert own > 50, "the deep part of the stack was not listed by our own unwinding"
     assert sections_off[COMMANDS.index(COUNT_OWN)].split()[-1] == "0"
-    if dwarf:  # a built-in's name is read from the C variable func
+    if dwarf and builtins:  # a built-in's name is read from the C variable func (2.7 shows none)
         assert "<built-in function sorted>" in sections_on[0]
     assert sections_on[0].count("in descend") == 301
 
@@ -49,8 +49,8 @@ def test_fast_unwind_changes_nothing(version, build, tmp_path):
     finally:
         core.unlink()
     assert on[-1].strip().startswith("UNWIND-MATCH"), on[-1]
-    _compare(on[:-1], off, build == "dwarf")
-    _compare(core_on, core_off, build == "dwarf")
+    _compare(on[:-1], off, build == "dwarf", version != "2.7")
+    _compare(core_on, core_off, build == "dwarf", version != "2.7")
     assert core_on[0] == on[0]
 
 

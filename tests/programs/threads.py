@@ -1,6 +1,5 @@
 """Three threads, each blocked in a C call from its own Python function."""
 
-import _thread
 import json
 import os
 import sys
@@ -8,6 +7,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ready import announce, native_id  # noqa: E402
+
+try:
+    import _thread
+except ImportError:  # 2.7
+    import thread as _thread
 
 gate = _thread.allocate_lock()
 gate.acquire()

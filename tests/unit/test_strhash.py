@@ -23,7 +23,9 @@ print(json.dumps([secret.value, k1, [hash(t) for t in texts]]))
 
 
 @pytest.mark.parametrize("seed", [None, "0"])
-@pytest.mark.parametrize("minor", VERSIONS)
+# 2.7 hashes str with a function of its own, before PEP 456: its dict
+# look-ups read every key (scheme str_hash "none").
+@pytest.mark.parametrize("minor", [v for v in VERSIONS if scheme_for(*map(int, v.split("."))).str_hash != "none"])
 def test_hash_is_the_interpreters(minor, seed):
     env = dict(os.environ)
     env.pop("PYTHONHASHSEED", None)

@@ -58,7 +58,7 @@ class CFrame:
         self._frame = frame
         self.name = name  # gdb's name of the function
         self.inline = frame_type == gdb.INLINE_FRAME
-        self.kind = classify(name, self.inline)  # engine.cstack.kinds
+        self.kind = classify(name, self.inline, target.scheme.eval_loop)  # engine.cstack.kinds
         self.python: Tuple[PyFrame, ...] = ()  # the PyFrames it runs, newest first
         self._target = target
         self._text: Optional[str] = None

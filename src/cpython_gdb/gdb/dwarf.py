@@ -95,4 +95,10 @@ class DwarfTypeInfo:
 
     def type_size(self, ctype: str) -> Optional[int]:
         found = self._type(ctype)
-        return None if found is None else int(found.sizeof)
+        if found is None:
+            try:  # a scalar type: 2.7's Py_UNICODE
+                scalar = gdb.lookup_type(ctype, self._block).strip_typedefs()
+            except gdb.error:
+                return None
+            return int(scalar.sizeof) if scalar.code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_CHAR) else None
+        return int(found.sizeof)

@@ -81,6 +81,7 @@ def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFram
     linked into the thread state yet, as far as the backend can read it
     from the call's arguments (() if it cannot).
     """
+    kinds.mark_gil_waits(stack.cframes)
     if sum(c.kind == kinds.EVAL for c in stack.cframes) < len(groups):
         _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == kinds.EVAL]

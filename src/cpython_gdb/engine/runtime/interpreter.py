@@ -21,7 +21,7 @@ from ..limits import DEFAULT_LIMITS
 from ..memory import read_i32
 from ..objects.dicts import dict_items, dict_lookup_str, find_str_key
 from ..objects.instances import instance_attributes
-from ..objects.numbers import long_value
+from ..objects.numbers import int_value
 from ..objects.strings import str_text
 from ..objects.writer import Writer
 from ..record import frozen
@@ -126,8 +126,8 @@ def thread_names(t: Target, interp: int) -> Dict[int, str]:
     writer = Writer(t, DEFAULT_LIMITS)
     for key, thread in items:
         try:
-            ident = long_value(writer, key)
-            value = _attribute(t, thread, "_name")
+            ident = int_value(writer, key)
+            value = _attribute(t, thread, t.scheme.thread_name)
             if value is not None:
                 names[ident] = str_text(t, value, _MAX_NAME)
         except CpythonGdbError:

@@ -77,6 +77,7 @@ OFFSETS: dict[str, int] = {
     "PyModuleObject.md_name": 48,
     "PyObject.ob_refcnt": 0,
     "PyObject.ob_type": 8,
+    "PySetObject.fill": 16,
     "PySetObject.mask": 32,
     "PySetObject.table": 40,
     "PySetObject.used": 24,
@@ -84,6 +85,7 @@ OFFSETS: dict[str, int] = {
     "PyThreadState.curexc_type": 80,
     "PyThreadState.curexc_value": 88,
     "PyThreadState.current_frame": 24,
+    "PyThreadState.exc_traceback": 120,
     "PyThreadState.exc_value": 112,
     "PyThreadState.interp": 16,
     "PyThreadState.next": 8,
@@ -104,6 +106,8 @@ OFFSETS: dict[str, int] = {
     "PyTypeObject.tp_name": 24,
     "PyUnicodeObject.data": 72,
     "PyVarObject.ob_size": 16,
+    "setentry.hash": 8,
+    "setentry.key": 0,
 }
 
 SIZES: dict[str, int] = {
@@ -113,6 +117,7 @@ SIZES: dict[str, int] = {
     "PyMemberDef": 40,
     "PyObject": 16,
     "PyTypeObject": 400,
+    "Py_UNICODE": 4,
     "setentry": 16,
 }
 
