@@ -206,13 +206,14 @@ def write_set(w: Writer, obj: int, tp: TypeInfo) -> None:
     keys = _set_keys(w, obj)
     first = next(keys, None)
     frozen = tp.name == "frozenset"
+    if w.target.scheme.builtins == "py2":  # set([1, 2]), set([])
+        w.write("frozenset([" if frozen else "set([")
+        if first is not None:
+            write_items(w, itertools.chain([first], keys))
+        w.write("])")
+        return
     if first is None:
         w.write("frozenset()" if frozen else "set()")
-        return
-    if w.target.scheme.builtins == "py2":  # set([1, 2])
-        w.write("frozenset([" if frozen else "set([")
-        write_items(w, itertools.chain([first], keys))
-        w.write("])")
         return
     w.write("frozenset({" if frozen else "{")
     write_items(w, itertools.chain([first], keys))
