@@ -25,7 +25,7 @@ from cores import cli, core_sections, crash_core
 from cpython_gdb.engine.elf.corefile import AT_EXECFN, CoreError, CoreFile
 from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, running, wait_blocked
 
-pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 3.8-3.13 under ~/.pyenv/versions")
+pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 2.7 or 3.6-3.13 under ~/.pyenv/versions")
 VERSION = VERSIONS[-1] if VERSIONS else ""
 AT_RANDOM = 25
 QUIET = ["-batch", "-nx", "-iex", "set auto-load python-scripts off"]
