@@ -19,9 +19,9 @@ import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shown  # noqa: E402
 from ready import announce  # noqa: E402
 
-_HEAPTYPE = 1 << 9
 _VALUE_TYPES = (int, long, float, complex, str, unicode, bytearray, list, tuple, dict, set, frozenset)  # noqa: F821
 
 
@@ -112,17 +112,9 @@ def expect(value, seen=None):
     seen = set() if seen is None else seen
     tp = type(value)
     addr = "at remote 0x%x" % id(value)
-    if tp in (list, dict) and id(value) in seen:
-        return "[...]" if tp is list else "{...}"
-    if tp in (list, tuple, dict) and value:
-        seen = seen | set([id(value)])
-        if tp is dict:
-            inner = ", ".join("%s: %s" % (expect(k, seen), expect(v, seen)) for k, v in value.items())
-            return "{%s}" % inner
-        parts = [expect(v, seen) for v in value]
-        if tp is tuple:
-            return "(%s)" % (parts[0] + "," if len(parts) == 1 else ", ".join(parts))
-        return "[%s]" % ", ".join(parts)
+    text = shown.container(value, seen, expect)
+    if text is not None:
+        return text
     if tp is long and value.bit_length() > 12000:  # noqa: F821
         return hex(value)  # too long for a quick decimal conversion
     if isinstance(value, types.FunctionType):
@@ -158,35 +150,12 @@ def expect(value, seen=None):
         return repr(value)
     if tp.__module__ == "__builtin__" or tp in _VALUE_TYPES:
         return repr(value)
-    if not tp.__flags__ & _HEAPTYPE:
-        bases = [b for b in tp.__mro__ if b in _VALUE_TYPES]
-        if not bases:
-            # A type written in C that cpython-gdb does not know (2.7's
-            # struct sequences, sys.version_info, are no tuples).
-            return "<%s.%s %s>" % (tp.__module__, tp.__name__, addr)
-        # A type written in C, subclass of a builtin value type.
-        base = bases[0]
-        inner = expect(base(value), seen)
-        name = "%s.%s" % (tp.__module__, tp.__name__)
-        return name + inner if base is tuple else "%s(%s)" % (name, inner)
-    # An instance of a class written in Python: its builtin value first (for
-    # subclasses of int, str...), then __slots__, then __dict__ attributes.
-    parts = []
-    for base in tp.__mro__:
-        if base in _VALUE_TYPES:
-            parts.append(expect(base(value), seen))
-            break
-    slots = []
-    for klass in reversed(tp.__mro__):
-        names = klass.__dict__.get("__slots__", ())
-        slots.extend(sorted((names,) if isinstance(names, str) else names))
-    for name in slots:
-        if name not in ("__dict__", "__weakref__") and hasattr(value, name):
-            parts.append("%s=%s" % (name, expect(getattr(value, name), seen)))
-    for name, attr in getattr(value, "__dict__", {}).items():
-        parts.append("%s=%s" % (name, expect(attr, seen)))
-    inner = "(%s)" % ", ".join(parts) if parts else ""
-    return "<%s%s %s>" % (tp.__name__, inner, addr)
+    # 2.7's struct sequences (sys.version_info) are no tuples: cpython-gdb
+    # does not know them.
+    text = shown.c_subclass(value, seen, expect, _VALUE_TYPES)
+    if text is not None:
+        return text
+    return shown.instance(value, seen, expect, _VALUE_TYPES, tp.__name__)
 
 
 def tp_name(value):

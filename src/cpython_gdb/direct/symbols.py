@@ -20,15 +20,8 @@ import struct
 
 from ..engine.elf.image import ET_EXEC, PT_LOAD, ElfError, ElfFile
 from ..engine.record import frozen
-from ..engine.runtime.anchor import (
-    GC_COLLECTING,
-    INTERP_HEAD,
-    INTERP_HEAD_FUNCTION,
-    RUNTIME_SYMBOL,
-    TSTATE_CURRENT,
-    Runtime,
-    interp_head_from_code,
-)
+from ..engine.runtime import anchor
+from ..engine.runtime.anchor import Runtime
 from ..engine.runtime.version import detect_version
 from ..errors import NoInterpreter
 
@@ -76,11 +69,11 @@ class ElfImage(ElfFile):
             if self.wordsize != 8 or self.order != "<":
                 raise ElfError(f"{self.path} is not a 64-bit little-endian ELF file")
             self.loads = self.segments(PT_LOAD)
-            self.symbols = self.lookup((RUNTIME_SYMBOL, "Py_Version"))
-            if RUNTIME_SYMBOL not in self.symbols and self.section_address(".PyRuntime") is None:
+            self.symbols = self.lookup((anchor.RUNTIME_SYMBOL, "Py_Version"))
+            if anchor.RUNTIME_SYMBOL not in self.symbols and self.section_address(".PyRuntime") is None:
                 # 2.7, 3.6 (looked up only then: the statics are in .symtab, read whole).
-                self.symbols.update(self.lookup((INTERP_HEAD, INTERP_HEAD_FUNCTION, TSTATE_CURRENT,
-                                                 GC_COLLECTING)))
+                self.symbols.update(self.lookup((anchor.INTERP_HEAD, anchor.INTERP_HEAD_FUNCTION, anchor.TSTATE_CURRENT,
+                                                 anchor.GC_COLLECTING)))
 
     def load_bias(self, mappings: Sequence[Mapping]) -> Optional[int]:
         """What was added to this file's link-time addresses, from where it is mapped.
@@ -121,17 +114,17 @@ def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[
 def _runtime(reader: Reader, image: ElfImage, bias: int) -> Optional[Runtime]:
     """Where the image's runtime is, with the load bias ``bias``; None if it has none."""
     symbols = image.symbols
-    link = symbols.get(RUNTIME_SYMBOL) or image.section_address(".PyRuntime")
+    link = symbols.get(anchor.RUNTIME_SYMBOL) or image.section_address(".PyRuntime")
     if link is not None:
         return Runtime(link + bias)
-    head = symbols.get(INTERP_HEAD)
+    head = symbols.get(anchor.INTERP_HEAD)
     if head is not None:
         head += bias
-    elif INTERP_HEAD_FUNCTION in symbols:
-        head = interp_head_from_code(reader, symbols[INTERP_HEAD_FUNCTION] + bias)
+    elif anchor.INTERP_HEAD_FUNCTION in symbols:
+        head = anchor.interp_head_from_code(reader, symbols[anchor.INTERP_HEAD_FUNCTION] + bias)
     if head is None:
         return None
-    statics = [symbols[name] + bias if name in symbols else 0 for name in (TSTATE_CURRENT, GC_COLLECTING)]
+    statics = [symbols[name] + bias if name in symbols else 0 for name in (anchor.TSTATE_CURRENT, anchor.GC_COLLECTING)]
     return Runtime(head, *statics)
 
 

@@ -13,7 +13,7 @@ from ..errors import MemoryReadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Protocol
+    from typing import Dict, Iterator, Optional, Protocol, Tuple
 
     # A type only: importing typing at run time costs `dump` milliseconds.
     class Reader(Protocol):
@@ -65,6 +65,14 @@ def read_f64(reader: Reader, address: int) -> float:
 
 
 read_ptr = read_u64
+
+
+def read_rows(reader: Reader, address: int, count: int, size: int, batch: int = 64) -> Iterator[Tuple[bytes, range]]:
+    """A table of ``count`` records of ``size`` bytes, a batch of records per read:
+    (the batch's bytes, the offset of each record in them)."""
+    for start in range(0, count, batch):
+        n = min(batch, count - start)
+        yield reader.read(address + start * size, n * size), range(0, n * size, size)
 
 
 def read_cstring(reader: Reader, address: int, limit: int = 256) -> bytes:

@@ -6,15 +6,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import gdb
 
-from ..engine.runtime.anchor import (
-    GC_COLLECTING,
-    INTERP_HEAD,
-    INTERP_HEAD_FUNCTION,
-    RUNTIME_SYMBOL,
-    TSTATE_CURRENT,
-    Runtime,
-    interp_head_from_code,
-)
+from ..engine.runtime import anchor
+from ..engine.runtime.anchor import Runtime
 from ..engine.runtime.version import detect_version
 from ..errors import NoInterpreter
 from .reader import GdbReader
@@ -48,17 +41,17 @@ def _section_address() -> Optional[int]:
 
 def find_runtime() -> Runtime:
     """Where the interpreters are: _PyRuntime (3.7+), else 2.7 and 3.6's statics (engine.runtime.anchor)."""
-    address = symbol_address(RUNTIME_SYMBOL) or _section_address()
+    address = symbol_address(anchor.RUNTIME_SYMBOL) or _section_address()
     if address is not None:
         return Runtime(address)
-    head = symbol_address(INTERP_HEAD)
+    head = symbol_address(anchor.INTERP_HEAD)
     if head is None:
-        function = symbol_address(INTERP_HEAD_FUNCTION)
+        function = symbol_address(anchor.INTERP_HEAD_FUNCTION)
         if function is not None:
-            head = interp_head_from_code(GdbReader(gdb.selected_inferior()), function)
+            head = anchor.interp_head_from_code(GdbReader(gdb.selected_inferior()), function)
     if head is None:
         raise NoInterpreter("no CPython runtime (_PyRuntime) in this program")
-    return Runtime(head, _beside(TSTATE_CURRENT, head), _beside(GC_COLLECTING, head))
+    return Runtime(head, _beside(anchor.TSTATE_CURRENT, head), _beside(anchor.GC_COLLECTING, head))
 
 
 def _beside(name: str, anchor: int) -> int:

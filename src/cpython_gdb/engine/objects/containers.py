@@ -6,6 +6,7 @@ import itertools
 import struct
 
 from ...errors import CorruptObject, CpythonGdbError
+from ..memory import read_rows
 from ..model import TypeInfo
 from ..target import FieldCut, Target
 from .dicts import dict_len, iter_keys_values, table_items
@@ -169,12 +170,10 @@ def _set_keys(w: Writer, obj: int) -> Iterator[int]:
     # the dummy.
     dummies = t.scheme.builtins == "py2" and t.ptr(obj + lay.off("PySetObject.fill")) > used
     shown = 0
-    for start in range(0, slots, _BATCH):
-        count = min(_BATCH, slots - start)
-        raw = t.reader.read(table + entry_size * start, entry_size * count)
-        for i in range(count):
-            (key,) = _PTR_FROM(raw, i * entry_size + key_off)
-            (hash_,) = _HASH_FROM(raw, i * entry_size + hash_off)
+    for raw, offsets in read_rows(t.reader, table, slots, entry_size, _BATCH):
+        for at in offsets:
+            (key,) = _PTR_FROM(raw, at + key_off)
+            (hash_,) = _HASH_FROM(raw, at + hash_off)
             if dummies and key and _is_dummy_key(t, key):
                 continue
             # A deleted slot keeps a dummy key with hash -1, which no real

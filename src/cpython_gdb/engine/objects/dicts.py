@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 
 from ...errors import CorruptObject, CpythonGdbError
-from ..memory import read_u8
+from ..memory import read_rows, read_u8
 from ..model import TPFLAGS_UNICODE_SUBCLASS
 from ..target import FieldCut, Target
 
@@ -140,13 +140,10 @@ def iter_keys_values(
     if values:
         yield from _split_pairs(t, entries, nentries, entry_size, values, limit)
         return
-    batch = 64
     produced = 0
-    for start in range(0, nentries, batch):
-        count = min(batch, nentries - start)
-        raw = t.reader.read(entries + start * entry_size, count * entry_size)
-        for i in range(count):
-            key, value = _PAIR_FROM(raw, i * entry_size + key_off)
+    for raw, offsets in read_rows(t.reader, entries, nentries, entry_size):
+        for at in offsets:
+            key, value = _PAIR_FROM(raw, at + key_off)
             if key and value:
                 yield key, value
                 produced += 1
@@ -194,13 +191,10 @@ def table_items(t: Target, obj: int, limit: int) -> Iterator[Tuple[int, int]]:
     size = lay.size("PyDictEntry")
     key_off, value_off = lay.off("PyDictEntry.me_key"), lay.off("PyDictEntry.me_value")
     produced = 0
-    batch = 64
-    for start in range(0, slots, batch):
-        count = min(batch, slots - start)
-        raw = t.reader.read(table + start * size, count * size)
-        for i in range(count):
-            (key,) = _PTR_FROM(raw, i * size + key_off)
-            (value,) = _PTR_FROM(raw, i * size + value_off)
+    for raw, offsets in read_rows(t.reader, table, slots, size):
+        for at in offsets:
+            (key,) = _PTR_FROM(raw, at + key_off)
+            (value,) = _PTR_FROM(raw, at + value_off)
             if key and value:
                 yield key, value
                 produced += 1
