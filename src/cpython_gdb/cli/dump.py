@@ -24,6 +24,7 @@ import sys
 from cpython_gdb.cli.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.direct.documents import core_document, process_document
 from cpython_gdb.direct.live import TargetError
+from cpython_gdb.direct.stacks import LEVELS, NATIVE, STATE
 from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, json_text, render
 from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 
@@ -244,6 +245,11 @@ def _document(output: str, what: str) -> Document:
     raise UserError(f"gdb could not read {what}: {last[0].strip()}", EXIT_GDB)
 
 
+def _detail(args: Options) -> str:
+    """How far the direct backend unwinds C stacks: as far as what is printed needs (direct/stacks.py)."""
+    return NATIVE if args.native else LEVELS if args.json else STATE
+
+
 def _direct(args: Options) -> Tuple[Document, Optional[str]]:
     """The document read without gdb, and a warning (or None)."""
     warning = None
@@ -252,12 +258,12 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
             pid = int(args.target)
             what = f"process {pid}"
             _check_pid(pid)
-            return process_document(pid, args.locals, args.exe)
+            return process_document(pid, args.locals, args.exe, _detail(args))
         if not os.path.exists(args.target):
             raise UserError(f"no such process or core file: {args.target}")
         what = f"core {args.target}"
         info, exe, name, warning = _check_core(args.target, args.exe)
-        doc, layout_warning = core_document(info, exe, name, args.locals)
+        doc, layout_warning = core_document(info, exe, name, args.locals, _detail(args))
         return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
     except UserError:
         raise  # already said as it must be (it is a CpythonGdbError too)
@@ -281,9 +287,7 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
         if found is None:
             raise UserError(f"executable not found: {args.exe}", EXIT_USAGE)
         args.exe = found
-    if args.native and args.backend == "direct":
-        raise UserError(f"--native needs gdb: it cannot go with --backend direct (see '{PROG} --help')", EXIT_USAGE)
-    if not args.native and args.backend != "gdb":
+    if args.backend != "gdb":
         return _direct(args)
     gdb = _find_gdb()
     options = (["--native"] if args.native else []) + (["--locals"] if args.locals else [])

@@ -14,7 +14,7 @@ from . import kinds
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, List, Sequence, Tuple
+    from typing import Callable, Iterable, List, Sequence, Tuple
 
     from ..model import PyFrame
     from .frame import CFrame, ThreadStack
@@ -72,6 +72,28 @@ def _eval_frames_by_shim(cframes: Sequence[CFrame], groups: Sequence[Group]) -> 
         span = cframe.stack_span()
         if span is not None and any(span[0] <= shim < span[1] for shim in shims):
             cframe.kind = kinds.EVAL
+
+
+def gather(stack: ThreadStack, cframes: Iterable[CFrame], groups: Sequence[Group], entry_scheme: str,
+           settled: bool, needed: int) -> None:
+    """Append ``cframes`` (newest first) to ``stack.cframes``, as far as they are needed.
+
+    At a settled stop (the thread waits outside CPython's code) every
+    eval-loop call on the stack has linked its Python frames, so the k-th
+    eval-loop frame from the newest runs the k-th group: once the frame
+    of group ``needed`` (counted from 1) is met, and memory agrees (see
+    runs_group), the older frames cannot change what is placed on the
+    newer ones, and the walk ends there (``stack.whole`` false). Otherwise
+    every frame is taken.
+    """
+    seen = 0
+    for cframe in cframes:
+        stack.cframes.append(cframe)
+        if cframe.kind == kinds.EVAL:
+            seen += 1
+            if settled and seen == needed and runs_group(entry_scheme, cframe, groups[needed - 1]):
+                stack.whole = False
+                return
 
 
 def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFrame], Tuple[PyFrame, ...]]) -> None:

@@ -15,6 +15,7 @@ not by reading the whole symbol table. Every read is bounded
 from __future__ import annotations
 
 import os
+import stat
 import struct
 
 from ...errors import CpythonGdbError
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 ET_EXEC = 2
 PT_LOAD, PT_NOTE = 1, 4
+NT_GNU_BUILD_ID = 3
+MAX_BUILD_ID_NOTES = 4096  # bytes of a file's notes searched for its build id
 PN_XNUM = 0xFFFF  # e_phnum when the count is in section 0's sh_info
 SHT_SYMTAB, SHT_DYNSYM = 2, 11
 SHT_GNU_HASH = 0x6FFFFFF6
@@ -40,6 +43,15 @@ _SYM = struct.Struct("<IBBHQQ")  # 64-bit little-endian: name, info, other, shnd
 _SYM_SIZE = _SYM.size
 _GNU_HASH_HEAD = struct.Struct("<IIII")  # nbuckets, symoffset, bloom words, bloom shift
 _U32 = struct.Struct("<I")
+
+
+def file_identity(path: str) -> Tuple[str, int, int, int, int]:
+    """What tells that the file at ``path`` is still the one read before: its path, device, inode, size
+    and time of last change (a rebuilt library is read again). OSError if it is not a regular file."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"{path} is not a regular file")
+    return path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 class ElfError(CpythonGdbError):
@@ -144,6 +156,14 @@ class ElfFile:
             yield data[name_start:name_start + namesz].rstrip(b"\0"), kind, data[desc_start:end]
             pos = desc_start + (descsz + align - 1) // align * align
 
+    def build_id(self) -> Optional[bytes]:
+        """The GNU build id (``NT_GNU_BUILD_ID``), which names the file's separate debug file; None without one."""
+        for header in self.segments(PT_NOTE):
+            for name, kind, desc in self.notes(header, MAX_BUILD_ID_NOTES):
+                if name == b"GNU" and kind == NT_GNU_BUILD_ID and desc:
+                    return desc
+        return None
+
     # -- sections and symbols ------------------------------------------------
 
     @property
@@ -195,7 +215,7 @@ class ElfFile:
                         pass  # a damaged hash table: read the whole symbol table
                 strings = self.read(strtab[4], strtab[5])
                 table = self.read(sh[4], sh[5] - sh[5] % _SYM_SIZE)
-                found.update(_scan(table, strings, missing))
+                found.update(scan_table(table, strings, missing))
         return found
 
     def _gnu_hash_of(self, table: int) -> Optional[SectionHeader]:
@@ -252,7 +272,7 @@ def _name_at(strings: bytes, offset: int) -> str:
     return strings[offset:end if end >= 0 else len(strings)].decode("ascii", "replace")
 
 
-def _scan(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int]:
+def scan_table(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int]:
     """:meth:`ElfFile.lookup` without a hash table: the whole symbol table and its strings."""
     # Find each name's string first (a linker may share the tail of a longer
     # name), then the defined symbols that point at one of them.

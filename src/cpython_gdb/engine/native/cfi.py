@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 
 RA = 16  # DWARF number of x86-64's return address column (rip)
 RSP = 7
+# The rule of a signal trampoline (an FDE of a CIE with the "S" augmentation:
+# glibc's __restore_rt): the caller's registers are in the signal frame the
+# kernel pushed, described by expressions this module does not evaluate;
+# native/sigframe.py reads them.
+SIGNAL: Rule = (-1, 0, 0, ())
 PT_GNU_EH_FRAME = 0x6474E550
 EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
@@ -164,17 +169,27 @@ class EhFrame:
         self._cies: Dict[int, _Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
 
+    def load_segment(self, pc: int, start: int, offset: int) -> Optional[ProgramHeader]:
+        """The load segment that holds ``pc``, given that it lies in a mapping of this file at ``start``
+        from file ``offset``; None if none holds that part of the file."""
+        position = offset + (pc - start)
+        for segment in self._loads:
+            if segment[0] <= position < segment[0] + segment[2]:
+                return segment
+        return None
+
     def load_bias(self, pc: int, start: int, offset: int) -> Optional[int]:
         """What was added to link-time addresses, given that ``pc`` lies in a mapping of this file
         at ``start`` from file ``offset``; None if no load segment holds that part of the file."""
-        position = offset + (pc - start)
-        for p_offset, p_vaddr, p_filesz, *_ in self._loads:
-            if p_offset <= position < p_offset + p_filesz:
-                return pc - (p_vaddr + position - p_offset)
-        return None
+        segment = self.load_segment(pc, start, offset)
+        if segment is None:
+            return None
+        p_offset, p_vaddr = segment[0], segment[1]
+        return pc - (p_vaddr + offset + (pc - start) - p_offset)
 
     def rule(self, pc: int) -> Optional[Rule]:
-        """The rule at link-time ``pc``; None in the outermost frame (no return address).
+        """The rule at link-time ``pc``; None in the outermost frame (no return address), SIGNAL in a
+        signal trampoline.
 
         Raises Unsupported where no FDE covers ``pc`` (the debugger would
         analyse the machine code there) or its rules are out of reach.
@@ -193,7 +208,21 @@ class EhFrame:
         self._rules[pc] = found
         return found
 
-    def _evaluate(self, fde_vaddr: int, pc: int) -> Optional[Rule]:
+    def function_start(self, pc: int) -> Optional[int]:
+        """The link-time start of the FDE that covers link-time ``pc`` (its function, or the part of it
+        the compiler moved out), or None."""
+        index = bisect_right(self._starts, pc) - 1
+        if index < 0:
+            return None
+        try:
+            _, start, size, _, _ = self._fde(self._fdes[index])
+        except (Unsupported, IndexError, ValueError, struct.error):
+            return None
+        return start if start <= pc < start + size else None
+
+    def _fde(self, fde_vaddr: int) -> Tuple[_Cie, int, int, int, int]:
+        """The FDE at ``fde_vaddr``: its CIE, the start and size of the code it covers, and where its
+        augmentation data and its end are in .eh_frame."""
         data, base = self._eh, self._eh_vaddr
         pos = fde_vaddr - base
         if not 0 <= pos < len(data) - 8:
@@ -208,10 +237,15 @@ class EhFrame:
             cie = self._cies[cie_pos] = _Cie(data, cie_pos, base)
         start, at = _pointer(data, pos + 8, cie.encoding, base)
         size, at = _pointer(data, at, cie.encoding & 0x0F, base)
+        return cie, start, size, at, end
+
+    def _evaluate(self, fde_vaddr: int, pc: int) -> Optional[Rule]:
+        cie, start, size, at, end = self._fde(fde_vaddr)
         if not start <= pc < start + size:
             raise Unsupported(f"no FDE for {pc:#x}")
         if cie.signal:
-            raise Unsupported("signal frame")
+            return SIGNAL
+        data = self._eh
         if cie.sized:
             extra, at = _uleb(data, at)
             at += extra

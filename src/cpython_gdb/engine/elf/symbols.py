@@ -1,0 +1,237 @@
+"""Function names by address, from ELF symbol tables, as gdb names C frames without DWARF.
+
+A file's table is its ``.symtab`` where it kept one. A stripped file
+keeps only ``.dynsym`` (the exported functions); where its separate debug
+file is installed (debugfile.py: Debian's ``/usr/bin/python3.11``, libc
+with libc6-dbg), that file's ``.symtab`` names the rest, as gdb reads
+both: of the two, the symbol that starts nearest below the address wins,
+the file's own on a tie. Code symbols are functions, and untyped symbols
+of executable sections (labels of hand-written assembly).
+
+In one table, the name of an address is the one gdb's minimal symbols
+give it: the nearest sized symbol at or before it, if its size holds the
+address; else the nearest zero-sized one after that symbol; else none. Of
+aliases (one address, several names: glibc's ``sleep`` and ``__sleep``)
+the last in byte order of their names, as gdb sorts them; a version
+(``clock_nanosleep@GLIBC_2.2.5``) is left out of the name shown.
+
+Reading a table is the costly part (a libpython holds some ten thousand
+symbols): :meth:`FunctionSymbols.name_of_start` names a function from its
+start without sorting anything, and the index :meth:`FunctionSymbols.name_at`
+searches is built on its first use.
+"""
+
+from __future__ import annotations
+
+import struct
+from bisect import bisect_right
+
+from .debugfile import debug_file
+from .image import SHT_DYNSYM, SHT_SYMTAB, ElfError, ElfFile, file_identity, scan_table
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+
+STT_NOTYPE, STT_FUNC, STT_GNU_IFUNC = 0, 2, 10
+SHF_EXECINSTR = 0x4
+SHN_LORESERVE = 0xFF00
+_ENTRY = 24  # bytes of one 64-bit symbol
+_ST_NAME = struct.Struct("<I")
+_ST_SHNDX = struct.Struct("<H")
+_VALUE_SIZE = struct.Struct("<QQ")
+_ZERO_SIZED_BACK = 64  # zero-sized symbols passed over, looking back for a sized one
+
+
+class SymbolTable:
+    """The code symbols of one symbol table (64-bit little-endian), by link-time address."""
+
+    def __init__(self, table: bytes, strings: bytes, executable: Set[int]) -> None:
+        self._table = table
+        self._strings = strings
+        self._executable = executable  # indexes of the executable sections
+        self._values: Optional[List[int]] = None  # each symbol's value, in table order
+        self._starts: Optional[List[int]] = None  # addresses of the code symbols, sorted (built on first use)
+        self._order: List[int] = []  # their indexes in the table, in that order
+
+    def _code(self, index: int) -> bool:
+        """Whether symbol ``index`` names code: a function, or a label in an executable section."""
+        kind = self._table[index * _ENTRY + 4] & 0xF
+        shndx = _ST_SHNDX.unpack_from(self._table, index * _ENTRY + 6)[0]
+        if shndx == 0 or shndx >= SHN_LORESERVE:
+            return False
+        return kind in (STT_FUNC, STT_GNU_IFUNC) or (kind == STT_NOTYPE and shndx in self._executable)
+
+    def _name(self, index: int) -> bytes:
+        """The symbol's name as the table spells it, version included."""
+        offset = _ST_NAME.unpack_from(self._table, index * _ENTRY)[0]
+        end = self._strings.find(b"\0", offset)
+        return self._strings[offset:end if end >= 0 else len(self._strings)]
+
+    def _size(self, index: int) -> int:
+        return int(_VALUE_SIZE.unpack_from(self._table, index * _ENTRY + 8)[1])
+
+    def _pick(self, aliases: List[int]) -> str:
+        """The name shown for an address these symbols start at (see the module docstring)."""
+        name = max(self._name(index) for index in aliases)
+        return name.split(b"@", 1)[0].decode("utf-8", "replace")
+
+    def _value_column(self) -> List[int]:
+        if self._values is None:
+            self._values = memoryview(self._table).cast("Q")[1::3].tolist()
+        return self._values
+
+    def defined(self, names: Sequence[str]) -> Dict[str, int]:
+        """The link-time addresses of those of ``names`` the table defines (a scan of the whole table)."""
+        return scan_table(self._table, self._strings, names)
+
+    def name_of_start(self, address: int) -> Optional[str]:
+        """The name of the code symbols that start at link-time ``address``, or None.
+
+        Without the index: for the few functions a plain dump names, a scan
+        of the value column each is cheaper than sorting the table.
+        """
+        values = self._value_column()
+        found = []
+        at = -1
+        while True:
+            try:
+                at = values.index(address, at + 1)
+            except ValueError:
+                break
+            if self._code(at):
+                found.append(at)
+        return self._pick(found) if found else None
+
+    def _index(self) -> List[int]:
+        values = self._value_column()
+        table = self._table
+        sections = memoryview(table).cast("H")[3::_ENTRY // 2].tolist()
+        infos = table[4::_ENTRY]
+        executable = self._executable
+        code = [i for i in range(len(values))
+                if values[i] and 0 < sections[i] < SHN_LORESERVE
+                and (infos[i] & 0xF in (STT_FUNC, STT_GNU_IFUNC)
+                     or (infos[i] & 0xF == STT_NOTYPE and sections[i] in executable))]
+        code.sort(key=values.__getitem__)
+        self._order = code
+        self._starts = [values[i] for i in code]
+        return self._starts
+
+    def symbol_at(self, address: int) -> Optional[Tuple[int, str]]:
+        """(start, name) of the symbol that names link-time ``address`` in this table, or None."""
+        starts = self._starts if self._starts is not None else self._index()
+        order = self._order
+        pos = bisect_right(starts, address) - 1
+        zero_sized: Optional[int] = None  # the address of the nearest zero-sized symbol passed over
+        back = 0
+        while pos >= 0 and back < _ZERO_SIZED_BACK:
+            start = starts[pos]
+            group = [order[pos]]
+            while pos > 0 and starts[pos - 1] == start:
+                pos -= 1
+                group.append(order[pos])
+            sized = [i for i in group if self._size(i)]
+            if sized:
+                holding = [i for i in sized if address < start + self._size(i)]
+                if holding:
+                    return start, self._pick(holding)
+                break
+            if zero_sized is None:
+                zero_sized = start
+            pos -= 1
+            back += 1
+        if zero_sized is None:
+            return None
+        pos = bisect_right(starts, zero_sized) - 1
+        group = []
+        while pos >= 0 and starts[pos] == zero_sized:
+            group.append(order[pos])
+            pos -= 1
+        return zero_sized, self._pick(group)
+
+
+def _table(elf: ElfFile, kind: int) -> Optional[SymbolTable]:
+    """The file's first symbol table of ``kind`` (SHT_SYMTAB, SHT_DYNSYM), if any."""
+    if elf.wordsize != 8 or elf.order != "<":
+        return None
+    sections = elf.sections
+    for _, sh in sections:
+        if sh[1] == kind and 0 < sh[6] < len(sections) and sh[9] == _ENTRY:
+            strtab = sections[sh[6]][1]
+            strings = elf.read(strtab[4], strtab[5])
+            table = elf.read(sh[4], sh[5] - sh[5] % _ENTRY)
+            return SymbolTable(table, strings, {i for i, (_, s) in enumerate(sections) if s[2] & SHF_EXECINSTR})
+    return None
+
+
+class FunctionSymbols:
+    """The code symbols that name the functions of one ELF file (see the module docstring)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.tables: List[SymbolTable] = []  # the file's own first
+        with open(path, "rb") as f:
+            elf = ElfFile(f, path)
+            own = _table(elf, SHT_SYMTAB)
+            if own is not None:
+                self.tables.append(own)
+                return
+            dynamic = _table(elf, SHT_DYNSYM)
+            if dynamic is not None:
+                self.tables.append(dynamic)
+            found = debug_file(elf)
+        if found is not None:
+            try:
+                with open(found, "rb") as f:
+                    separate = _table(ElfFile(f, found), SHT_SYMTAB)
+            except (OSError, ElfError, struct.error):
+                separate = None  # a damaged debug file: the file's own table
+            if separate is not None:
+                self.tables.append(separate)
+
+    def name_at(self, address: int) -> Optional[str]:
+        """The function holding link-time ``address``, or None."""
+        best: Optional[Tuple[int, str]] = None
+        for table in self.tables:
+            found = table.symbol_at(address)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        return None if best is None else best[1]
+
+    def name_of_start(self, address: int) -> Optional[str]:
+        """The name of the function that starts at link-time ``address`` (SymbolTable.name_of_start), or None."""
+        for table in self.tables:
+            name = table.name_of_start(address)
+            if name is not None:
+                return name
+        return None
+
+    def defined(self, names: Sequence[str]) -> Dict[str, int]:
+        """The link-time addresses of those of ``names`` that a table defines."""
+        found: Dict[str, int] = {}
+        for table in self.tables:
+            found.update((name, address) for name, address in table.defined(names).items() if name not in found)
+        return found
+
+
+# Each file's symbols for as long as the file is the same (see image.file_identity).
+_SYMBOLS: Dict[Tuple[str, int, int, int, int], Union[FunctionSymbols, str]] = {}
+
+
+def function_symbols(path: str) -> FunctionSymbols:
+    """The (cached) code symbols of the ELF file at ``path``; ElfError if it cannot be read."""
+    try:
+        key = file_identity(path)
+    except (OSError, ValueError) as exc:
+        raise ElfError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+    found = _SYMBOLS.get(key)
+    if found is None:
+        try:
+            found = FunctionSymbols(path)
+        except (OSError, ElfError, struct.error, ValueError) as exc:
+            found = f"{path}: {getattr(exc, 'strerror', None) or exc}"
+        _SYMBOLS[key] = found
+    if isinstance(found, str):
+        raise ElfError(found)
+    return found

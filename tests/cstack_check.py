@@ -1,0 +1,111 @@
+"""gdb's C stacks as the direct backend can see them, for the differential tests.
+
+gdb shows, and numbers, every frame it knows of: the physical frames on
+the stack, and from DWARF the calls the compiler inlined into them and
+the callers that ended in a tail call. The direct backend reads no DWARF:
+it shows the physical frames only (normal frames and signal trampolines),
+numbered among themselves, each named by its ELF symbol. So gdb's report
+is turned into what the direct one must then be, from the frame table
+frame_table.py prints in the same gdb session:
+
+- a frame level becomes the number of physical frames newer than it;
+- native entries of inlined or tail-call frames go, and each remaining
+  one is named by the ELF symbol gdb itself finds there (``info
+  symbol``) and loses its source file and line (DWARF's);
+- ``builtin`` entries go: their text is a C variable, DWARF's.
+
+What a thread's state says (GIL, lock, collector) is compared as it is:
+where gdb knows it only from an inlined frame, the two differ, and the
+tests say where.
+"""
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK
+from harness import run_gdb
+
+FRAME_TABLE = Path(__file__).resolve().parent / "frame_table.py"
+PHYSICAL = ("normal", "sigtramp")
+
+
+def gdb_view(**target: Any) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[int, List[Dict[str, Any]]]]:
+    """gdb's report without and with --native, and its frame table, at one stop (``target``: run_gdb's)."""
+    out = run_gdb(["py-dump-json", "py-dump-json --native", f"source {FRAME_TABLE}"], **target)
+    lines = out.splitlines()
+    docs = [json.loads(lines[i + 1]) for i, line in enumerate(lines) if line == BEGIN_MARK]
+    assert len(docs) == 2 and lines.count(END_MARK) == 2, out[-3000:]
+    table = [line for line in lines if line.startswith("FRAME-TABLE ")]
+    assert len(table) == 1, out[-3000:]
+    frames = {int(number): rows for number, rows in json.loads(table[0][len("FRAME-TABLE "):]).items()}
+    return docs[0], docs[1], frames
+
+
+def _real(path: Optional[str]) -> Optional[str]:
+    return None if path is None else os.path.realpath(path)
+
+
+def physical_levels(rows: List[Dict[str, Any]]) -> Dict[int, int]:
+    """gdb's level of each frame -> the number of physical frames newer than it."""
+    out: Dict[int, int] = {}
+    count = 0
+    for row in rows:
+        out[row["level"]] = count
+        if row["type"] in PHYSICAL:
+            count += 1
+    return out
+
+
+def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Dict[str, Any]:
+    """gdb's report as the direct backend must make it (see the module docstring)."""
+    doc = copy.deepcopy(doc)
+    doc["tool"]["backend"] = "direct"
+    for thread in doc["threads"]:
+        rows = table.get(thread["gdb_thread"], [])
+        levels = physical_levels(rows)
+        kinds = {row["level"]: row for row in rows}
+        frames = []
+        for entry in thread["frames"]:
+            if entry["kind"] == "builtin":
+                continue
+            level = entry.get("level")
+            if entry["kind"] == "native":
+                row = kinds[level]
+                if row["type"] not in PHYSICAL:
+                    continue
+                entry = dict(entry, function=_unversioned(row["minimal"]), file=None, line=None,
+                             library=_real(entry["library"]))
+            if level is not None:
+                entry = dict(entry, level=levels[level])
+            frames.append(entry)
+        thread["frames"] = frames
+    return doc
+
+
+def _unversioned(name: Optional[str]) -> Optional[str]:
+    return None if name is None else name.split("@", 1)[0]
+
+
+def direct_comparable(doc: Dict[str, Any]) -> Dict[str, Any]:
+    """The direct report with its libraries as real paths (gdb names them as the dynamic linker found them)."""
+    doc = copy.deepcopy(doc)
+    for thread in doc["threads"]:
+        thread["frames"] = [dict(f, library=_real(f["library"])) if f["kind"] == "native" else f
+                            for f in thread["frames"]]
+    return doc
+
+
+def same_threads(direct: Dict[str, Any], gdb_doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]],
+                 fields: Tuple[str, ...] = ("threads", "interpreters", "options")) -> None:
+    """The direct report says of every thread what gdb's says, as far as the direct backend can see it."""
+    ours, theirs = direct_comparable(direct), as_direct(gdb_doc, table)
+    for field in fields:
+        if field == "threads":
+            assert len(ours["threads"]) == len(theirs["threads"])
+            for mine, expected in zip(ours["threads"], theirs["threads"]):
+                assert mine == expected, (mine["gdb_thread"], mine.get("python_name"))
+        else:
+            assert ours[field] == theirs[field], field
