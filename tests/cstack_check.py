@@ -9,10 +9,17 @@ is turned into what the direct one must then be, from the frame table
 frame_table.py prints in the same gdb session:
 
 - a frame level becomes the number of physical frames newer than it;
-- native entries of inlined or tail-call frames go, and each remaining
-  one is named by the ELF symbol gdb itself finds there (``info
-  symbol``) and loses its source file and line (DWARF's);
+- the entries of inlined or tail-call frames go: native ones, and the
+  "Waiting for the GIL" and "Garbage-collecting" lines of calls that
+  DWARF alone shows (3.8's inlined collect_with_callback);
+- each native entry left is named by the ELF symbol gdb itself finds
+  there (``info symbol``) and loses its source file and line (DWARF's);
 - ``builtin`` entries go: their text is a C variable, DWARF's.
+
+gdb shows a GCC clone's ELF name without its number
+(``take_gil.constprop`` for ``take_gil.constprop.0``: gdb decodes
+lowercase names as Ada's, which drops a ``.N`` suffix); names are
+compared without it.
 
 What a thread's state says (GIL, lock, collector) is compared as it is:
 where gdb knows it only from an inlined frame, the two differ, and the
@@ -72,11 +79,10 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
             if entry["kind"] == "builtin":
                 continue
             level = entry.get("level")
+            if entry["kind"] != "python" and level is not None and kinds[level]["type"] not in PHYSICAL:
+                continue
             if entry["kind"] == "native":
-                row = kinds[level]
-                if row["type"] not in PHYSICAL:
-                    continue
-                entry = dict(entry, function=_unversioned(row["minimal"]), file=None, line=None,
+                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]), file=None, line=None,
                              library=_real(entry["library"]))
             if level is not None:
                 entry = dict(entry, level=levels[level])
@@ -85,16 +91,22 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
     return doc
 
 
-def _unversioned(name: Optional[str]) -> Optional[str]:
-    return None if name is None else name.split("@", 1)[0]
+def comparable_name(name: Optional[str]) -> Optional[str]:
+    """An ELF function name without its version, and without a clone's number (see the module docstring)."""
+    if name is None:
+        return None
+    name = name.split("@", 1)[0]
+    head, dot, tail = name.rpartition(".")
+    return head if dot and tail.isdigit() else name
 
 
 def direct_comparable(doc: Dict[str, Any]) -> Dict[str, Any]:
-    """The direct report with its libraries as real paths (gdb names them as the dynamic linker found them)."""
+    """The direct report with its libraries as real paths (gdb names them as the dynamic linker found them),
+    its function names as comparable_name() makes them."""
     doc = copy.deepcopy(doc)
     for thread in doc["threads"]:
-        thread["frames"] = [dict(f, library=_real(f["library"])) if f["kind"] == "native" else f
-                            for f in thread["frames"]]
+        thread["frames"] = [dict(f, library=_real(f["library"]), function=comparable_name(f["function"]))
+                            if f["kind"] == "native" else f for f in thread["frames"]]
     return doc
 
 
@@ -106,6 +118,24 @@ def same_threads(direct: Dict[str, Any], gdb_doc: Dict[str, Any], table: Dict[in
         if field == "threads":
             assert len(ours["threads"]) == len(theirs["threads"])
             for mine, expected in zip(ours["threads"], theirs["threads"]):
-                assert mine == expected, (mine["gdb_thread"], mine.get("python_name"))
+                assert mine == expected, _difference(mine, expected)
         else:
             assert ours[field] == theirs[field], field
+
+
+def _difference(mine: Dict[str, Any], expected: Dict[str, Any]) -> str:
+    """Where a thread of the direct report differs from gdb's, in a few lines."""
+    lines = [f"thread {mine['gdb_thread']} ({mine.get('python_name')}):"]
+    for key in sorted(set(mine) | set(expected)):
+        if key != "frames" and mine.get(key) != expected.get(key):
+            lines.append(f"  {key}: direct {mine.get(key)!r}, gdb {expected.get(key)!r}")
+    ours, theirs = mine.get("frames", []), expected.get("frames", [])
+    for i in range(max(len(ours), len(theirs))):
+        a = ours[i] if i < len(ours) else None
+        b = theirs[i] if i < len(theirs) else None
+        if a != b:
+            lines += [f"  frame entry {i}:", f"    direct {a}", f"    gdb    {b}"]
+            break
+    if len(ours) != len(theirs):
+        lines.append(f"  {len(ours)} frame entries, gdb {len(theirs)}")
+    return "\n".join(lines)

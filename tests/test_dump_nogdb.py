@@ -1,14 +1,16 @@
 """cpython-gdb dump without gdb (the default, "direct" backend) against the gdb backend.
 
 On every CPython, with DWARF and on a stripped copy, live and on a gcore
-core of the same process, the direct document is the gdb one less what
-only C frames tell (frame levels, GIL and lock waits, the collector,
-built-in calls): the same threads, names, thread states, interpreters,
-Python frames, lines and source. A dumped process runs on untraced, a
-stopped one stays stopped, and what cannot be dumped says why on one line.
+core of the same process, without and with --native, the direct document
+is the gdb one as far as a backend that reads no DWARF can know it
+(cstack_check.py: the physical C frames, numbered among themselves and
+named by their ELF symbols, without the built-in calls' lines): the same
+threads, names, states (GIL, lock, collector), interpreters, Python
+frames and the C frames they are placed on, lines and source. A dumped
+process runs on untraced, a stopped one stays stopped, and what cannot be
+dumped says why on one line.
 """
 
-import copy
 import errno
 import json
 import os
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -27,34 +29,15 @@ from cpython_gdb.direct.core import CoreMemory, core_mappings
 from cpython_gdb.direct.live import ProcessMemory, stopped
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
-from harness import VERSIONS, gcore, running, stripped_copy, wait_blocked
+from cstack_check import as_direct, gdb_view, same_threads
+from harness import PYTHONS, VERSIONS, gcore, running, stripped_copy, wait_blocked
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok, one_line_error, proc_status
 
-C_FRAME_KINDS = {"builtin", "gil_wait", "gc", "unreadable", "native"}
 
-
-def without_c_frames(doc: Dict[str, Any]) -> Dict[str, Any]:
-    """What the direct backend can know of a gdb backend's document."""
-    doc = copy.deepcopy(doc)
-    doc["tool"]["backend"] = "direct"
-    for thread in doc["threads"]:
-        if thread["gdb_thread"] is not None:
-            thread["gc"] = thread["lock_wait"] = None
-        if thread["gil"] in ("waiting", "dropping"):
-            thread["gil"] = "not held"
-        thread["frames"] = [dict(f, level=None) for f in thread["frames"] if f["kind"] not in C_FRAME_KINDS]
-    return doc
-
-
-def same_but_layout(direct: Dict[str, Any], gdb: Dict[str, Any]) -> None:
-    assert direct["tool"]["backend"] == "direct" and gdb["tool"]["backend"] == "gdb"
-    expected = without_c_frames(gdb)
-    assert direct["python"]["version"] == expected["python"]["version"]
-    direct, expected = dict(direct, python=None), dict(expected, python=None)
-    for ours, theirs in zip(direct["threads"], expected["threads"]):
-        assert ours == theirs
-    assert direct == expected
+def python_frames(doc: Dict[str, Any]) -> List[List[Dict[str, Any]]]:
+    """Each thread's Python frames, without their C frame numbers (gdb's count inlined calls too)."""
+    return [[dict(f, level=None) for f in thread["frames"] if f["kind"] == "python"] for thread in doc["threads"]]
 
 
 def running_untraced(target) -> None:
@@ -87,12 +70,14 @@ def stripped_dir(tmp_path_factory):
 def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     options: Dict[str, Any] = stripped_copy(version, stripped_dir / version) if build == "stripped" else {}
     env = dict(MALLOC_ENV, **options.pop("env", {}))
+    python = options.get("python", PYTHONS[version])
     with running(version, "thread_states.py", env=env, **options) as target:
         pid = str(target.pid)
         text = ok(dump(pid))
         live = document(dump(pid, "--json"))
+        live_native = document(dump(pid, "--json", "--native", "--backend", "direct"))
         running_untraced(target)
-        live_gdb = document(dump(pid, "--json", "--backend", "gdb"))
+        live_gdb, live_gdb_native, live_table = gdb_view(pid=target.pid)
         # Locals are read only when asked for: the same either way.
         with_locals = document(dump(pid, "--json", "--locals"))
         with_locals_gdb = document(dump(pid, "--json", "--locals", "--backend", "gdb"))
@@ -100,20 +85,29 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
         if build == "dwarf":
             check_file_backed_pages(target.pid, core)
     core_direct = document(dump(str(core), "--json"))
-    core_gdb = document(dump(str(core), "--json", "--backend", "gdb"))
-    same_but_layout(live, live_gdb)
-    same_but_layout(core_direct, core_gdb)
-    same_but_layout(with_locals, with_locals_gdb)
+    core_native = document(dump(str(core), "--json", "--native"))
+    core_gdb, core_gdb_native, core_table = gdb_view(core=core, executable=python)
+    fields = ("threads", "interpreters", "options", "target")
+    same_threads(live, live_gdb, live_table, fields)
+    same_threads(live_native, live_gdb_native, live_table, fields)
+    same_threads(core_direct, core_gdb, core_table, fields)
+    same_threads(core_native, core_gdb_native, core_table, fields)
+    assert python_frames(with_locals) == python_frames(with_locals_gdb)
     assert "locals" not in live["threads"][0]["frames"][0]
-    assert any(f["locals"] for t in with_locals["threads"] for f in t["frames"])
-    assert text == "\n".join(render(without_c_frames(live_gdb))) + "\n"
+    assert any(f["locals"] for t in with_locals["threads"] for f in t["frames"] if f["kind"] == "python")
+    assert text == "\n".join(render(as_direct(live_gdb, live_table))) + "\n"
     assert live["python"]["layout"] == ("_Py_DebugOffsets" if version == "3.13" else "generated table")
     threads = {t["python_name"]: t for t in live["threads"]}
-    assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "not held"
+    assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "waiting"
+    assert threads["collector"]["gc"] and not threads["MainThread"]["gc"]
     assert threads["gil-waiter"]["os_name"] == "os-waiter" and threads["subinterp"]["interpreter_id"] == 1
     assert threads["MainThread"]["frames"][0]["line"] == line_of("thread_states.py", "hold")
     assert [t["python_name"] for t in core_direct["threads"]] == [t["python_name"] for t in live["threads"]]
     assert core_direct["target"]["core"] == str(core) and core_direct["target"]["pid"] == target.pid
+    # Every Python frame stands on a C frame, and the C frames go down to the thread's start.
+    for thread in core_native["threads"]:
+        assert all(f["level"] is not None for f in thread["frames"])
+        assert thread["frames"][-1]["function"] in ("_start", "clone3", "clone"), thread["frames"][-1]
 
 
 def _stopped_within(pid: int, seconds: float) -> Dict[str, str]:
@@ -177,7 +171,6 @@ def test_ptrace_bindings(private, monkeypatch):
 
 
 def test_direct_errors(tmp_path):
-    one_line_error(dump("1", "--native", "--backend", "direct"), 2, "--native needs gdb")
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
         one_line_error(dump(str(sleeper.pid)), 1, f"process {sleeper.pid} is not a Python process",
