@@ -30,7 +30,7 @@ from cpython_gdb.direct.live import ProcessMemory, stopped
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
 from cstack_check import as_direct, gdb_view, same_threads
-from harness import PYTHONS, VERSIONS, gcore, running, stripped_copy, wait_blocked
+from harness import PAUSE_SYSCALL, PYTHONS, VERSIONS, gcore, running, stripped_copy, wait_blocked
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok, one_line_error, proc_status
 
@@ -108,6 +108,57 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     for thread in core_native["threads"]:
         assert all(f["level"] is not None for f in thread["frames"])
         assert thread["frames"][-1]["function"] in ("_start", "clone3", "clone"), thread["frames"][-1]
+
+
+# Programs whose C stacks say more: two threads each waiting for a lock;
+# a recursion 300 deep through built-ins (sorted's key, map), asleep, and
+# running Python code (a stop inside the eval loop, where every C frame is
+# unwound); a C signal handler blocked on top of the call it interrupted.
+C_STACK_CASES = {
+    "lock": ("deadlock.py",),
+    "deep": ("deep_mixed.py", "300"),
+    "spin": ("deep_mixed.py", "300", "spin"),
+    "signal": ("in_signal_handler.py",),
+}
+
+
+def _in_place(case: str, target) -> None:
+    """Wait until the program's threads sit where the case needs them."""
+    if case == "lock":
+        wait_blocked(target.pid, list(json.loads(target.ready).values()))
+    elif case == "signal":
+        wait_blocked(target.pid, [int(target.ready)], syscall=PAUSE_SYSCALL)
+
+
+@pytest.mark.parametrize("case", C_STACK_CASES)
+def test_c_stacks_equal_gdb(version, case, tmp_path):
+    with running(version, *C_STACK_CASES[case], env=MALLOC_ENV) as target:
+        _in_place(case, target)
+        live_native = document(dump(str(target.pid), "--json", "--native"))
+        core = gcore(target.pid, tmp_path)
+        if case in ("lock", "signal"):  # threads that do not move: the same stop for gdb
+            _, live_gdb_native, live_table = gdb_view(pid=target.pid)
+            same_threads(live_native, live_gdb_native, live_table)
+    text = ok(dump(str(core)))
+    plain = document(dump(str(core), "--json"))
+    native = document(dump(str(core), "--json", "--native"))
+    gdb_plain, gdb_native, table = gdb_view(core=core, executable=PYTHONS[version])
+    same_threads(plain, gdb_plain, table)
+    same_threads(native, gdb_native, table)
+    assert text == "\n".join(render(as_direct(gdb_plain, table))) + "\n"
+    main = native["threads"][0]
+    functions = [f.get("function") for f in main["frames"]]
+    if case == "lock":
+        assert all(t["lock_wait"] and t["gil"] == "not held" for t in plain["threads"])
+    elif case == "deep":
+        python = [f for f in plain["threads"][0]["frames"] if f["kind"] == "python"]
+        assert len(python) > 300 and all(f["level"] is not None for f in python)
+    elif case == "spin":
+        assert plain["threads"][0]["gil"] == "held" and main["frames"][0]["kind"] == "python"
+    else:
+        assert functions[:3] == ["pause", "__restore_rt", "kill"], functions[:5]
+        python = [f for f in main["frames"] if f["kind"] == "python"]
+        assert python[0]["line"] == line_of("in_signal_handler.py", "kill")
 
 
 def _stopped_within(pid: int, seconds: float) -> Dict[str, str]:

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 DEBUG_DIRECTORIES = ("/usr/lib/debug",)
 
 
-def debug_file(elf: ElfFile, directories: Sequence[str] = DEBUG_DIRECTORIES) -> Optional[str]:
-    """The separate debug file of ``elf`` (a regular file named by its build id), or None."""
+def debug_file(elf: ElfFile, directories: Optional[Sequence[str]] = None) -> Optional[str]:
+    """The separate debug file of ``elf`` (a regular file named by its build id) under ``directories``
+    (by default DEBUG_DIRECTORIES), or None."""
+    if directories is None:
+        directories = DEBUG_DIRECTORIES
     build_id = elf.build_id()
     if build_id is None or len(build_id) < 2:
         return None
