@@ -161,6 +161,51 @@ def test_c_stacks_equal_gdb(version, case, tmp_path):
         assert python[0]["line"] == line_of("in_signal_handler.py", "kill")
 
 
+DEBIAN = Path("/usr/bin/python3.11")
+
+
+def _has_debian_dbg() -> bool:
+    return subprocess.run(["dpkg", "-s", "python3.11-dbg"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+@pytest.mark.skipif(not DEBIAN.exists(), reason="no Debian /usr/bin/python3.11")
+@pytest.mark.skipif(not _has_debian_dbg(), reason="python3.11-dbg is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("debug_files", [True, False], ids=["debug-files", "no-debug-files"])
+def test_debian_python(debug_files, tmp_path, monkeypatch):
+    """Debian's stripped /usr/bin/python3.11 (libpython linked in, .dynsym only) and its libc.
+
+    With the separate debug files python3.11-dbg and libc6-dbg install
+    (by build id under /usr/lib/debug), their .symtab names every function
+    of both; without them (gdb's debug-file-directory elsewhere, ours
+    emptied), only exported ones: neither backend can then name take_gil
+    or the collector, and both say so the same way.
+    """
+    from cpython_gdb.direct.documents import core_document
+    from cpython_gdb.direct.stacks import LEVELS, NATIVE
+    from cpython_gdb.engine.elf import debugfile, symbols
+
+    with running("3.11", "thread_states.py", python=DEBIAN, env=MALLOC_ENV) as target:
+        core = gcore(target.pid, tmp_path)
+    gdb_plain, gdb_native, table = gdb_view(core=core, executable=DEBIAN,
+                                            extra=[] if debug_files else ["-iex", "set debug-file-directory /x"])
+    if not debug_files:
+        monkeypatch.setattr(debugfile, "DEBUG_DIRECTORIES", ())
+        monkeypatch.setattr(symbols, "_SYMBOLS", {})
+    info = CoreFile(str(core))
+    name = info.executable(str(DEBIAN))[2]
+    plain = core_document(info, str(DEBIAN), name, False, LEVELS)[0]
+    native = core_document(info, str(DEBIAN), name, False, NATIVE)[0]
+    same_threads(plain, gdb_plain, table)
+    same_threads(native, gdb_native, table)
+    threads = {t["python_name"]: t for t in plain["threads"]}
+    if debug_files:
+        assert threads["gil-waiter"]["gil"] == "waiting" and threads["collector"]["gc"]
+    else:
+        assert threads["gil-waiter"]["gil"] == "not held" and not threads["collector"]["gc"]
+    assert threads["MainThread"]["gil"] == "held"
+
+
 def _stopped_within(pid: int, seconds: float) -> Dict[str, str]:
     """/proc/PID/status once it says stopped (T), or as it is after ``seconds``."""
     deadline = time.monotonic() + seconds
