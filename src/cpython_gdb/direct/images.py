@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 from ..engine.elf.image import ElfError
-from ..engine.elf.symbols import function_symbols
+from ..engine.elf.symbols import FunctionSymbols, function_symbols
 from ..engine.native.cfi import Unsupported
 from ..engine.native.unwind import Modules
 
@@ -45,6 +45,7 @@ class Images(Modules):
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
         self._paths: Dict[str, str] = {}
+        self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
 
     def _disk_path(self, pc: int, name: str) -> Optional[str]:
         """The first of the mapping's places to open that exists."""
@@ -54,6 +55,12 @@ class Images(Modules):
             path = next((c for c in candidates if os.path.exists(c)), candidates[-1])
             self._paths[name] = path
         return path
+
+    def _symbols(self, path: str) -> FunctionSymbols:
+        found = self._tables.get(path)
+        if found is None:
+            found = self._tables[path] = function_symbols(path)
+        return found
 
     def defines(self, name: str, symbols: Sequence[str]) -> bool:
         """Whether the mapped file ``name`` defines one of ``symbols`` (its own tables, or its debug file's)."""
@@ -96,7 +103,7 @@ class Images(Modules):
         if self.every_name or self.file_name(lookup) == self.runtime:
             try:
                 frame, bias = self.locate(lookup)
-                symbols = function_symbols(self._file(lookup)[3])
+                symbols = self._symbols(self._file(lookup)[3])
                 if self.every_name:
                     name = symbols.name_at(lookup - bias)
                 else:

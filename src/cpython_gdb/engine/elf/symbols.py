@@ -23,10 +23,10 @@ searches is built on its first use.
 
 from __future__ import annotations
 
+import os
 import struct
 from bisect import bisect_right
 
-from .debugfile import debug_file
 from .image import SHT_DYNSYM, SHT_SYMTAB, ElfError, ElfFile, file_identity, scan_table
 
 TYPE_CHECKING = False
@@ -40,19 +40,33 @@ _ENTRY = 24  # bytes of one 64-bit symbol
 _ST_NAME = struct.Struct("<I")
 _ST_SHNDX = struct.Struct("<H")
 _VALUE_SIZE = struct.Struct("<QQ")
+_ADDRESS = struct.Struct("<Q")
+NAME_READ = 256  # bytes read for a name at first
+MAX_NAME = 4096
 _ZERO_SIZED_BACK = 64  # zero-sized symbols passed over, looking back for a sized one
 
 
 class SymbolTable:
-    """The code symbols of one symbol table (64-bit little-endian), by link-time address."""
+    """The code symbols of one symbol table (64-bit little-endian), by link-time address.
 
-    def __init__(self, table: bytes, strings: bytes, executable: Set[int]) -> None:
+    The table is read whole; its names (the string table, as large) only
+    as they are asked for, from ``path`` (kept open) at ``strings``, the
+    string table's offset and size.
+    """
+
+    def __init__(self, table: bytes, path: str, strings: Tuple[int, int], executable: Set[int]) -> None:
         self._table = table
         self._strings = strings
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         self._executable = executable  # indexes of the executable sections
-        self._values: Optional[List[int]] = None  # each symbol's value, in table order
+        self._column: Optional[bytes] = None  # the value of each symbol, in table order
         self._starts: Optional[List[int]] = None  # addresses of the code symbols, sorted (built on first use)
         self._order: List[int] = []  # their indexes in the table, in that order
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
 
     def _code(self, index: int) -> bool:
         """Whether symbol ``index`` names code: a function, or a label in an executable section."""
@@ -65,8 +79,17 @@ class SymbolTable:
     def _name(self, index: int) -> bytes:
         """The symbol's name as the table spells it, version included."""
         offset = _ST_NAME.unpack_from(self._table, index * _ENTRY)[0]
-        end = self._strings.find(b"\0", offset)
-        return self._strings[offset:end if end >= 0 else len(self._strings)]
+        start, size = self._strings
+        if offset >= size:
+            return b""
+        name = b""
+        while len(name) < MAX_NAME:
+            chunk = os.pread(self._fd, min(NAME_READ, size - offset - len(name)), start + offset + len(name))
+            end = chunk.find(b"\0")
+            if end >= 0 or not chunk:
+                return name + (chunk[:end] if end >= 0 else chunk)
+            name += chunk
+        return name[:MAX_NAME]
 
     def _size(self, index: int) -> int:
         return int(_VALUE_SIZE.unpack_from(self._table, index * _ENTRY + 8)[1])
@@ -76,35 +99,34 @@ class SymbolTable:
         name = max(self._name(index) for index in aliases)
         return name.split(b"@", 1)[0].decode("utf-8", "replace")
 
-    def _value_column(self) -> List[int]:
-        if self._values is None:
-            self._values = memoryview(self._table).cast("Q")[1::3].tolist()
-        return self._values
+    def _values(self) -> bytes:
+        if self._column is None:
+            self._column = memoryview(self._table).cast("Q")[1::3].tobytes()
+        return self._column
 
     def defined(self, names: Sequence[str]) -> Dict[str, int]:
         """The link-time addresses of those of ``names`` the table defines (a scan of the whole table)."""
-        return scan_table(self._table, self._strings, names)
+        start, size = self._strings
+        return scan_table(self._table, os.pread(self._fd, size, start), names)
 
     def name_of_start(self, address: int) -> Optional[str]:
         """The name of the code symbols that start at link-time ``address``, or None.
 
-        Without the index: for the few functions a plain dump names, a scan
-        of the value column each is cheaper than sorting the table.
+        Without the index: for the few functions a plain dump names, a
+        search of the value column each is cheaper than sorting the table.
         """
-        values = self._value_column()
+        values = self._values()
+        needle = _ADDRESS.pack(address)
         found = []
-        at = -1
-        while True:
-            try:
-                at = values.index(address, at + 1)
-            except ValueError:
-                break
-            if self._code(at):
-                found.append(at)
+        at = values.find(needle)
+        while at >= 0:
+            if at % 8 == 0 and self._code(at // 8):
+                found.append(at // 8)
+            at = values.find(needle, at + 1)
         return self._pick(found) if found else None
 
     def _index(self) -> List[int]:
-        values = self._value_column()
+        values = memoryview(self._values()).cast("Q").tolist()
         table = self._table
         sections = memoryview(table).cast("H")[3::_ENTRY // 2].tolist()
         infos = table[4::_ENTRY]
@@ -159,9 +181,10 @@ def _table(elf: ElfFile, kind: int) -> Optional[SymbolTable]:
     for _, sh in sections:
         if sh[1] == kind and 0 < sh[6] < len(sections) and sh[9] == _ENTRY:
             strtab = sections[sh[6]][1]
-            strings = elf.read(strtab[4], strtab[5])
+            strings = (strtab[4], max(0, min(strtab[5], elf.size - strtab[4])))
             table = elf.read(sh[4], sh[5] - sh[5] % _ENTRY)
-            return SymbolTable(table, strings, {i for i, (_, s) in enumerate(sections) if s[2] & SHF_EXECINSTR})
+            executable = {i for i, (_, s) in enumerate(sections) if s[2] & SHF_EXECINSTR}
+            return SymbolTable(table, elf.path, strings, executable)
     return None
 
 
@@ -180,6 +203,8 @@ class FunctionSymbols:
             dynamic = _table(elf, SHT_DYNSYM)
             if dynamic is not None:
                 self.tables.append(dynamic)
+            from .debugfile import debug_file  # only for a stripped file
+
             found = debug_file(elf)
         if found is not None:
             try:

@@ -15,6 +15,7 @@ and DWARF 5 section 6.4.
 
 from __future__ import annotations
 
+import os
 import struct
 from bisect import bisect_right
 
@@ -42,6 +43,7 @@ SIGNAL: Rule = (-1, 0, 0, ())
 PT_GNU_EH_FRAME = 0x6474E550
 EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
+RECORD_READ = 512  # bytes read for a CIE or FDE at first: most are shorter
 
 
 class Unsupported(CpythonGdbError):
@@ -155,7 +157,7 @@ class EhFrame:
                 header = _load_header(ElfFile(f, path))
             except ElfError as exc:
                 raise Unsupported(str(exc)) from None
-        hdr_vaddr, hdr, self._eh_vaddr, self._eh, self._loads = header
+        hdr_vaddr, hdr, self._eh_vaddr, self._eh_offset, self._eh_size, self._loads = header
         if hdr[0] != 1 or hdr[3] != 0x3B:
             raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
         _, pos = _pointer(hdr, 4, hdr[1], hdr_vaddr)
@@ -163,11 +165,42 @@ class EhFrame:
         if pos + 8 * count > len(hdr):
             raise Unsupported(f"{path}: .eh_frame_hdr table truncated")
         table = memoryview(hdr[pos:pos + 8 * count]).cast("i")
-        # Both columns are relative to .eh_frame_hdr (datarel, sdata4).
-        self._starts: List[int] = [hdr_vaddr + v for v in table[0::2].tolist()]
-        self._fdes: List[int] = [hdr_vaddr + v for v in table[1::2].tolist()]
+        # Both columns are relative to .eh_frame_hdr (datarel, sdata4), and
+        # searched as they are: a libpython has some 5,000 rows, which
+        # would cost a dump a millisecond to copy into lists.
+        self._hdr_vaddr = hdr_vaddr
+        self._starts = table[0::2]
+        self._fdes = table[1::2]
+        self.path = path
+        # .eh_frame itself is read a record at a time, as rules are looked
+        # up: a dump needs a few of a libpython's 5,000 FDEs, and reading
+        # all of its 300 KB costs more than unwinding.
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         self._cies: Dict[int, _Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+    def _record(self, pos: int) -> bytes:
+        """The CIE or FDE at offset ``pos`` of .eh_frame, its length field included."""
+        if not 0 <= pos <= self._eh_size - 8:
+            raise Unsupported("a CIE or FDE outside .eh_frame")
+        data = os.pread(self._fd, RECORD_READ, self._eh_offset + pos)
+        if len(data) < 4:
+            raise Unsupported(f"{self.path} is truncated inside .eh_frame")
+        length = struct.unpack_from("<I", data)[0]
+        if length == 0xFFFF_FFFF:
+            raise Unsupported("64-bit CIE or FDE")
+        if pos + 4 + length > self._eh_size:
+            raise Unsupported("a CIE or FDE runs past the end of .eh_frame")
+        if 4 + length > len(data):
+            data = os.pread(self._fd, 4 + length, self._eh_offset + pos)
+            if len(data) < 4 + length:
+                raise Unsupported(f"{self.path} is truncated inside .eh_frame")
+        return data[:4 + length]
 
     def load_segment(self, pc: int, start: int, offset: int) -> Optional[ProgramHeader]:
         """The load segment that holds ``pc``, given that it lies in a mapping of this file at ``start``
@@ -198,11 +231,11 @@ class EhFrame:
             return self._rules[pc]
         except KeyError:
             pass
-        index = bisect_right(self._starts, pc) - 1
+        index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
         if index < 0:
             raise Unsupported(f"no FDE for {pc:#x}")
         try:
-            found = self._evaluate(self._fdes[index], pc)
+            found = self._evaluate(self._hdr_vaddr + self._fdes[index], pc)
         except (IndexError, ValueError, struct.error) as exc:
             raise Unsupported(f"malformed FDE for {pc:#x}") from exc
         self._rules[pc] = found
@@ -211,49 +244,45 @@ class EhFrame:
     def function_start(self, pc: int) -> Optional[int]:
         """The link-time start of the FDE that covers link-time ``pc`` (its function, or the part of it
         the compiler moved out), or None."""
-        index = bisect_right(self._starts, pc) - 1
+        index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
         if index < 0:
             return None
         try:
-            _, start, size, _, _ = self._fde(self._fdes[index])
+            _, start, size, _, _ = self._fde(self._hdr_vaddr + self._fdes[index])
         except (Unsupported, IndexError, ValueError, struct.error):
             return None
         return start if start <= pc < start + size else None
 
-    def _fde(self, fde_vaddr: int) -> Tuple[_Cie, int, int, int, int]:
-        """The FDE at ``fde_vaddr``: its CIE, the start and size of the code it covers, and where its
-        augmentation data and its end are in .eh_frame."""
-        data, base = self._eh, self._eh_vaddr
-        pos = fde_vaddr - base
-        if not 0 <= pos < len(data) - 8:
-            raise Unsupported("FDE outside .eh_frame")
-        length, cie_delta = struct.unpack_from("<II", data, pos)
-        if length == 0xFFFF_FFFF:
-            raise Unsupported("64-bit FDE")
-        end = pos + 4 + length
+    def _fde(self, fde_vaddr: int) -> Tuple[_Cie, int, int, int, bytes]:
+        """The FDE at ``fde_vaddr``: its CIE, the start and size of the code it covers, where its
+        augmentation data is in it, and its bytes."""
+        pos = fde_vaddr - self._eh_vaddr
+        data = self._record(pos)
+        cie_delta = struct.unpack_from("<I", data, 4)[0]
         cie_pos = pos + 4 - cie_delta
         cie = self._cies.get(cie_pos)
         if cie is None:
-            cie = self._cies[cie_pos] = _Cie(data, cie_pos, base)
-        start, at = _pointer(data, pos + 8, cie.encoding, base)
-        size, at = _pointer(data, at, cie.encoding & 0x0F, base)
-        return cie, start, size, at, end
+            cie = self._cies[cie_pos] = _Cie(self._record(cie_pos), 0, self._eh_vaddr + cie_pos)
+        vaddr = self._eh_vaddr + pos  # of the FDE's first byte, for pc-relative pointers
+        start, at = _pointer(data, 8, cie.encoding, vaddr)
+        size, at = _pointer(data, at, cie.encoding & 0x0F, vaddr)
+        return cie, start, size, at, data
 
     def _evaluate(self, fde_vaddr: int, pc: int) -> Optional[Rule]:
-        cie, start, size, at, end = self._fde(fde_vaddr)
+        cie, start, size, at, data = self._fde(fde_vaddr)
         if not start <= pc < start + size:
             raise Unsupported(f"no FDE for {pc:#x}")
         if cie.signal:
             return SIGNAL
-        data = self._eh
         if cie.sized:
             extra, at = _uleb(data, at)
             at += extra
-        return _run(cie, data[at:end], start, pc)
+        return _run(cie, data[at:], start, pc)
 
 
-def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, bytes, List[ProgramHeader]]:
-    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, and its load segments."""
+def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, int, int, List[ProgramHeader]]:
+    """Of an ELF file: .eh_frame_hdr's link-time address and bytes; .eh_frame's link-time address, file
+    offset and size; and its load segments."""
     path = elf.path
     if elf.wordsize != 8 or elf.order != "<":
         raise Unsupported(f"{path} is not a 64-bit little-endian ELF file")
@@ -271,8 +300,8 @@ def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, bytes, List[ProgramHead
     loads = elf.segments(PT_LOAD)
     for offset, vaddr, filesz, *_ in loads:
         if vaddr <= eh_vaddr < vaddr + filesz:
-            size = min(vaddr + filesz - eh_vaddr, MAX_EH_FRAME)
-            return hdr_vaddr, hdr, eh_vaddr, elf.read(offset + eh_vaddr - vaddr, size), loads
+            size = min(vaddr + filesz - eh_vaddr, MAX_EH_FRAME, max(elf.size - (offset + eh_vaddr - vaddr), 0))
+            return hdr_vaddr, hdr, eh_vaddr, offset + eh_vaddr - vaddr, size, loads
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 

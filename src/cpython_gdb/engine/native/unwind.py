@@ -13,7 +13,6 @@ from bisect import bisect_right
 from ...errors import CpythonGdbError
 from ..elf.image import file_identity
 from .cfi import RSP, SIGNAL, EhFrame, Unsupported
-from .sigframe import interrupted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -175,6 +174,8 @@ class Unwinder:
         if rule is None:
             return None
         if rule is SIGNAL:
+            from .sigframe import interrupted  # only here: a signal frame is rare on a stack
+
             try:
                 interrupted_pc, saved = interrupted(self._u64, _value(self._u64, regs[RSP]))
             except (KeyError, CpythonGdbError) as exc:
