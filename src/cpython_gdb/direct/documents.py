@@ -64,13 +64,19 @@ class OsThread:
         return () if base is None else (base,)
 
 
-@frozen
 class Process:
-    """What the document says of the target, and where its code is."""
+    """What the document says of the target, and where its code is.
 
-    fields: Entry  # the document's "target"
-    mappings: Sequence[Mapping]
-    executable: Optional[str]  # as mapped
+    A plain class: a record class (engine/record.py) costs the dump's
+    start-up a tenth of a millisecond to make.
+    """
+
+    __slots__ = ("fields", "mappings", "executable")
+
+    def __init__(self, fields: Entry, mappings: Sequence[Mapping], executable: Optional[str]) -> None:
+        self.fields = fields  # the document's "target"
+        self.mappings = mappings
+        self.executable = executable  # as mapped
 
 
 def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThread, matched: Set[int]) -> Entry:

@@ -45,11 +45,12 @@ Standard library only, Python 3.8 compatible: this runs inside gdb.
 from __future__ import annotations
 
 from bisect import bisect_right
-from functools import lru_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Tuple
+    from typing import Callable, Dict, List, Optional, Tuple, TypeVar
+
+    _T = TypeVar("_T")
 
 __all__ = ["KINDS", "line_for_offset", "positions_for_offset"]
 
@@ -63,6 +64,22 @@ _NO_POSITIONS: Positions = (None, None, None, None)
 
 # Decoded tables kept; one entry holds a few lists proportional to the table.
 _CACHE_SIZE = 128
+
+
+def _cached(decode: Callable[[bytes], _T]) -> Callable[[bytes], _T]:
+    """``decode`` with its tables kept, _CACHE_SIZE at most: functools.lru_cache's effect here, without
+    importing functools (and collections with it), which costs a dump's start-up a tenth of its time."""
+    cache: Dict[bytes, _T] = {}
+
+    def cached(table: bytes) -> _T:
+        found = cache.get(table)
+        if found is None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            found = cache[table] = decode(table)
+        return found
+
+    return cached
 
 # CPython stores lines and columns in C ints: 32 bits, plus a sign bit for
 # signed varints, fit in 6 groups of 6 bits.  Longer varints are garbage.
@@ -118,7 +135,7 @@ def _signed_byte(b: int) -> int:
     return b - 256 if b >= 128 else b
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@_cached
 def _decode_lnotab(table: bytes) -> _PairTable:
     addrs: List[int] = []
     lines: List[int] = []
@@ -138,7 +155,7 @@ def _decode_lnotab(table: bytes) -> _PairTable:
     return _PairTable(addrs, lines, None, "")
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@_cached
 def _decode_linetable310(table: bytes) -> _RangeTable:
     ends: List[int] = []
     values: List[_RelPositions] = []
@@ -192,7 +209,7 @@ def _read_svarint(table: bytes, i: int) -> Tuple[int, int]:
     return (-(raw >> 1) if raw & 1 else raw >> 1), i
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@_cached
 def _decode_locations311(table: bytes) -> _RangeTable:
     ends: List[int] = []
     values: List[_RelPositions] = []
