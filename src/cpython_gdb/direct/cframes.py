@@ -76,10 +76,13 @@ class CStack:
         return None if self.words is None else frame_zero(self.words)[0]
 
     def _frame(self, level: int, pc: int, regs: Registers, exact: bool) -> CFrame:
-        images = self.images
-        signal = not exact and self.unwinder.signal_frame(pc)
-        # A trampoline is named at its own address: the signal handler returns to its first byte.
-        return CFrame(level, pc, images.function(pc, exact or signal), images.library(pc), regs[RSP], signal)
+        known = self.images.frames.get((pc, exact))
+        if known is None:
+            images = self.images
+            signal = not exact and self.unwinder.signal_frame(pc)
+            # A trampoline is named at its own address: the signal handler returns to its first byte.
+            known = images.frames[(pc, exact)] = (images.function(pc, exact or signal), images.library(pc), signal)
+        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2])
 
     def __iter__(self) -> Iterator[CFrame]:
         if self.words is None:

@@ -46,6 +46,9 @@ class Images(Modules):
         self._code: Dict[int, bool] = {}
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
+        # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
+        # returns to a few addresses again and again.
+        self.frames: Dict[Tuple[int, bool], Tuple[Optional[str], Optional[str], bool]] = {}
 
     def _disk_path(self, pc: int, name: str) -> Optional[str]:
         """The first of the mapping's places to open that exists."""

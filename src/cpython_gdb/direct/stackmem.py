@@ -23,6 +23,7 @@ class StackReader:
 
     def __init__(self, pages: CachedReader) -> None:
         self._pages = pages
+        self._fetched = pages.fetched
         self._block = FIRST_BLOCK
 
     def restart(self) -> None:
@@ -30,8 +31,8 @@ class StackReader:
         self._block = FIRST_BLOCK
 
     def u64(self, address: int) -> int:
-        if not self._pages.has_page(address):
-            base = address & ~(CachedReader.PAGE - 1)
+        base = address & ~(CachedReader.PAGE - 1)
+        if base not in self._fetched:
             size = self._block
             while size > CachedReader.PAGE and base >= CachedReader.PAGE and not self._pages.prefetch(base, size):
                 size //= 2  # past the end of the stack: a smaller block may still read

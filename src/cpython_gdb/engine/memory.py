@@ -121,9 +121,10 @@ class CachedReader:
         self._pages[base] = data
         return data
 
-    def has_page(self, address: int) -> bool:
-        """Whether the page of ``address`` has been fetched (readable or not)."""
-        return address & ~(self.PAGE - 1) in self._pages
+    @property
+    def fetched(self) -> Dict[int, Optional[bytes]]:
+        """The pages fetched so far, by address (None: unreadable); the same dict for the reader's life."""
+        return self._pages
 
     def prefetch(self, address: int, size: int) -> bool:
         """Fetch the pages of [address, address + size) in one read (page-aligned); False if that read

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import struct
 from bisect import bisect_right
+from itertools import compress
 
 from .image import SHT_DYNSYM, SHT_SYMTAB, ElfError, ElfFile, file_identity, scan_table
 
@@ -42,6 +43,8 @@ _ST_SHNDX = struct.Struct("<H")
 _VALUE_SIZE = struct.Struct("<QQ")
 _ADDRESS = struct.Struct("<Q")
 NAME_READ = 256  # bytes read for a name at first
+# st_info -> 1 where its type (the low four bits) is one code may have.
+_CODE_TYPES = bytes(1 if info & 0xF in (STT_NOTYPE, STT_FUNC, STT_GNU_IFUNC) else 0 for info in range(256))
 MAX_NAME = 4096
 _ZERO_SIZED_BACK = 64  # zero-sized symbols passed over, looking back for a sized one
 
@@ -61,7 +64,6 @@ class SymbolTable:
         self._executable = executable  # indexes of the executable sections
         self._column: Optional[bytes] = None  # the value of each symbol, in table order
         self._starts: Optional[List[int]] = None  # addresses of the code symbols, sorted (built on first use)
-        self._order: List[int] = []  # their indexes in the table, in that order
 
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
@@ -109,12 +111,8 @@ class SymbolTable:
         start, size = self._strings
         return scan_table(self._table, os.pread(self._fd, size, start), names)
 
-    def name_of_start(self, address: int) -> Optional[str]:
-        """The name of the code symbols that start at link-time ``address``, or None.
-
-        Without the index: for the few functions a plain dump names, a
-        search of the value column each is cheaper than sorting the table.
-        """
+    def _at(self, address: int) -> List[int]:
+        """The code symbols whose value is ``address``, by index: a search of the value column."""
         values = self._values()
         needle = _ADDRESS.pack(address)
         found = []
@@ -123,54 +121,51 @@ class SymbolTable:
             if at % 8 == 0 and self._code(at // 8):
                 found.append(at // 8)
             at = values.find(needle, at + 1)
+        return found
+
+    def name_of_start(self, address: int) -> Optional[str]:
+        """The name of the code symbols that start at link-time ``address``, or None.
+
+        Without the index: for the few functions a plain dump names, a
+        search of the value column each is cheaper than sorting the table.
+        """
+        found = self._at(address)
         return self._pick(found) if found else None
 
     def _index(self) -> List[int]:
-        values = memoryview(self._values()).cast("Q").tolist()
-        table = self._table
-        sections = memoryview(table).cast("H")[3::_ENTRY // 2].tolist()
-        infos = table[4::_ENTRY]
-        executable = self._executable
-        code = [i for i in range(len(values))
-                if values[i] and 0 < sections[i] < SHN_LORESERVE
-                and (infos[i] & 0xF in (STT_FUNC, STT_GNU_IFUNC)
-                     or (infos[i] & 0xF == STT_NOTYPE and sections[i] in executable))]
-        code.sort(key=values.__getitem__)
-        self._order = code
-        self._starts = [values[i] for i in code]
+        """The distinct values of the symbols typed as code (functions and untyped), sorted.
+
+        Made in C, without a loop over the table in Python: which symbols
+        are of those types is the info column through a translation table,
+        and what else makes a symbol code (its section) is checked only for
+        the few a look-up meets.
+        """
+        values = memoryview(self._values()).cast("Q")
+        self._starts = sorted(set(compress(values, self._table[4::_ENTRY].translate(_CODE_TYPES))))
         return self._starts
 
     def symbol_at(self, address: int) -> Optional[Tuple[int, str]]:
         """(start, name) of the symbol that names link-time ``address`` in this table, or None."""
         starts = self._starts if self._starts is not None else self._index()
-        order = self._order
         pos = bisect_right(starts, address) - 1
-        zero_sized: Optional[int] = None  # the address of the nearest zero-sized symbol passed over
-        back = 0
-        while pos >= 0 and back < _ZERO_SIZED_BACK:
+        zero_sized: Optional[int] = None  # the address of the nearest zero-sized symbols passed over
+        for _ in range(_ZERO_SIZED_BACK):
+            if pos < 0:
+                break
             start = starts[pos]
-            group = [order[pos]]
-            while pos > 0 and starts[pos - 1] == start:
-                pos -= 1
-                group.append(order[pos])
+            group = self._at(start)
             sized = [i for i in group if self._size(i)]
             if sized:
                 holding = [i for i in sized if address < start + self._size(i)]
                 if holding:
                     return start, self._pick(holding)
                 break
-            if zero_sized is None:
+            if group and zero_sized is None:
                 zero_sized = start
             pos -= 1
-            back += 1
         if zero_sized is None:
             return None
-        pos = bisect_right(starts, zero_sized) - 1
-        group = []
-        while pos >= 0 and starts[pos] == zero_sized:
-            group.append(order[pos])
-            pos -= 1
-        return zero_sized, self._pick(group)
+        return zero_sized, self._pick(self._at(zero_sized))
 
 
 def _table(elf: ElfFile, kind: int) -> Optional[SymbolTable]:
