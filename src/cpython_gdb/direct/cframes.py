@@ -100,7 +100,8 @@ class CStack:
             try:
                 found = unwinder.step(pc, regs, exact)
             except Unsupported as exc:
-                self.reason = str(exc)
+                where = images.file_name(pc) or "no mapped file"
+                self.reason = f"no caller found for #{frame.level} at {pc:#x} ({where}): {exc}"
                 yield frame
                 return
             if found is None:  # the outermost frame

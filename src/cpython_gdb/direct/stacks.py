@@ -78,7 +78,7 @@ class Stacks:
         # is its C argument: DWARF's, which this backend does not read.
         place(stack, groups, lambda cframe: ())
         if walk.reason is not None:
-            stack.note = f"the C stack ends at frame #{len(stack.cframes)}: {walk.reason}"
+            stack.note = f"C stack cut short: {walk.reason}"
         elif stack.unplaced and not any(c.kind == kinds.EVAL for c in stack.cframes):
             stack.note = self._no_eval_reason()
         return stack

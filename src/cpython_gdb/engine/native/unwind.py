@@ -220,7 +220,9 @@ class Unwinder:
         except Unsupported:
             raise  # said above: it is a CpythonGdbError too, but not an unreadable stack
         except CpythonGdbError as exc:
-            raise Unsupported(f"stack unreadable at {pc:#x}") from exc
+            where = getattr(exc, "address", None)  # a MemoryReadError's
+            raise Unsupported(f"stack unreadable at {where:#x}" if where is not None
+                              else f"stack unreadable for the frame at {pc:#x}") from exc
         if ra == 0:
             return None
         new[RSP] = cfa
