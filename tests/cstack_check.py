@@ -16,10 +16,10 @@ frame_table.py prints in the same gdb session:
   there (``info symbol``) and loses its source file and line (DWARF's);
 - ``builtin`` entries go: their text is a C variable, DWARF's.
 
-gdb shows a GCC clone's ELF name without its number
-(``take_gil.constprop`` for ``take_gil.constprop.0``: gdb decodes
-lowercase names as Ada's, which drops a ``.N`` suffix); names are
-compared without it.
+gdb decodes an ELF name with no capital letter as Ada's, which drops a
+GCC clone's number (``take_gil.constprop`` for ``take_gil.constprop.0``)
+turns ``__`` into ``.`` (``sys.current_frames``) and a ``.cold`` part into
+``[cold]``; names are compared so decoded.
 
 What a thread's state says (GIL, lock, collector) is compared as it is:
 where gdb knows it only from an inlined frame, the two differ, and the
@@ -92,12 +92,22 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
 
 
 def comparable_name(name: Optional[str]) -> Optional[str]:
-    """An ELF function name without its version, and without a clone's number (see the module docstring)."""
+    """An ELF function name as gdb shows it without DWARF: without its version (but ``@plt``), and
+    decoded as gdb decodes a lowercase name, as Ada's (see the module docstring)."""
     if name is None:
         return None
-    name = name.split("@", 1)[0]
-    head, dot, tail = name.rpartition(".")
-    return head if dot and tail.isdigit() else name
+    head, at, tail = name.partition("@")
+    if at and tail != "plt":
+        name = head
+    if name.lower() == name and not name.startswith("_"):
+        cold = name.endswith(".cold")
+        name = name[:-len(".cold")] if cold else name
+        name = name.replace("__", ".")  # sys__current_frames: "sys.current_frames"
+        head, dot, tail = name.rpartition(".")
+        if dot and tail.isdigit():
+            name = head  # take_gil.constprop.0: "take_gil.constprop"
+        name += "[cold]" if cold else ""  # drop_gil.lto_priv.0.cold: "drop_gil.lto_priv[cold]"
+    return name
 
 
 def direct_comparable(doc: Dict[str, Any]) -> Dict[str, Any]:

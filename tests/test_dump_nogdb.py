@@ -161,6 +161,30 @@ def test_c_stacks_equal_gdb(version, case, tmp_path):
         assert python[0]["line"] == line_of("in_signal_handler.py", "kill")
 
 
+@pytest.mark.parametrize("minor", sorted({VERSIONS[0], VERSIONS[-1]}) if VERSIONS else [])
+def test_busy_thread_equals_gdb(minor, tmp_path):
+    """A thread stopped wherever it runs (busy.py): in the vDSO, a PLT stub, CPython's code or Python's,
+    at a few random stops, the same C stack as gdb's at each."""
+    seen = set()
+    cores = []
+    with running(minor, "busy.py") as target:
+        for i in range(4):
+            (tmp_path / str(i)).mkdir()
+            cores.append(gcore(target.pid, tmp_path / str(i)))
+    for core in cores:
+        plain = document(dump(str(core), "--json"))
+        native = document(dump(str(core), "--json", "--native"))
+        gdb_plain, gdb_native, table = gdb_view(core=core, executable=PYTHONS[minor])
+        same_threads(plain, gdb_plain, table)
+        same_threads(native, gdb_native, table)
+        thread = native["threads"][0]
+        assert thread["note"] is None and thread["frames"][-1]["function"] == "_start"
+        newest = thread["frames"][0]
+        seen.add(newest.get("library") or newest["kind"])
+        assert [f["line"] for f in thread["frames"] if f["kind"] == "python"][-1] == line_of("busy.py", "module")
+    print("newest frames in:", seen)
+
+
 DEBIAN = Path("/usr/bin/python3.11")
 
 

@@ -34,6 +34,7 @@ from ..engine.runtime.os_thread import match_thread_states, read_os_thread
 from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
+from . import vdso
 from .images import Images
 from .live import ProcessMemory, process_mappings, stopped
 from .registers import fs_base
@@ -71,12 +72,14 @@ class Process:
     start-up a tenth of a millisecond to make.
     """
 
-    __slots__ = ("fields", "mappings", "executable")
+    __slots__ = ("fields", "mappings", "executable", "vdso")
 
-    def __init__(self, fields: Entry, mappings: Sequence[Mapping], executable: Optional[str]) -> None:
+    def __init__(self, fields: Entry, mappings: Sequence[Mapping], executable: Optional[str],
+                 vdso: Optional[int] = None) -> None:
         self.fields = fields  # the document's "target"
         self.mappings = mappings
         self.executable = executable  # as mapped
+        self.vdso = vdso  # the vDSO's address (vdso.py), if known
 
 
 def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThread, matched: Set[int]) -> Entry:
@@ -115,7 +118,8 @@ def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], process
     layout = choose_layout((major, minor, micro), cached, runtime.address, release=release)
     target = Target(cached, layout)
     builder = DocumentBuilder(target, runtime.address, limits, with_locals)
-    images = Images(process.mappings, process.executable, runtime.image, every_name=detail == NATIVE)
+    images = Images(process.mappings, process.executable, runtime.image, every_name=detail == NATIVE,
+                    vdso=vdso.image(cached, process.vdso))
     collecting = any(interp.gc_collecting is not False for interp in builder.interps)
     stacks = Stacks(target, cached, images, detail, collecting)
     matched: Set[int] = set()
@@ -146,7 +150,8 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None,
         fields = {"kind": "process", "pid": pid, "core": None, "executable": executable}
         with stopped(pid) as held:
             threads = [OsThread(t.lwp, t.name, t.registers) for t in held.threads]
-            return build(memory, runtime, threads, Process(fields, mappings, executable), with_locals, detail)
+            process = Process(fields, mappings, executable, vdso.live_base(pid))
+            return build(memory, runtime, threads, process, with_locals, detail)
 
 
 def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool,
@@ -161,4 +166,5 @@ def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: 
         fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
                   "executable": os.path.abspath(exe)}
         threads = [OsThread(t.lwp, None, t.registers) for t in core.threads]
-        return build(memory, runtime, threads, Process(fields, mappings, name), with_locals, detail)
+        process = Process(fields, mappings, name, core.auxv.get(vdso.AT_SYSINFO_EHDR))
+        return build(memory, runtime, threads, process, with_locals, detail)

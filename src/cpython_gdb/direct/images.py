@@ -19,8 +19,9 @@ import os
 
 from ..engine.elf.image import ElfError
 from ..engine.elf.symbols import FunctionSymbols, function_symbols
-from ..engine.native.cfi import Unsupported
+from ..engine.native.cfi import EhFrame, Unsupported
 from ..engine.native.unwind import Modules
+from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,9 +37,13 @@ class Images(Modules):
     """
 
     def __init__(self, mappings: Sequence[Mapping], executable: Optional[str], runtime: str,
-                 every_name: bool) -> None:
+                 every_name: bool, vdso: Optional[Tuple[int, bytes]] = None) -> None:
         self._disks: Dict[str, Tuple[str, ...]] = {m.name: m.disk for m in mappings}
-        super().__init__([(m.start, m.end, m.offset, m.name) for m in mappings], self._disk_path)
+        spans = [(m.start, m.end, m.offset, m.name) for m in mappings]
+        if vdso is not None:  # the kernel's image (vdso.py): read from memory, not from a file
+            spans.append((vdso[0], vdso[0] + len(vdso[1]), 0, VDSO))
+        super().__init__(spans, self._disk_path)
+        self._vdso = vdso
         self.executable = executable
         self.runtime = runtime
         self.every_name = every_name
@@ -62,8 +67,26 @@ class Images(Modules):
     def _symbols(self, path: str) -> FunctionSymbols:
         found = self._tables.get(path)
         if found is None:
-            found = self._tables[path] = function_symbols(path)
+            if path == VDSO and self._vdso is not None:
+                found = FunctionSymbols(VDSO, self._vdso[1])
+            else:
+                found = function_symbols(path)
+            self._tables[path] = found
         return found
+
+    def _file(self, pc: int) -> Tuple[EhFrame, int, int, str]:
+        if self._vdso is not None and self.file_name(pc) == VDSO:
+            found = self._files.get(self._vdso[0])
+            if found is None:
+                try:
+                    found = (EhFrame(VDSO, self._vdso[1]), self._vdso[0], 0, VDSO)
+                except Unsupported as exc:
+                    found = exc
+                self._files[self._vdso[0]] = found
+            if isinstance(found, Unsupported):
+                raise Unsupported(str(found))
+            return found
+        return super()._file(pc)
 
     def defines(self, name: str, symbols: Sequence[str]) -> bool:
         """Whether the mapped file ``name`` defines one of ``symbols`` (its own tables, or its debug file's)."""
@@ -81,9 +104,9 @@ class Images(Modules):
         return None if mapping is None else mapping[3]
 
     def library(self, pc: int) -> Optional[str]:
-        """The shared library ``pc`` runs in, as gdb reports it: None in the executable or in no file."""
+        """The shared library ``pc`` runs in, as gdb reports it: None in the executable, the vDSO or no file."""
         name = self.file_name(pc)
-        return None if name == self.executable else name
+        return None if name in (self.executable, VDSO) else name
 
     def code(self, pc: int) -> bool:
         """Whether ``pc`` is in the code of a mapped file (is_code(), kept per pc)."""

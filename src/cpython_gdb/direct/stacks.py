@@ -28,6 +28,7 @@ from ..engine.cstack.placement import gather, place, python_groups
 from ..engine.native.unwind import Unwinder
 from .cframes import CStack
 from .stackmem import StackReader
+from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,13 +55,13 @@ class Stacks:
         self.detail = detail
         self.collecting = collecting
         self._memory = StackReader(pages)
-        self.unwinder = Unwinder(images, self._memory.u64)
+        self.unwinder = Unwinder(images, self._memory.u64, expressions=True)
 
     def settled(self, pc: int) -> bool:
         """Whether a thread whose newest frame runs at ``pc`` waits outside CPython's code (gdb/stack.py's
-        _settled): in a shared library other than CPython's."""
+        _settled): in a shared library other than CPython's (gdb counts the vDSO as none)."""
         name = self.images.file_name(pc)
-        return name is not None and name not in (self.images.runtime, self.images.executable)
+        return name is not None and name not in (self.images.runtime, self.images.executable, VDSO)
 
     def thread_stack(self, pythread: Optional[PyThread], registers: Optional[Sequence[int]]) -> ThreadStack:
         """The C stack of a thread with these registers (a user_regs_struct), its Python frames placed."""

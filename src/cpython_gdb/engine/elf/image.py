@@ -59,7 +59,8 @@ class ElfError(CpythonGdbError):
 
 
 class ElfFile:
-    """The ELF file open as ``f`` (``path`` names it in messages); see the module docstring.
+    """The ELF file open as ``f`` (``path`` names it in messages), or an image in an io.BytesIO; see the
+    module docstring.
 
     The file must stay open while anything not yet read is asked for: the
     header is read here, the rest when first needed, then kept.
@@ -68,7 +69,9 @@ class ElfFile:
     def __init__(self, f: BinaryIO, path: str) -> None:
         self.path = path
         self._file = f
-        self.size = os.fstat(f.fileno()).st_size
+        # A file, or an image read from memory (io.BytesIO: the vDSO).
+        getbuffer = getattr(f, "getbuffer", None)
+        self.size = len(getbuffer()) if getbuffer is not None else os.fstat(f.fileno()).st_size
         ident = self.read_some(0, 64)
         if len(ident) < 16 or ident[:4] != b"\x7fELF":
             raise ElfError(f"{path} is not an ELF file" + ("" if ident else " (it is empty)"))

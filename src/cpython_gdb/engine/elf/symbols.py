@@ -23,6 +23,7 @@ searches is built on its first use.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from bisect import bisect_right
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
 
 STT_NOTYPE, STT_FUNC, STT_GNU_IFUNC = 0, 2, 10
 SHF_EXECINSTR = 0x4
+SHT_RELA = 4
+R_X86_64_IRELATIVE = 37
+_RELA = 24  # bytes of one Elf64_Rela
+PLT_SECTIONS = (".plt", ".plt.sec", ".plt.got")
 SHN_LORESERVE = 0xFF00
 _ENTRY = 24  # bytes of one 64-bit symbol
 _ST_NAME = struct.Struct("<I")
@@ -57,10 +62,12 @@ class SymbolTable:
     string table's offset and size.
     """
 
-    def __init__(self, table: bytes, path: str, strings: Tuple[int, int], executable: Set[int]) -> None:
+    def __init__(self, table: bytes, path: str, strings: Tuple[int, int], executable: Set[int],
+                 image: Optional[bytes] = None) -> None:
         self._table = table
         self._strings = strings
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._image = image  # an image read from memory, in place of the file at ``path``
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC) if image is None else None
         self._executable = executable  # indexes of the executable sections
         self._column: Optional[bytes] = None  # the value of each symbol, in table order
         self._starts: Optional[List[int]] = None  # addresses of the code symbols, sorted (built on first use)
@@ -69,6 +76,11 @@ class SymbolTable:
         fd = getattr(self, "_fd", None)
         if fd is not None:
             os.close(fd)
+
+    def _pread(self, size: int, offset: int) -> bytes:
+        if self._fd is None:
+            return (self._image or b"")[offset:offset + size]
+        return os.pread(self._fd, size, offset)
 
     def _code(self, index: int) -> bool:
         """Whether symbol ``index`` names code: a function, or a label in an executable section."""
@@ -86,7 +98,7 @@ class SymbolTable:
             return b""
         name = b""
         while len(name) < MAX_NAME:
-            chunk = os.pread(self._fd, min(NAME_READ, size - offset - len(name)), start + offset + len(name))
+            chunk = self._pread(min(NAME_READ, size - offset - len(name)), start + offset + len(name))
             end = chunk.find(b"\0")
             if end >= 0 or not chunk:
                 return name + (chunk[:end] if end >= 0 else chunk)
@@ -109,7 +121,7 @@ class SymbolTable:
     def defined(self, names: Sequence[str]) -> Dict[str, int]:
         """The link-time addresses of those of ``names`` the table defines (a scan of the whole table)."""
         start, size = self._strings
-        return scan_table(self._table, os.pread(self._fd, size, start), names)
+        return scan_table(self._table, self._pread(size, start), names)
 
     def _at(self, address: int) -> List[int]:
         """The code symbols whose value is ``address``, by index: a search of the value column."""
@@ -168,7 +180,7 @@ class SymbolTable:
         return zero_sized, self._pick(self._at(zero_sized))
 
 
-def _table(elf: ElfFile, kind: int) -> Optional[SymbolTable]:
+def _table(elf: ElfFile, kind: int, image: Optional[bytes] = None) -> Optional[SymbolTable]:
     """The file's first symbol table of ``kind`` (SHT_SYMTAB, SHT_DYNSYM), if any."""
     if elf.wordsize != 8 or elf.order != "<":
         return None
@@ -179,25 +191,32 @@ def _table(elf: ElfFile, kind: int) -> Optional[SymbolTable]:
             strings = (strtab[4], max(0, min(strtab[5], elf.size - strtab[4])))
             table = elf.read(sh[4], sh[5] - sh[5] % _ENTRY)
             executable = {i for i, (_, s) in enumerate(sections) if s[2] & SHF_EXECINSTR}
-            return SymbolTable(table, elf.path, strings, executable)
+            return SymbolTable(table, elf.path, strings, executable, image)
     return None
 
 
 class FunctionSymbols:
     """The code symbols that name the functions of one ELF file (see the module docstring)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, image: Optional[bytes] = None) -> None:
+        """The symbols of the file at ``path``, or of an ELF ``image`` read from memory (``path`` names it)."""
         self.path = path
         self.tables: List[SymbolTable] = []  # the file's own first
-        with open(path, "rb") as f:
+        self._image = image
+        with (io.BytesIO(image) if image is not None else open(path, "rb")) as f:
             elf = ElfFile(f, path)
-            own = _table(elf, SHT_SYMTAB)
+            # Sections of PLT stubs: (address, size, file offset, entry size).
+            self._plts = [(sh[3], sh[5], sh[4], sh[9]) for name, sh in elf.sections
+                          if name in PLT_SECTIONS and sh[9] and sh[3]]
+            own = _table(elf, SHT_SYMTAB, image)
             if own is not None:
                 self.tables.append(own)
                 return
-            dynamic = _table(elf, SHT_DYNSYM)
+            dynamic = _table(elf, SHT_DYNSYM, image)
             if dynamic is not None:
                 self.tables.append(dynamic)
+            if image is not None:
+                return  # an image from memory: no debug file is looked for
             from .debugfile import debug_file  # only for a stripped file
 
             found = debug_file(elf)
@@ -212,12 +231,38 @@ class FunctionSymbols:
 
     def name_at(self, address: int) -> Optional[str]:
         """The function holding link-time ``address``, or None."""
+        for start, size, _, _ in self._plts:
+            if start <= address < start + size:
+                return self._plt_name(address)
         best: Optional[Tuple[int, str]] = None
         for table in self.tables:
             found = table.symbol_at(address)
             if found is not None and (best is None or found[0] > best[0]):
                 best = found
         return None if best is None else best[1]
+
+    def _plt_name(self, address: int) -> Optional[str]:
+        """``NAME@plt`` for an address in the PLT stub that jumps to NAME, as gdb (BFD) names it.
+
+        The stub's ``jmp *slot(%rip)`` gives the GOT slot it jumps through;
+        the dynamic relocation that fills that slot names the symbol.
+        """
+        found = [plt for plt in self._plts if plt[0] <= address < plt[0] + plt[1]]
+        if not found:
+            return None
+        start, _, offset, entry = found[0]
+        stub = start + (address - start) // entry * entry
+        try:
+            with (io.BytesIO(self._image) if self._image is not None else open(self.path, "rb")) as f:
+                elf = ElfFile(f, self.path)
+                code = elf.read_some(offset + stub - start, entry)
+                jump = code.find(b"\xff\x25")  # jmp *disp32(%rip)
+                if jump < 0 or jump + 6 > len(code):
+                    return None
+                slot = stub + jump + 6 + struct.unpack_from("<i", code, jump + 2)[0]
+                return _relocated_name(elf, slot)
+        except (OSError, ElfError, struct.error, ValueError):
+            return None
 
     def name_of_start(self, address: int) -> Optional[str]:
         """The name of the function that starts at link-time ``address`` (SymbolTable.name_of_start), or None."""
@@ -233,6 +278,33 @@ class FunctionSymbols:
         for table in self.tables:
             found.update((name, address) for name, address in table.defined(names).items() if name not in found)
         return found
+
+
+def _relocated_name(elf: ElfFile, slot: int) -> Optional[str]:
+    """``NAME@plt`` where a dynamic relocation (RELA) of ``elf`` fills the GOT ``slot`` with symbol NAME."""
+    sections = elf.sections
+    packed = _ADDRESS.pack(slot)
+    for _, sh in sections:
+        if sh[1] != SHT_RELA or sh[9] != _RELA or not 0 < sh[6] < len(sections):
+            continue
+        table = elf.read(sh[4], sh[5] - sh[5] % _RELA)
+        at = table.find(packed)
+        while at >= 0 and at % _RELA:
+            at = table.find(packed, at + 1)
+        if at < 0:
+            continue
+        info, addend = struct.unpack_from("<Qq", table, at + 8)
+        index = info >> 32
+        if info & 0xFFFF_FFFF == R_X86_64_IRELATIVE:
+            return f"*ABS*+{addend:#x}@plt"  # an ifunc, named by its resolver's address as BFD names it
+        symbols = sections[sh[6]][1]
+        names = sections[symbols[6]][1] if 0 < symbols[6] < len(sections) else None
+        if not index or names is None:
+            return None
+        name_offset = _ST_NAME.unpack(elf.read(symbols[4] + index * _ENTRY, 4))[0]
+        name = elf.read_some(names[4] + name_offset, MAX_NAME).split(b"\0", 1)[0]
+        return name.split(b"@", 1)[0].decode("utf-8", "replace") + "@plt"
+    return None
 
 
 # Each file's symbols for as long as the file is the same (see image.file_identity).

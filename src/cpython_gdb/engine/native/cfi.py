@@ -15,6 +15,7 @@ and DWARF 5 section 6.4.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from bisect import bisect_right
@@ -24,14 +25,17 @@ from ..elf.image import PT_LOAD, ElfError, ElfFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Tuple
+    from typing import Any, Dict, List, Optional, Tuple
 
     from ..elf.image import ProgramHeader
 
     # (CFA register, CFA offset, return address offset from the CFA,
     #  ((register, how, value), ...)) with how "at" (saved at CFA+value),
-    #  "is" (CFA+value itself), "reg" (in register value), "undef".
-    Rule = Tuple[int, int, int, Tuple[Tuple[int, str, int], ...]]
+    #  "is" (CFA+value itself), "reg" (in register value), "undef"; with
+    #  expressions (EhFrame.rule), the CFA register EXPRESSION and the
+    #  expression's bytes for the offset, and how "exp" or "vexp" with the
+    #  expression's bytes for the value.
+    Rule = Tuple[int, Any, int, Tuple[Tuple[int, str, Any], ...]]
 
 RA = 16  # DWARF number of x86-64's return address column (rip)
 RSP = 7
@@ -40,6 +44,7 @@ RSP = 7
 # kernel pushed, described by expressions this module does not evaluate;
 # native/sigframe.py reads them.
 SIGNAL: Rule = (-1, 0, 0, ())
+EXPRESSION = -2  # a rule's CFA register when a DWARF expression gives the CFA
 PT_GNU_EH_FRAME = 0x6474E550
 EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
@@ -151,12 +156,13 @@ class _Cie:
 class EhFrame:
     """The unwinding rules of one ELF file, looked up by link-time pc."""
 
-    def __init__(self, path: str) -> None:
-        with open(path, "rb") as f:
-            try:
+    def __init__(self, path: str, image: Optional[bytes] = None) -> None:
+        """The rules of the file at ``path``, or of an ELF ``image`` read from memory (``path`` names it)."""
+        try:
+            with (io.BytesIO(image) if image is not None else open(path, "rb")) as f:
                 header = _load_header(ElfFile(f, path))
-            except ElfError as exc:
-                raise Unsupported(str(exc)) from None
+        except ElfError as exc:
+            raise Unsupported(str(exc)) from None
         hdr_vaddr, hdr, self._eh_vaddr, self._eh_offset, self._eh_size, self._loads = header
         if hdr[0] != 1 or hdr[3] != 0x3B:
             raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
@@ -175,20 +181,27 @@ class EhFrame:
         # .eh_frame itself is read a record at a time, as rules are looked
         # up: a dump needs a few of a libpython's 5,000 FDEs, and reading
         # all of its 300 KB costs more than unwinding.
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._image = image
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC) if image is None else None
         self._cies: Dict[int, _Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
+        self._expression_rules: Dict[int, Optional[Rule]] = {}
 
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
         if fd is not None:
             os.close(fd)
 
+    def _pread(self, size: int, offset: int) -> bytes:
+        if self._fd is None:
+            return (self._image or b"")[offset:offset + size]
+        return os.pread(self._fd, size, offset)
+
     def _record(self, pos: int) -> bytes:
         """The CIE or FDE at offset ``pos`` of .eh_frame, its length field included."""
         if not 0 <= pos <= self._eh_size - 8:
             raise Unsupported("a CIE or FDE outside .eh_frame")
-        data = os.pread(self._fd, RECORD_READ, self._eh_offset + pos)
+        data = self._pread(RECORD_READ, self._eh_offset + pos)
         if len(data) < 4:
             raise Unsupported(f"{self.path} is truncated inside .eh_frame")
         length = struct.unpack_from("<I", data)[0]
@@ -197,7 +210,7 @@ class EhFrame:
         if pos + 4 + length > self._eh_size:
             raise Unsupported("a CIE or FDE runs past the end of .eh_frame")
         if 4 + length > len(data):
-            data = os.pread(self._fd, 4 + length, self._eh_offset + pos)
+            data = self._pread(4 + length, self._eh_offset + pos)
             if len(data) < 4 + length:
                 raise Unsupported(f"{self.path} is truncated inside .eh_frame")
         return data[:4 + length]
@@ -220,25 +233,32 @@ class EhFrame:
         p_offset, p_vaddr = segment[0], segment[1]
         return pc - (p_vaddr + offset + (pc - start) - p_offset)
 
-    def rule(self, pc: int) -> Optional[Rule]:
+    def rule(self, pc: int, expressions: bool = False) -> Optional[Rule]:
         """The rule at link-time ``pc``; None in the outermost frame (no return address), SIGNAL in a
         signal trampoline.
 
         Raises Unsupported where no FDE covers ``pc`` (the debugger would
         analyse the machine code there) or its rules are out of reach.
+        With ``expressions``, a rule may hold DWARF expressions for the CFA
+        (cfa_reg EXPRESSION, the expression in place of the offset) or a
+        register ("exp": saved at the address it computes; "vexp": its
+        value), for dwarfexpr.py to evaluate: PLT stubs and functions that
+        realign the stack have them. Without, those are Unsupported (the
+        debugger's case).
         """
+        rules = self._expression_rules if expressions else self._rules
         try:
-            return self._rules[pc]
+            return rules[pc]
         except KeyError:
             pass
         index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
         if index < 0:
             raise Unsupported(f"no FDE for {pc:#x}")
         try:
-            found = self._evaluate(self._hdr_vaddr + self._fdes[index], pc)
+            found = self._evaluate(self._hdr_vaddr + self._fdes[index], pc, expressions)
         except (IndexError, ValueError, struct.error) as exc:
             raise Unsupported(f"malformed FDE for {pc:#x}") from exc
-        self._rules[pc] = found
+        rules[pc] = found
         return found
 
     def function_start(self, pc: int) -> Optional[int]:
@@ -268,7 +288,7 @@ class EhFrame:
         size, at = _pointer(data, at, cie.encoding & 0x0F, vaddr)
         return cie, start, size, at, data
 
-    def _evaluate(self, fde_vaddr: int, pc: int) -> Optional[Rule]:
+    def _evaluate(self, fde_vaddr: int, pc: int, expressions: bool = False) -> Optional[Rule]:
         cie, start, size, at, data = self._fde(fde_vaddr)
         if not start <= pc < start + size:
             raise Unsupported(f"no FDE for {pc:#x}")
@@ -277,7 +297,7 @@ class EhFrame:
         if cie.sized:
             extra, at = _uleb(data, at)
             at += extra
-        return _run(cie, data[at:], start, pc)
+        return _run(cie, data[at:], start, pc, expressions)
 
 
 def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, int, int, List[ProgramHeader]]:
@@ -305,12 +325,13 @@ def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, int, int, List[ProgramH
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 
-def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
-    """Run the CIE's initial program and then the FDE's up to ``pc``."""
+def _run(cie: _Cie, program: bytes, start: int, pc: int, expressions: bool = False) -> Optional[Rule]:
+    """Run the CIE's initial program and then the FDE's up to ``pc`` (``expressions``: see EhFrame.rule)."""
     cfa_reg, cfa_off = RSP, 8
-    columns: Dict[int, Tuple[str, int]] = {}  # rule per register
-    initial: Dict[int, Tuple[str, int]] = {}  # the CIE's, for DW_CFA_restore
-    stack: List[Tuple[int, int, Dict[int, Tuple[str, int]]]] = []
+    cfa_expression = b""
+    columns: Dict[int, Tuple[str, Any]] = {}  # rule per register
+    initial: Dict[int, Tuple[str, Any]] = {}  # the CIE's, for DW_CFA_restore
+    stack: List[Tuple[int, int, bytes, Dict[int, Tuple[str, Any]]]] = []
     for code, is_cie in ((cie.initial, True), (program, False)):
         loc = start
         pos = 0
@@ -367,11 +388,11 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
                 other, pos = _uleb(code, pos)
                 columns[reg] = ("reg", other)
             elif op == 0x0A:  # remember_state
-                stack.append((cfa_reg, cfa_off, dict(columns)))
+                stack.append((cfa_reg, cfa_off, cfa_expression, dict(columns)))
             elif op == 0x0B:  # restore_state
                 if not stack:
                     raise Unsupported("restore_state without remember_state")
-                cfa_reg, cfa_off, remembered = stack.pop()
+                cfa_reg, cfa_off, cfa_expression, remembered = stack.pop()
                 columns.clear()
                 columns.update(remembered)
             elif op == 0x0C:  # def_cfa
@@ -390,7 +411,16 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
                 cfa_off *= cie.data_align
             elif op == 0x2E:  # GNU_args_size: matters only to exception handling
                 _, pos = _uleb(code, pos)
-            else:  # expressions (0x0f, 0x10, 0x16) and anything newer
+            elif expressions and op == 0x0F:  # def_cfa_expression
+                size, pos = _uleb(code, pos)
+                cfa_reg, cfa_expression = EXPRESSION, bytes(code[pos:pos + size])
+                pos += size
+            elif expressions and op in (0x10, 0x16):  # expression, val_expression
+                reg, pos = _uleb(code, pos)
+                size, pos = _uleb(code, pos)
+                columns[reg] = ("exp" if op == 0x10 else "vexp", bytes(code[pos:pos + size]))
+                pos += size
+            else:  # expressions (0x0f, 0x10, 0x16) unless asked for, and anything newer
                 raise Unsupported(f"DW_CFA opcode {op:#x}")
         if is_cie:
             initial = dict(columns)
@@ -402,10 +432,12 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
     if ra[0] != "at":
         raise Unsupported("return address not saved on the stack")
     saved = tuple((reg, how, value) for reg, (how, value) in sorted(columns.items()) if reg != RA)
+    if cfa_reg == EXPRESSION:
+        return cfa_reg, cfa_expression, ra[1], saved
     return cfa_reg, cfa_off, ra[1], saved
 
 
-def _restore(columns: Dict[int, Tuple[str, int]], initial: Dict[int, Tuple[str, int]], reg: int) -> None:
+def _restore(columns: Dict[int, Tuple[str, Any]], initial: Dict[int, Tuple[str, Any]], reg: int) -> None:
     if reg in initial:
         columns[reg] = initial[reg]
     else:

@@ -12,7 +12,7 @@ from bisect import bisect_right
 
 from ...errors import CpythonGdbError
 from ..elf.image import file_identity
-from .cfi import RSP, SIGNAL, EhFrame, Unsupported
+from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame, Unsupported
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -124,9 +124,12 @@ class Unwinder:
     so most saved registers are never read).
     """
 
-    def __init__(self, modules: Modules, u64: Callable[[int], int]) -> None:
+    def __init__(self, modules: Modules, u64: Callable[[int], int], expressions: bool = False) -> None:
+        """``expressions``: evaluate the DWARF expressions of rules (dwarfexpr.py) rather than leave them
+        Unsupported (to a debugger, which evaluates all of them)."""
         self._modules = modules
         self._u64 = u64
+        self._expressions = expressions
         self._rules: Dict[int, Union[Rule, None, Unsupported]] = {}
 
     def _rule(self, lookup: int) -> Optional[Rule]:
@@ -135,7 +138,7 @@ class Unwinder:
         except KeyError:
             try:
                 frame, bias = self._modules.locate(lookup)
-                found = frame.rule(lookup - bias)
+                found = frame.rule(lookup - bias, self._expressions)
             except Unsupported as exc:
                 found = exc
             self._rules[lookup] = found
@@ -196,10 +199,15 @@ class Unwinder:
     def _apply(self, pc: int, rule: Rule, regs: Registers) -> Optional[Tuple[int, Registers]]:
         cfa_reg, cfa_off, ra_off, saved = rule
         try:
-            base = regs[cfa_reg]
-            if base < 0:
-                base = self._u64(-base)
-            cfa = base + cfa_off
+            if cfa_reg == EXPRESSION:
+                from .dwarfexpr import evaluate  # only here: a PLT stub's, a realigned stack's
+
+                cfa = evaluate(cfa_off, regs, pc, self._u64)
+            else:
+                base = regs[cfa_reg]
+                if base < 0:
+                    base = self._u64(-base)
+                cfa = base + cfa_off
             if cfa <= regs[RSP]:
                 # Callers sit higher on the stack: anything else is a corrupt
                 # stack (or a switch of stacks), which the debugger reports.
@@ -212,6 +220,11 @@ class Unwinder:
                     new[reg] = cfa + value
                 elif how == "reg" and value in regs:
                     new[reg] = regs[value]
+                elif how in ("exp", "vexp"):
+                    from .dwarfexpr import evaluate
+
+                    found = evaluate(value, regs, pc, self._u64, push=cfa)
+                    new[reg] = -found if how == "exp" else found
                 else:
                     new.pop(reg, None)
             ra = self._u64(cfa + ra_off)
