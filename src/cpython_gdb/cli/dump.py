@@ -2,12 +2,13 @@
 
 Two backends make the same report document. By default ("direct") it is
 read without gdb (direct/): from /proc/PID/mem while ptrace holds every
-thread stopped, or from the core and the files it mapped; what only C
-frames tell is left out (direct/documents.py says what). With --native, or
---backend gdb, gdb runs in batch mode with the extension loaded and its
-internal ``py-dump-json`` command, which prints the document between
-marker lines; this module checks the target first, reads the document out
-of gdb's output and prints it. Either way a live process is stopped only
+thread stopped, or from the core and the files it mapped, each thread's C
+stack unwound from its registers as far as what is printed needs (what
+needs DWARF is left out: direct/documents.py says what). With --backend
+gdb, gdb runs in batch mode with the extension loaded and its internal
+``py-dump-json`` command, which prints the document between marker
+lines; this module checks the target first, reads the document out of
+gdb's output and prints it. Either way a live process is stopped only
 while it is read: it is resumed after, and one that was stopped stays
 stopped.
 
@@ -144,10 +145,10 @@ def _parser() -> "argparse.ArgumentParser":
                         help="the Python executable (for a core: found from the core if not given)")
     parser.add_argument("--locals", action="store_true", help="show each Python frame's local variables")
     parser.add_argument("--native", action="store_true",
-                        help="show the C stack, with Python frames in place of the eval loop's (uses gdb)")
+                        help="show the C stack, with Python frames in place of the eval loop's")
     parser.add_argument("--backend", choices=BACKENDS,
-                        help="read the target directly (the default) or through gdb (the default with "
-                             "--native, which needs it; gdb also tells GIL and lock waits and built-in calls)")
+                        help="read the target directly (the default) or through gdb (which also reads DWARF: "
+                             "inlined calls, source lines of C frames, built-in calls)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (docs/dump-schema.json)")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                         help="with gdb: give up if gdb takes longer (default: %(default)g)")
