@@ -22,7 +22,9 @@ from ...errors import CpythonGdbError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import BinaryIO, Dict, Iterator, List, Optional, Sequence, Tuple
+    from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
+
+    _T = TypeVar("_T")
 
     # As the class's struct unpacks it: name, type, flags, addr, offset, size, link, info, addralign, entsize.
     SectionHeader = Tuple[int, ...]
@@ -52,6 +54,42 @@ def file_identity(path: str) -> Tuple[str, int, int, int, int]:
     if not stat.S_ISREG(info.st_mode):
         raise OSError(f"{path} is not a regular file")
     return path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def per_file(cache: Dict[Tuple[str, int, int, int, int], Any], path: str, make: Callable[[str], _T]) -> Union[_T, str]:
+    """``make(path)``, kept in ``cache`` for as long as the file is the same (file_identity); or why it could
+    not be made, kept the same way, as a one-line string."""
+    try:
+        key = file_identity(path)
+    except (OSError, ValueError) as exc:
+        return f"{path}: {getattr(exc, 'strerror', None) or exc}"
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = make(path)
+        except Exception as exc:  # noqa: BLE001 - a file's bytes are untrusted input, like memory
+            found = f"{path}: {getattr(exc, 'strerror', None) or exc}"
+        cache[key] = found
+    return found
+
+
+class ReadAt:
+    """The bytes of a file, read where asked (pread on a descriptor kept open: a table's few entries are
+    read, not the whole table), or of an ELF image read from memory (the vDSO's)."""
+
+    def __init__(self, path: str, image: Optional[bytes] = None) -> None:
+        self._image = image
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC) if image is None else None
+
+    def __call__(self, size: int, offset: int) -> bytes:
+        if self._fd is None:
+            return (self._image or b"")[offset:offset + size]
+        return os.pread(self._fd, size, offset)
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
 
 
 class ElfError(CpythonGdbError):

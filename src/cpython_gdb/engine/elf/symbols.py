@@ -24,12 +24,11 @@ searches is built on its first use.
 from __future__ import annotations
 
 import io
-import os
 import struct
 from bisect import bisect_right
 from itertools import compress
 
-from .image import SHT_DYNSYM, SHT_SYMTAB, ElfError, ElfFile, file_identity, scan_table
+from .image import SHT_DYNSYM, SHT_SYMTAB, ElfError, ElfFile, ReadAt, per_file, scan_table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,21 +65,10 @@ class SymbolTable:
                  image: Optional[bytes] = None) -> None:
         self._table = table
         self._strings = strings
-        self._image = image  # an image read from memory, in place of the file at ``path``
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC) if image is None else None
+        self._pread = ReadAt(path, image)
         self._executable = executable  # indexes of the executable sections
         self._column: Optional[bytes] = None  # the value of each symbol, in table order
         self._starts: Optional[List[int]] = None  # addresses of the code symbols, sorted (built on first use)
-
-    def __del__(self) -> None:
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            os.close(fd)
-
-    def _pread(self, size: int, offset: int) -> bytes:
-        if self._fd is None:
-            return (self._image or b"")[offset:offset + size]
-        return os.pread(self._fd, size, offset)
 
     def _code(self, index: int) -> bool:
         """Whether symbol ``index`` names code: a function, or a label in an executable section."""
@@ -313,17 +301,7 @@ _SYMBOLS: Dict[Tuple[str, int, int, int, int], Union[FunctionSymbols, str]] = {}
 
 def function_symbols(path: str) -> FunctionSymbols:
     """The (cached) code symbols of the ELF file at ``path``; ElfError if it cannot be read."""
-    try:
-        key = file_identity(path)
-    except (OSError, ValueError) as exc:
-        raise ElfError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
-    found = _SYMBOLS.get(key)
-    if found is None:
-        try:
-            found = FunctionSymbols(path)
-        except (OSError, ElfError, struct.error, ValueError) as exc:
-            found = f"{path}: {getattr(exc, 'strerror', None) or exc}"
-        _SYMBOLS[key] = found
+    found = per_file(_SYMBOLS, path, FunctionSymbols)
     if isinstance(found, str):
         raise ElfError(found)
     return found

@@ -16,12 +16,11 @@ and DWARF 5 section 6.4.
 from __future__ import annotations
 
 import io
-import os
 import struct
 from bisect import bisect_right
 
 from ...errors import CpythonGdbError
-from ..elf.image import PT_LOAD, ElfError, ElfFile
+from ..elf.image import PT_LOAD, ElfError, ElfFile, ReadAt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -181,21 +180,10 @@ class EhFrame:
         # .eh_frame itself is read a record at a time, as rules are looked
         # up: a dump needs a few of a libpython's 5,000 FDEs, and reading
         # all of its 300 KB costs more than unwinding.
-        self._image = image
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC) if image is None else None
+        self._pread = ReadAt(path, image)
         self._cies: Dict[int, _Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
         self._expression_rules: Dict[int, Optional[Rule]] = {}
-
-    def __del__(self) -> None:
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            os.close(fd)
-
-    def _pread(self, size: int, offset: int) -> bytes:
-        if self._fd is None:
-            return (self._image or b"")[offset:offset + size]
-        return os.pread(self._fd, size, offset)
 
     def _record(self, pos: int) -> bytes:
         """The CIE or FDE at offset ``pos`` of .eh_frame, its length field included."""

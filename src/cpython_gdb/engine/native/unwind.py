@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from ...errors import CpythonGdbError
-from ..elf.image import file_identity
+from ..elf.image import per_file
 from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame, Unsupported
 
 TYPE_CHECKING = False
@@ -39,17 +39,7 @@ _EH_FRAMES: Dict[Tuple[str, int, int, int, int], Union[EhFrame, str]] = {}
 
 def eh_frame(path: str) -> EhFrame:
     """The (cached) rules of the regular file at ``path``; Unsupported if it has none readable."""
-    try:
-        key = file_identity(path)
-    except (OSError, ValueError) as exc:
-        raise Unsupported(f"{path}: {exc}") from None
-    found = _EH_FRAMES.get(key)
-    if found is None:
-        try:
-            found = EhFrame(path)
-        except Exception as exc:  # noqa: BLE001 - the file's bytes are untrusted input, like memory
-            found = f"{path}: {exc}"
-        _EH_FRAMES[key] = found
+    found = per_file(_EH_FRAMES, path, EhFrame)
     if isinstance(found, str):
         raise Unsupported(found)
     return found
