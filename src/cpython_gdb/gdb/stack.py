@@ -109,7 +109,7 @@ def _settled(target: Target, at_newest: bool = True) -> bool:
         if at_newest and gdb.selected_frame() != newest:
             return False
         library = gdb.solib_name(newest.pc())
-        return library is not None and library != gdb.solib_name(state.runtime().address)
+        return library is not None and library != gdb.solib_name(state.runtime())
     except (gdb.error, RuntimeError):
         return False
 

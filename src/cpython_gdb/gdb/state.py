@@ -103,7 +103,13 @@ def current_target() -> Target:
     return target
 
 
-def runtime() -> Runtime:
+def runtime() -> int:
+    """The address of _PyRuntime; for 2.7 and 3.6, of the static interp_head (see runtime_anchor)."""
+    return _load_layout()[1].address
+
+
+def runtime_anchor() -> Runtime:
+    """Where the interpreters are, with 2.7 and 3.6's other statics (engine.runtime.anchor)."""
     return _load_layout()[1]
 
 
