@@ -4,10 +4,11 @@
 Wall time and peak RSS of each tool as a separate process, on the same
 target, alternating, ROUNDS times (median): live at depth 950 and with 50
 threads x 50 frames (`cpython-gdb dump PID`, `py-spy dump --pid PID`,
-`pystack remote PID`), and on a gcore core of the depth-950 target
-(`cpython-gdb dump CORE`, `pystack core CORE`); `--backend gdb` for
-scale. py-spy and pystack come
-from PyPI into bench/.venv, which this script creates on first use.
+`pystack remote PID`), the C stacks too at depth 950 (`--native` of
+each), and on a gcore core of the depth-950 target (`cpython-gdb dump
+CORE`, `pystack core CORE`); `--backend gdb` for scale. py-spy and
+pystack come from PyPI into bench/.venv, which this script creates on
+first use.
 
     python3 bench/dump.py [--versions 3.12 ...] [--rounds 7] [--out bench/results-dump.md]
 """
@@ -111,6 +112,16 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
                 "cpython-gdb dump --backend gdb PID": [str(OURS), "dump", "--backend", "gdb", str(pid)],
             }
             add(label, compare(commands, rounds, env), "cpython-gdb dump PID")
+            if label == LIVE_CASES[0][0]:
+                # The C stacks too: every C frame unwound and named, the Python frames in place.
+                commands = {
+                    "cpython-gdb dump --native PID": [str(OURS), "dump", "--native", str(pid)],
+                    "py-spy dump --native --pid PID": [str(spy), "dump", "--native", "--pid", str(pid)],
+                    "pystack remote --native PID": [str(stack), "remote", "--native", str(pid)],
+                    "cpython-gdb dump --native --backend gdb PID": [str(OURS), "dump", "--native", "--backend",
+                                                                    "gdb", str(pid)],
+                }
+                add(f"{label}, --native", compare(commands, rounds, env), "cpython-gdb dump --native PID")
     # Where cpython-gdb's time goes: the interpreter's start-up and the imports, before any reading
     # (the CLI imports a command's modules only when it runs; cpython_gdb.cli.dump is what `dump` imports).
     ours_python = str(ROOT / ".venv" / "bin" / "python")

@@ -355,10 +355,11 @@ def stripped_copy(minor: str, directory: Path, symtab: bool = True) -> Dict[str,
 
 
 FUTEX_SYSCALL = 202  # x86-64
+PAUSE_SYSCALL = 34
 
 
-def wait_blocked(pid: int, tids: Sequence[int], timeout: float = READY_TIMEOUT) -> None:
-    """Wait until each thread sits in a futex wait (a lock acquire).
+def wait_blocked(pid: int, tids: Sequence[int], timeout: float = READY_TIMEOUT, syscall: int = FUTEX_SYSCALL) -> None:
+    """Wait until each thread sits in a futex wait (a lock acquire), or in ``syscall``.
 
     A program can announce itself only just before it blocks; a core or an
     attach in between would catch it on the way.
@@ -372,7 +373,7 @@ def wait_blocked(pid: int, tids: Sequence[int], timeout: float = READY_TIMEOUT) 
                     number = f.read().split()[0]
             except (OSError, IndexError):
                 continue
-            if number == str(FUTEX_SYSCALL):
+            if number == str(syscall):
                 pending.discard(tid)
         if pending:
             time.sleep(0.01)

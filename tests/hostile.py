@@ -14,7 +14,7 @@ import sys
 import tempfile
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from harness import PROGRAMS, PYTHONS, Target, started
 
@@ -153,3 +153,47 @@ def stack_start(pid: int) -> int:
         if line.endswith("[stack]"):
             return int(line.split("-", 1)[0], 16)
     raise AssertionError(f"process {pid} has no [stack] mapping")
+PT_LOAD = 1
+PR_PID, PR_REG = 32, 112  # in an x86-64 NT_PRSTATUS descriptor: the thread's id, its user_regs_struct
+RIP, RSP = 16, 19  # words of user_regs_struct
+
+
+def _program_headers(data: bytearray) -> Iterator[Tuple[int, Tuple[int, ...]]]:
+    """(where in DATA, fields) of each program header of a 64-bit little-endian ELF file."""
+    assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, "a 64-bit little-endian ELF file"
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        yield phoff + i * phentsize, struct.unpack_from("<IIQQQQQQ", data, phoff + i * phentsize)
+
+
+def set_register(data: bytearray, lwp: int, word: int, value: int) -> None:
+    """Set register WORD of thread LWP in a core's NT_PRSTATUS note (x86-64)."""
+    for _, (p_type, _, p_offset, _, _, p_filesz, _, _) in _program_headers(data):
+        position, end = p_offset, p_offset + p_filesz
+        while p_type == PT_NOTE and position + 12 <= end:
+            namesz, descsz, kind = struct.unpack_from("<III", data, position)
+            desc = position + 12 + (namesz + 3) // 4 * 4
+            if kind == NT_PRSTATUS and struct.unpack_from("<i", data, desc + PR_PID)[0] == lwp:
+                struct.pack_into("<Q", data, desc + PR_REG + 8 * word, value)
+                return
+            position = desc + (descsz + 3) // 4 * 4
+    raise AssertionError(f"no NT_PRSTATUS note of thread {lwp}")
+
+
+def write_memory(data: bytearray, address: int, value: bytes) -> None:
+    """Overwrite a core's memory at ADDRESS (in a PT_LOAD segment the file holds)."""
+    for _, (p_type, _, p_offset, p_vaddr, _, p_filesz, _, _) in _program_headers(data):
+        if p_type == PT_LOAD and p_vaddr <= address and address + len(value) <= p_vaddr + p_filesz:
+            data[p_offset + address - p_vaddr:p_offset + address - p_vaddr + len(value)] = value
+            return
+    raise AssertionError(f"no segment holds {address:#x}")
+
+
+def drop_memory(data: bytearray, address: int) -> None:
+    """Leave out of a core the PT_LOAD segment that holds ADDRESS: its memory is then unreadable."""
+    for at, (p_type, _, _, p_vaddr, _, _, p_memsz, _) in _program_headers(data):
+        if p_type == PT_LOAD and p_vaddr <= address < p_vaddr + p_memsz:
+            struct.pack_into("<Q", data, at + 32, 0)  # p_filesz
+            return
+    raise AssertionError(f"no segment holds {address:#x}")

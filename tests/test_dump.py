@@ -77,7 +77,7 @@ def text_of(doc: Dict[str, Any]) -> str:
 def test_dump_live(version):
     with running(version, "thread_states.py", env=MALLOC_ENV) as target:
         text = ok(dump(str(target.pid), "--backend", "gdb"))
-        doc = document(dump(str(target.pid), "--json", "--native", "--locals"))
+        doc = document(dump(str(target.pid), "--json", "--native", "--locals", "--backend", "gdb"))
         py_bt = run_sections(["thread apply all py-bt"], pid=target.pid)[0]
         status = proc_status(target.pid)
         # Resumed: running (sleeping in its calls), no tracer left.

@@ -1,14 +1,16 @@
 """cpython-gdb dump without gdb (the default, "direct" backend) against the gdb backend.
 
 On every CPython, with DWARF and on a stripped copy, live and on a gcore
-core of the same process, the direct document is the gdb one less what
-only C frames tell (frame levels, GIL and lock waits, the collector,
-built-in calls): the same threads, names, thread states, interpreters,
-Python frames, lines and source. A dumped process runs on untraced, a
-stopped one stays stopped, and what cannot be dumped says why on one line.
+core of the same process, without and with --native, the direct document
+is the gdb one as far as a backend that reads no DWARF can know it
+(cstack_check.py: the physical C frames, numbered among themselves and
+named by their ELF symbols, without the built-in calls' lines): the same
+threads, names, states (GIL, lock, collector), interpreters, Python
+frames and the C frames they are placed on, lines and source. A dumped
+process runs on untraced, a stopped one stays stopped, and what cannot be
+dumped says why on one line.
 """
 
-import copy
 import errno
 import json
 import os
@@ -17,7 +19,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -26,34 +28,15 @@ from cpython_gdb.direct.core import CoreMemory, core_mappings
 from cpython_gdb.direct.live import ProcessMemory, stopped
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
-from harness import gcore, newest, running, stripped_copy, wait_blocked, wait_state
+from cstack_check import as_direct, gdb_view, same_threads
+from harness import PAUSE_SYSCALL, PYTHONS, VERSIONS, gcore, newest, running, stripped_copy, wait_blocked, wait_state
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok, one_line_error, proc_status
 
-C_FRAME_KINDS = {"builtin", "gil_wait", "gc", "unreadable", "native"}
 
-
-def without_c_frames(doc: Dict[str, Any]) -> Dict[str, Any]:
-    """What the direct backend can know of a gdb backend's document."""
-    doc = copy.deepcopy(doc)
-    doc["tool"]["backend"] = "direct"
-    for thread in doc["threads"]:
-        if thread["gdb_thread"] is not None:
-            thread["gc"] = thread["lock_wait"] = None
-        if thread["gil"] in ("waiting", "dropping"):
-            thread["gil"] = "not held"
-        thread["frames"] = [dict(f, level=None) for f in thread["frames"] if f["kind"] not in C_FRAME_KINDS]
-    return doc
-
-
-def same_but_layout(direct: Dict[str, Any], gdb: Dict[str, Any]) -> None:
-    assert direct["tool"]["backend"] == "direct" and gdb["tool"]["backend"] == "gdb"
-    expected = without_c_frames(gdb)
-    assert direct["python"]["version"] == expected["python"]["version"]
-    direct, expected = dict(direct, python=None), dict(expected, python=None)
-    for ours, theirs in zip(direct["threads"], expected["threads"]):
-        assert ours == theirs
-    assert direct == expected
+def python_frames(doc: Dict[str, Any]) -> List[List[Dict[str, Any]]]:
+    """Each thread's Python frames, without their C frame numbers (gdb's count inlined calls too)."""
+    return [[dict(f, level=None) for f in thread["frames"] if f["kind"] == "python"] for thread in doc["threads"]]
 
 
 def running_untraced(target) -> None:
@@ -86,12 +69,14 @@ def stripped_dir(tmp_path_factory):
 def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     options: Dict[str, Any] = stripped_copy(version, stripped_dir / version) if build == "stripped" else {}
     env = dict(MALLOC_ENV, **options.pop("env", {}))
+    python = options.get("python", PYTHONS[version])
     with running(version, "thread_states.py", env=env, **options) as target:
         pid = str(target.pid)
         text = ok(dump(pid))
         live = document(dump(pid, "--json"))
+        live_native = document(dump(pid, "--json", "--native", "--backend", "direct"))
         running_untraced(target)
-        live_gdb = document(dump(pid, "--json", "--backend", "gdb"))
+        live_gdb, live_gdb_native, live_table = gdb_view(pid=target.pid)
         # Locals are read only when asked for: the same either way.
         with_locals = document(dump(pid, "--json", "--locals"))
         with_locals_gdb = document(dump(pid, "--json", "--locals", "--backend", "gdb"))
@@ -99,21 +84,150 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
         if build == "dwarf":
             check_file_backed_pages(target.pid, core)
     core_direct = document(dump(str(core), "--json"))
-    core_gdb = document(dump(str(core), "--json", "--backend", "gdb"))
-    same_but_layout(live, live_gdb)
-    same_but_layout(core_direct, core_gdb)
-    same_but_layout(with_locals, with_locals_gdb)
+    core_native = document(dump(str(core), "--json", "--native"))
+    core_gdb, core_gdb_native, core_table = gdb_view(core=core, executable=python)
+    fields = ("threads", "interpreters", "options", "target")
+    same_threads(live, live_gdb, live_table, fields)
+    same_threads(live_native, live_gdb_native, live_table, fields)
+    same_threads(core_direct, core_gdb, core_table, fields)
+    same_threads(core_native, core_gdb_native, core_table, fields)
+    assert python_frames(with_locals) == python_frames(with_locals_gdb)
     assert "locals" not in live["threads"][0]["frames"][0]
-    assert any(f["locals"] for t in with_locals["threads"] for f in t["frames"])
-    assert text == "\n".join(render(without_c_frames(live_gdb))) + "\n"
+    assert any(f["locals"] for t in with_locals["threads"] for f in t["frames"] if f["kind"] == "python")
+    assert text == "\n".join(render(as_direct(live_gdb, live_table))) + "\n"
     assert live["python"]["layout"] == ("_Py_DebugOffsets" if version == "3.13" else "generated table")
     threads = {t["python_name"]: t for t in live["threads"]}
-    assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "not held"
+    assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "waiting"
+    assert threads["collector"]["gc"] and not threads["MainThread"]["gc"]
     assert threads["gil-waiter"]["os_name"] == "os-waiter"
     assert threads.get("subinterp", {"interpreter_id": 1})["interpreter_id"] == 1  # none on 2.7
     assert threads["MainThread"]["frames"][0]["line"] == line_of("thread_states.py", "hold")
     assert [t["python_name"] for t in core_direct["threads"]] == [t["python_name"] for t in live["threads"]]
     assert core_direct["target"]["core"] == str(core) and core_direct["target"]["pid"] == target.pid
+    # Every Python frame stands on a C frame, and the C frames go down to the thread's start.
+    for thread in core_native["threads"]:
+        assert all(f["level"] is not None for f in thread["frames"])
+        assert thread["frames"][-1]["function"] in ("_start", "clone3", "clone"), thread["frames"][-1]
+
+
+# Programs whose C stacks say more: two threads each waiting for a lock;
+# a recursion 300 deep through built-ins (sorted's key, map), asleep, and
+# running Python code (a stop inside the eval loop, where every C frame is
+# unwound); a C signal handler blocked on top of the call it interrupted.
+C_STACK_CASES = {
+    "lock": ("deadlock.py",),
+    "deep": ("deep_mixed.py", "300"),
+    "spin": ("deep_mixed.py", "300", "spin"),
+    "signal": ("in_signal_handler.py",),
+}
+
+
+def _in_place(case: str, target) -> None:
+    """Wait until the program's threads sit where the case needs them."""
+    if case == "lock":
+        wait_blocked(target.pid, list(json.loads(target.ready).values()))
+    elif case == "signal":
+        wait_blocked(target.pid, [int(target.ready)], syscall=PAUSE_SYSCALL)
+
+
+@pytest.mark.parametrize("case", C_STACK_CASES)
+def test_c_stacks_equal_gdb(version, case, tmp_path):
+    with running(version, *C_STACK_CASES[case], env=MALLOC_ENV) as target:
+        _in_place(case, target)
+        live_native = document(dump(str(target.pid), "--json", "--native"))
+        core = gcore(target.pid, tmp_path)
+        if case in ("lock", "signal"):  # threads that do not move: the same stop for gdb
+            _, live_gdb_native, live_table = gdb_view(pid=target.pid)
+            same_threads(live_native, live_gdb_native, live_table)
+    text = ok(dump(str(core)))
+    plain = document(dump(str(core), "--json"))
+    native = document(dump(str(core), "--json", "--native"))
+    gdb_plain, gdb_native, table = gdb_view(core=core, executable=PYTHONS[version])
+    same_threads(plain, gdb_plain, table)
+    same_threads(native, gdb_native, table)
+    assert text == "\n".join(render(as_direct(gdb_plain, table))) + "\n"
+    main = native["threads"][0]
+    functions = [f.get("function") for f in main["frames"]]
+    if case == "lock":
+        assert all(t["lock_wait"] and t["gil"] == "not held" for t in plain["threads"])
+    elif case == "deep":
+        python = [f for f in plain["threads"][0]["frames"] if f["kind"] == "python"]
+        assert len(python) > 300 and all(f["level"] is not None for f in python)
+    elif case == "spin":
+        assert plain["threads"][0]["gil"] == "held" and main["frames"][0]["kind"] == "python"
+    else:
+        assert functions[:3] == ["pause", "__restore_rt", "kill"], functions[:5]
+        python = [f for f in main["frames"] if f["kind"] == "python"]
+        assert python[0]["line"] == line_of("in_signal_handler.py", "kill")
+
+
+@pytest.mark.parametrize("minor", sorted({VERSIONS[0], VERSIONS[-1]}) if VERSIONS else [])
+def test_busy_thread_equals_gdb(minor, tmp_path):
+    """A thread stopped wherever it runs (busy.py): in the vDSO, a PLT stub, CPython's code or Python's,
+    at a few random stops, the same C stack as gdb's at each."""
+    seen = set()
+    cores = []
+    with running(minor, "busy.py") as target:
+        for i in range(4):
+            (tmp_path / str(i)).mkdir()
+            cores.append(gcore(target.pid, tmp_path / str(i)))
+    for core in cores:
+        plain = document(dump(str(core), "--json"))
+        native = document(dump(str(core), "--json", "--native"))
+        gdb_plain, gdb_native, table = gdb_view(core=core, executable=PYTHONS[minor])
+        same_threads(plain, gdb_plain, table)
+        same_threads(native, gdb_native, table)
+        thread = native["threads"][0]
+        assert thread["note"] is None and thread["frames"][-1]["function"] == "_start"
+        newest = thread["frames"][0]
+        seen.add(newest.get("library") or newest["kind"])
+        assert [f["line"] for f in thread["frames"] if f["kind"] == "python"][-1] == line_of("busy.py", "module")
+    print("newest frames in:", seen)
+
+
+DEBIAN = Path("/usr/bin/python3.11")
+
+
+def _has_debian_dbg() -> bool:
+    return subprocess.run(["dpkg", "-s", "python3.11-dbg"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+@pytest.mark.skipif(not DEBIAN.exists(), reason="no Debian /usr/bin/python3.11")
+@pytest.mark.skipif(not _has_debian_dbg(), reason="python3.11-dbg is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("debug_files", [True, False], ids=["debug-files", "no-debug-files"])
+def test_debian_python(debug_files, tmp_path, monkeypatch):
+    """Debian's stripped /usr/bin/python3.11 (libpython linked in, .dynsym only) and its libc.
+
+    With the separate debug files python3.11-dbg and libc6-dbg install
+    (by build id under /usr/lib/debug), their .symtab names every function
+    of both; without them (gdb's debug-file-directory elsewhere, ours
+    emptied), only exported ones: neither backend can then name take_gil
+    or the collector, and both say so the same way.
+    """
+    from cpython_gdb.direct.documents import core_document
+    from cpython_gdb.direct.stacks import LEVELS, NATIVE
+    from cpython_gdb.engine.elf import debugfile, symbols
+
+    with running("3.11", "thread_states.py", python=DEBIAN, env=MALLOC_ENV) as target:
+        core = gcore(target.pid, tmp_path)
+    gdb_plain, gdb_native, table = gdb_view(core=core, executable=DEBIAN,
+                                            extra=[] if debug_files else ["-iex", "set debug-file-directory /x"])
+    if not debug_files:
+        monkeypatch.setattr(debugfile, "DEBUG_DIRECTORIES", ())
+        monkeypatch.setattr(symbols, "_SYMBOLS", {})
+    info = CoreFile(str(core))
+    name = info.executable(str(DEBIAN))[2]
+    plain = core_document(info, str(DEBIAN), name, False, LEVELS)[0]
+    native = core_document(info, str(DEBIAN), name, False, NATIVE)[0]
+    same_threads(plain, gdb_plain, table)
+    same_threads(native, gdb_native, table)
+    threads = {t["python_name"]: t for t in plain["threads"]}
+    if debug_files:
+        assert threads["gil-waiter"]["gil"] == "waiting" and threads["collector"]["gc"]
+    else:
+        assert threads["gil-waiter"]["gil"] == "not held" and not threads["collector"]["gc"]
+    assert threads["MainThread"]["gil"] == "held"
 
 
 def test_direct_keeps_a_stopped_process_stopped():
@@ -164,7 +278,6 @@ def test_ptrace_bindings(private, monkeypatch):
 
 
 def test_direct_errors(tmp_path):
-    one_line_error(dump("1", "--native", "--backend", "direct"), 2, "--native needs gdb")
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
         one_line_error(dump(str(sleeper.pid)), 1, f"process {sleeper.pid} is not a Python process",

@@ -2,12 +2,13 @@
 
 Two backends make the same report document. By default ("direct") it is
 read without gdb (direct/): from /proc/PID/mem while ptrace holds every
-thread stopped, or from the core and the files it mapped; what only C
-frames tell is left out (direct/documents.py says what). With --native, or
---backend gdb, gdb runs in batch mode with the extension loaded and its
-internal ``py-dump-json`` command, which prints the document between
-marker lines; this module checks the target first, reads the document out
-of gdb's output and prints it. Either way a live process is stopped only
+thread stopped, or from the core and the files it mapped, each thread's C
+stack unwound from its registers as far as what is printed needs (what
+needs DWARF is left out: direct/documents.py says what). With --backend
+gdb, gdb runs in batch mode with the extension loaded and its internal
+``py-dump-json`` command, which prints the document between marker
+lines; this module checks the target first, reads the document out of
+gdb's output and prints it. Either way a live process is stopped only
 while it is read: it is resumed after, and one that was stopped stays
 stopped.
 
@@ -24,6 +25,7 @@ import sys
 from cpython_gdb.cli.launcher import HOOK, PTRACE_DENIED, UserError, find_gdb
 from cpython_gdb.direct.documents import core_document, process_document
 from cpython_gdb.direct.live import TargetError
+from cpython_gdb.direct.stacks import LEVELS, NATIVE, STATE
 from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, json_text, render
 from cpython_gdb.errors import CpythonGdbError, NoInterpreter
 
@@ -143,10 +145,10 @@ def _parser() -> "argparse.ArgumentParser":
                         help="the Python executable (for a core: found from the core if not given)")
     parser.add_argument("--locals", action="store_true", help="show each Python frame's local variables")
     parser.add_argument("--native", action="store_true",
-                        help="show the C stack, with Python frames in place of the eval loop's (uses gdb)")
+                        help="show the C stack, with Python frames in place of the eval loop's")
     parser.add_argument("--backend", choices=BACKENDS,
-                        help="read the target directly (the default) or through gdb (the default with "
-                             "--native, which needs it; gdb also tells GIL and lock waits and built-in calls)")
+                        help="read the target directly (the default) or through gdb (which also reads DWARF: "
+                             "inlined calls, source lines of C frames, built-in calls)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (docs/dump-schema.json)")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                         help="with gdb: give up if gdb takes longer (default: %(default)g)")
@@ -246,6 +248,11 @@ def _document(output: str, what: str) -> Document:
     raise UserError(f"gdb could not read {what}: {last[0].strip()}", EXIT_GDB)
 
 
+def _detail(args: Options) -> str:
+    """How far the direct backend unwinds C stacks: as far as what is printed needs (direct/stacks.py)."""
+    return NATIVE if args.native else LEVELS if args.json else STATE
+
+
 def _direct(args: Options) -> Tuple[Document, Optional[str]]:
     """The document read without gdb, and a warning (or None)."""
     warning = None
@@ -254,12 +261,12 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
             pid = int(args.target)
             what = f"process {pid}"
             _check_pid(pid)
-            return process_document(pid, args.locals, args.exe)
+            return process_document(pid, args.locals, args.exe, _detail(args))
         if not os.path.exists(args.target):
             raise UserError(f"no such process or core file: {args.target}")
         what = f"core {args.target}"
         info, exe, name, warning = _check_core(args.target, args.exe)
-        doc, layout_warning = core_document(info, exe, name, args.locals)
+        doc, layout_warning = core_document(info, exe, name, args.locals, _detail(args))
         return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
     except UserError:
         raise  # already said as it must be (it is a CpythonGdbError too)
@@ -285,9 +292,7 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
         if found is None:
             raise UserError(f"executable not found: {args.exe}", EXIT_USAGE)
         args.exe = found
-    if args.native and args.backend == "direct":
-        raise UserError(f"--native needs gdb: it cannot go with --backend direct (see '{PROG} --help')", EXIT_USAGE)
-    if not args.native and args.backend != "gdb":
+    if args.backend != "gdb":
         return _direct(args)
     gdb = _find_gdb()
     options = (["--native"] if args.native else []) + (["--locals"] if args.locals else [])

@@ -1,15 +1,20 @@
 """The report document of a live process or a core file, without gdb.
 
 The same document as gdb/snapshot.py's (docs/dump-schema.json, with
-``tool.backend`` "direct"), from memory alone: /proc/PID/mem while every
-thread is held stopped (live.py), or the core and its mapped files
-(core.py). What only C frames tell is left out:
+``tool.backend`` "direct"): memory read from /proc/PID/mem while every
+thread is held stopped (live.py), or from the core and its mapped files
+(core.py); each thread's C stack unwound from its registers (cframes.py)
+as far as the output needs (stacks.py), which tells frame levels, GIL
+and lock waits and the collector, as gdb's C frames do. What needs DWARF
+is left out:
 
-- frame ``level`` is null, and there are no ``gil_wait``, ``gc``,
-  ``builtin`` or ``unreadable`` frame entries;
-- ``gil`` is "held" or "not held" (a thread waiting for the GIL, or
-  dropping it, is "not held");
-- ``gc`` and ``lock_wait`` are null (not known).
+- a frame ``level`` counts physical C frames: where gdb shows inlined
+  calls (from DWARF) as frames, it numbers them too, and its numbers run
+  ahead;
+- no ``builtin`` entries: the callable of a built-in call is a C
+  variable;
+- native frames have no source ``file`` and ``line``;
+- an eval-loop call not yet running its frame shows as ``unreadable``.
 
 Threads are numbered as gdb numbers them: a process's main thread first,
 then the others as /proc lists them; a core's in the order of its notes.
@@ -19,16 +24,21 @@ from __future__ import annotations
 
 import os
 
+from ..engine.cstack.kinds import Conditions
 from ..engine.layout import choose_layout
 from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.memory import CachedReader
 from ..engine.record import frozen
-from ..engine.report.document import DocumentBuilder, thread_entry
+from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
 from ..engine.runtime.os_thread import match_thread_states, read_os_thread
 from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
+from . import vdso
+from .images import Images
 from .live import ProcessMemory, mapped_ranges, process_mappings, stopped
+from .registers import fs_base
+from .stacks import NATIVE, NO_TSTATE, Stacks
 from .symbols import FoundRuntime, Mapping, find_runtime
 
 TYPE_CHECKING = False
@@ -40,19 +50,40 @@ if TYPE_CHECKING:
     from ..engine.report.text import Document, Entry
 
 BACKEND = "direct"
-NO_TSTATE = "no Python thread state for this thread"
 
 
 @frozen
 class OsThread:
     lwp: int
     name: Optional[str]
-    handles: Tuple[int, ...]  # the pthread_t it may go by
+    registers: Optional[Tuple[int, ...]]  # its user_regs_struct (registers.py), None if unknown
+
+    @property
+    def handles(self) -> Tuple[int, ...]:
+        """The pthread_t it may go by."""
+        base = fs_base(self.registers)
+        return () if base is None else (base,)
 
 
-def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Set[int]) -> Entry:
+class Process:
+    """What the document says of the target, and where its code is.
+
+    A plain class: a record class (engine/record.py) costs the dump's
+    start-up a tenth of a millisecond to make.
+    """
+
+    __slots__ = ("fields", "mappings", "executable", "vdso")
+
+    def __init__(self, fields: Entry, mappings: Sequence[Mapping], executable: Optional[str],
+                 vdso: Optional[int] = None) -> None:
+        self.fields = fields  # the document's "target"
+        self.mappings = mappings
+        self.executable = executable  # as mapped
+        self.vdso = vdso  # the vDSO's address (vdso.py), if known
+
+
+def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThread, matched: Set[int]) -> Entry:
     entry = thread_entry(number, thread.lwp, thread.name, number == 1)
-    entry.update({"gc": None, "lock_wait": None})
     target = builder.target
     try:
         tstates = match_thread_states(target, builder.runtime, thread.lwp, thread.handles)
@@ -61,30 +92,45 @@ def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Se
             return entry
         pythread = read_os_thread(target, tstates, builder.limits)
         matched.update(tstates)
-        entry["frames"] = builder.python_frames(pythread.frames)
-        entry.update(builder.python_fields(pythread, False, False))
+        stack = stacks.thread_stack(pythread, thread.registers)
+        says = Conditions(stack.cframes)
+        entry.update({
+            "gc": says.gc,
+            "lock_wait": says.lock_wait,
+            "frames": stack_entries(target, stack, stacks.detail == NATIVE, builder.with_locals, builder.limits,
+                                    builder.sources),
+            "note": stack.note or None,
+        })
+        entry.update(builder.python_fields(pythread, says.gil_wait, says.gil_drop))
     except CpythonGdbError as exc:
         entry["note"] = f"cannot read its Python state: {exc}"
     return entry
 
 
-def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], target_fields: Entry,
-          with_locals: bool, limits: Limits = DEFAULT_LIMITS) -> Tuple[Document, Optional[str]]:
-    """The document of a stopped target, and the layout's warning (or None)."""
+def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], process: Process, with_locals: bool,
+          detail: str, limits: Limits = DEFAULT_LIMITS) -> Tuple[Document, Optional[str]]:
+    """The document of a stopped target, and the layout's warning (or None).
+
+    ``detail``: how far C stacks are unwound (stacks.py: STATE, LEVELS or NATIVE).
+    """
     cached = CachedReader(reader)
     major, minor, micro, release = found.version
     layout = choose_layout((major, minor, micro), cached, found.runtime.address, release=release)
     target = Target(cached, layout)
     builder = DocumentBuilder(target, found.runtime, limits, with_locals)
+    images = Images(process.mappings, process.executable, found.image, every_name=detail == NATIVE,
+                    vdso=vdso.image(cached, process.vdso))
+    collecting = any(interp.gc_collecting is not False for interp in builder.interps)
+    stacks = Stacks(target, cached, images, detail, collecting)
     matched: Set[int] = set()
-    entries = [_thread(builder, number, thread, matched) for number, thread in enumerate(threads, 1)]
+    entries = [_thread(builder, stacks, number, thread, matched) for number, thread in enumerate(threads, 1)]
     for tstate in all_thread_states(target, found.runtime):
         if tstate not in matched:
             try:
                 entries.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
-    return builder.document(target_fields, BACKEND, False, entries), layout.warning
+    return builder.document(process.fields, BACKEND, detail == NATIVE, entries), layout.warning
 
 
 def _with_executable(mappings: List[Mapping], executable: Optional[str], disk: Optional[str]) -> List[Mapping]:
@@ -93,7 +139,8 @@ def _with_executable(mappings: List[Mapping], executable: Optional[str], disk: O
     return [Mapping(m.start, m.end, m.offset, m.name, (disk,)) if m.name == executable else m for m in mappings]
 
 
-def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> Tuple[Document, Optional[str]]:
+def process_document(pid: int, with_locals: bool, exe: Optional[str] = None,
+                     detail: str = "state") -> Tuple[Document, Optional[str]]:
     """A live process's document; its threads are stopped only while it is read."""
     mappings, executable = process_mappings(pid)
     mappings = _with_executable(mappings, executable, exe)
@@ -107,11 +154,13 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
             # From here on pointers read from the target are followed: only
             # into what it has mapped (listed now, as it can map no more).
             memory.mapped = mapped_ranges(pid)
-            threads = [OsThread(t.lwp, t.name, () if t.fs_base is None else (t.fs_base,)) for t in held.threads]
-            return build(memory, runtime, threads, fields, with_locals)
+            threads = [OsThread(t.lwp, t.name, t.registers) for t in held.threads]
+            process = Process(fields, mappings, executable, vdso.live_base(pid))
+            return build(memory, runtime, threads, process, with_locals, detail)
 
 
-def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool) -> Tuple[Document, Optional[str]]:
+def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool,
+                  detail: str = "state") -> Tuple[Document, Optional[str]]:
     """A core file's document; ``exe``: the executable on disk, ``name``: as the core names it
     (both from :meth:`CoreFile.executable`)."""
     from .core import CoreMemory, core_mappings  # not needed for a live process
@@ -121,5 +170,6 @@ def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: 
         runtime = find_runtime(memory, mappings, name)
         fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
                   "executable": os.path.abspath(exe)}
-        threads = [OsThread(t.lwp, None, () if t.fs_base is None else (t.fs_base,)) for t in core.threads]
-        return build(memory, runtime, threads, fields, with_locals)
+        threads = [OsThread(t.lwp, None, t.registers) for t in core.threads]
+        process = Process(fields, mappings, name, core.auxv.get(vdso.AT_SYSINFO_EHDR))
+        return build(memory, runtime, threads, process, with_locals, detail)

@@ -22,6 +22,7 @@ import time
 from ..engine.memory import Mapped, check_address
 from ..engine.record import frozen
 from ..errors import CpythonGdbError, MemoryReadError
+from .registers import USER_REGS, fs_base
 from .symbols import Mapping
 
 TYPE_CHECKING = False
@@ -33,8 +34,6 @@ PTRACE_GETREGS, PTRACE_DETACH = 12, 17
 PTRACE_SEIZE, PTRACE_INTERRUPT = 0x4206, 0x4207
 PTRACE_EVENT_STOP = 128
 WALL = 0x40000000  # __WALL: threads too
-USER_REGS = 27  # words in x86-64 struct user_regs_struct
-FS_BASE = 21  # its fs_base: pthread_self() of the thread under glibc
 STOP_TIMEOUT = 10.0
 
 
@@ -136,7 +135,11 @@ def _tasks(pid: int) -> List[int]:
 class LiveThread:
     lwp: int
     name: Optional[str]  # comm
-    fs_base: Optional[int]
+    registers: Optional[Tuple[int, ...]]  # its user_regs_struct (registers.py); None if it could not be read
+
+    @property
+    def fs_base(self) -> Optional[int]:
+        return fs_base(self.registers)
 
 
 @frozen
@@ -175,7 +178,8 @@ def _wait_all(pending: Dict[int, int], signals: Dict[int, int], deadline: float)
             pause = min(pause * 2, 0.001)
 
 
-def _fs_base(tid: int) -> Optional[int]:
+def _registers(tid: int) -> Optional[Tuple[int, ...]]:
+    """The registers of a thread held stopped (None if it is gone: killed meanwhile)."""
     if _Registers is None:
         _bind()
     regs = _Registers()
@@ -183,7 +187,7 @@ def _fs_base(tid: int) -> Optional[int]:
         _ptrace(PTRACE_GETREGS, tid, 0, _addressof(regs))
     except OSError:
         return None
-    return int(regs[FS_BASE])
+    return tuple(regs)
 
 
 def _comm(pid: int, tid: int) -> Optional[str]:
@@ -212,7 +216,7 @@ class _Hold:
     def __enter__(self) -> Stopped:
         try:
             self._seize_all()
-            return Stopped(self.pid, [LiveThread(tid, _comm(self.pid, tid), _fs_base(tid)) for tid in self.seized])
+            return Stopped(self.pid, [LiveThread(tid, _comm(self.pid, tid), _registers(tid)) for tid in self.seized])
         except BaseException:
             self._release()
             raise

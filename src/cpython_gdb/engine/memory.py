@@ -164,6 +164,26 @@ class CachedReader:
         self._pages[base] = data
         return data
 
+    @property
+    def fetched(self) -> Dict[int, Optional[bytes]]:
+        """The pages fetched so far, by address (None: unreadable); the same dict for the reader's life."""
+        return self._pages
+
+    def prefetch(self, address: int, size: int) -> bool:
+        """Fetch the pages of [address, address + size) in one read (page-aligned); False if that read
+        fails, the pages then left to be fetched one by one."""
+        if address & (self.PAGE - 1) or size & (self.PAGE - 1):
+            raise ValueError("prefetch() takes whole pages")
+        try:
+            data = self._reader.read(address, size)
+        except MemoryReadError:
+            return False
+        if len(self._pages) + size // self.PAGE >= self.MAX_PAGES:
+            self._pages.clear()
+        for offset in range(0, size, self.PAGE):
+            self._pages[address + offset] = data[offset:offset + self.PAGE]
+        return True
+
     def u64(self, address: int) -> int:
         """read_u64 without the copy of the bytes: the commonest read."""
         offset = address & (self.PAGE - 1)

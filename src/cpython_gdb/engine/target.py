@@ -7,7 +7,6 @@ adapter makes a new Target at every stop.
 from __future__ import annotations
 
 import struct
-from functools import partial
 from operator import itemgetter
 
 from ..errors import MemoryReadError
@@ -94,7 +93,7 @@ class Target:
         # The pointer at an address: the commonest read, made direct when
         # the reader has a fast path for it (memory.CachedReader.u64).
         u64 = getattr(reader, "u64", None)
-        self.ptr: Callable[[int], int] = u64 if callable(u64) else partial(read_ptr, reader)
+        self.ptr: Callable[[int], int] = u64 if callable(u64) else (lambda address: read_ptr(reader, address))
 
     def field_ptr(self, base: int, key: str) -> int:
         return self.ptr(base + self.layout.off(key))

@@ -13,7 +13,7 @@ import gdb
 
 from ..engine.cstack import kinds
 from ..engine.cstack.frame import ThreadStack
-from ..engine.cstack.placement import place, python_groups, runs_group
+from ..engine.cstack.placement import gather, place, python_groups, runs_group
 from ..engine.frames.walk import decode_one
 from ..engine.model import PyFrame, PyThread
 from ..engine.record import replace
@@ -179,15 +179,8 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
         return stack
     stack = ThreadStack(pythread)
     groups = python_groups(pythread.frames)
-    seen = 0
     walk = CFrames(target, fast=not whole, evals=None if whole else len(groups))
-    for cframe in walk:
-        stack.cframes.append(cframe)
-        if cframe.kind == kinds.EVAL:
-            seen += 1
-            if settled and seen == len(groups) and runs_group(target.scheme.entry, cframe, groups[-1]):
-                stack.whole = False
-                break
+    gather(stack, walk, groups, target.scheme.entry, settled, len(groups))
     if walk.cut:
         stack.whole = False
     cut = pythread.truncated_reason is not None

@@ -10,30 +10,34 @@ it already.
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import attrgetter
+
 from . import kinds
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, List, Sequence, Tuple
+    from typing import Callable, Iterable, List, Sequence, Tuple
 
     from ..model import PyFrame
     from .frame import CFrame, ThreadStack
 
     Group = Tuple[PyFrame, ...]
 
+_IS_ENTRY = attrgetter("is_entry")
+
 
 def python_groups(frames: Sequence[PyFrame]) -> List[Group]:
-    """The thread's Python frames (newest first) cut into one group per eval-loop call."""
-    groups: List[Group] = []
-    current: List[PyFrame] = []
-    for frame in frames:
-        current.append(frame)
-        if frame.is_entry:
-            groups.append(tuple(current))
-            current = []
-    if current:
-        groups.append(tuple(current))
-    return groups
+    """The thread's Python frames (newest first) cut into one group per eval-loop call.
+
+    The entry frames are found in C (compress): a dump cuts every thread's
+    stack, and 3.11+ runs many Python frames in one call.
+    """
+    ends = [end + 1 for end in compress(range(len(frames)), map(_IS_ENTRY, frames))]
+    if not ends or ends[-1] != len(frames):
+        ends.append(len(frames))
+    frames = tuple(frames)
+    return [frames[start:end] for start, end in zip([0, *ends], ends) if end > start]
 
 
 def runs_group(entry_scheme: str, cframe: CFrame, group: Group) -> bool:
@@ -72,6 +76,28 @@ def _eval_frames_by_shim(cframes: Sequence[CFrame], groups: Sequence[Group]) -> 
         span = cframe.stack_span()
         if span is not None and any(span[0] <= shim < span[1] for shim in shims):
             cframe.kind = kinds.EVAL
+
+
+def gather(stack: ThreadStack, cframes: Iterable[CFrame], groups: Sequence[Group], entry_scheme: str,
+           settled: bool, needed: int) -> None:
+    """Append ``cframes`` (newest first) to ``stack.cframes``, as far as they are needed.
+
+    At a settled stop (the thread waits outside CPython's code) every
+    eval-loop call on the stack has linked its Python frames, so the k-th
+    eval-loop frame from the newest runs the k-th group: once the frame
+    of group ``needed`` (counted from 1) is met, and memory agrees (see
+    runs_group), the older frames cannot change what is placed on the
+    newer ones, and the walk ends there (``stack.whole`` false). Otherwise
+    every frame is taken.
+    """
+    seen = 0
+    for cframe in cframes:
+        stack.cframes.append(cframe)
+        if cframe.kind == kinds.EVAL:
+            seen += 1
+            if settled and seen == needed and runs_group(entry_scheme, cframe, groups[needed - 1]):
+                stack.whole = False
+                return
 
 
 def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFrame], Tuple[PyFrame, ...]],

@@ -33,8 +33,9 @@ MACHINES = {3: "i386", 21: "ppc64", 22: "s390", 40: "arm", 62: "x86-64", 183: "a
 MAX_NOTES = 64 << 20  # bytes of notes read at most: a million threads' worth
 MAX_STRING = 4096
 PSARGS_MAX = 79  # bytes of the command line in NT_PRPSINFO
-# fs_base in an x86-64 NT_PRSTATUS: pr_reg (user_regs_struct) at byte 112, word 21 of it.
-X86_64_FS_BASE = 112 + 21 * 8
+# An x86-64 NT_PRSTATUS: pr_reg (user_regs_struct, 27 words) at byte 112; fs_base is word 21 of it.
+X86_64_PR_REG, X86_64_USER_REGS = 112, 27
+X86_64_FS_BASE = X86_64_PR_REG + 21 * 8
 GIVEN = "given"  # an Executable's source when the user named it
 
 
@@ -70,6 +71,7 @@ class Thread:
     lwp: int
     signal: int
     fs_base: Optional[int] = None  # x86-64: the thread pointer, pthread_self() under glibc
+    registers: Optional[Tuple[int, ...]] = None  # x86-64: its user_regs_struct (direct/registers.py)
 
 
 def signal_name(number: int) -> str:
@@ -145,10 +147,11 @@ class CoreFile:
             # elf_siginfo (3 ints), short pr_cursig, then two longs before pr_pid.
             (cursig,) = struct.unpack_from(f"{self.order}h", desc, 12)
             (lwp,) = struct.unpack_from(f"{self.order}i", desc, 16 + 2 * w)
-            fs_base = None
-            if self.machine == 62 and len(desc) >= X86_64_FS_BASE + 8:
-                (fs_base,) = struct.unpack_from(f"{self.order}Q", desc, X86_64_FS_BASE)
-            self.threads.append(Thread(lwp, cursig, fs_base))
+            fs_base = registers = None
+            if self.machine == 62 and len(desc) >= X86_64_PR_REG + 8 * X86_64_USER_REGS:
+                registers = struct.unpack_from(f"{self.order}{X86_64_USER_REGS}Q", desc, X86_64_PR_REG)
+                fs_base = registers[(X86_64_FS_BASE - X86_64_PR_REG) // 8]
+            self.threads.append(Thread(lwp, cursig, fs_base, registers))
         elif kind == NT_PRPSINFO and len(desc) >= 112:
             # pr_fname[16] and pr_psargs[80] end the struct on every Linux
             # architecture, just after pr_pid, pr_ppid, pr_pgrp and pr_sid.

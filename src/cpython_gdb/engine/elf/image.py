@@ -15,13 +15,16 @@ not by reading the whole symbol table. Every read is bounded
 from __future__ import annotations
 
 import os
+import stat
 import struct
 
 from ...errors import CpythonGdbError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import BinaryIO, Dict, Iterator, List, Optional, Sequence, Tuple
+    from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
+
+    _T = TypeVar("_T")
 
     # As the class's struct unpacks it: name, type, flags, addr, offset, size, link, info, addralign, entsize.
     SectionHeader = Tuple[int, ...]
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
 
 ET_EXEC = 2
 PT_LOAD, PT_NOTE = 1, 4
+NT_GNU_BUILD_ID = 3
+MAX_BUILD_ID_NOTES = 4096  # bytes of a file's notes searched for its build id
 PN_XNUM = 0xFFFF  # e_phnum when the count is in section 0's sh_info
 SHT_SYMTAB, SHT_DYNSYM = 2, 11
 SHT_GNU_HASH = 0x6FFFFFF6
@@ -42,12 +47,58 @@ _GNU_HASH_HEAD = struct.Struct("<IIII")  # nbuckets, symoffset, bloom words, blo
 _U32 = struct.Struct("<I")
 
 
+def file_identity(path: str) -> Tuple[str, int, int, int, int]:
+    """What tells that the file at ``path`` is still the one read before: its path, device, inode, size
+    and time of last change (a rebuilt library is read again). OSError if it is not a regular file."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"{path} is not a regular file")
+    return path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def per_file(cache: Dict[Tuple[str, int, int, int, int], Any], path: str, make: Callable[[str], _T]) -> Union[_T, str]:
+    """``make(path)``, kept in ``cache`` for as long as the file is the same (file_identity); or why it could
+    not be made, kept the same way, as a one-line string."""
+    try:
+        key = file_identity(path)
+    except (OSError, ValueError) as exc:
+        return f"{path}: {getattr(exc, 'strerror', None) or exc}"
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = make(path)
+        except Exception as exc:  # noqa: BLE001 - a file's bytes are untrusted input, like memory
+            found = f"{path}: {getattr(exc, 'strerror', None) or exc}"
+        cache[key] = found
+    return found
+
+
+class ReadAt:
+    """The bytes of a file, read where asked (pread on a descriptor kept open: a table's few entries are
+    read, not the whole table), or of an ELF image read from memory (the vDSO's)."""
+
+    def __init__(self, path: str, image: Optional[bytes] = None) -> None:
+        self._image = image
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC) if image is None else None
+
+    def __call__(self, size: int, offset: int) -> bytes:
+        if self._fd is None:
+            return (self._image or b"")[offset:offset + size]
+        return os.pread(self._fd, size, offset)
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
 class ElfError(CpythonGdbError):
     """The file is not an ELF file, or one whose headers cannot be right (one-line message)."""
 
 
 class ElfFile:
-    """The ELF file open as ``f`` (``path`` names it in messages); see the module docstring.
+    """The ELF file open as ``f`` (``path`` names it in messages), or an image in an io.BytesIO; see the
+    module docstring.
 
     The file must stay open while anything not yet read is asked for: the
     header is read here, the rest when first needed, then kept.
@@ -56,7 +107,9 @@ class ElfFile:
     def __init__(self, f: BinaryIO, path: str) -> None:
         self.path = path
         self._file = f
-        self.size = os.fstat(f.fileno()).st_size
+        # A file, or an image read from memory (io.BytesIO: the vDSO).
+        getbuffer = getattr(f, "getbuffer", None)
+        self.size = len(getbuffer()) if getbuffer is not None else os.fstat(f.fileno()).st_size
         ident = self.read_some(0, 64)
         if len(ident) < 16 or ident[:4] != b"\x7fELF":
             raise ElfError(f"{path} is not an ELF file" + ("" if ident else " (it is empty)"))
@@ -144,6 +197,14 @@ class ElfFile:
             yield data[name_start:name_start + namesz].rstrip(b"\0"), kind, data[desc_start:end]
             pos = desc_start + (descsz + align - 1) // align * align
 
+    def build_id(self) -> Optional[bytes]:
+        """The GNU build id (``NT_GNU_BUILD_ID``), which names the file's separate debug file; None without one."""
+        for header in self.segments(PT_NOTE):
+            for name, kind, desc in self.notes(header, MAX_BUILD_ID_NOTES):
+                if name == b"GNU" and kind == NT_GNU_BUILD_ID and desc:
+                    return desc
+        return None
+
     # -- sections and symbols ------------------------------------------------
 
     @property
@@ -195,7 +256,7 @@ class ElfFile:
                         pass  # a damaged hash table: read the whole symbol table
                 strings = self.read(strtab[4], strtab[5])
                 table = self.read(sh[4], sh[5] - sh[5] % _SYM_SIZE)
-                found.update(_scan(table, strings, missing))
+                found.update(scan_table(table, strings, missing))
         return found
 
     def _gnu_hash_of(self, table: int) -> Optional[SectionHeader]:
@@ -252,7 +313,7 @@ def _name_at(strings: bytes, offset: int) -> str:
     return strings[offset:end if end >= 0 else len(strings)].decode("ascii", "replace")
 
 
-def _scan(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int]:
+def scan_table(table: bytes, strings: bytes, names: Sequence[str]) -> Dict[str, int]:
     """:meth:`ElfFile.lookup` without a hash table: the whole symbol table and its strings."""
     # Find each name's string first (a linker may share the tail of a longer
     # name), then the defined symbols that point at one of them.

@@ -49,11 +49,12 @@ Standard library only, Python 3.8 compatible: this runs inside gdb.
 from __future__ import annotations
 
 from bisect import bisect_right
-from functools import lru_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Tuple
+    from typing import Callable, Dict, List, Optional, Tuple, TypeVar
+
+    _T = TypeVar("_T")
 
 __all__ = ["KINDS", "line_for_offset", "positions_for_offset"]
 
@@ -67,6 +68,22 @@ _NO_POSITIONS: Positions = (None, None, None, None)
 
 # Decoded tables kept; one entry holds a few lists proportional to the table.
 _CACHE_SIZE = 128
+
+
+def _cached(decode: Callable[[bytes], _T]) -> Callable[[bytes], _T]:
+    """``decode`` with its tables kept, _CACHE_SIZE at most: functools.lru_cache's effect here, without
+    importing functools (and collections with it), which costs a dump's start-up a tenth of its time."""
+    cache: Dict[bytes, _T] = {}
+
+    def cached(table: bytes) -> _T:
+        found = cache.get(table)
+        if found is None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            found = cache[table] = decode(table)
+        return found
+
+    return cached
 
 # CPython stores lines and columns in C ints: 32 bits, plus a sign bit for
 # signed varints, fit in 6 groups of 6 bits.  Longer varints are garbage.
@@ -128,8 +145,17 @@ def _byte_pairs(table: bytes) -> "zip[Tuple[int, int]]":
     return zip(table[0:end:2], table[1:end:2])
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
-def _decode_lnotab(table: bytes, signed: bool = True) -> _PairTable:
+@_cached
+def _decode_lnotab(table: bytes) -> _PairTable:
+    return _lnotab_pairs(table, True)
+
+
+@_cached
+def _decode_lnotab27(table: bytes) -> _PairTable:
+    return _lnotab_pairs(table, False)
+
+
+def _lnotab_pairs(table: bytes, signed: bool) -> _PairTable:
     addrs: List[int] = []
     lines: List[int] = []
     addr = 0
@@ -147,7 +173,7 @@ def _decode_lnotab(table: bytes, signed: bool = True) -> _PairTable:
     return _PairTable(addrs, lines, None, "")
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@_cached
 def _decode_linetable310(table: bytes) -> _RangeTable:
     ends: List[int] = []
     values: List[_RelPositions] = []
@@ -198,7 +224,7 @@ def _read_svarint(table: bytes, i: int) -> Tuple[int, int]:
     return (-(raw >> 1) if raw & 1 else raw >> 1), i
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@_cached
 def _decode_locations311(table: bytes) -> _RangeTable:
     ends: List[int] = []
     values: List[_RelPositions] = []
@@ -298,7 +324,7 @@ def line_for_offset(kind: str, table: bytes, firstlineno: int, offset: int) -> O
     if offset < 0:
         return firstlineno
     if kind in ("lnotab", "lnotab27"):
-        pairs = _decode_lnotab(table, kind == "lnotab")
+        pairs = (_decode_lnotab if kind == "lnotab" else _decode_lnotab27)(table)
         if pairs.limit is not None and offset >= pairs.limit:
             raise ValueError(pairs.error)
         idx = bisect_right(pairs.addrs, offset)

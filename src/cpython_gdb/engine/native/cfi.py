@@ -15,28 +15,39 @@ and DWARF 5 section 6.4.
 
 from __future__ import annotations
 
+import io
 import struct
 from bisect import bisect_right
 
 from ...errors import CpythonGdbError
-from ..elf.image import PT_LOAD, ElfError, ElfFile
+from ..elf.image import PT_LOAD, ElfError, ElfFile, ReadAt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Tuple
+    from typing import Any, Dict, List, Optional, Tuple
 
     from ..elf.image import ProgramHeader
 
     # (CFA register, CFA offset, return address offset from the CFA,
     #  ((register, how, value), ...)) with how "at" (saved at CFA+value),
-    #  "is" (CFA+value itself), "reg" (in register value), "undef".
-    Rule = Tuple[int, int, int, Tuple[Tuple[int, str, int], ...]]
+    #  "is" (CFA+value itself), "reg" (in register value), "undef"; with
+    #  expressions (EhFrame.rule), the CFA register EXPRESSION and the
+    #  expression's bytes for the offset, and how "exp" or "vexp" with the
+    #  expression's bytes for the value.
+    Rule = Tuple[int, Any, int, Tuple[Tuple[int, str, Any], ...]]
 
 RA = 16  # DWARF number of x86-64's return address column (rip)
 RSP = 7
+# The rule of a signal trampoline (an FDE of a CIE with the "S" augmentation:
+# glibc's __restore_rt): the caller's registers are in the signal frame the
+# kernel pushed, described by expressions this module does not evaluate;
+# native/sigframe.py reads them.
+SIGNAL: Rule = (-1, 0, 0, ())
+EXPRESSION = -2  # a rule's CFA register when a DWARF expression gives the CFA
 PT_GNU_EH_FRAME = 0x6474E550
 EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
+RECORD_READ = 512  # bytes read for a CIE or FDE at first: most are shorter
 
 
 class Unsupported(CpythonGdbError):
@@ -144,13 +155,14 @@ class _Cie:
 class EhFrame:
     """The unwinding rules of one ELF file, looked up by link-time pc."""
 
-    def __init__(self, path: str) -> None:
-        with open(path, "rb") as f:
-            try:
+    def __init__(self, path: str, image: Optional[bytes] = None) -> None:
+        """The rules of the file at ``path``, or of an ELF ``image`` read from memory (``path`` names it)."""
+        try:
+            with (io.BytesIO(image) if image is not None else open(path, "rb")) as f:
                 header = _load_header(ElfFile(f, path))
-            except ElfError as exc:
-                raise Unsupported(str(exc)) from None
-        hdr_vaddr, hdr, self._eh_vaddr, self._eh, self._loads = header
+        except ElfError as exc:
+            raise Unsupported(str(exc)) from None
+        hdr_vaddr, hdr, self._eh_vaddr, self._eh_offset, self._eh_size, self._loads = header
         if hdr[0] != 1 or hdr[3] != 0x3B:
             raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
         _, pos = _pointer(hdr, 4, hdr[1], hdr_vaddr)
@@ -158,68 +170,127 @@ class EhFrame:
         if pos + 8 * count > len(hdr):
             raise Unsupported(f"{path}: .eh_frame_hdr table truncated")
         table = memoryview(hdr[pos:pos + 8 * count]).cast("i")
-        # Both columns are relative to .eh_frame_hdr (datarel, sdata4).
-        self._starts: List[int] = [hdr_vaddr + v for v in table[0::2].tolist()]
-        self._fdes: List[int] = [hdr_vaddr + v for v in table[1::2].tolist()]
+        # Both columns are relative to .eh_frame_hdr (datarel, sdata4), and
+        # searched as they are: a libpython has some 5,000 rows, which
+        # would cost a dump a millisecond to copy into lists.
+        self._hdr_vaddr = hdr_vaddr
+        self._starts = table[0::2]
+        self._fdes = table[1::2]
+        self.path = path
+        # .eh_frame itself is read a record at a time, as rules are looked
+        # up: a dump needs a few of a libpython's 5,000 FDEs, and reading
+        # all of its 300 KB costs more than unwinding.
+        self._pread = ReadAt(path, image)
         self._cies: Dict[int, _Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
+        self._expression_rules: Dict[int, Optional[Rule]] = {}
+
+    def _record(self, pos: int) -> bytes:
+        """The CIE or FDE at offset ``pos`` of .eh_frame, its length field included."""
+        if not 0 <= pos <= self._eh_size - 8:
+            raise Unsupported("a CIE or FDE outside .eh_frame")
+        data = self._pread(RECORD_READ, self._eh_offset + pos)
+        if len(data) < 4:
+            raise Unsupported(f"{self.path} is truncated inside .eh_frame")
+        length = struct.unpack_from("<I", data)[0]
+        if length == 0xFFFF_FFFF:
+            raise Unsupported("64-bit CIE or FDE")
+        if pos + 4 + length > self._eh_size:
+            raise Unsupported("a CIE or FDE runs past the end of .eh_frame")
+        if 4 + length > len(data):
+            data = self._pread(4 + length, self._eh_offset + pos)
+            if len(data) < 4 + length:
+                raise Unsupported(f"{self.path} is truncated inside .eh_frame")
+        return data[:4 + length]
+
+    def load_segment(self, pc: int, start: int, offset: int) -> Optional[ProgramHeader]:
+        """The load segment that holds ``pc``, given that it lies in a mapping of this file at ``start``
+        from file ``offset``; None if none holds that part of the file."""
+        position = offset + (pc - start)
+        for segment in self._loads:
+            if segment[0] <= position < segment[0] + segment[2]:
+                return segment
+        return None
 
     def load_bias(self, pc: int, start: int, offset: int) -> Optional[int]:
         """What was added to link-time addresses, given that ``pc`` lies in a mapping of this file
         at ``start`` from file ``offset``; None if no load segment holds that part of the file."""
-        position = offset + (pc - start)
-        for p_offset, p_vaddr, p_filesz, *_ in self._loads:
-            if p_offset <= position < p_offset + p_filesz:
-                return pc - (p_vaddr + position - p_offset)
-        return None
+        segment = self.load_segment(pc, start, offset)
+        if segment is None:
+            return None
+        p_offset, p_vaddr = segment[0], segment[1]
+        return pc - (p_vaddr + offset + (pc - start) - p_offset)
 
-    def rule(self, pc: int) -> Optional[Rule]:
-        """The rule at link-time ``pc``; None in the outermost frame (no return address).
+    def rule(self, pc: int, expressions: bool = False) -> Optional[Rule]:
+        """The rule at link-time ``pc``; None in the outermost frame (no return address), SIGNAL in a
+        signal trampoline.
 
         Raises Unsupported where no FDE covers ``pc`` (the debugger would
         analyse the machine code there) or its rules are out of reach.
+        With ``expressions``, a rule may hold DWARF expressions for the CFA
+        (cfa_reg EXPRESSION, the expression in place of the offset) or a
+        register ("exp": saved at the address it computes; "vexp": its
+        value), for dwarfexpr.py to evaluate: PLT stubs and functions that
+        realign the stack have them. Without, those are Unsupported (the
+        debugger's case).
         """
+        rules = self._expression_rules if expressions else self._rules
         try:
-            return self._rules[pc]
+            return rules[pc]
         except KeyError:
             pass
-        index = bisect_right(self._starts, pc) - 1
+        index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
         if index < 0:
             raise Unsupported(f"no FDE for {pc:#x}")
         try:
-            found = self._evaluate(self._fdes[index], pc)
+            found = self._evaluate(self._hdr_vaddr + self._fdes[index], pc, expressions)
         except (IndexError, ValueError, struct.error) as exc:
             raise Unsupported(f"malformed FDE for {pc:#x}") from exc
-        self._rules[pc] = found
+        rules[pc] = found
         return found
 
-    def _evaluate(self, fde_vaddr: int, pc: int) -> Optional[Rule]:
-        data, base = self._eh, self._eh_vaddr
-        pos = fde_vaddr - base
-        if not 0 <= pos < len(data) - 8:
-            raise Unsupported("FDE outside .eh_frame")
-        length, cie_delta = struct.unpack_from("<II", data, pos)
-        if length == 0xFFFF_FFFF:
-            raise Unsupported("64-bit FDE")
-        end = pos + 4 + length
+    def function_start(self, pc: int) -> Optional[int]:
+        """The link-time start of the FDE that covers link-time ``pc`` (its function, or the part of it
+        the compiler moved out), or None."""
+        index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
+        if index < 0:
+            return None
+        try:
+            _, start, size, _, _ = self._fde(self._hdr_vaddr + self._fdes[index])
+        except (Unsupported, IndexError, ValueError, struct.error):
+            return None
+        return start if start <= pc < start + size else None
+
+    def _fde(self, fde_vaddr: int) -> Tuple[_Cie, int, int, int, bytes]:
+        """The FDE at ``fde_vaddr``: its CIE, the start and size of the code it covers, where its
+        augmentation data is in it, and its bytes."""
+        pos = fde_vaddr - self._eh_vaddr
+        data = self._record(pos)
+        cie_delta = struct.unpack_from("<I", data, 4)[0]
         cie_pos = pos + 4 - cie_delta
         cie = self._cies.get(cie_pos)
         if cie is None:
-            cie = self._cies[cie_pos] = _Cie(data, cie_pos, base)
-        start, at = _pointer(data, pos + 8, cie.encoding, base)
-        size, at = _pointer(data, at, cie.encoding & 0x0F, base)
+            cie = self._cies[cie_pos] = _Cie(self._record(cie_pos), 0, self._eh_vaddr + cie_pos)
+        vaddr = self._eh_vaddr + pos  # of the FDE's first byte, for pc-relative pointers
+        start, at = _pointer(data, 8, cie.encoding, vaddr)
+        size, at = _pointer(data, at, cie.encoding & 0x0F, vaddr)
+        return cie, start, size, at, data
+
+    def _evaluate(self, fde_vaddr: int, pc: int, expressions: bool = False) -> Optional[Rule]:
+        cie, start, size, at, data = self._fde(fde_vaddr)
         if not start <= pc < start + size:
             raise Unsupported(f"no FDE for {pc:#x}")
         if cie.signal:
-            raise Unsupported("signal frame")
+            return SIGNAL
         if cie.sized:
             extra, at = _uleb(data, at)
             at += extra
-        return _run(cie, data[at:end], start, pc)
+        return _run(cie, data[at:], start, pc, expressions)
 
 
-def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, bytes, List[ProgramHeader]]:
-    """Of an ELF file: .eh_frame_hdr's link-time address and bytes, .eh_frame's, and its load segments."""
+def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, int, int, List[ProgramHeader]]:
+    """Of an ELF file: .eh_frame_hdr's link-time address and bytes; .eh_frame's link-time address, file
+    offset and size; and its load segments."""
     path = elf.path
     if elf.wordsize != 8 or elf.order != "<":
         raise Unsupported(f"{path} is not a 64-bit little-endian ELF file")
@@ -237,17 +308,18 @@ def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, bytes, List[ProgramHead
     loads = elf.segments(PT_LOAD)
     for offset, vaddr, filesz, *_ in loads:
         if vaddr <= eh_vaddr < vaddr + filesz:
-            size = min(vaddr + filesz - eh_vaddr, MAX_EH_FRAME)
-            return hdr_vaddr, hdr, eh_vaddr, elf.read(offset + eh_vaddr - vaddr, size), loads
+            size = min(vaddr + filesz - eh_vaddr, MAX_EH_FRAME, max(elf.size - (offset + eh_vaddr - vaddr), 0))
+            return hdr_vaddr, hdr, eh_vaddr, offset + eh_vaddr - vaddr, size, loads
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 
-def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
-    """Run the CIE's initial program and then the FDE's up to ``pc``."""
+def _run(cie: _Cie, program: bytes, start: int, pc: int, expressions: bool = False) -> Optional[Rule]:
+    """Run the CIE's initial program and then the FDE's up to ``pc`` (``expressions``: see EhFrame.rule)."""
     cfa_reg, cfa_off = RSP, 8
-    columns: Dict[int, Tuple[str, int]] = {}  # rule per register
-    initial: Dict[int, Tuple[str, int]] = {}  # the CIE's, for DW_CFA_restore
-    stack: List[Tuple[int, int, Dict[int, Tuple[str, int]]]] = []
+    cfa_expression = b""
+    columns: Dict[int, Tuple[str, Any]] = {}  # rule per register
+    initial: Dict[int, Tuple[str, Any]] = {}  # the CIE's, for DW_CFA_restore
+    stack: List[Tuple[int, int, bytes, Dict[int, Tuple[str, Any]]]] = []
     for code, is_cie in ((cie.initial, True), (program, False)):
         loc = start
         pos = 0
@@ -304,11 +376,11 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
                 other, pos = _uleb(code, pos)
                 columns[reg] = ("reg", other)
             elif op == 0x0A:  # remember_state
-                stack.append((cfa_reg, cfa_off, dict(columns)))
+                stack.append((cfa_reg, cfa_off, cfa_expression, dict(columns)))
             elif op == 0x0B:  # restore_state
                 if not stack:
                     raise Unsupported("restore_state without remember_state")
-                cfa_reg, cfa_off, remembered = stack.pop()
+                cfa_reg, cfa_off, cfa_expression, remembered = stack.pop()
                 columns.clear()
                 columns.update(remembered)
             elif op == 0x0C:  # def_cfa
@@ -327,7 +399,16 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
                 cfa_off *= cie.data_align
             elif op == 0x2E:  # GNU_args_size: matters only to exception handling
                 _, pos = _uleb(code, pos)
-            else:  # expressions (0x0f, 0x10, 0x16) and anything newer
+            elif expressions and op == 0x0F:  # def_cfa_expression
+                size, pos = _uleb(code, pos)
+                cfa_reg, cfa_expression = EXPRESSION, bytes(code[pos:pos + size])
+                pos += size
+            elif expressions and op in (0x10, 0x16):  # expression, val_expression
+                reg, pos = _uleb(code, pos)
+                size, pos = _uleb(code, pos)
+                columns[reg] = ("exp" if op == 0x10 else "vexp", bytes(code[pos:pos + size]))
+                pos += size
+            else:  # expressions (0x0f, 0x10, 0x16) unless asked for, and anything newer
                 raise Unsupported(f"DW_CFA opcode {op:#x}")
         if is_cie:
             initial = dict(columns)
@@ -339,10 +420,12 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int) -> Optional[Rule]:
     if ra[0] != "at":
         raise Unsupported("return address not saved on the stack")
     saved = tuple((reg, how, value) for reg, (how, value) in sorted(columns.items()) if reg != RA)
+    if cfa_reg == EXPRESSION:
+        return cfa_reg, cfa_expression, ra[1], saved
     return cfa_reg, cfa_off, ra[1], saved
 
 
-def _restore(columns: Dict[int, Tuple[str, int]], initial: Dict[int, Tuple[str, int]], reg: int) -> None:
+def _restore(columns: Dict[int, Tuple[str, Any]], initial: Dict[int, Tuple[str, Any]], reg: int) -> None:
     if reg in initial:
         columns[reg] = initial[reg]
     else:

@@ -8,12 +8,11 @@ three reads of stack memory.
 
 from __future__ import annotations
 
-import os
-import stat
 from bisect import bisect_right
 
 from ...errors import CpythonGdbError
-from .cfi import RSP, EhFrame, Unsupported
+from ..elf.image import per_file
+from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame, Unsupported
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,27 +22,24 @@ if TYPE_CHECKING:
 
     Registers = Dict[int, int]  # DWARF register number: value, or -(address it is saved at)
 
-# Each file's rules, for as long as the file is the same (device, inode,
-# size and time of its last change): a rebuilt library gets read again.
+PF_X = 1
+# The registers a caller keeps from its callee (System V x86-64 ABI): rbx,
+# rbp, rsp, r12-r15. A frame known in every register passes only these on.
+KEPT = frozenset({3, 6, 7, 12, 13, 14, 15})
+
+
+def _value(u64: Callable[[int], int], register: int) -> int:
+    """A register's value from its entry in Registers (negative: read where it was saved)."""
+    return u64(-register) if register < 0 else register
+
+
+# Each file's rules, for as long as the file is the same (image.file_identity).
 _EH_FRAMES: Dict[Tuple[str, int, int, int, int], Union[EhFrame, str]] = {}
 
 
 def eh_frame(path: str) -> EhFrame:
     """The (cached) rules of the regular file at ``path``; Unsupported if it has none readable."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError) as exc:
-        raise Unsupported(f"{path}: {exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise Unsupported(f"{path} is not a regular file")
-    key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-    found = _EH_FRAMES.get(key)
-    if found is None:
-        try:
-            found = EhFrame(path)
-        except Exception as exc:  # noqa: BLE001 - the file's bytes are untrusted input, like memory
-            found = f"{path}: {exc}"
-        _EH_FRAMES[key] = found
+    found = per_file(_EH_FRAMES, path, EhFrame)
     if isinstance(found, str):
         raise Unsupported(found)
     return found
@@ -62,21 +58,51 @@ class Modules:
         self._mappings = sorted(mappings)
         self._starts = [mapping[0] for mapping in self._mappings]
         self._disk = disk
+        # By mapping start: what _file() found (a pc's file, and its rules, are the same for a whole mapping).
+        self._files: Dict[int, Union[Tuple[EhFrame, int, int, str], Unsupported]] = {}
+
+    def mapping_at(self, pc: int) -> Optional[Tuple[int, int, int, str]]:
+        """(start, end, file offset, name) of the mapping that holds ``pc``, or None."""
+        index = bisect_right(self._starts, pc) - 1
+        if index < 0 or pc >= self._mappings[index][1]:
+            return None
+        return self._mappings[index]
+
+    def _file(self, pc: int) -> Tuple[EhFrame, int, int, str]:
+        """The rules of the file mapped at ``pc``, the mapping's start and file offset, and the file's path."""
+        mapping = self.mapping_at(pc)
+        if mapping is None:
+            raise Unsupported(f"no file mapped at {pc:#x}")
+        start, _, offset, name = mapping
+        found = self._files.get(start)
+        if found is None:
+            path = self._disk(pc, name) if self._disk is not None else name
+            try:
+                if not path:
+                    raise Unsupported(f"no file on disk for {name}")
+                found = self._files[start] = (eh_frame(path), start, offset, path)
+            except Unsupported as exc:
+                found = self._files[start] = exc
+        if isinstance(found, Unsupported):
+            raise Unsupported(str(found))
+        return found
 
     def locate(self, pc: int) -> Tuple[EhFrame, int]:
         """The rules of the file mapped at ``pc`` and its load bias there."""
-        index = bisect_right(self._starts, pc) - 1
-        if index < 0 or pc >= self._mappings[index][1]:
-            raise Unsupported(f"no file mapped at {pc:#x}")
-        start, _, offset, name = self._mappings[index]
-        path = self._disk(pc, name) if self._disk is not None else name
-        if not path:
-            raise Unsupported(f"no file on disk for {name}")
-        frame = eh_frame(path)
+        frame, start, offset, path = self._file(pc)
         bias = frame.load_bias(pc, start, offset)
         if bias is None:
             raise Unsupported(f"{path}: {pc:#x} is mapped from outside its load segments")
         return frame, bias
+
+    def is_code(self, pc: int) -> bool:
+        """Whether ``pc`` lies in an executable load segment of a mapped file with unwinding rules."""
+        try:
+            frame, start, offset, _ = self._file(pc)
+        except Unsupported:
+            return False
+        segment = frame.load_segment(pc, start, offset)
+        return segment is not None and bool(segment[5] & PF_X)
 
 
 class Unwinder:
@@ -88,9 +114,12 @@ class Unwinder:
     so most saved registers are never read).
     """
 
-    def __init__(self, modules: Modules, u64: Callable[[int], int]) -> None:
+    def __init__(self, modules: Modules, u64: Callable[[int], int], expressions: bool = False) -> None:
+        """``expressions``: evaluate the DWARF expressions of rules (dwarfexpr.py) rather than leave them
+        Unsupported (to a debugger, which evaluates all of them)."""
         self._modules = modules
         self._u64 = u64
+        self._expressions = expressions
         self._rules: Dict[int, Union[Rule, None, Unsupported]] = {}
 
     def _rule(self, lookup: int) -> Optional[Rule]:
@@ -99,7 +128,7 @@ class Unwinder:
         except KeyError:
             try:
                 frame, bias = self._modules.locate(lookup)
-                found = frame.rule(lookup - bias)
+                found = frame.rule(lookup - bias, self._expressions)
             except Unsupported as exc:
                 found = exc
             self._rules[lookup] = found
@@ -115,17 +144,60 @@ class Unwinder:
         return address (not a thread's newest frame, not a signal handler's
         caller), so the call instruction before it is what the rules must
         describe. None at the outermost frame. Raises Unsupported where
-        these rules cannot tell.
+        these rules cannot tell, a signal trampoline included (see step()).
         """
         rule = self._rule(pc - 1)
         if rule is None:
             return None
+        if rule is SIGNAL:
+            raise Unsupported(f"signal frame at {pc:#x}")
+        return self._apply(pc, rule, regs)
+
+    def step(self, pc: int, regs: Registers, exact: bool) -> Optional[Tuple[int, Registers, bool]]:
+        """The caller of the frame at ``pc``: (its pc, its registers, whether that pc is exact).
+
+        As caller(), and also from a frame whose ``pc`` is ``exact``: where
+        it runs (a thread's newest frame, or code a signal interrupted)
+        rather than a return address, its rules read at the pc itself and
+        ``regs`` holding every register; and from a signal trampoline,
+        whose caller is the interrupted code, its registers read from the
+        signal frame (sigframe.py).
+        """
+        rule = self._rule(pc if exact else pc - 1)
+        if rule is None:
+            return None
+        if rule is SIGNAL:
+            from .sigframe import interrupted  # only here: a signal frame is rare on a stack
+
+            try:
+                interrupted_pc, saved = interrupted(self._u64, _value(self._u64, regs[RSP]))
+            except (KeyError, CpythonGdbError) as exc:
+                raise Unsupported(f"signal frame at {pc:#x} unreadable") from exc
+            return interrupted_pc, saved, True
+        if exact:
+            regs = {reg: value for reg, value in regs.items() if reg in KEPT}
+        found = self._apply(pc, rule, regs)
+        return None if found is None else (found[0], found[1], False)
+
+    def signal_frame(self, pc: int) -> bool:
+        """Whether the frame at return address ``pc`` is a signal trampoline (gdb's ``<signal handler called>``)."""
+        try:
+            return self._rule(pc - 1) is SIGNAL
+        except Unsupported:
+            return False
+
+    def _apply(self, pc: int, rule: Rule, regs: Registers) -> Optional[Tuple[int, Registers]]:
         cfa_reg, cfa_off, ra_off, saved = rule
         try:
-            base = regs[cfa_reg]
-            if base < 0:
-                base = self._u64(-base)
-            cfa = base + cfa_off
+            if cfa_reg == EXPRESSION:
+                from .dwarfexpr import evaluate  # only here: a PLT stub's, a realigned stack's
+
+                cfa = evaluate(cfa_off, regs, pc, self._u64)
+            else:
+                base = regs[cfa_reg]
+                if base < 0:
+                    base = self._u64(-base)
+                cfa = base + cfa_off
             if cfa <= regs[RSP]:
                 # Callers sit higher on the stack: anything else is a corrupt
                 # stack (or a switch of stacks), which the debugger reports.
@@ -138,6 +210,11 @@ class Unwinder:
                     new[reg] = cfa + value
                 elif how == "reg" and value in regs:
                     new[reg] = regs[value]
+                elif how in ("exp", "vexp"):
+                    from .dwarfexpr import evaluate
+
+                    found = evaluate(value, regs, pc, self._u64, push=cfa)
+                    new[reg] = -found if how == "exp" else found
                 else:
                     new.pop(reg, None)
             ra = self._u64(cfa + ra_off)
@@ -146,7 +223,9 @@ class Unwinder:
         except Unsupported:
             raise  # said above: it is a CpythonGdbError too, but not an unreadable stack
         except CpythonGdbError as exc:
-            raise Unsupported(f"stack unreadable at {pc:#x}") from exc
+            where = getattr(exc, "address", None)  # a MemoryReadError's
+            raise Unsupported(f"stack unreadable at {where:#x}" if where is not None
+                              else f"stack unreadable for the frame at {pc:#x}") from exc
         if ra == 0:
             return None
         new[RSP] = cfa

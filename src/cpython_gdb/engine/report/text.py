@@ -284,6 +284,8 @@ def _mixed(thread: Entry) -> List[str]:
             out.extend(lines[1:])
         elif kind == "unreadable":
             out.append(f"  {number} {UNREADABLE}")
+    if thread.get("python") and thread.get("note"):
+        out.append(f"  ({thread['note']})")  # why the stack ends where it does, when the backend knows
     return out
 
 

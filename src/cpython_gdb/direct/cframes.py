@@ -1,0 +1,120 @@
+"""A thread's C frames without a debugger: its registers, unwound through the mapped files' ``.eh_frame``.
+
+The newest frame is the thread's registers (direct/registers.py); each
+caller is found by the unwinder (engine/native/unwind.py) from its
+callee's rules, through signal frames too. These are physical frames: a
+debugger that reads DWARF also shows the calls the compiler inlined, and
+numbers them, so with DWARF gdb's frame numbers run ahead of these.
+
+The walk never shows a frame it cannot vouch for: a caller whose return
+address lies in no mapped code ends the stack before it, and any frame
+the rules cannot step past ends it after it; :attr:`CStack.reason` then
+says why, in one line.
+"""
+
+from __future__ import annotations
+
+from ..engine.cstack.kinds import classify
+from ..engine.native.cfi import RSP, Unsupported
+from .registers import frame_zero
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, Optional, Sequence, Tuple
+
+    from ..engine.cstack.frame import NativeInfo
+    from ..engine.model import PyFrame
+    from ..engine.native.unwind import Registers, Unwinder
+    from .images import Images
+
+MAX_C_FRAMES = 200_000  # as gdb/cframes.py: a bound on a corrupt stack that loops
+
+
+class CFrame:
+    """One physical C frame (engine.cstack.frame.CFrame), numbered from the newest (0)."""
+
+    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp")
+
+    def __init__(self, level: int, pc: int, name: Optional[str], library: Optional[str], sp: int,
+                 signal: bool) -> None:
+        self.level = level
+        self.pc = pc
+        self.name = name  # its ELF symbol; None where none names it, or not looked up (direct/images.py)
+        self.kind = classify(name, False)
+        self.inline = False
+        self.python: Tuple[PyFrame, ...] = ()
+        self.text = ""  # a built-in call's callable is a C variable: DWARF, which this backend does not read
+        self.library = library
+        self.signal = signal  # a signal trampoline (gdb: "<signal handler called>")
+        self.sp = sp
+        self.caller_sp: Optional[int] = None  # set once the caller is found
+
+    def stack_span(self) -> Optional[Tuple[int, int]]:
+        return None if self.caller_sp is None else (self.sp, self.caller_sp)
+
+    def native(self) -> NativeInfo:
+        # No source file and line: those are DWARF's (.debug_line, and .debug_info for inlined calls).
+        return self.name, self.pc, None, None, self.library
+
+
+class CStack:
+    """The C frames of one thread from its registers (a user_regs_struct), newest first (iterate).
+
+    After the iteration, :attr:`reason` says why the stack ended before
+    its outermost frame, or is None. ``words`` None: no registers.
+    """
+
+    def __init__(self, images: Images, unwinder: Unwinder, words: Optional[Sequence[int]],
+                 limit: int = MAX_C_FRAMES) -> None:
+        self.images = images
+        self.unwinder = unwinder
+        self.words = words
+        self.limit = limit
+        self.reason: Optional[str] = None
+        # The newest frame's pc and registers.
+        self.newest: Optional[Tuple[int, Registers]] = None if words is None else frame_zero(words)
+
+    def newest_pc(self) -> Optional[int]:
+        return None if self.newest is None else self.newest[0]
+
+    def _frame(self, level: int, pc: int, regs: Registers, exact: bool) -> CFrame:
+        known = self.images.frames.get((pc, exact))
+        if known is None:
+            images = self.images
+            signal = not exact and self.unwinder.signal_frame(pc)
+            # A trampoline is named at its own address: the signal handler returns to its first byte.
+            known = images.frames[(pc, exact)] = (images.function(pc, exact or signal), images.library(pc), signal)
+        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2])
+
+    def __iter__(self) -> Iterator[CFrame]:
+        if self.newest is None:
+            self.reason = "its registers cannot be read (the thread is gone?)"
+            return
+        images, unwinder = self.images, self.unwinder
+        pc, regs = self.newest
+        exact = True
+        frame = self._frame(0, pc, regs, exact)
+        while True:
+            if frame.level + 1 >= self.limit:
+                self.reason = f"more than {self.limit} C frames"
+                yield frame
+                return
+            try:
+                found = unwinder.step(pc, regs, exact)
+            except Unsupported as exc:
+                where = images.file_name(pc) or "no mapped file"
+                self.reason = f"no caller found for #{frame.level} at {pc:#x} ({where}): {exc}"
+                yield frame
+                return
+            if found is None:  # the outermost frame
+                yield frame
+                return
+            pc, regs, exact = found
+            frame.caller_sp = regs[RSP]
+            yield frame
+            # Code a signal interrupted is where the kernel says it was; a
+            # return address read from the stack must point into code.
+            if not exact and not images.code(pc):
+                self.reason = f"return address {pc:#x} is in no mapped code (a corrupt stack?)"
+                return
+            frame = self._frame(frame.level + 1, pc, regs, exact)

@@ -1,0 +1,141 @@
+"""The files the target runs code from, for its C frames: where a pc is, its unwinding rules, its name.
+
+The unwinder's :class:`~cpython_gdb.engine.native.unwind.Modules` over the
+mapped files, opened as direct/symbols.py opens them (the first of each
+mapping's ``disk`` paths that exists: a live process's own mapping under
+/proc, or the name). Functions are named by their ELF symbols
+(engine/elf/symbols.py).
+
+A plain dump names only the frames of the CPython image (the file that
+defines ``_PyRuntime``), which are the ones that can tell a frame's kind
+(the eval loop, a wait for the GIL...; engine/cstack/kinds.py), and names
+each from the start of its FDE, without sorting the image's symbol table;
+with every frame shown (``--native``) every frame is named.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..engine.elf.image import ElfError
+from ..engine.elf.symbols import FunctionSymbols, function_symbols
+from ..engine.native.cfi import EhFrame, Unsupported
+from ..engine.native.unwind import Modules
+from .vdso import NAME as VDSO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Sequence, Tuple
+
+    from .symbols import Mapping
+
+
+class Images(Modules):
+    """The target's mapped files; ``executable`` and ``runtime`` name the program's and CPython's (as mapped).
+
+    ``every_name``: name the frames of every file, not only CPython's.
+    """
+
+    def __init__(self, mappings: Sequence[Mapping], executable: Optional[str], runtime: str,
+                 every_name: bool, vdso: Optional[Tuple[int, bytes]] = None) -> None:
+        self._disks: Dict[str, Tuple[str, ...]] = {m.name: m.disk for m in mappings}
+        spans = [(m.start, m.end, m.offset, m.name) for m in mappings]
+        if vdso is not None:  # the kernel's image (vdso.py): read from memory, not from a file
+            spans.append((vdso[0], vdso[0] + len(vdso[1]), 0, VDSO))
+        super().__init__(spans, self._disk_path)
+        self._vdso = vdso
+        self.executable = executable
+        self.runtime = runtime
+        self.every_name = every_name
+        self._names: Dict[Tuple[int, bool], Optional[str]] = {}
+        self._code: Dict[int, bool] = {}
+        self._paths: Dict[str, str] = {}
+        self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
+        # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
+        # returns to a few addresses again and again.
+        self.frames: Dict[Tuple[int, bool], Tuple[Optional[str], Optional[str], bool]] = {}
+
+    def _disk_path(self, pc: int, name: str) -> Optional[str]:
+        """The first of the mapping's places to open that exists."""
+        path = self._paths.get(name)
+        if path is None:
+            candidates = self._disks.get(name) or (name,)
+            path = next((c for c in candidates if os.path.exists(c)), candidates[-1])
+            self._paths[name] = path
+        return path
+
+    def _symbols(self, path: str) -> FunctionSymbols:
+        found = self._tables.get(path)
+        if found is None:
+            if path == VDSO and self._vdso is not None:
+                found = FunctionSymbols(VDSO, self._vdso[1])
+            else:
+                found = function_symbols(path)
+            self._tables[path] = found
+        return found
+
+    def _file(self, pc: int) -> Tuple[EhFrame, int, int, str]:
+        if self._vdso is not None and self.file_name(pc) == VDSO:
+            found = self._files.get(self._vdso[0])
+            if found is None:
+                try:
+                    found = (EhFrame(VDSO, self._vdso[1]), self._vdso[0], 0, VDSO)
+                except Unsupported as exc:
+                    found = exc
+                self._files[self._vdso[0]] = found
+            if isinstance(found, Unsupported):
+                raise Unsupported(str(found))
+            return found
+        return super()._file(pc)
+
+    def defines(self, name: str, symbols: Sequence[str]) -> bool:
+        """Whether the mapped file ``name`` defines one of ``symbols`` (its own tables, or its debug file's)."""
+        for start, _, _, mapped in self._mappings:
+            if mapped == name:
+                try:
+                    return bool(function_symbols(self._disk_path(start, name) or name).defined(symbols))
+                except ElfError:
+                    return False
+        return False
+
+    def file_name(self, pc: int) -> Optional[str]:
+        """The name of the file mapped at ``pc``, as the process saw it; None if none is."""
+        mapping = self.mapping_at(pc)
+        return None if mapping is None else mapping[3]
+
+    def library(self, pc: int) -> Optional[str]:
+        """The shared library ``pc`` runs in, as gdb reports it: None in the executable, the vDSO or no file."""
+        name = self.file_name(pc)
+        return None if name in (self.executable, VDSO) else name
+
+    def code(self, pc: int) -> bool:
+        """Whether ``pc`` is in the code of a mapped file (is_code(), kept per pc)."""
+        found = self._code.get(pc)
+        if found is None:
+            found = self._code[pc] = self.is_code(pc)
+        return found
+
+    def function(self, pc: int, exact: bool) -> Optional[str]:
+        """The function that runs at ``pc`` (a return address unless ``exact``: the call is before it),
+        by its ELF symbol; None where no symbol names it, or where it is not looked up (see the module
+        docstring)."""
+        key = (pc, exact)
+        try:
+            return self._names[key]
+        except KeyError:
+            pass
+        name = None
+        lookup = pc if exact else pc - 1
+        if self.every_name or self.file_name(lookup) == self.runtime:
+            try:
+                frame, bias = self.locate(lookup)
+                symbols = self._symbols(self._file(lookup)[3])
+                if self.every_name:
+                    name = symbols.name_at(lookup - bias)
+                else:
+                    start = frame.function_start(lookup - bias)
+                    name = None if start is None else symbols.name_of_start(start)
+            except (Unsupported, ElfError):
+                name = None
+        self._names[key] = name
+        return name

@@ -1,0 +1,151 @@
+"""gdb's C stacks as the direct backend can see them, for the differential tests.
+
+gdb shows, and numbers, every frame it knows of: the physical frames on
+the stack, and from DWARF the calls the compiler inlined into them and
+the callers that ended in a tail call. The direct backend reads no DWARF:
+it shows the physical frames only (normal frames and signal trampolines),
+numbered among themselves, each named by its ELF symbol. So gdb's report
+is turned into what the direct one must then be, from the frame table
+frame_table.py prints in the same gdb session:
+
+- a frame level becomes the number of physical frames newer than it;
+- the entries of inlined or tail-call frames go: native ones, and the
+  "Waiting for the GIL" and "Garbage-collecting" lines of calls that
+  DWARF alone shows (3.8's inlined collect_with_callback);
+- each native entry left is named by the ELF symbol gdb itself finds
+  there (``info symbol``) and loses its source file and line (DWARF's);
+- ``builtin`` entries go: their text is a C variable, DWARF's.
+
+gdb decodes an ELF name with no capital letter as Ada's, which drops a
+GCC clone's number (``take_gil.constprop`` for ``take_gil.constprop.0``)
+turns ``__`` into ``.`` (``sys.current_frames``) and a ``.cold`` part into
+``[cold]``; names are compared so decoded.
+
+What a thread's state says (GIL, lock, collector) is compared as it is:
+where gdb knows it only from an inlined frame, the two differ, and the
+tests say where.
+"""
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from cpython_gdb.engine.report.text import BEGIN_MARK, END_MARK
+from harness import run_gdb
+
+FRAME_TABLE = Path(__file__).resolve().parent / "frame_table.py"
+PHYSICAL = ("normal", "sigtramp")
+
+
+def gdb_view(**target: Any) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[int, List[Dict[str, Any]]]]:
+    """gdb's report without and with --native, and its frame table, at one stop (``target``: run_gdb's)."""
+    out = run_gdb(["py-dump-json", "py-dump-json --native", f"source {FRAME_TABLE}"], **target)
+    lines = out.splitlines()
+    docs = [json.loads(lines[i + 1]) for i, line in enumerate(lines) if line == BEGIN_MARK]
+    assert len(docs) == 2 and lines.count(END_MARK) == 2, out[-3000:]
+    table = [line for line in lines if line.startswith("FRAME-TABLE ")]
+    assert len(table) == 1, out[-3000:]
+    frames = {int(number): rows for number, rows in json.loads(table[0][len("FRAME-TABLE "):]).items()}
+    return docs[0], docs[1], frames
+
+
+def _real(path: Optional[str]) -> Optional[str]:
+    return None if path is None else os.path.realpath(path)
+
+
+def physical_levels(rows: List[Dict[str, Any]]) -> Dict[int, int]:
+    """gdb's level of each frame -> the number of physical frames newer than it."""
+    out: Dict[int, int] = {}
+    count = 0
+    for row in rows:
+        out[row["level"]] = count
+        if row["type"] in PHYSICAL:
+            count += 1
+    return out
+
+
+def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Dict[str, Any]:
+    """gdb's report as the direct backend must make it (see the module docstring)."""
+    doc = copy.deepcopy(doc)
+    doc["tool"]["backend"] = "direct"
+    for thread in doc["threads"]:
+        rows = table.get(thread["gdb_thread"], [])
+        levels = physical_levels(rows)
+        kinds = {row["level"]: row for row in rows}
+        frames = []
+        for entry in thread["frames"]:
+            if entry["kind"] == "builtin":
+                continue
+            level = entry.get("level")
+            if entry["kind"] != "python" and level is not None and kinds[level]["type"] not in PHYSICAL:
+                continue
+            if entry["kind"] == "native":
+                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]), file=None, line=None,
+                             library=_real(entry["library"]))
+            if level is not None:
+                entry = dict(entry, level=levels[level])
+            frames.append(entry)
+        thread["frames"] = frames
+    return doc
+
+
+def comparable_name(name: Optional[str]) -> Optional[str]:
+    """An ELF function name as gdb shows it without DWARF: without its version (but ``@plt``), and
+    decoded as gdb decodes a lowercase name, as Ada's (see the module docstring)."""
+    if name is None:
+        return None
+    head, at, tail = name.partition("@")
+    if at and tail != "plt":
+        name = head
+    if name.lower() == name and not name.startswith("_"):
+        cold = name.endswith(".cold")
+        name = name[:-len(".cold")] if cold else name
+        name = name.replace("__", ".")  # sys__current_frames: "sys.current_frames"
+        head, dot, tail = name.rpartition(".")
+        if dot and tail.isdigit():
+            name = head  # take_gil.constprop.0: "take_gil.constprop"
+        name += "[cold]" if cold else ""  # drop_gil.lto_priv.0.cold: "drop_gil.lto_priv[cold]"
+    return name
+
+
+def direct_comparable(doc: Dict[str, Any]) -> Dict[str, Any]:
+    """The direct report with its libraries as real paths (gdb names them as the dynamic linker found them),
+    its function names as comparable_name() makes them."""
+    doc = copy.deepcopy(doc)
+    for thread in doc["threads"]:
+        thread["frames"] = [dict(f, library=_real(f["library"]), function=comparable_name(f["function"]))
+                            if f["kind"] == "native" else f for f in thread["frames"]]
+    return doc
+
+
+def same_threads(direct: Dict[str, Any], gdb_doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]],
+                 fields: Tuple[str, ...] = ("threads", "interpreters", "options")) -> None:
+    """The direct report says of every thread what gdb's says, as far as the direct backend can see it."""
+    ours, theirs = direct_comparable(direct), as_direct(gdb_doc, table)
+    for field in fields:
+        if field == "threads":
+            assert len(ours["threads"]) == len(theirs["threads"])
+            for mine, expected in zip(ours["threads"], theirs["threads"]):
+                assert mine == expected, _difference(mine, expected)
+        else:
+            assert ours[field] == theirs[field], field
+
+
+def _difference(mine: Dict[str, Any], expected: Dict[str, Any]) -> str:
+    """Where a thread of the direct report differs from gdb's, in a few lines."""
+    lines = [f"thread {mine['gdb_thread']} ({mine.get('python_name')}):"]
+    for key in sorted(set(mine) | set(expected)):
+        if key != "frames" and mine.get(key) != expected.get(key):
+            lines.append(f"  {key}: direct {mine.get(key)!r}, gdb {expected.get(key)!r}")
+    ours, theirs = mine.get("frames", []), expected.get("frames", [])
+    for i in range(max(len(ours), len(theirs))):
+        a = ours[i] if i < len(ours) else None
+        b = theirs[i] if i < len(theirs) else None
+        if a != b:
+            lines += [f"  frame entry {i}:", f"    direct {a}", f"    gdb    {b}"]
+            break
+    if len(ours) != len(theirs):
+        lines.append(f"  {len(ours)} frame entries, gdb {len(theirs)}")
+    return "\n".join(lines)
