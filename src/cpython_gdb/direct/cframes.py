@@ -36,11 +36,11 @@ class CFrame:
     __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp")
 
     def __init__(self, level: int, pc: int, name: Optional[str], library: Optional[str], sp: int,
-                 signal: bool) -> None:
+                 signal: bool, eval_loop: str) -> None:
         self.level = level
         self.pc = pc
         self.name = name  # its ELF symbol; None where none names it, or not looked up (direct/images.py)
-        self.kind = classify(name, False)
+        self.kind = classify(name, False, eval_loop)
         self.inline = False
         self.python: Tuple[PyFrame, ...] = ()
         self.text = ""  # a built-in call's callable is a C variable: DWARF, which this backend does not read
@@ -64,9 +64,10 @@ class CStack:
     its outermost frame, or is None. ``words`` None: no registers.
     """
 
-    def __init__(self, images: Images, unwinder: Unwinder, words: Optional[Sequence[int]],
+    def __init__(self, images: Images, unwinder: Unwinder, words: Optional[Sequence[int]], eval_loop: str,
                  limit: int = MAX_C_FRAMES) -> None:
         self.images = images
+        self.eval_loop = eval_loop  # the version's (its scheme's): engine.cstack.kinds.classify
         self.unwinder = unwinder
         self.words = words
         self.limit = limit
@@ -84,7 +85,7 @@ class CStack:
             signal = not exact and self.unwinder.signal_frame(pc)
             # A trampoline is named at its own address: the signal handler returns to its first byte.
             known = images.frames[(pc, exact)] = (images.function(pc, exact or signal), images.library(pc), signal)
-        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2])
+        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop)
 
     def __iter__(self) -> Iterator[CFrame]:
         if self.newest is None:

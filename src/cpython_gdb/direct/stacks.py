@@ -70,7 +70,7 @@ class Stacks:
         stack = ThreadStack(pythread)
         groups = python_groups(pythread.frames)
         self._memory.restart()
-        walk = CStack(self.images, self.unwinder, registers)
+        walk = CStack(self.images, self.unwinder, registers, self.target.scheme.eval_loop)
         pc = walk.newest_pc()
         settled = self.detail != NATIVE and pc is not None and self.settled(pc)
         needed = len(groups) if self.detail == LEVELS or self.collecting else min(len(groups), 1)
