@@ -117,6 +117,60 @@ def gcore(target: Target, core: Path) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=GDB_TIMEOUT, check=True)
 
 
+# As a container starts: the root bind-mounted on a directory of the new
+# mount namespace becomes its "/" (pivot_root) and the host's root is
+# unmounted, so the process names its files as the host never does.
+_PIVOT = (
+    'mount --bind "$0" "$1" && cd "$1" && pivot_root . mnt && mount -t proc proc /proc && umount -l /mnt'
+    ' && shift && exec "$@"'
+)
+
+
+@contextmanager
+def contained(name: str, program: str, *args: str) -> Iterator[Target]:
+    """Start tests/programs/PROGRAM under the root's interpreter NAME as in a container.
+
+    The program runs from a directory of the root's /tmp that the host
+    does not have at that path: ``target.workdir`` on the host is
+    ``/`` + ``target.inside`` in the container.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-app-", dir=inside(Path("/tmp"))))
+    mountpoint = Path(tempfile.mkdtemp(prefix="cpython-gdb-newroot-"))
+    for name_ in (program, "ready.py"):
+        shutil.copy2(PROGRAMS / name_, workdir / name_)
+    fifo = workdir / "ready"
+    os.mkfifo(fifo)
+    there = Path("/") / workdir.relative_to(SID_ROOT)
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "READY_FILE": str(there / "ready"),
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _PIVOT, str(SID_ROOT), str(mountpoint),
+            INTERPRETERS[name], str(there / program), *args]
+    proc = subprocess.Popen(argv, env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with started(proc, fifo, workdir) as target:
+            target.inside = there  # type: ignore[attr-defined]
+            yield target
+    finally:
+        shutil.rmtree(mountpoint, ignore_errors=True)
+
+
+def gcore_into(target: Target, directory: Path) -> Path:
+    """A core of TARGET written by the root's gdb, from inside its mount namespace and root; moved to DIRECTORY.
+
+    The host's gdb 13 writes zeros for a thread stack of these targets
+    ("Memory read failed for corefile section"); the core names the files
+    as the process does, as a container's core would.
+    """
+    there = Path(tempfile.mkdtemp(prefix="cpython-gdb-core-", dir=inside(Path("/tmp"))))
+    try:
+        subprocess.run(["nsenter", "--target", str(target.pid), "--mount", "--root", "--wd", "gdb", "-q", "-batch",
+                        "-nx", "-p", str(target.pid), "-ex", f"gcore /{there.relative_to(SID_ROOT)}/core"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300, check=True)
+        return Path(shutil.move(str(there / "core"), str(directory / "core")))
+    finally:
+        shutil.rmtree(there, ignore_errors=True)
+
+
 def sections(commands: Sequence[str], target: Target, name: str, gdb: str, dwarf: bool, hook: Path) -> List[str]:
     """Run COMMANDS in gdb ("host" or "root") attached to TARGET, one output each."""
     return sections_and_prefix(commands, target, name, gdb, dwarf, hook)[0]

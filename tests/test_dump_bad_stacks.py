@@ -162,12 +162,12 @@ def test_thread_without_registers(deadlock):
     info = CoreFile(str(deadlock["core"]))
     name = info.executable(str(PYTHONS[VERSION]))[2]
     mappings = core_mappings(info, name, str(PYTHONS[VERSION]))
-    from cpython_gdb.direct.documents import OsThread, Process, build
+    from cpython_gdb.direct.documents import Process, build, os_thread
     from cpython_gdb.direct.symbols import find_runtime
 
     with CoreMemory(info, mappings) as memory:
         runtime = find_runtime(memory, mappings, name)
-        threads = [OsThread(t.lwp, None, None if t.lwp == deadlock["lwp"]["worker"] else t.registers)
+        threads = [os_thread(t.lwp, None, None if t.lwp == deadlock["lwp"]["worker"] else t.registers)
                    for t in info.threads]
         doc, _ = build(memory, runtime, threads, Process({}, mappings, name), False, LEVELS)
     before = _threads(deadlock["doc"])

@@ -11,12 +11,12 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from harness import GDB, GDB_TIMEOUT, HOOK, MARK, PYENV, PYTHONS, official_extension, run_gdb, run_sections, running
 
 
 def _official_or_skip(version):
-    import pytest
-
     path = official_extension(version)
     if path is None:
         pytest.skip(f"CPython {version} has no python{version}-gdb.py")
@@ -116,3 +116,46 @@ def test_official_script_auto_loaded_after_our_gdbinit_gives_the_names_back_at_t
     after = out.split(f"{MARK}1\n", 1)[1].split(f"{MARK}end", 1)[0].replace("(gdb)", "")
     assert before.strip() == theirs, out
     assert after.strip() == ours, out
+
+
+PRETEND = "CPYTHON_GDB_PRETEND_UNKNOWN"  # the adapter's test hook: the target's version taken as unknown
+
+
+def _whole_and_sections(commands, **kwargs):
+    """gdb's whole output (what it said while loading included) and each command's section."""
+    wrapped = []
+    for i, command in enumerate(commands):
+        wrapped += [f"echo {MARK}{i}\\n", command]
+    out = run_gdb(wrapped + [f"echo {MARK}end\\n"], **kwargs)
+    marks = [out.index(f"{MARK}{i}\n") for i in range(len(commands))] + [out.index(f"{MARK}end\n")]
+    return out, [out[start:end].split("\n", 1)[1] for start, end in zip(marks, marks[1:])]
+
+
+@pytest.mark.parametrize("order", ["ours-after", "ours-before"])
+def test_an_unknown_version_is_left_to_python_gdb(version, order, monkeypatch):
+    """For a CPython we cannot read, CPython's printers print and its py-* commands stay; ours say why, once."""
+    official = _official_or_skip(version)
+    monkeypatch.setenv(PRETEND, "1")
+    # After the program (cpython-gdb attach), or from the command line before it (a ~/.gdbinit line).
+    placement = {"ours": True} if order == "ours-after" else {"ours": False, "extra": ["-iex", f"source {HOOK}"]}
+    # Loaded first, we take the py-* names back from the official script at the
+    # next prompt after it loads, which a batch run never shows: what that
+    # prompt runs is run here.
+    reclaim = "python import cpython_gdb.gdb as adapter; adapter._reclaim_pending = True; adapter._reclaim()"
+    prompt = [reclaim] if order == "ours-before" else []
+    commands = prompt + ["print (PyObject *) &PyFloat_Type", "py-bt", "help py-bt", "py-exc", "info pretty-printer"]
+    with running(version, "recursion.py") as target:
+        whole, sections = _whole_and_sections(commands, pid=target.pid, official=official, **placement)
+    value, py_bt, helptext, py_exc, printers = sections[len(prompt):]
+    reason = f"CPython {version} is taken for a version cpython-gdb does not know ({PRETEND} is set, for tests)"
+    assert whole.count(f"cpython-gdb: {reason}; cpython-gdb steps aside") == 1, whole
+    # The official printer, ours being first but giving nothing.
+    assert re.fullmatch(r"\$1 = <type at remote 0x[0-9a-f]+>\n", value), value
+    assert "cpython-gdb" in printers.split("objfile", 1)[1]
+    # The official py-bt, which names the C built-in call its own way.
+    assert helptext.startswith("Display the current python frame and all the frames within its call stack")
+    assert py_bt.startswith("Traceback (most recent call first):\n"), py_bt
+    assert re.search(r'File ".*recursion\.py", line 18, in wait_here\n    time\.sleep\(1000\)\n', py_bt), py_bt
+    assert "in <module>" in py_bt and "Error" not in py_bt
+    # Ours where it has no command of that name: it says why it cannot help.
+    assert py_exc.strip() == f"py-exc: {reason}"

@@ -108,3 +108,44 @@ def test_clip_line_counts_the_text_not_the_indentation():
     assert clip_line("    abcdef  ", 6) == "    abcdef  "
     assert clip_line("    abcdefg", 6) == "    abcdef" + TRUNCATED
     assert clip_line("abcdefg", 6) == "abcdef" + TRUNCATED
+
+
+def test_a_thread_across_interpreters_marks_where_it_changes():
+    def frame(function, interp):
+        return {"kind": "python", "level": None, "function": function, "qualname": function, "file": "m.py",
+                "line": 1, "source": None, "address": 1, "interpreter_id": interp}
+
+    builtin = {"kind": "builtin", "level": 5, "repr": "<built-in function run_string>"}
+    frames = [frame("inner", 2), frame("middle", 1), builtin, frame("outer", 0), frame("main", 0)]
+    marker_2_1 = "--- subinterpreter 2 above, subinterpreter 1 below ---"
+    marker_1_0 = "--- subinterpreter 1 above, main interpreter below ---"
+    from cpython_gdb.engine.report.text import full_lines, traceback_lines
+
+    # The C call that entered the subinterpreter is the older frame's: below the marker.
+    assert traceback_lines(frames) == [
+        "Traceback (most recent call first):",
+        '  File "m.py", line 1, in inner', "  " + marker_2_1,
+        '  File "m.py", line 1, in middle', "  " + marker_1_0,
+        "  <built-in function run_string>",
+        '  File "m.py", line 1, in outer',
+        '  File "m.py", line 1, in main',
+    ]
+    assert [line for line in full_lines(frames, 100) if line.startswith("---")] == [marker_2_1, marker_1_0]
+    # A thread in one interpreter: its frames carry no interpreter_id, and nothing is marked.
+    plain = [{key: value for key, value in f.items() if key != "interpreter_id"} for f in frames]
+    assert not any(line.startswith("  ---") for line in traceback_lines(plain))
+
+
+def test_a_thread_state_runs_on_the_stack_that_holds_its_anchor():
+    from cpython_gdb.engine.runtime.os_thread import OsThreadKeys, _holder
+
+    main = OsThreadKeys(1, (0x7000,), sp=0x7FFF_0000, tls=0x7000)  # its control block is not on its stack
+    worker = OsThreadKeys(2, (0x6FFF_F000,), sp=0x6FF0_0000, tls=0x6FFF_F000)
+    unknown = OsThreadKeys(3, (0x5000,))
+    assert main.stack_top() is None and worker.stack_top() == 0x6FFF_F000
+    threads = [main, worker, unknown]
+    assert _holder(threads, 0x6FF0_0100) == (1, 0x100)
+    assert _holder(threads, 0x7FFF_0200) == (0, 0x200)
+    # Above the worker's control block (another thread's stack that no sp is known for), below main's sp.
+    assert _holder(threads, 0x6FFF_F800) is None
+    assert _holder(threads, 0x1000) is None

@@ -54,6 +54,7 @@ class Options:
     def __init__(self, target: str) -> None:
         self.target = target
         self.exe: Optional[str] = None
+        self.sysroot: Optional[str] = None
         self.locals = False
         self.native = False
         self.backend: Optional[str] = None
@@ -63,7 +64,7 @@ class Options:
 
 DEFAULT_TIMEOUT = 300.0
 _FLAGS = ("--locals", "--native", "--json")
-_VALUED = ("--exe", "--backend", "--timeout")
+_VALUED = ("--exe", "--backend", "--timeout", "--sysroot")
 BACKENDS = ("direct", "gdb")
 
 
@@ -106,6 +107,8 @@ def _quick_options(argv: List[str]) -> Optional[Options]:
     for name, value in values:
         if name == "--exe":
             options.exe = value
+        elif name == "--sysroot":
+            options.sysroot = value
         elif name == "--backend":
             if value not in BACKENDS:
                 return None
@@ -125,6 +128,7 @@ def _parse(argv: List[str]) -> Options:
     args = _parser().parse_args(argv)
     options = Options(args.target)
     options.exe, options.locals, options.native = args.exe, args.locals, args.native
+    options.sysroot = args.sysroot
     options.backend, options.json, options.timeout = args.backend, args.json, args.timeout
     return options
 
@@ -143,6 +147,10 @@ def _parser() -> "argparse.ArgumentParser":
     parser.add_argument("target", metavar="PID|CORE", help="process id, or core file")
     parser.add_argument("--exe", metavar="PYTHON",
                         help="the Python executable (for a core: found from the core if not given)")
+    parser.add_argument("--sysroot", metavar="DIR",
+                        help="for a core from a container or another machine: look for its executable, "
+                             "libraries and source files under DIR (a live process's are read through "
+                             "/proc/PID/root)")
     parser.add_argument("--locals", action="store_true", help="show each Python frame's local variables")
     parser.add_argument("--native", action="store_true",
                         help="show the C stack, with Python frames in place of the eval loop's")
@@ -181,7 +189,8 @@ def _check_pid(pid: int) -> None:
         raise UserError(f"cannot read process {pid}: {ptrace_advice()}") from None
 
 
-def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[str], Optional[str]]:
+def _check_core(path: str, exe: Optional[str],
+                sysroot: Optional[str]) -> Tuple[CoreFile, str, Optional[str], Optional[str]]:
     """(the core's notes, its executable on disk and as the core names it, a warning about a truncated
     core or None)."""
     from cpython_gdb.engine.elf.corefile import CoreError, CoreFile
@@ -191,7 +200,7 @@ def _check_core(path: str, exe: Optional[str]) -> Tuple[CoreFile, str, Optional[
     except CoreError as exc:
         raise UserError(f"not a usable core file: {exc}") from None
     warning = info.truncation_message()
-    on_disk, _, name = info.executable(exe)
+    on_disk, _, name = info.executable(exe, sysroot)
     if on_disk is None:
         # A core cut short may have lost the notes that name it (gdb's gcore writes them last).
         raise UserError(f"cannot find the executable of {path}: give it with --exe PYTHON"
@@ -265,8 +274,8 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
         if not os.path.exists(args.target):
             raise UserError(f"no such process or core file: {args.target}")
         what = f"core {args.target}"
-        info, exe, name, warning = _check_core(args.target, args.exe)
-        doc, layout_warning = core_document(info, exe, name, args.locals, _detail(args))
+        info, exe, name, warning = _check_core(args.target, args.exe, args.sysroot)
+        doc, layout_warning = core_document(info, exe, name, args.locals, _detail(args), args.sysroot)
         return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
     except UserError:
         raise  # already said as it must be (it is a CpythonGdbError too)
@@ -292,6 +301,12 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
         if found is None:
             raise UserError(f"executable not found: {args.exe}", EXIT_USAGE)
         args.exe = found
+    if args.sysroot is not None:
+        if args.target.isdigit():
+            raise UserError("--sysroot is for a core: a live process's files are read through /proc/PID/root "
+                            f"(see '{PROG} --help')", EXIT_USAGE)
+        if not os.path.isdir(args.sysroot):
+            raise UserError(f"--sysroot: no such directory: {args.sysroot}", EXIT_USAGE)
     if args.backend != "gdb":
         return _direct(args)
     gdb = _find_gdb()
@@ -312,9 +327,11 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
                 os.kill(pid, signal.SIGSTOP)  # it was stopped: leave it so
         doc = _document(output, what)
     elif os.path.exists(args.target):
-        _, exe, _, warning = _check_core(args.target, args.exe)
+        _, exe, _, warning = _check_core(args.target, args.exe, args.sysroot)
         what = f"core {args.target}"
-        output = _run_gdb(_gdb_argv(gdb, [exe, "-c", args.target], options), args.timeout)
+        # Set before the core is loaded, as gdb needs it to find the libraries.
+        settings = [] if args.sysroot is None else ["-iex", f"set sysroot {args.sysroot}"]
+        output = _run_gdb(_gdb_argv(gdb, [*settings, exe, "-c", args.target], options), args.timeout)
         try:
             if CORE_REJECTED in output:
                 # BFD refuses a core whose segments run past its end.

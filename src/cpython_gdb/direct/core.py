@@ -15,6 +15,7 @@ import os
 
 from ..engine.elf.corefile import CoreFile
 from ..engine.memory import check_address
+from ..engine.report.source import on_disk
 from ..errors import MemoryReadError
 from .symbols import Mapping
 
@@ -25,13 +26,16 @@ if TYPE_CHECKING:
 DELETED = " (deleted)"
 
 
-def core_mappings(core: CoreFile, executable: Optional[str], exe_on_disk: Optional[str]) -> List[Mapping]:
+def core_mappings(core: CoreFile, executable: Optional[str], exe_on_disk: Optional[str],
+                  sysroot: Optional[str] = None) -> List[Mapping]:
     """NT_FILE's mappings; the executable's (named ``executable`` there: see :meth:`CoreFile.executable`)
-    is opened at ``exe_on_disk``."""
+    is opened at ``exe_on_disk``, the others under ``sysroot`` where it has them (as gdb's sysroot)."""
     out = []
     for mapped in core.files:
         name = mapped.path[: -len(DELETED)] if mapped.path.endswith(DELETED) else mapped.path
         disk = exe_on_disk if exe_on_disk is not None and mapped.path == executable else name
+        if disk == name and sysroot and os.path.isfile(on_disk(name, sysroot)):
+            disk = on_disk(name, sysroot)
         out.append(Mapping(mapped.start, mapped.end, mapped.offset, name, (disk,)))
     return out
 

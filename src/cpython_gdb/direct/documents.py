@@ -30,20 +30,21 @@ from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.memory import CachedReader
 from ..engine.record import frozen
 from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
-from ..engine.runtime.os_thread import match_thread_states, read_os_thread
+from ..engine.runtime.os_thread import OsThreadKeys, assign_thread_states, read_os_thread
 from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import vdso
 from .images import Images
 from .live import ProcessMemory, mapped_ranges, process_mappings, stopped
-from .registers import fs_base
+from .procfs import as_seen_by, process_root
+from .registers import RSP_WORD, USER_REGS, fs_base
 from .stacks import NATIVE, NO_TSTATE, Stacks
 from .symbols import FoundRuntime, Mapping, find_runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Sequence, Set, Tuple
+    from typing import List, Optional, Sequence, Set, Tuple, Union
 
     from ..engine.elf.corefile import CoreFile
     from ..engine.memory import Reader
@@ -54,15 +55,16 @@ BACKEND = "direct"
 
 @frozen
 class OsThread:
-    lwp: int
     name: Optional[str]
     registers: Optional[Tuple[int, ...]]  # its user_regs_struct (registers.py), None if unknown
+    keys: OsThreadKeys  # what matches it to its thread states
 
-    @property
-    def handles(self) -> Tuple[int, ...]:
-        """The pthread_t it may go by."""
-        base = fs_base(self.registers)
-        return () if base is None else (base,)
+
+def os_thread(lwp: int, name: Optional[str], registers: Optional[Tuple[int, ...]]) -> OsThread:
+    # Under glibc, fs_base is the thread's pthread_t.
+    base = fs_base(registers)
+    sp = int(registers[RSP_WORD]) if registers is not None and len(registers) == USER_REGS else None
+    return OsThread(name, registers, OsThreadKeys(lwp, () if base is None else (base,), sp, base))
 
 
 class Process:
@@ -82,11 +84,13 @@ class Process:
         self.vdso = vdso  # the vDSO's address (vdso.py), if known
 
 
-def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThread, matched: Set[int]) -> Entry:
-    entry = thread_entry(number, thread.lwp, thread.name, number == 1)
+def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThread,
+            tstates: Union[List[int], CpythonGdbError], matched: Set[int]) -> Entry:
+    entry = thread_entry(number, thread.keys.lwp, thread.name, number == 1)
     target = builder.target
     try:
-        tstates = match_thread_states(target, builder.runtime, thread.lwp, thread.handles)
+        if isinstance(tstates, CpythonGdbError):
+            raise tstates
         if not tstates:
             entry["note"] = NO_TSTATE
             return entry
@@ -108,22 +112,30 @@ def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThr
 
 
 def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], process: Process, with_locals: bool,
-          detail: str, limits: Limits = DEFAULT_LIMITS) -> Tuple[Document, Optional[str]]:
+          detail: str, limits: Limits = DEFAULT_LIMITS, source_root: str = "") -> Tuple[Document, Optional[str]]:
     """The document of a stopped target, and the layout's warning (or None).
 
     ``detail``: how far C stacks are unwound (stacks.py: STATE, LEVELS or NATIVE).
+    ``source_root``: where the target's ``/`` is here, for its source files ("": ours).
     """
     cached = CachedReader(reader)
     major, minor, micro, release = found.version
     layout = choose_layout((major, minor, micro), cached, found.runtime.address, release=release)
     target = Target(cached, layout)
+    target.source_root = source_root
     builder = DocumentBuilder(target, found.runtime, limits, with_locals)
     images = Images(process.mappings, process.executable, found.image, every_name=detail == NATIVE,
                     vdso=vdso.image(cached, process.vdso))
     collecting = any(interp.gc_collecting is not False for interp in builder.interps)
     stacks = Stacks(target, cached, images, detail, collecting)
     matched: Set[int] = set()
-    entries = [_thread(builder, stacks, number, thread, matched) for number, thread in enumerate(threads, 1)]
+    assigned: Sequence[Union[List[int], CpythonGdbError]]
+    try:
+        assigned = assign_thread_states(target, found.runtime, [thread.keys for thread in threads])
+    except CpythonGdbError as exc:
+        assigned = [exc] * len(threads)  # said of each thread
+    entries = [_thread(builder, stacks, number, thread, tstates, matched)
+               for number, (thread, tstates) in enumerate(zip(threads, assigned), 1)]
     for tstate in all_thread_states(target, found.runtime):
         if tstate not in matched:
             try:
@@ -149,27 +161,29 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None,
         # left alone. Its reads are at the mapped files' symbols, never at
         # a pointer read from the target.
         runtime = find_runtime(memory, mappings, executable)
-        fields = {"kind": "process", "pid": pid, "core": None, "executable": executable}
+        shown = None if executable is None else as_seen_by(pid, executable)
+        fields = {"kind": "process", "pid": pid, "core": None, "executable": shown}
         with stopped(pid) as held:
             # From here on pointers read from the target are followed: only
             # into what it has mapped (listed now, as it can map no more).
             memory.mapped = mapped_ranges(pid)
-            threads = [OsThread(t.lwp, t.name, t.registers) for t in held.threads]
+            threads = [os_thread(t.lwp, t.name, t.registers) for t in held.threads]
             process = Process(fields, mappings, executable, vdso.live_base(pid))
-            return build(memory, runtime, threads, process, with_locals, detail)
+            return build(memory, runtime, threads, process, with_locals, detail, source_root=process_root(pid))
 
 
 def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool,
-                  detail: str = "state") -> Tuple[Document, Optional[str]]:
+                  detail: str = "state", sysroot: Optional[str] = None) -> Tuple[Document, Optional[str]]:
     """A core file's document; ``exe``: the executable on disk, ``name``: as the core names it
-    (both from :meth:`CoreFile.executable`)."""
+    (both from :meth:`CoreFile.executable`); ``sysroot``: where the core's machine's (or
+    container's) ``/`` is here, for its libraries and sources."""
     from .core import CoreMemory, core_mappings  # not needed for a live process
 
-    mappings = core_mappings(core, name, exe)
+    mappings = core_mappings(core, name, exe, sysroot)
     with CoreMemory(core, mappings) as memory:
         runtime = find_runtime(memory, mappings, name)
         fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
                   "executable": os.path.abspath(exe)}
-        threads = [OsThread(t.lwp, None, t.registers) for t in core.threads]
+        threads = [os_thread(t.lwp, None, t.registers) for t in core.threads]
         process = Process(fields, mappings, name, core.auxv.get(vdso.AT_SYSINFO_EHDR))
-        return build(memory, runtime, threads, process, with_locals, detail)
+        return build(memory, runtime, threads, process, with_locals, detail, source_root=sysroot or "")

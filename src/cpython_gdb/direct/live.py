@@ -22,6 +22,7 @@ import time
 from ..engine.memory import Mapped, check_address
 from ..engine.record import frozen
 from ..errors import CpythonGdbError, MemoryReadError
+from .procfs import process_root
 from .registers import USER_REGS, fs_base
 from .symbols import Mapping
 
@@ -334,6 +335,7 @@ def process_mappings(pid: int) -> Tuple[List[Mapping], Optional[str]]:
     if executable is not None and executable.endswith(" (deleted)"):
         executable = executable[: -len(" (deleted)")]
     mappings: List[Mapping] = []
+    root = process_root(pid)
     for line in _maps(pid):
         fields = line.split(None, 5)
         if len(fields) < 6 or not fields[5].startswith("/"):
@@ -345,7 +347,11 @@ def process_mappings(pid: int) -> Tuple[List[Mapping], Optional[str]]:
             name = name[: -len(" (deleted)")]
         # The mapping itself opens the very file, even one deleted since or
         # in another mount namespace (it needs CAP_SYS_ADMIN); else the name
-        # (as seen from our root), else the name under the process's root.
+        # (as seen from our root), else the name under the process's root;
+        # that one first where the process's root is not ours (a container),
+        # where the same name here may be another file.
         disk = (f"/proc/{pid}/map_files/{span}", name, f"/proc/{pid}/root{name}")
+        if root:
+            disk = (disk[0], disk[2], disk[1])
         mappings.append(Mapping(start, end, offset, name, disk))
     return mappings, executable

@@ -77,6 +77,9 @@ class PyFrame:
     # pushed below its first frame (0 if none). The shim lives in that C
     # call's stack frame, which tells the C frame without any symbol.
     entry_shim: int = 0
+    # The interpreter it runs in, where its thread's frames come from more
+    # than one (a thread that entered a subinterpreter); None otherwise.
+    interpreter_id: Optional[int] = None
 
 
 @frozen

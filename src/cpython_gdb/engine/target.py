@@ -58,6 +58,9 @@ class Target:
         self.reader = reader
         self.layout = layout
         self.scheme = layout.scheme
+        # Where the target's "/" is in our file system, for its source files
+        # ("": ours); the backend says (report/source.py).
+        self.source_root = ""
         self.types: Dict[int, TypeInfo] = {}
         self.codes: Dict[int, CodeInfo] = {}
         self.lines: Dict[Tuple[int, int], Optional[int]] = {}  # (code, offset) -> line
@@ -86,6 +89,8 @@ class Target:
         # list of thread states that loops): each said once, by the report
         # ("notes") or, in gdb, by the first command that met it.
         self.notes: List[str] = []
+        # runtime.os_thread: each OS thread's thread states, by _PyRuntime address.
+        self.tstate_assignment: Dict[int, List[List[int]]] = {}
         # Texts of objects already rendered at this stop, per set of limits:
         # object address -> (text, depth below it of the deepest object
         # that prints others, -1 if none). See objects.dispatch.write_object.

@@ -83,8 +83,10 @@ class CPythonPrinters(gdb.printing.PrettyPrinter):
             names = _pointee_names(value.type)
         except gdb.error:
             return None
-        if names and names & OBJECT_TYPES:
+        if names and names & OBJECT_TYPES and state.unknown_version() is None:
             return PyObjectPointerPrinter(value)
+        # Not ours to print, or a CPython we do not know: other printers
+        # (CPython's python-gdb.py) may know it.
         return None
 
 

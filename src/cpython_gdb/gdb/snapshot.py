@@ -14,6 +14,7 @@ from typing import List, Optional, Set
 
 import gdb
 
+from ..direct.procfs import as_seen_by
 from ..engine.cstack.kinds import Conditions
 from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
 from ..engine.report.text import render
@@ -23,7 +24,7 @@ from ..errors import CpythonGdbError
 from . import state
 from .stack import thread_stack
 from .stop import stop_state
-from .tstates import find_thread_states
+from .tstates import find_thread_states, restore_selection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,12 +58,18 @@ class _Builder(DocumentBuilder):
 
 def _target_fields() -> Entry:
     inferior = gdb.selected_inferior()
-    connection = getattr(inferior, "connection", None)
-    kind = "core" if connection is not None and connection.type == "core" else "process"
+    kind = "core" if state.is_core(inferior) else "process"
     progspace = gdb.current_progspace()
     executable = progspace.filename if progspace is not None else None
+    if executable:
+        # gdb names a file of a process in another mount namespace "target:PATH".
+        if executable.startswith(state.TARGET_PREFIX):
+            executable = executable[len(state.TARGET_PREFIX):]
+        executable = os.path.abspath(executable)
+        if kind == "process" and inferior.pid and state.is_native(inferior):
+            executable = as_seen_by(inferior.pid, executable)
     return {"kind": kind, "pid": inferior.pid or None, "core": _core_file() if kind == "core" else None,
-            "executable": os.path.abspath(executable) if executable else None}
+            "executable": executable or None}
 
 
 def _core_file() -> Optional[str]:
@@ -72,16 +79,6 @@ def _core_file() -> Optional[str]:
         return None
     found = re.search(r"core dump file:\s*`(.+?)', file type", text)
     return os.path.abspath(found.group(1)) if found else None
-
-
-def _select(thread: "Optional[gdb.InferiorThread]", frame: "Optional[gdb.Frame]") -> None:
-    try:
-        if thread is not None and thread.is_valid():
-            thread.switch()
-        if frame is not None and frame.is_valid():
-            frame.select()
-    except gdb.error:
-        pass
 
 
 def report_lines(native: bool, with_locals: bool) -> List[str]:
@@ -109,7 +106,7 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
             except CpythonGdbError as exc:
                 threads.append(builder.unreadable(thread, thread == selected, str(exc)))
     finally:
-        _select(selected, frame)
+        restore_selection(selected, frame)
     for tstate in all_thread_states(target, state.runtime_anchor()):
         if tstate not in matched:
             try:

@@ -4,24 +4,38 @@ The layout lasts until the program's files change; the Target (and its
 memory cache) lasts for one stop.
 """
 
+import os
 from typing import Dict, Optional, Set, Tuple
 
 import gdb
 
+from ..direct.procfs import process_root
 from ..engine.layout import Layout, choose_layout
 from ..engine.limits import Limits
 from ..engine.memory import CachedReader
 from ..engine.report.text import printable
 from ..engine.runtime.anchor import Runtime
 from ..engine.target import Target
-from ..errors import CpythonGdbError, NoInterpreter
+from ..errors import CpythonGdbError, NoInterpreter, UnsupportedVersion
 from .dwarf import DwarfTypeInfo, runtime_block
 from .lookup import find_runtime, symbol_address, target_version
 from .parameters import current_limits
 from .reader import GdbReader, forget_mappings
 
-# Both by inferior number: each inferior may run another program.
+# gdb's prefix for a file it reads through the target (a process in another
+# mount namespace): "target:/usr/bin/python3".
+TARGET_PREFIX = "target:"
+
+# Test-only: set in gdb's environment, it makes the adapter take the
+# target's CPython for one it does not know, to test how it steps aside.
+PRETEND_UNKNOWN = "CPYTHON_GDB_PRETEND_UNKNOWN"
+# Said once, after the reason, where the target's CPython is one we cannot read.
+STEPPING_ASIDE = ("cpython-gdb steps aside: its printers show nothing for this program, "
+                  "and CPython's own python-gdb.py keeps its py-* commands where it is loaded")
+
+# All by inferior number: each inferior may run another program.
 _layouts: Dict[int, Tuple[Layout, Runtime]] = {}  # layout and where the runtime is
+_unknown: Dict[int, str] = {}  # why its CPython cannot be read: a version we do not know
 _targets: Dict[int, Target] = {}
 _said: Set[str] = set()  # what was told about the target's version, once each
 _quiet = False  # set when announce() found no CPython: not again until the files change
@@ -36,6 +50,7 @@ def forget_stop(_event: object = None) -> None:
 def forget_all(_event: object = None) -> None:
     global _quiet
     _layouts.clear()
+    _unknown.clear()
     _secrets.clear()
     _quiet = False
     forget_stop()
@@ -46,18 +61,28 @@ def _load_layout() -> Tuple[Layout, Runtime]:
     known = _layouts.get(inferior.num)
     if known is not None:
         return known
+    if inferior.num in _unknown:
+        raise UnsupportedVersion(_unknown[inferior.num])
     if inferior.pid == 0 and not _has_core():
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
     runtime = find_runtime()
     major, minor, micro, release = target_version(runtime.address)
-    block = runtime_block(runtime.address)
-    layout = choose_layout(
-        (major, minor, micro),
-        CachedReader(GdbReader(inferior)),
-        runtime.address,
-        types=DwarfTypeInfo(block) if block is not None else None,
-        release=release,
-    )
+    try:
+        if os.environ.get(PRETEND_UNKNOWN):
+            raise UnsupportedVersion(f"CPython {major}.{minor} is taken for a version cpython-gdb does not know "
+                                     f"({PRETEND_UNKNOWN} is set, for tests)")
+        block = runtime_block(runtime.address)
+        layout = choose_layout(
+            (major, minor, micro),
+            CachedReader(GdbReader(inferior)),
+            runtime.address,
+            types=DwarfTypeInfo(block) if block is not None else None,
+            release=release,
+        )
+    except UnsupportedVersion as exc:
+        _unknown[inferior.num] = str(exc)
+        _say(f"cpython-gdb: {exc}; {STEPPING_ASIDE}")
+        raise
     _layouts[inferior.num] = (layout, runtime)
     _say(f"cpython-gdb: {layout.description}")
     if layout.warning:
@@ -93,6 +118,22 @@ def _has_core() -> bool:
         return False
 
 
+def unknown_version() -> Optional[str]:
+    """Why the selected inferior runs a CPython we cannot read (a version we do not know), else None.
+
+    Then the printers return nothing, so that others (CPython's own) print,
+    and CPython's python-gdb.py keeps the commands it defines. None also
+    where there is no Python program (yet): nothing to step aside for.
+    """
+    try:
+        _load_layout()
+    except UnsupportedVersion as exc:
+        return str(exc)
+    except (CpythonGdbError, gdb.error):
+        return None
+    return None
+
+
 def current_target() -> Target:
     """The Target of the selected inferior at this stop."""
     layout, _ = _load_layout()
@@ -100,6 +141,7 @@ def current_target() -> Target:
     target = _targets.get(inferior.num)
     if target is None:
         target = Target(CachedReader(GdbReader(inferior)), layout)
+        target.source_root = source_root(inferior)
         _targets[inferior.num] = target
     return target
 
@@ -107,6 +149,40 @@ def current_target() -> Target:
 def stop_target() -> Optional[Target]:
     """The Target of the selected inferior if a command made one at this stop (None: none did)."""
     return _targets.get(gdb.selected_inferior().num)
+def is_core(inferior: "gdb.Inferior") -> bool:
+    connection = getattr(inferior, "connection", None)  # gdb 11+
+    if connection is not None:
+        return bool(connection.type == "core")
+    return inferior.pid == 0 and _has_core()
+
+
+def sysroot() -> str:
+    """gdb's sysroot as a directory here ("" for none, or "target:", the target's own files)."""
+    try:
+        value = str(gdb.parameter("sysroot") or "")
+    except (gdb.error, RuntimeError):
+        return ""
+    return "" if value.startswith(TARGET_PREFIX) else value
+
+
+def source_root(inferior: "gdb.Inferior") -> str:
+    """Where the target's "/" is here, for its source files (report/source.py).
+
+    A live process's own root (a container's, a chroot's) through /proc,
+    if it is not ours; a core's, where the user set a sysroot for its
+    libraries (`cpython-gdb core --sysroot`).
+    """
+    if is_core(inferior):
+        return sysroot()
+    if inferior.pid and is_native(inferior):
+        return process_root(inferior.pid)
+    return ""
+
+
+def is_native(inferior: "gdb.Inferior") -> bool:
+    """Whether the process runs on this machine, so that its /proc is ours (not under gdbserver)."""
+    connection = getattr(inferior, "connection", None)
+    return connection is None or connection.type == "native"
 
 
 def runtime() -> int:

@@ -16,11 +16,13 @@ from ..engine.native.unwind import Modules
 from ..engine.target import Target
 
 if TYPE_CHECKING:
+    from ..engine.runtime.os_thread import OsThreadKeys
     from .cframes import Lesson
 
 
 class StopState:
-    __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "told", "__weakref__")
+    __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "told", "os_threads",
+                 "__weakref__")
 
     def __init__(self) -> None:
         # By gdb's global thread number.
@@ -35,6 +37,8 @@ class StopState:
         self.names: Dict[int, Tuple[str, ...]] = {}
         # How many of the Target's notes (engine.target) were said at this stop.
         self.told = 0
+        # tstates.py: every thread's (global number, keys), read once where needed.
+        self.os_threads: Optional[List[Tuple[int, "OsThreadKeys"]]] = None
 
 
 _states: "weakref.WeakKeyDictionary[Target, StopState]" = weakref.WeakKeyDictionary()

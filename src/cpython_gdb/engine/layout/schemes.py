@@ -87,6 +87,14 @@ class Scheme:
     # The attribute of a threading.Thread that holds its name: 2.7's is the
     # private self.__name.
     thread_name: str = "_name"
+    # What of a running thread state lies on the C stack of the OS thread
+    # that runs it (runtime/os_thread.py), since its ids may name another:
+    # nothing but the eval loop's copies of its frame object's address
+    # (<= 3.9: "frame_scan"), tstate->cframe, set by each eval-loop call to
+    # a record in its own C frame (3.10-3.12, bpo-43760), or the shim frame
+    # record that each eval-loop call keeps in its C frame (3.13+, where
+    # cframe is gone: gh-108036).
+    running_anchor: str = "cframe"  # "frame_scan" | "cframe" | "entry_shim"
 
 
 _V310 = Scheme(
@@ -105,7 +113,7 @@ _V310 = Scheme(
     localsplus="varnames",
     str_hash="siphash24",
 )
-_V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
+_V39 = replace(_V310, linetable="lnotab", lasti_unit=1, running_anchor="frame_scan")
 _V36 = replace(_V39, runtime="statics", exception_repr="tuple")
 _V27 = replace(_V36, linetable="lnotab27", str_ready_bit=None, dict_keys="table", split_values="none",
                str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name")
@@ -132,7 +140,7 @@ _V312 = replace(
     managed_dict="312",
     managed_values_offset=0,
 )
-_V313 = replace(_V312, managed_dict="313")
+_V313 = replace(_V312, managed_dict="313", running_anchor="entry_shim")
 _V314 = replace(_V313, stack_refs="tagged")
 
 _SCHEMES = {(2, 7): _V27, (3, 6): _V36, (3, 7): _V39, (3, 8): _V39, (3, 9): _V39, (3, 10): _V310, (3, 11): _V311,

@@ -47,11 +47,11 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
     text = None
     if with_source and lineno is not None and lineno >= 1:
         if sources is None:
-            lines = source_lines(code.filename)
+            lines = source_lines(code.filename, target.source_root)
         elif code.filename in sources:
             lines = sources[code.filename]
         else:
-            lines = sources[code.filename] = source_lines(code.filename)
+            lines = sources[code.filename] = source_lines(code.filename, target.source_root)
         if lines is not None and lineno <= len(lines):
             text = lines[lineno - 1]
     entry: Entry = {
@@ -64,6 +64,8 @@ def python_entry(target: Target, frame: PyFrame, level: Optional[int], with_loca
         "source": None if text is None else clip_line(text.strip(), limits.max_source_line),
         "address": frame.address,
     }
+    if frame.interpreter_id is not None:
+        entry["interpreter_id"] = frame.interpreter_id
     if with_locals:
         try:
             local_vars = frame_locals(target, frame)

@@ -4,6 +4,12 @@ A code object's file name is the target's to choose: ``/dev/stdin`` (a
 program run as ``python3 /dev/stdin < script.py``), a FIFO, a device, a
 file of any size. Only regular files are read, and at most _MAX_BYTES of
 one; a line is cut where it is shown (clip_line).
+
+A file name is the target's view of its file system. Where that is not
+ours (a process in a container or a chroot, a core from another machine),
+the backend gives the directory that stands for the target's ``/``
+(``/proc/PID/root``, a sysroot): an absolute name is read under it. The
+name shown stays the target's.
 """
 
 from __future__ import annotations
@@ -19,8 +25,19 @@ _cache: Dict[str, Tuple[float, List[str]]] = {}
 _MAX_BYTES = 16 << 20
 
 
-def source_lines(filename: str) -> Optional[List[str]]:
-    """All lines of ``filename`` (without line ends), or None if unreadable or not a regular file."""
+def on_disk(filename: str, root: str = "") -> str:
+    """Where to read the target's file ``filename``, its ``/`` being ``root`` here ("": ours)."""
+    if root and filename.startswith("/"):
+        return root.rstrip("/") + filename
+    return filename
+
+
+def source_lines(filename: str, root: str = "") -> Optional[List[str]]:
+    """All lines of ``filename`` (without line ends), or None if unreadable or not a regular file.
+
+    ``root``: see on_disk.
+    """
+    filename = on_disk(filename, root)
     try:
         info = os.stat(filename)
     except (OSError, ValueError):
@@ -108,10 +125,10 @@ def _encoding(raw: bytes) -> str:
     return encoding
 
 
-def source_line(filename: str, lineno: Optional[int]) -> Optional[str]:
+def source_line(filename: str, lineno: Optional[int], root: str = "") -> Optional[str]:
     if lineno is None or lineno < 1:
         return None
-    lines = source_lines(filename)
+    lines = source_lines(filename, root)
     if lines is None or lineno > len(lines):
         return None
     return lines[lineno - 1]

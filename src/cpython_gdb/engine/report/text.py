@@ -126,16 +126,44 @@ def _c_line(entry: Entry) -> Optional[str]:
     return _C_LINES.get(entry["kind"])
 
 
+def interpreter_name(ident: int) -> str:
+    return "main interpreter" if ident == 0 else f"subinterpreter {ident}"
+
+
+def interpreter_changes(frames: Sequence[Entry]) -> Dict[int, str]:
+    """Where a thread's stack passes from one interpreter to another: the marker line after each such frame.
+
+    By the index of the last Python frame entry run by one interpreter
+    when the next older Python frame runs in another (the frames carry
+    ``interpreter_id`` only when a thread's stack spans interpreters). The
+    C calls between them (the built-in that entered the subinterpreter)
+    belong to the older frames, so the marker comes before them.
+    """
+    marks: Dict[int, str] = {}
+    newer: Optional[Tuple[int, int]] = None  # (index, interpreter id) of the last Python frame seen
+    for index, entry in enumerate(frames):
+        ident = entry.get("interpreter_id") if entry["kind"] == "python" else None
+        if ident is None:
+            continue
+        if newer is not None and newer[1] != ident:
+            marks[newer[0]] = f"--- {interpreter_name(newer[1])} above, {interpreter_name(ident)} below ---"
+        newer = (index, ident)
+    return marks
+
+
 def traceback_lines(frames: List[Entry]) -> List[str]:
     """What py-bt prints for a thread's frame entries."""
     out = ["Traceback (most recent call first):"]
-    for entry in frames:
+    marks = interpreter_changes(frames)
+    for index, entry in enumerate(frames):
         if entry["kind"] == "python":
             out.extend(python_lines(entry))
-            continue
-        text = _c_line(entry)
-        if text is not None:
-            out.append("  " + text)
+        else:
+            text = _c_line(entry)
+            if text is not None:
+                out.append("  " + text)
+        if index in marks:
+            out.append("  " + marks[index])
     return out
 
 
@@ -168,13 +196,16 @@ def frame_summary(entry: Entry, max_output: int) -> List[str]:
 def full_lines(frames: Sequence[Entry], max_output: int) -> List[str]:
     """What py-bt-full prints for a thread's frame entries (Python ones with their locals)."""
     out: List[str] = []
-    for entry in frames:
+    marks = interpreter_changes(frames)
+    for index, entry in enumerate(frames):
         if entry["kind"] == "python":
             out.extend(frame_summary(entry, max_output))
-            continue
-        text = _c_line(entry)
-        if text is not None:
-            out.append(f"#{'?' if entry.get('level') is None else entry['level']} {text}")
+        else:
+            text = _c_line(entry)
+            if text is not None:
+                out.append(f"#{'?' if entry.get('level') is None else entry['level']} {text}")
+        if index in marks:
+            out.append(marks[index])
     return out
 
 
@@ -188,12 +219,13 @@ def locals_lines(entry: Entry) -> List[str]:
 
 
 def listing(filename: str, current: Optional[int], start: int, end: int,
-            max_line: int = DEFAULT_LIMITS.max_source_line) -> Optional[List[str]]:
+            max_line: int = DEFAULT_LIMITS.max_source_line, root: str = "") -> Optional[List[str]]:
     """Lines start..end (inclusive) of a file, the current one marked with '>' (py-list).
 
     Each is cut as py-bt cuts it (clip_line), its indentation kept.
+    ``root``: where the target's ``/`` is (source.on_disk).
     """
-    lines = source_lines(filename)
+    lines = source_lines(filename, root)
     if lines is None:
         return None
     start = max(start, 1)
@@ -206,19 +238,20 @@ def listing(filename: str, current: Optional[int], start: int, end: int,
 
 
 def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry, ...] = (),
-                     max_line: int = DEFAULT_LIMITS.max_source_line) -> List[str]:
+                     max_line: int = DEFAULT_LIMITS.max_source_line, root: str = "") -> List[str]:
     """Lines as Python's traceback module prints them, oldest cause first.
 
-    ``max_line``: characters shown of a source line (clip_line).
+    ``max_line``: characters shown of a source line (clip_line); ``root``:
+    where the target's ``/`` is (source.on_disk).
     """
     lines: List[str] = []
     if info.older_not_shown:
         lines += [f"[older chained exceptions left out: only {info.older_not_shown} links are followed]", ""]
     if info.cause is not None:
-        lines += format_exception(info.cause, max_line=max_line)
+        lines += format_exception(info.cause, max_line=max_line, root=root)
         lines += ["", "The above exception was the direct cause of the following exception:", ""]
     elif info.context is not None and not info.suppress_context:
-        lines += format_exception(info.context, max_line=max_line)
+        lines += format_exception(info.context, max_line=max_line, root=root)
         lines += ["", "During handling of the above exception, another exception occurred:", ""]
     entries = info.traceback or extra_traceback
     if entries:
@@ -229,7 +262,7 @@ def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry,
                 continue
             line = "?" if entry.lineno is None else str(entry.lineno)
             lines.append(f'  File "{entry.filename}", line {line}, in {entry.name}')
-            text = source_line(entry.filename, entry.lineno)
+            text = source_line(entry.filename, entry.lineno, root)
             if text is not None:
                 lines.append("    " + clip_line(text.strip(), max_line))
     name = info.type_name
@@ -238,19 +271,20 @@ def format_exception(info: ExceptionInfo, extra_traceback: Tuple[TracebackEntry,
     return lines
 
 
-def exception_lines(found: ThreadExceptions, max_line: int = DEFAULT_LIMITS.max_source_line) -> List[str]:
+def exception_lines(found: ThreadExceptions, max_line: int = DEFAULT_LIMITS.max_source_line,
+                    root: str = "") -> List[str]:
     """py-exc's output for a thread: the exception being raised, then the one being handled."""
     lines: List[str] = []
     if found.raised_error is not None:
         lines.append(f"<unreadable raised exception: {found.raised_error}>")
     elif found.raised is not None:
         lines.append("Exception being raised:")
-        lines += format_exception(found.raised, found.raised_traceback, max_line)
+        lines += format_exception(found.raised, found.raised_traceback, max_line, root)
     if found.handled is not None:
         if lines:
             lines.append("")
         lines.append("Exception being handled:")
-        lines += format_exception(found.handled, max_line=max_line)
+        lines += format_exception(found.handled, max_line=max_line, root=root)
     if found.handled_error is not None:
         lines += ["", f"<unreadable handled exception: {found.handled_error}>"] if lines else [
             f"<unreadable handled exception: {found.handled_error}>"]
@@ -272,7 +306,8 @@ def _native_line(entry: Entry) -> str:
 
 def _mixed(thread: Entry) -> List[str]:
     out = ["Stack (most recent call first):"]
-    for entry in thread["frames"]:
+    marks = interpreter_changes(thread["frames"])
+    for index, entry in enumerate(thread["frames"]):
         kind = entry["kind"]
         level = entry.get("level")
         number = "#?  " if level is None else f"#{level:<3}"
@@ -284,6 +319,8 @@ def _mixed(thread: Entry) -> List[str]:
             out.extend(lines[1:])
         elif kind == "unreadable":
             out.append(f"  {number} {UNREADABLE}")
+        if index in marks:
+            out.append("  " + marks[index])
     if thread.get("python") and thread.get("note"):
         out.append(f"  ({thread['note']})")  # why the stack ends where it does, when the backend knows
     return out

@@ -27,5 +27,6 @@ exceptions chained to it, as Python would print them."""
             write("Unable to locate python frame: no Python thread state for this thread")
             return
         limits = state.limits()
-        for line in exception_lines(thread_exceptions(target, tstate, limits), limits.max_source_line):
+        for line in exception_lines(thread_exceptions(target, tstate, limits), limits.max_source_line,
+                                    target.source_root):
             write(line)

@@ -38,14 +38,15 @@ The current line is marked with '>'."""
     takes_arguments = True
 
     def run(self, argument: str) -> None:
-        _, frame, stack = selected_python_frame_only()
+        target, frame, stack = selected_python_frame_only()
         if frame is None:
             assert stack is not None
             write(no_python_frame_message(stack))
             return
         current = frame.lineno or frame.code.firstlineno
         start, end = _parse(argument, current)
-        lines = listing(frame.code.filename, current, start, end, state.limits().max_source_line)
+        lines = listing(frame.code.filename, current, start, end, state.limits().max_source_line,
+                        target.source_root)
         if lines is None:
             write(f"Unable to read source file {frame.code.filename}")
             return
