@@ -91,6 +91,7 @@ FT_NOT_YET = frozenset({
     "tests/gdb/test_settings.py::test_max_frames",
     "tests/gdb/test_stops.py::test_core_file_threads",
     "tests/gdb/test_stripped.py::test_stripped_interpreter_matches_dwarf",
+    "tests/gdb/test_threads.py::test_direct_dump_of_a_thread_dropping_the_gil",
     "tests/gdb/test_threads.py::test_dropping_the_gil",
     "tests/gdb/test_threads.py::test_threads_core",
     "tests/gdb/test_threads.py::test_threads_live",

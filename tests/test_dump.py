@@ -323,8 +323,8 @@ def test_dump_gdb_timeout(tmp_path):
             os.kill(target.pid, signal.SIGCONT)
         help_text = dump("--help")
         assert help_text.returncode == 0 and "give up if gdb takes longer (default: 300)" in help_text.stdout
-        # And the default backend needs no gdb at all.
-        assert "waiting for a lock" not in ok(dump(pid, env={"CPYTHON_GDB_GDB": "/nonexistent/gdb"}))
+        # And the default backend needs no gdb at all: it tells the lock waits from the C stacks itself.
+        assert "waiting for a lock" in ok(dump(pid, env={"CPYTHON_GDB_GDB": "/nonexistent/gdb"}))
         assert target.proc.poll() is None
 
 
@@ -336,9 +336,12 @@ def test_dump_gdb_missing_or_failing(tmp_path, fake_gdb):
     core = deadlock_core(newest(), tmp_path)["core"]
     with running(newest(), "recursion.py") as target:
         pid = str(target.pid)
-        for args in ([pid, "--backend", "gdb"], [pid, "--native"], [str(core), "--backend", "gdb"]):
+        for args in ([pid, "--backend", "gdb"], [pid, "--native", "--backend", "gdb"], [str(core), "--backend", "gdb"]):
             one_line_error(dump(*args, env={"CPYTHON_GDB_GDB": "/nonexistent/gdb"}), 3,
                            "gdb not found: CPYTHON_GDB_GDB=/nonexistent/gdb is not an executable")
+        # --native needs no gdb.
+        native = ok(dump(pid, "--native", env={"CPYTHON_GDB_GDB": "/nonexistent/gdb"}))
+        assert "Stack (most recent call first):" in native
         env = {k: v for k, v in os.environ.items() if k != "CPYTHON_GDB_GDB"}
         env["PATH"] = str(tmp_path / "empty")
         result = subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "dump", pid, "--backend", "gdb"],

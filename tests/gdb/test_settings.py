@@ -19,7 +19,8 @@ DEFAULTS = {"max-string": 512, "max-items": 200, "max-depth": 8, "max-output": 1
 FIELDS = {"max-string": "max_string", "max-items": "max_items", "max-depth": "max_depth",
           "max-output": "max_output", "max-frames": "max_frames", "max-source-line": "max_source_line"}
 CAP = 1 << 30
-LIMITS = "python from cpython_gdb.gdb.state import limits; import json; print(json.dumps(limits()._asdict()))"
+LIMITS = ("python from cpython_gdb.gdb.state import limits; import json; l = limits(); "
+          "print(json.dumps(dict(zip(type(l)._fields, l))))")
 
 
 def test_default_limits():

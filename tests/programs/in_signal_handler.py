@@ -11,10 +11,9 @@ import ctypes
 import os
 import signal
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ready import announce  # noqa: E402
+from ready import announce, native_id  # noqa: E402
 
 libc = ctypes.CDLL(None)
 libc.signal.restype = ctypes.c_void_p
@@ -22,7 +21,7 @@ libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
 
 
 def interrupt():
-    announce(str(threading.get_native_id()))
+    announce(str(native_id()))
     os.kill(os.getpid(), signal.SIGUSR1)  # mark: kill
 
 

@@ -96,6 +96,11 @@ class CStack:
         exact = True
         frame = self._frame(0, pc, regs, exact)
         while True:
+            if frame.name == "main":
+                # As gdb (its `backtrace past-main` is off by default): the C
+                # runtime's start-up frames below main are not the program's.
+                yield frame
+                return
             if frame.level + 1 >= self.limit:
                 self.reason = f"more than {self.limit} C frames"
                 yield frame
