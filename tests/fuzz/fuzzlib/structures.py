@@ -16,7 +16,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from cpython_gdb.engine.layout.offsets import Layout
 from cpython_gdb.engine.limits import DEFAULT_LIMITS
 from cpython_gdb.engine.memory import CachedReader
-from cpython_gdb.engine.runtime.tstate import innermost_frame, interpreters, read_thread, thread_states
+from cpython_gdb.engine.runtime.anchor import Runtime
+from cpython_gdb.engine.runtime.tstate import innermost_frame, read_thread, runtime_lists
 from cpython_gdb.engine.target import Target
 from cpython_gdb.errors import CpythonGdbError
 
@@ -83,7 +84,7 @@ def struct_span(layout: Layout, structs: Sequence[str], default: int = 64) -> in
 class Structures:
     """The regions of one pristine target, and the addresses the hostile values need."""
 
-    def __init__(self, reader, runtime: int, layout: Layout, announced: Dict[str, List[int]],
+    def __init__(self, reader, runtime: Runtime, layout: Layout, announced: Dict[str, List[int]],
                  maps: Sequence[Tuple[int, int, str, str]]) -> None:
         self.layout = layout
         self.version = layout.version
@@ -99,13 +100,14 @@ class Structures:
         # has run between cases; a page cache would be out of date).
         self.reader = reader
         lay = layout
-        self.add("runtime", "runtime", "_PyRuntimeState", runtime, struct_span(lay, ["_PyRuntimeState"]),
-                 struct_fields(lay, ["_PyRuntimeState"]))
-        interps = list(interpreters(t, runtime))
-        for i, interp in enumerate(interps):
+        if layout.scheme.runtime != "statics":  # 2.7, 3.6: no _PyRuntime (the static interp_head)
+            self.add("runtime", "runtime", "_PyRuntimeState", runtime.address,
+                     struct_span(lay, ["_PyRuntimeState"]), struct_fields(lay, ["_PyRuntimeState"]))
+        lists = runtime_lists(t, runtime)
+        for i, (interp, _) in enumerate(lists):
             self.add(f"interp[{i}]", "runtime", "PyInterpreterState", interp,
                      struct_span(lay, ["PyInterpreterState"]), struct_fields(lay, ["PyInterpreterState"]))
-        tstates = [ts for interp in interps for ts in thread_states(t, interp)]
+        tstates = [ts for _, states in lists for ts in states]
         frames = []
         for i, ts in enumerate(tstates):
             self.add(f"tstate[{i}]", "tstate", "PyThreadState", ts, struct_span(lay, ["PyThreadState"]),

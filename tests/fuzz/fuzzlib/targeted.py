@@ -1,10 +1,11 @@
-"""Cases aimed at the known bugs (known.py), and at the corruptions issue 16 names.
+"""Cases aimed at the bugs of issue 16 (known.py), and at the corruptions it names.
 
 Random cases reach some of these corruptions only rarely (a code object
 whose file name is a FIFO, a keys table of 2^60 slots); each case here
-makes one on purpose and says which open bug it shows, if any. The quick
-tier runs them all, marked xfail(strict=False) where a bug is open, so
-they pass once it is fixed.
+makes one on purpose and names the bug it was aimed at. Those bugs are
+fixed: these cases are their regression tests on live processes and
+cores. The quick tier runs each on one version (in turn), the long tier
+on every version; a case whose bug is in known.OPEN is xfail(strict=False).
 
 Some bugs are wrong output rather than an escape: ``checks`` look for
 them in the outputs and report a "wrong" finding.
@@ -24,7 +25,7 @@ Ops = Callable[[Structures], List[Op]]
 class Targeted(NamedTuple):
     name: str
     kind: str  # live or core
-    bug: Optional[str]  # the known bug it shows while that is open
+    bug: Optional[str]  # the bug of issue 16 it is aimed at (its regression test)
     ops: Ops
     commands: Tuple[str, ...]  # gdb commands, and "dump ARGS" variants
     core: Optional[Dict[str, object]] = None  # core_plan's parameters, for a core case
@@ -50,10 +51,11 @@ def _balanced(runs: Sequence[Run]) -> List[Finding]:
 
 
 def _still_shows_frames(runs: Sequence[Run]) -> List[Finding]:
-    """A loop in a list must not hide the threads before it."""
+    """A loop in a list must not hide the threads before it (those after it cannot be reached: the
+    selected thread, the main one, is the list's last, so py-bt says it has no thread state)."""
     out = []
     for run in runs:
-        if run.command in ("py-bt", "py-threads") and "File " not in run.output:
+        if run.command in ("py-threads", "thread apply all py-bt", "dump") and "File " not in run.output:
             why = "list loops" if "loops" in run.output else run.output.strip()[:200]
             out.append(Finding("wrong", run.tool, run.command, f"no frame shown ({why})"))
     return out
