@@ -42,7 +42,17 @@ from .known import known_bug
 from .plan import Op, Write, case_plan, resolve
 from .structures import MAIN_LOCALS, Structures
 from .targeted import Targeted
-from .tools import HANG_SECONDS, Finding, Run, classify, gdb_argv, gdb_session, hang_limit, run_dump
+from .tools import (
+    HANG_SECONDS,
+    Finding,
+    Run,
+    classify,
+    current_hang_limit,
+    gdb_argv,
+    gdb_session,
+    hang_limit,
+    run_dump,
+)
 
 FUTEX, READ = 202, 0
 BIG_LINE = 5 << 18  # bytes in each long line of the "bigline" source file (1.25 MB)
@@ -600,7 +610,9 @@ def run_targeted(target: LiveTarget, case: "Targeted", base: Optional[CoreBase] 
     """A case of targeted.py: its operations, its commands, and its check of the outputs."""
     ops = case.ops(target.structures)
     resolve(target.structures, ops, target.paths, strict=True)  # a targeted case must hit what it names
-    with hang_limit(case.hang_seconds or HANG_SECONDS):
+    # The case's own (shorter) limit, but not when confirm_hangs() runs it again with a longer one.
+    limit = current_hang_limit()
+    with hang_limit(limit if limit > HANG_SECONDS else case.hang_seconds or HANG_SECONDS):
         result = _run_targeted(target, case, base, ops)
     extra = case.check(result.runs) if case.check is not None else []
     return result._replace(findings=result.findings + extra, name=case.name)

@@ -171,6 +171,10 @@ def _one_gdb(base: Sequence[str], commands: Sequence[str], env: Dict[str, str]) 
     return runs
 
 
+def current_hang_limit() -> float:
+    return _hang[0]
+
+
 @contextmanager
 def hang_limit(seconds: float) -> Iterator[None]:
     """Commands over ``seconds`` count as hangs in this block (a known hang need not cost 10 s)."""
