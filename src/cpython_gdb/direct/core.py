@@ -91,7 +91,8 @@ class CoreMemory:
             at = address + done
             try:
                 piece = self._from_core(at, size - done) or self._from_file(at, size - done)
-            except OSError:
+            except (OSError, OverflowError):
+                # A file offset from a corrupt note: past the file, or more than an off_t holds.
                 piece = None
             if piece is None:
                 raise MemoryReadError(address, size)

@@ -116,9 +116,13 @@ class CoreFile:
             raise CoreError(f"cannot read {path}: {exc.strerror}") from None
 
     def _pread(self, offset: int, size: int) -> bytes:
+        # Offsets and sizes come from the file's own headers: nothing lies
+        # outside the file (and seek() refuses what an off_t cannot hold).
+        if offset < 0 or size <= 0 or offset >= self.size:
+            return b""
         with open(self.path, "rb") as f:
             f.seek(offset)
-            return f.read(size)
+            return f.read(min(size, self.size - offset))
 
     # -- parsing -----------------------------------------------------------
 
