@@ -18,6 +18,7 @@ then the others as /proc lists them; a core's in the order of its notes.
 from __future__ import annotations
 
 import os
+import time
 
 from ..engine.layout import choose_layout
 from ..engine.limits import DEFAULT_LIMITS, Limits
@@ -69,8 +70,13 @@ def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Se
 
 
 def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_fields: Entry,
-          with_locals: bool, limits: Limits = DEFAULT_LIMITS) -> Tuple[Document, Optional[str]]:
-    """The document of a stopped target, and the layout's warning (or None)."""
+          with_locals: bool, limits: Limits = DEFAULT_LIMITS, tasks: bool = False,
+          now: Optional[float] = None) -> Tuple[Document, Optional[str]]:
+    """The document of a stopped target, and the layout's warning (or None).
+
+    ``tasks``: add the asyncio tasks (``tasks`` and ``cycles``); ``now``:
+    the loop clock's time for a live process, None for a core.
+    """
     cached = CachedReader(reader)
     major, minor, micro, release = runtime.version
     layout = choose_layout((major, minor, micro), cached, runtime.address, release=release)
@@ -84,7 +90,12 @@ def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_
                 entries.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
-    return builder.document(target_fields, BACKEND, False, entries), layout.warning
+    doc = builder.document(target_fields, BACKEND, False, entries)
+    if tasks:
+        from ..engine.report.tasks import add_tasks  # only with --tasks
+
+        add_tasks(doc, target, runtime.address, limits, now, builder.sources)
+    return doc, layout.warning
 
 
 def _with_executable(mappings: List[Mapping], executable: Optional[str], disk: Optional[str]) -> List[Mapping]:
@@ -93,7 +104,8 @@ def _with_executable(mappings: List[Mapping], executable: Optional[str], disk: O
     return [Mapping(m.start, m.end, m.offset, m.name, (disk,)) if m.name == executable else m for m in mappings]
 
 
-def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> Tuple[Document, Optional[str]]:
+def process_document(pid: int, with_locals: bool, exe: Optional[str] = None,
+                     tasks: bool = False) -> Tuple[Document, Optional[str]]:
     """A live process's document; its threads are stopped only while it is read."""
     mappings, executable = process_mappings(pid)
     mappings = _with_executable(mappings, executable, exe)
@@ -108,10 +120,13 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None) -> 
             # into what it has mapped (listed now, as it can map no more).
             memory.mapped = mapped_ranges(pid)
             threads = [OsThread(t.lwp, t.name, () if t.fs_base is None else (t.fs_base,)) for t in held.threads]
-            return build(memory, runtime, threads, fields, with_locals)
+            # asyncio's clock is time.monotonic(), the same on the whole machine.
+            now = time.monotonic() if tasks else None
+            return build(memory, runtime, threads, fields, with_locals, tasks=tasks, now=now)
 
 
-def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool) -> Tuple[Document, Optional[str]]:
+def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool,
+                  tasks: bool = False) -> Tuple[Document, Optional[str]]:
     """A core file's document; ``exe``: the executable on disk, ``name``: as the core names it
     (both from :meth:`CoreFile.executable`)."""
     from .core import CoreMemory, core_mappings  # not needed for a live process
@@ -122,4 +137,4 @@ def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: 
         fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
                   "executable": os.path.abspath(exe)}
         threads = [OsThread(t.lwp, None, () if t.fs_base is None else (t.fs_base,)) for t in core.threads]
-        return build(memory, runtime, threads, fields, with_locals)
+        return build(memory, runtime, threads, fields, with_locals, tasks=tasks)
