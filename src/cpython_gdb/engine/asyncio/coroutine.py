@@ -12,6 +12,7 @@ from ...errors import CpythonGdbError
 from ..frames.walk import decode_one, object_ref
 from ..memory import read_i32, read_u8
 from ..model import PyFrame
+from ..objects.strings import str_or
 from ..record import frozen
 from ..target import Target
 from .tables import AsyncioLayout
@@ -29,6 +30,7 @@ MAX_CHAIN = 1000
 class CoroutineInfo:
     address: int
     type_name: str  # "coroutine", "generator" or "async_generator"
+    qualname: str  # gi_qualname (the code's co_qualname exists only from 3.11)
     # "created", "suspended", "awaiting" (suspended in await / yield
     # from), "running", "finished", or "unknown".
     state: str
@@ -119,7 +121,8 @@ def read_coroutine(t: Target, al: AsyncioLayout, obj: int) -> CoroutineInfo:
             awaits = _awaited(t, al, frame_at)
         except CpythonGdbError:
             awaits = 0
-    return CoroutineInfo(obj, type_name, state, frame, awaits)
+    qualname = str_or(t, t.field_ptr(obj, "PyGenObject.gi_qualname"), "?", 300)
+    return CoroutineInfo(obj, type_name, qualname, state, frame, awaits)
 
 
 def coroutine_chain(t: Target, al: AsyncioLayout, first: int,

@@ -196,7 +196,7 @@ def _waiting(t: Target, al: AsyncioLayout, waiter: int, chain: Tuple[CoroutineIn
     innermost = chain[-1].frame if chain else None
     primitive = None
     if innermost is not None and "asyncio" in innermost.code.filename:
-        primitive = _PRIMITIVES.get(innermost.code.qualname)
+        primitive = _PRIMITIVES.get(chain[-1].qualname)
     if not waiter:
         if chain and chain[0].state == "created":
             return "ready", 0, None, ()

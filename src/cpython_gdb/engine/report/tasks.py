@@ -78,6 +78,7 @@ def task_entry(target: Target, task: TaskInfo, tasks: Sequence[TaskInfo], by: Di
             continue
         entry = python_entry(target, coro.frame, None, False, limits, sources)
         del entry["level"]
+        entry["qualname"] = coro.qualname
         entry["coroutine"] = coro.address
         entry["state"] = coro.state
         frames.append(entry)
