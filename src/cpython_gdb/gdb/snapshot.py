@@ -55,10 +55,15 @@ class _Builder(DocumentBuilder):
         return entry
 
 
+def is_core() -> bool:
+    """Whether the selected inferior is a core file (not a live process)."""
+    connection = getattr(gdb.selected_inferior(), "connection", None)
+    return connection is not None and connection.type == "core"
+
+
 def _target_fields() -> Entry:
     inferior = gdb.selected_inferior()
-    connection = getattr(inferior, "connection", None)
-    kind = "core" if connection is not None and connection.type == "core" else "process"
+    kind = "core" if is_core() else "process"
     progspace = gdb.current_progspace()
     executable = progspace.filename if progspace is not None else None
     return {"kind": kind, "pid": inferior.pid or None, "core": _core_file() if kind == "core" else None,

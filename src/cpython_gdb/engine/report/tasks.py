@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from .document import SourceCache
     from .text import Entry
 
-DEFAULT_MAX_TASKS = 10_000
 _PRIMITIVE_NAMES = {"lock": "Lock", "event": "Event", "condition": "Condition", "semaphore": "Semaphore",
                     "queue": "Queue", "barrier": "Barrier"}
 
@@ -108,7 +107,7 @@ def task_entry(target: Target, task: TaskInfo, tasks: Sequence[TaskInfo], by: Di
     }
 
 
-def tasks_section(target: Target, runtime: int, limits: Limits, max_tasks: int = DEFAULT_MAX_TASKS,
+def tasks_section(target: Target, runtime: int, limits: Limits,
                   owners: Optional[Dict[int, Optional[int]]] = None, now: Optional[float] = None,
                   sources: Optional[SourceCache] = None) -> Tuple[List[Entry], List[List[int]], List[str]]:
     """The task entries, the await cycles (task addresses) and notes (what was left out or unreadable).
@@ -120,6 +119,7 @@ def tasks_section(target: Target, runtime: int, limits: Limits, max_tasks: int =
     al = asyncio_layout(target.layout.version)
     if al is None or target.scheme.free_threaded:
         return [], [], [f"asyncio tasks are not known for {target.layout.description}"]
+    max_tasks = limits.max_tasks
     notes_before = len(target.notes)
     try:
         addresses, more = find_tasks(target, al, runtime, max_tasks)
@@ -249,10 +249,9 @@ def tree_lines(tasks: Sequence[Entry], cycles: Sequence[Sequence[int]], notes: S
 
 
 def add_tasks(doc: Entry, target: Target, runtime: int, limits: Limits, now: Optional[float],
-              sources: Optional[SourceCache] = None, max_tasks: int = DEFAULT_MAX_TASKS) -> None:
+              sources: Optional[SourceCache] = None) -> None:
     """Put ``tasks`` and ``cycles`` in a report document (its threads tell which thread runs a task)."""
-    entries, cycles, notes = tasks_section(target, runtime, limits, max_tasks, frame_owners(doc["threads"]), now,
-                                           sources)
+    entries, cycles, notes = tasks_section(target, runtime, limits, frame_owners(doc["threads"]), now, sources)
     doc["tasks"] = entries
     doc["cycles"] = cycles
     doc["notes"] = list(doc.get("notes") or ()) + notes
