@@ -7,8 +7,9 @@ coroutine chain 20 deep; a Lock held by one task and waited for by
 another; an Event and a Queue.get; a TaskGroup (3.11+); an eager task
 (3.12+); a task of the pure-Python class; a cancelled task and a failed
 one whose exception was never retrieved (both kept referenced); two tasks
-awaiting each other (an await cycle); a task of a second event loop in a
-second thread; and EXTRA_TASKS sleepers. The target writes what asyncio
+awaiting each other (an await cycle); a second event loop in a second
+thread, whose main task runs (blocked in time.sleep) while its other task
+waits; and EXTRA_TASKS sleepers. The target writes what asyncio
 itself says of each task to TRUTH_FILE (JSON), then announces itself.
 """
 
@@ -17,6 +18,7 @@ import json
 import os
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ready import announce  # noqa: E402
@@ -107,8 +109,9 @@ def other_loop():
         task.set_name("other-loop")
         await asyncio.sleep(0)
         others["loop2"] = [describe(t) for t in asyncio.all_tasks()]
+        others["loop2-thread"] = threading.get_native_id()
         others["ready"].set()
-        await task
+        time.sleep(FOREVER)  # mark: blocking
 
     asyncio.run(other_main())
 
@@ -174,7 +177,7 @@ async def main():
     known = {t["address"] for t in tasks}
     tasks += [describe(t) for t in (cancelled, failed) if id(t) not in known]
     others["ready"].wait()
-    truth = {"tasks": tasks + others["loop2"], "edges": edges, "extra": EXTRA,
+    truth = {"tasks": tasks + others["loop2"], "edges": edges, "extra": EXTRA, "running_thread": others["loop2-thread"],
              "lock": id(lock), "event_waiter_primitive": id(event), "queue": id(queue)}
     with open(TRUTH, "w") as f:
         json.dump(truth, f)

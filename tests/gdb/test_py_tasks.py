@@ -1,0 +1,49 @@
+"""py-tasks and py-tasks --tree in gdb, and `dump --backend gdb --tasks`, against the direct backend.
+
+On a gcore core of tests/programs/asyncio_tasks.py (test_asyncio_tasks.py
+checks the direct document against what asyncio says): gdb's document
+holds the same tasks, and py-tasks prints exactly the text made from it;
+`set cpython max-tasks` bounds the listing and says so; a bad option is
+one line. Live, py-tasks names the thread that runs a task.
+"""
+
+import json
+
+import pytest
+
+from cpython_gdb.engine.report.tasks import task_lines, tree_lines
+from harness import PYTHONS, VERSIONS, gcore, run_sections, running
+from report_check import MALLOC_ENV
+from test_dump import document, dump
+
+PROGRAM = "asyncio_tasks.py"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_py_tasks(version, tmp_path):
+    truth_file = tmp_path / "truth.json"
+    with running(version, PROGRAM, str(truth_file), env=MALLOC_ENV) as target:
+        truth = json.loads(truth_file.read_text())
+        live = run_sections(["py-tasks", "py-tasks --tree"], pid=target.pid)
+        core = gcore(target.pid, tmp_path)
+    try:
+        direct = document(dump(str(core), "--tasks", "--json"))
+        via_gdb = document(dump(str(core), "--backend", "gdb", "--tasks", "--json"))
+        out = run_sections(["py-tasks", "py-tasks --tree", "set cpython max-tasks 3", "py-tasks",
+                            "py-tasks --bad", "show cpython max-tasks"], core=core, executable=PYTHONS[version])
+    finally:
+        core.unlink()
+    assert via_gdb["tasks"] == direct["tasks"] and via_gdb["cycles"] == direct["cycles"]
+    assert out[0].splitlines() == task_lines(direct["tasks"], direct["cycles"], [])
+    assert out[1].splitlines() == tree_lines(direct["tasks"], direct["cycles"], [])
+    limited = out[3].splitlines()
+    assert limited[:2] == ["asyncio tasks: 3", "Note: more than 3 tasks: the first 3 are shown (set cpython max-tasks)"]
+    assert len([line for line in limited if line.startswith("Task '")]) == 3
+    assert out[4].strip() == "py-tasks: unknown option '--bad' (expected --tree)"
+    assert out[5].strip() == "cpython max-tasks is 3."
+    # Live: the same tasks, the running one on its thread.
+    running_line = [line for line in live[0].splitlines() if "(running on thread" in line]
+    assert running_line and running_line[0].endswith(f"(running on thread {truth['running_thread']})")
+    names = {t["name"] for t in direct["tasks"]}
+    assert {line.split("'")[1] for line in live[0].splitlines() if line.startswith("Task '")} == names
+    assert "(T) cycle-b (await cycle)" in live[1] or "(T) cycle-a (await cycle)" in live[1]
