@@ -15,6 +15,7 @@ from ..model import PyFrame
 from ..objects.strings import str_or
 from ..record import frozen
 from ..target import Target
+from .cache import stop_cache
 from .tables import AsyncioLayout
 
 TYPE_CHECKING = False
@@ -64,7 +65,7 @@ def _state(t: Target, al: AsyncioLayout, obj: int) -> Tuple[str, int]:
     """(state, frame address to decode or 0)."""
     off = al.offsets
     if al.gen_state == "gi_frame_state":
-        raw = _signed_byte(read_u8(t.reader, obj + off["PyGenObject.gi_frame_state"]))
+        raw = _signed_byte(t.ptr(obj + off["PyGenObject.gi_frame_state"]) & 0xFF)
         iframe = obj + off["PyGenObject.gi_iframe"]
         state = al.states.get(raw, "unknown")
         if state == "suspended" and al.await_test == "resume" and _resume_next(t, al, iframe):
@@ -105,9 +106,10 @@ def _awaited(t: Target, al: AsyncioLayout, frame: int) -> int:
     return object_ref(t, t.ptr(sp - 8 * al.slot_depth))
 
 
-def read_coroutine(t: Target, al: AsyncioLayout, obj: int) -> CoroutineInfo:
-    """One coroutine, generator or async generator. Raises CpythonGdbError."""
-    type_name = t.type_of(obj).name
+def read_coroutine(t: Target, al: AsyncioLayout, obj: int, type_name: Optional[str] = None) -> CoroutineInfo:
+    """One coroutine, generator or async generator (``type_name``: its type's, if known). Raises CpythonGdbError."""
+    if type_name is None:
+        type_name = t.type_of(obj).name
     state, frame_at = _state(t, al, obj)
     frame: Optional[PyFrame] = None
     if frame_at:
@@ -121,7 +123,11 @@ def read_coroutine(t: Target, al: AsyncioLayout, obj: int) -> CoroutineInfo:
             awaits = _awaited(t, al, frame_at)
         except CpythonGdbError:
             awaits = 0
-    qualname = str_or(t, t.field_ptr(obj, "PyGenObject.gi_qualname"), "?", 300)
+    qualname_at = t.field_ptr(obj, "PyGenObject.gi_qualname")
+    texts = stop_cache(t).texts
+    qualname = texts.get(qualname_at)
+    if qualname is None:
+        qualname = texts[qualname_at] = str_or(t, qualname_at, "?", 300)
     return CoroutineInfo(obj, type_name, qualname, state, frame, awaits)
 
 
@@ -143,9 +149,10 @@ def coroutine_chain(t: Target, al: AsyncioLayout, first: int,
             return tuple(chain), 0, f"await chain longer than {limit}"
         seen.add(obj)
         try:
-            if t.type_of(obj).name not in GENERATOR_TYPES:
+            type_name = t.type_of(obj).name
+            if type_name not in GENERATOR_TYPES:
                 return tuple(chain), obj, None
-            info = read_coroutine(t, al, obj)
+            info = read_coroutine(t, al, obj, type_name)
         except CpythonGdbError as exc:
             return tuple(chain), 0, f"cannot read coroutine 0x{obj:x}: {exc}"
         chain.append(info)

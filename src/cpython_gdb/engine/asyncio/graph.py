@@ -21,14 +21,19 @@ def await_edges(tasks: Sequence[TaskInfo]) -> Dict[int, List[int]]:
     """For each task, the tasks it awaits (only tasks in ``tasks``), each once, in order found."""
     known = {task.address for task in tasks}
     edges: Dict[int, List[int]] = {task.address: [] for task in tasks}
+    seen: Set[Tuple[int, int]] = set()
+
+    def add(waiter: int, awaited: int) -> None:
+        if awaited in known and waiter in known and (waiter, awaited) not in seen:
+            seen.add((waiter, awaited))
+            edges[waiter].append(awaited)
+
     for task in tasks:
         for other in task.awaits:
-            if other in known and other not in edges[task.address]:
-                edges[task.address].append(other)
+            add(task.address, other)
     for task in tasks:
         for waiter in task.awaited_by_field:
-            if waiter in known and task.address not in edges[waiter]:
-                edges[waiter].append(task.address)
+            add(waiter, task.address)
     return edges
 
 

@@ -14,11 +14,13 @@ from ..limits import Limits
 from ..memory import read_f64, read_u8, read_u32
 from ..model import PyFrame
 from ..objects.dispatch import object_repr
-from ..objects.instances import heap_bases, instance_attributes, slot_values
+from ..objects.instances import _members as members  # the __slots__ offsets of one class
+from ..objects.instances import heap_bases, instance_attributes
 from ..objects.strings import str_or
 from ..pyexc import read_exception
 from ..record import frozen, replace
 from ..target import Target
+from .cache import stop_cache
 from .coroutine import CoroutineInfo, coroutine_chain
 from .tables import FUTURE_STATES, AsyncioLayout
 from .tasklists import set_members
@@ -82,7 +84,15 @@ def _chain_names(t: Target, obj: int) -> List[str]:
 
 def future_kind(t: Target, obj: int) -> Optional[str]:
     """"ctask", "cfuture", "pytask", "pyfuture" or None (not a future)."""
-    names = _chain_names(t, obj)
+    kinds = stop_cache(t).kinds
+    tp = t.type_address(obj)
+    if tp in kinds:
+        return kinds[tp]
+    kind = kinds[tp] = _kind_of(_chain_names(t, obj))
+    return kind
+
+
+def _kind_of(names: List[str]) -> Optional[str]:
     if "_asyncio.Task" in names:
         return "ctask"
     if "_asyncio.Future" in names:
@@ -123,15 +133,40 @@ def task_name(t: Target, al: AsyncioLayout, obj: int) -> str:
     kind = future_kind(t, obj)
     if kind not in ("ctask", "pytask"):
         return f"<not a task at 0x{obj:x}>"
-    name = _fields(t, al, obj, kind)[3]
+    return _name_text(t, _fields(t, al, obj, kind)[3])
+
+
+def _name_text(t: Target, name: int) -> str:
     if not name:
         return "?"
+    tp = t.type_of(name)
+    if tp.name == "str":
+        return str_or(t, name, "?", 200)
+    if tp.name == "int":
+        number = _small_int(t, name)
+        return f"Task-{number}" if number is not None else "Task-" + object_repr(t, name, _NAME_LIMITS)
     text = str_or(t, name, None, 200)
-    if text is not None:
-        return text
-    if t.type_of(name).name == "int":
-        return "Task-" + object_repr(t, name, _NAME_LIMITS)
-    return object_repr(t, name, _NAME_LIMITS)
+    return text if text is not None else object_repr(t, name, _NAME_LIMITS)
+
+
+def _small_int(t: Target, obj: int) -> Optional[int]:
+    """A non-negative int of at most two 30-bit digits (a task counter), or None for any other."""
+    lay = t.layout
+    if t.scheme.long == "lv_tag":
+        tag = t.ptr(obj + lay.off("PyLongObject.lv_tag"))
+        if tag & 3 == 2:  # the sign bits of zero
+            return 0
+        count, negative = tag >> 3, tag & 3 == 1
+    else:
+        size = t.ptr(obj + lay.off("PyVarObject.ob_size"))
+        count, negative = size, size >= 1 << 63
+    if negative or count > 2:
+        return None
+    if count == 0:
+        return 0
+    digits = t.ptr(obj + lay.off("PyLongObject.ob_digit"))
+    low, high = digits & 0xFFFF_FFFF, digits >> 32
+    return low | (high << 30) if count == 2 else low
 
 
 def _local(t: Target, frame: Optional[PyFrame], name: str) -> int:
@@ -144,12 +179,18 @@ def _local(t: Target, frame: Optional[PyFrame], name: str) -> int:
 
 
 def _slot(t: Target, obj: int, name: str) -> int:
+    """The value of a __slots__ attribute (0 if unset or absent); the offsets are read once per type."""
+    slots = stop_cache(t).slots
     tp = t.type_of(obj)
-    chain, _ = heap_bases(t, tp)
-    for slot, value in slot_values(t, obj, chain):
-        if slot == name:
-            return value
-    return 0
+    offsets = slots.get(tp.address)
+    if offsets is None:
+        chain, _ = heap_bases(t, tp)
+        offsets = slots[tp.address] = {}
+        for klass in reversed(chain):
+            for slot, offset in members(t, klass):
+                offsets[slot] = offset
+    at = offsets.get(name)
+    return t.ptr(obj + at) if at is not None else 0
 
 
 def _tasks_of(t: Target, al: AsyncioLayout, futures: List[int], seen: Set[int]) -> List[int]:
@@ -234,8 +275,8 @@ def read_task(t: Target, al: AsyncioLayout, obj: int, limits: Limits) -> TaskInf
         kind = future_kind(t, obj)
         if kind not in ("ctask", "pytask"):
             return TaskInfo(obj, "?", "unreadable", error=f"not a task (type {t.type_of(obj).name})")
-        fstate, coro, waiter, _, loop, exc = _fields(t, al, obj, kind)
-        name = task_name(t, al, obj)
+        fstate, coro, waiter, name_obj, loop, exc = _fields(t, al, obj, kind)
+        name = _name_text(t, name_obj)
     except CpythonGdbError as exc_:
         return TaskInfo(obj, "?", "unreadable", error=f"cannot read task: {exc_}")
     chain: Tuple[CoroutineInfo, ...] = ()
