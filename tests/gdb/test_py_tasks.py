@@ -29,8 +29,11 @@ def test_py_tasks(version, tmp_path):
     try:
         direct = document(dump(str(core), "--tasks", "--json"))
         via_gdb = document(dump(str(core), "--backend", "gdb", "--tasks", "--json"))
+        gens = truth["generators"]
+        prints = [f"print (PyObject *) {gens[kind][0]}" for kind in ("suspended", "finished", "awaiting")]
         out = run_sections(["py-tasks", "py-tasks --tree", "set cpython max-tasks 3", "py-tasks",
-                            "py-tasks --bad", "show cpython max-tasks"], core=core, executable=PYTHONS[version])
+                            "py-tasks --bad", "show cpython max-tasks", *prints],
+                           core=core, executable=PYTHONS[version])
     finally:
         core.unlink()
     assert via_gdb["tasks"] == direct["tasks"] and via_gdb["cycles"] == direct["cycles"]
@@ -41,6 +44,13 @@ def test_py_tasks(version, tmp_path):
     assert len([line for line in limited if line.startswith("Task '")]) == 3
     assert out[4].strip() == "py-tasks: unknown option '--bad' (expected --tree)"
     assert out[5].strip() == "cpython max-tasks is 3."
+    # print shows where a generator or coroutine is.
+    where = gens["file"]
+    assert out[6].strip().endswith(f"<generator object numbers at remote {gens['suspended'][0]:#x}> "
+                                   f"(suspended at {where}:{gens['suspended'][1]})"), out[6]
+    assert out[7].strip().endswith(f"<generator object numbers at remote {gens['finished'][0]:#x}> (finished)")
+    assert out[8].strip().endswith(f"<coroutine object deep at remote {gens['awaiting'][0]:#x}> "
+                                   f"(suspended in await at {where}:{gens['awaiting'][1]})"), out[8]
     # Live: the same tasks, the running one on its thread.
     running_line = [line for line in live[0].splitlines() if "(running on thread" in line]
     assert running_line and running_line[0].endswith(f"(running on thread {truth['running_thread']})")

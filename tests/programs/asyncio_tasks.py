@@ -79,6 +79,11 @@ async def await_other(name):
     await others[name]  # mark: cycle
 
 
+def numbers():
+    yield 1  # mark: generator
+    yield 2
+
+
 def chain_of(task):
     """The coroutines from the task's down to the innermost await: (qualname, line), outermost first."""
     out = []
@@ -174,10 +179,23 @@ async def main():
     edges["cycle-a"] = ["cycle-b"]
     edges["cycle-b"] = ["cycle-a"]
     tasks = [describe(t) for t in asyncio.all_tasks()]
+    # Generators and coroutines as print shows them: where each is.
+    suspended = numbers()
+    next(suspended)
+    finished = numbers()
+    list(finished)
+    deep_task = next(t for t in asyncio.all_tasks() if t.get_name() == "deep")
+    coro = deep_task.get_coro()
+    keep.extend([suspended, finished])
+    generators = {"suspended": [id(suspended), suspended.gi_frame.f_lineno],
+                  "finished": [id(finished), None],
+                  "awaiting": [id(coro), coro.cr_frame.f_lineno],
+                  "file": __file__}
     known = {t["address"] for t in tasks}
     tasks += [describe(t) for t in (cancelled, failed) if id(t) not in known]
     others["ready"].wait()
-    truth = {"tasks": tasks + others["loop2"], "edges": edges, "extra": EXTRA, "running_thread": others["loop2-thread"],
+    truth = {"generators": generators, "tasks": tasks + others["loop2"], "edges": edges, "extra": EXTRA,
+             "running_thread": others["loop2-thread"],
              "lock": id(lock), "event_waiter_primitive": id(event), "queue": id(queue)}
     with open(TRUTH, "w") as f:
         json.dump(truth, f)

@@ -158,3 +158,31 @@ def coroutine_chain(t: Target, al: AsyncioLayout, first: int,
         chain.append(info)
         obj = info.awaits
     return tuple(chain), 0, None
+
+
+_STATE_WORDS = {"created": "not started", "suspended": "suspended", "awaiting": "suspended in await",
+                "running": "running", "unknown": "in an unknown state"}
+
+
+def generator_suffix(t: Target, obj: int) -> str:
+    """Where a generator, coroutine or async generator is: " (suspended at FILE:LINE)", or "".
+
+    "" for any other object, and where it cannot be read: what print
+    shows after the object's repr.
+    """
+    from .tables import asyncio_layout  # here: a repr of any other object needs none of it
+
+    try:
+        type_name = t.type_of(obj).name
+        if type_name not in GENERATOR_TYPES:
+            return ""
+        al = asyncio_layout(t.layout.version)
+        if al is None or t.scheme.free_threaded:
+            return ""
+        info = read_coroutine(t, al, obj, type_name)
+    except CpythonGdbError:
+        return ""
+    if info.state == "finished" or info.frame is None:
+        return " (finished)"
+    line = "?" if info.frame.lineno is None else info.frame.lineno
+    return f" ({_STATE_WORDS[info.state]} at {info.frame.code.filename}:{line})"
