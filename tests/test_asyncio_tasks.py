@@ -211,3 +211,39 @@ def pstree_rows(text: str) -> List[Any]:
             continue
         rows.append((parts[2], parts[5] if len(parts) == 7 else ""))
     return rows
+
+
+@pytest.mark.parametrize("version", VERSIONS + [f"sid-{name}" for name in SID])
+def test_dump_tasks_corrupt(version, tmp_path):
+    """A task whose coroutine pointer, and one whose type pointer, is broken: a note each, the rest listed."""
+    if version.startswith("sid-"):
+        if sid.unavailable() is not None:
+            pytest.skip(str(sid.unavailable()))
+        hook = sid.install()
+        shutil.rmtree(sid.inside(hook).parent.parent, ignore_errors=True)
+        truth_root = Path("/tmp") / f"cpython-gdb-asyncio-corrupt-{version}.json"
+        truth_file = sid.inside(truth_root)
+        context = sid.running(version[4:], PROGRAM, str(truth_root), "0", "corrupt")
+    else:
+        truth_file = tmp_path / "truth.json"
+        context = running(version, PROGRAM, str(truth_file), "0", "corrupt", env=MALLOC_ENV)
+    try:
+        with context as target:
+            truth = json.loads(truth_file.read_text())
+            doc = document(dump(str(target.pid), "--tasks", "--json"))
+            text = ok(dump(str(target.pid), "--tasks"))
+    finally:
+        truth_file.unlink(missing_ok=True)
+    ours = {t["address"]: t for t in doc["tasks"]}
+    broken = truth["corrupt"]
+    bad_coro = ours[broken["coroutine"]]
+    assert (bad_coro["name"], bad_coro["state"], bad_coro["frames"]) == ("sleeper", "pending", [])
+    assert bad_coro["note"].startswith("cannot read coroutine 0xdead0000"), bad_coro["note"]
+    bad_type = ours[broken["type"]]
+    assert bad_type["state"] == "unreadable" and bad_type["note"], bad_type
+    pending = {t["address"] for t in truth["tasks"] if t["state"] == "pending"}
+    assert pending <= set(ours)
+    for task in doc["tasks"]:
+        if task["address"] not in broken.values() and task["name"] not in ("cancelled", "failed"):
+            assert task["frames"], task["name"]
+    assert "Traceback (most recent call last)" not in text and "(cannot read coroutine 0xdead0000" in text

@@ -57,3 +57,17 @@ def test_py_tasks(version, tmp_path):
     names = {t["name"] for t in direct["tasks"]}
     assert {line.split("'")[1] for line in live[0].splitlines() if line.startswith("Task '")} == names
     assert "(T) cycle-b (await cycle)" in live[1] or "(T) cycle-a (await cycle)" in live[1]
+
+
+def test_py_tasks_corrupt(tmp_path):
+    """Broken tasks (programs/asyncio_tasks.py corrupt): one line each in py-tasks, no Python traceback."""
+    version = VERSIONS[-1]
+    truth_file = tmp_path / "truth.json"
+    with running(version, PROGRAM, str(truth_file), "0", "corrupt", env=MALLOC_ENV) as target:
+        truth = json.loads(truth_file.read_text())
+        out = run_sections(["py-tasks", "py-tasks --tree"], pid=target.pid)
+    for text in out:
+        assert "Traceback (most recent call last)" not in text and "Python Exception" not in text, text
+    assert f"Task 'sleeper' at {truth['corrupt']['coroutine']:#x} (pending)" in out[0]
+    assert "(cannot read coroutine 0xdead0000" in out[0]
+    assert f"at {truth['corrupt']['type']:#x} (unreadable)" in out[0]

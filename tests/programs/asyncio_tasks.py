@@ -25,6 +25,10 @@ from ready import announce  # noqa: E402
 
 TRUTH = sys.argv[1]
 EXTRA = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+# "corrupt": before it announces itself, the program breaks two of its own
+# tasks (the garbage collector is off, and nothing runs them again): one's
+# coroutine pointer, the other's type pointer.
+CORRUPT = len(sys.argv) > 3 and sys.argv[3] == "corrupt"
 FOREVER = 3600
 keep = []
 lock = None
@@ -106,6 +110,21 @@ def describe(task):
         state = "pending"
     return {"address": id(task), "name": task.get_name(), "state": state, "chain": chain_of(task),
             "native": type(task).__module__ == "_asyncio"}
+
+
+def corrupt(victims):
+    """Point the first task's coroutine and the second task's type at unmapped memory."""
+    import ctypes
+    import gc
+
+    gc.disable()
+    bad = 0xDEAD0000
+    coro_task, type_task = sorted(victims, key=lambda t: t.get_name() != "sleeper")
+    words = (ctypes.c_size_t * 32).from_address(id(coro_task))
+    index = list(words).index(id(coro_task.get_coro()))
+    words[index] = bad
+    ctypes.c_size_t.from_address(id(type_task) + 8).value = bad
+    return {"coroutine": id(coro_task), "type": id(type_task)}
 
 
 def other_loop():
@@ -197,6 +216,8 @@ async def main():
     truth = {"generators": generators, "tasks": tasks + others["loop2"], "edges": edges, "extra": EXTRA,
              "running_thread": others["loop2-thread"],
              "lock": id(lock), "event_waiter_primitive": id(event), "queue": id(queue)}
+    if CORRUPT:
+        truth["corrupt"] = corrupt([t for t in asyncio.all_tasks() if t.get_name() in ("sleeper", "holder")])
     with open(TRUTH, "w") as f:
         json.dump(truth, f)
     announce()

@@ -78,10 +78,20 @@ def _set_tasks(t: Target, al: AsyncioLayout, obj: int, limit: int) -> Iterator[i
         raise CorruptObject(f"weak set at 0x{obj:x} has no data set")
     wr_object = al.offsets["PyWeakReference.wr_object"]
     for ref in set_members(t, data, limit):
-        referent = t.ptr(ref + wr_object)
-        # A dead reference points to None.
-        if referent and t.type_of(referent).name != "NoneType":
+        try:
+            referent = t.ptr(ref + wr_object)
+        except CpythonGdbError:
+            continue  # a broken reference: the others are still listed
+        if referent and not _is_none(t, referent):
             yield referent
+
+
+def _is_none(t: Target, obj: int) -> bool:
+    """Whether the object is None (a dead reference's referent); a task whose type is unreadable is not."""
+    try:
+        return t.type_of(obj).name == "NoneType"
+    except CpythonGdbError:
+        return False
 
 
 def _module_sets(t: Target, interp: int) -> List[Tuple[str, int]]:
