@@ -8,7 +8,10 @@ changed across versions (see tables.AsyncioLayout).
 
 from __future__ import annotations
 
+import struct
+
 from ...errors import CpythonGdbError
+from ..frames.code import line_of, read_code
 from ..frames.walk import decode_one, object_ref
 from ..memory import read_i32, read_u8
 from ..model import PyFrame
@@ -106,10 +109,95 @@ def _awaited(t: Target, al: AsyncioLayout, frame: int) -> int:
     return object_ref(t, t.ptr(sp - 8 * al.slot_depth))
 
 
+class GeneratorCut:
+    """A 3.11+ generator and its embedded frame, read at once: one read and one unpack per coroutine.
+
+    The fields: gi_qualname, gi_frame_state, and the frame's executable,
+    instr_ptr, globals, builtins and stack top (stacktop or stackpointer).
+    """
+
+    __slots__ = ("_struct", "_size", "_order", "iframe", "locals_offset", "code_start")
+
+    def __init__(self, t: Target, al: AsyncioLayout) -> None:
+        off = al.offsets
+        lay = t.layout
+        self.iframe = iframe = off["PyGenObject.gi_iframe"]
+        self.locals_offset = lay.off("_PyInterpreterFrame.localsplus")
+        self.code_start = lay.off("PyCodeObject.co_code_adaptive")
+        stack = ("_PyInterpreterFrame.stacktop", "i") if al.await_slot == "stacktop" else \
+            ("_PyInterpreterFrame.stackpointer", "Q")
+        fields = [
+            (lay.off("PyGenObject.gi_qualname"), "Q"),
+            (off["PyGenObject.gi_frame_state"], "b"),
+            (iframe + lay.off("_PyInterpreterFrame.executable"), "Q"),
+            (iframe + lay.off("_PyInterpreterFrame.instr_ptr"), "Q"),
+            (iframe + lay.off("_PyInterpreterFrame.f_globals"), "Q"),
+            (iframe + lay.off("_PyInterpreterFrame.f_builtins"), "Q"),
+            (iframe + off.get(stack[0], lay.offsets.get(stack[0], 0)), stack[1]),
+        ]
+        widths = {"Q": 8, "i": 4, "b": 1}
+        placed = sorted((at, code, index) for index, (at, code) in enumerate(fields))
+        fmt, at = "<", placed[0][0]
+        self._order = tuple(index for _, _, index in placed)
+        start = at
+        for where, code, _ in placed:
+            fmt += ("%dx" % (where - at) if where > at else "") + code
+            at = where + widths[code]
+        self._struct = struct.Struct(("<%dx" % start if start else "<") + fmt[1:])
+        self._size = self._struct.size
+
+    def read(self, t: Target, obj: int) -> List[int]:
+        values = self._struct.unpack(t.reader.read(obj, self._size))
+        out = [0] * len(values)
+        for value, index in zip(values, self._order):
+            out[index] = value
+        return out
+
+
+def _read_generator_311(t: Target, al: AsyncioLayout, obj: int, type_name: str) -> CoroutineInfo:
+    """read_coroutine() for 3.11+ (a frame embedded in the generator), from one read."""
+    cache = stop_cache(t)
+    cut = cache.generator_cut
+    if cut is None:
+        cut = cache.generator_cut = GeneratorCut(t, al)
+    qualname_at, raw_state, executable, instr, globals_address, builtins_address, stack = cut.read(t, obj)
+    iframe = obj + cut.iframe
+    state = al.states.get(raw_state, "unknown")
+    if state == "suspended" and al.await_test == "resume" and _resume_next(t, al, iframe):
+        state = "awaiting"
+    frame: Optional[PyFrame] = None
+    awaits = 0
+    if state not in ("finished", "unknown"):
+        try:
+            code_addr = object_ref(t, executable)
+            code = read_code(t, code_addr)
+            offset = instr - (code_addr + cut.code_start)
+            lineno = code.firstlineno if state == "created" else line_of(t, code, offset)
+            frame = PyFrame(address=iframe, code=code, lineno=lineno, locals_address=iframe + cut.locals_offset,
+                            globals_address=globals_address, builtins_address=builtins_address, is_entry=False)
+        except CpythonGdbError:
+            frame = None
+        if state == "awaiting":
+            try:
+                if al.await_slot == "stacktop":
+                    awaits = t.ptr(iframe + cut.locals_offset + 8 * (stack - 1)) if stack > 0 else 0
+                else:
+                    awaits = object_ref(t, t.ptr(stack - 8 * al.slot_depth))
+            except CpythonGdbError:
+                awaits = 0
+    texts = cache.texts
+    qualname = texts.get(qualname_at)
+    if qualname is None:
+        qualname = texts[qualname_at] = str_or(t, qualname_at, "?", 300)
+    return CoroutineInfo(obj, type_name, qualname, state, frame, awaits)
+
+
 def read_coroutine(t: Target, al: AsyncioLayout, obj: int, type_name: Optional[str] = None) -> CoroutineInfo:
     """One coroutine, generator or async generator (``type_name``: its type's, if known). Raises CpythonGdbError."""
     if type_name is None:
         type_name = t.type_of(obj).name
+    if al.gen_state == "gi_frame_state":
+        return _read_generator_311(t, al, obj, type_name)
     state, frame_at = _state(t, al, obj)
     frame: Optional[PyFrame] = None
     if frame_at:

@@ -9,7 +9,7 @@ and their subclasses.
 from __future__ import annotations
 
 from ...errors import CpythonGdbError
-from ..frames.walk import frame_locals
+from ..frames.walk import object_ref
 from ..limits import Limits
 from ..memory import read_f64, read_u8, read_u32
 from ..model import PyFrame
@@ -170,12 +170,17 @@ def _small_int(t: Target, obj: int) -> Optional[int]:
 
 
 def _local(t: Target, frame: Optional[PyFrame], name: str) -> int:
+    """The value of one local variable of a frame (0 if unset): its slot alone is read."""
     if frame is None:
         return 0
-    for local in frame_locals(t, frame):
-        if local.name == name:
-            return local.address
-    return 0
+    code = frame.code
+    try:
+        index = code.local_names.index(name)
+    except ValueError:
+        return 0
+    if code.local_kinds[index] != "local":
+        return 0
+    return object_ref(t, t.ptr(frame.locals_address + 8 * index))
 
 
 def _slot(t: Target, obj: int, name: str) -> int:
