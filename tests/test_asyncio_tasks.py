@@ -42,6 +42,8 @@ def check_tasks(doc: Dict[str, Any], truth: Dict[str, Any], minor: int, live: bo
         if chain == ["other_loop.<locals>.other_main"]:  # it runs, blocked in time.sleep()
             want = dict(want, state="running")
             assert got["thread"] == truth["running_thread"]
+            runner = [t for t in doc["threads"] if t.get("asyncio_task") is not None]
+            assert [(t["lwp"], t["asyncio_task"]) for t in runner] == [(truth["running_thread"], want["name"])]
         else:
             assert got["thread"] is None
         assert (got["name"], got["state"]) == (want["name"], want["state"])
@@ -81,6 +83,8 @@ def check_text(text: str, doc: Dict[str, Any]) -> None:
         assert f"Task {task['name']!r} at 0x{task['address']:x}" in text
     assert "Await cycle: 'cycle-" in text
     assert "waiting for: gather of 'Task-" in text
+    running = next(t for t in doc["tasks"] if t["state"] == "running")
+    assert ", running asyncio task " + repr(running["name"]) in text
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -254,4 +254,8 @@ def add_tasks(doc: Entry, target: Target, runtime: int, limits: Limits, now: Opt
     entries, cycles, notes = tasks_section(target, runtime, limits, frame_owners(doc["threads"]), now, sources)
     doc["tasks"] = entries
     doc["cycles"] = cycles
+    running = {task["thread"]: task["name"] for task in entries if task["thread"] is not None}
+    for thread in doc["threads"]:
+        if thread.get("lwp") in running:
+            thread["asyncio_task"] = running[thread["lwp"]]
     doc["notes"] = list(doc.get("notes") or ()) + notes
