@@ -8,9 +8,12 @@ one line. Live, py-tasks names the thread that runs a task.
 """
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
+import sid
 from cpython_gdb.engine.report.tasks import task_lines, tree_lines
 from harness import PYTHONS, VERSIONS, gcore, run_sections, running
 from report_check import MALLOC_ENV
@@ -71,3 +74,39 @@ def test_py_tasks_corrupt(tmp_path):
     assert f"Task 'sleeper' at {truth['corrupt']['coroutine']:#x} (pending)" in out[0]
     assert "(cannot read coroutine 0xdead0000" in out[0]
     assert f"at {truth['corrupt']['type']:#x} (unreadable)" in out[0]
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name", ["3.14", "3.14d", "3.15"])
+def test_py_tasks_sid(name):
+    """3.14 and 3.15 (Debian sid root), on a core: py-tasks in gdb (the host's, with the root as sysroot)
+    prints what the direct document of the same core says."""
+    hook = sid.install()
+    package = sid.root_path(sid.inside(hook).parent.parent)
+    truth_root = Path("/tmp") / f"cpython-gdb-py-tasks-{name}.json"
+    try:
+        with sid.running(name, PROGRAM, str(truth_root)) as target:
+            core = target.workdir / "core"
+            sid.gcore(target, sid.root_path(core))
+            try:
+                direct = document(sid.run(["python3.14", "-m", "cpython_gdb.cli.main", "dump",
+                                           str(sid.root_path(core)), "--tasks", "--json"],
+                                          cwd=core.parent, env={"PYTHONPATH": str(package)}))
+                out = run_sections(["py-tasks", "py-tasks --tree"], core=core,
+                                   executable=sid.inside(Path(sid.INTERPRETERS[name])),
+                                   extra=["-iex", f"set sysroot {sid.SID_ROOT}"])
+            finally:
+                core.unlink()
+    finally:
+        sid.inside(truth_root).unlink(missing_ok=True)
+        shutil.rmtree(sid.inside(hook).parent.parent, ignore_errors=True)
+    assert len(direct["tasks"]) >= 18
+    # gdb on the host reads source files on the host: the root's stdlib is not there.
+    for task in direct["tasks"]:
+        for frame in task["frames"]:
+            if not Path(frame["file"]).exists():
+                frame["source"] = None
+    # gdb 13 warns of the root's gdb 18 core's register notes, where it first reads them.
+    out = ["\n".join(line for line in text.splitlines() if not line.startswith("warning: ")) for text in out]
+    assert out[0].splitlines() == task_lines(direct["tasks"], direct["cycles"], [])
+    assert out[1].splitlines() == tree_lines(direct["tasks"], direct["cycles"], [])
