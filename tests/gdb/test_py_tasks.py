@@ -15,7 +15,7 @@ import pytest
 
 import sid
 from cpython_gdb.engine.report.tasks import task_lines, tree_lines
-from harness import PYTHONS, VERSIONS, gcore, run_sections, running
+from harness import PYTHONS, VERSIONS, gcore, run_sections, running, stripped_copy
 from report_check import MALLOC_ENV
 from test_dump import document, dump
 
@@ -110,3 +110,21 @@ def test_py_tasks_sid(name):
     out = ["\n".join(line for line in text.splitlines() if not line.startswith("warning: ")) for text in out]
     assert out[0].splitlines() == task_lines(direct["tasks"], direct["cycles"], [])
     assert out[1].splitlines() == tree_lines(direct["tasks"], direct["cycles"], [])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_py_tasks_stripped(version, tmp_path):
+    """A copy of the interpreter without debug info (gdb's layout from _Py_DebugOffsets or the tables):
+    py-tasks on its core prints what the direct document says."""
+    copy = stripped_copy(version, tmp_path / "stripped")
+    truth_file = tmp_path / "truth.json"
+    with running(version, PROGRAM, str(truth_file), env=dict(MALLOC_ENV, **copy["env"]),
+                 python=copy["python"]) as target:
+        core = gcore(target.pid, tmp_path)
+    try:
+        direct = document(dump(str(core), "--tasks", "--json"))
+        out = run_sections(["py-tasks"], core=core, executable=copy["python"])
+    finally:
+        core.unlink()
+    assert len(direct["tasks"]) >= 16
+    assert out[0].splitlines() == task_lines(direct["tasks"], direct["cycles"], [])
