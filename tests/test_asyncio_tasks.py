@@ -61,6 +61,12 @@ def check_tasks(doc: Dict[str, Any], truth: Dict[str, Any], minor: int, live: bo
             continue
         assert by_name[name]["waiting_for"]["kind"] == kind, name
     assert by_name["lock-waiter"]["waiting_for"]["address"] == truth["lock"]
+    # A global lock: no frame tells who holds it. One passed as an argument: the holder's frame does.
+    assert by_name["lock-waiter"]["waiting_for"]["holder"] is None
+    arg_wait = by_name["arg-waiter"]["waiting_for"]
+    assert (arg_wait["kind"], arg_wait["address"]) == ("lock", truth["lock2"])
+    assert arg_wait["holder"] == by_name["arg-holder"]["address"]
+    assert arg_wait["text"] == f"Lock at {truth['lock2']:#x}, held by task 'arg-holder'"
     sleep = by_name["sleeper"]["waiting_for"]
     assert sleep["deadline"] is not None
     assert (sleep["seconds_left"] is not None) == live

@@ -51,6 +51,27 @@ async def hold_lock():
         await asyncio.sleep(FOREVER)  # mark: holder
 
 
+async def hold_this(lock_arg):
+    async with lock_arg:
+        await asyncio.sleep(FOREVER)  # mark: arg-holder
+
+
+async def want_this(lock_arg):
+    async with lock_arg:  # mark: arg-waiter
+        pass
+
+
+async def lock_pair(made):
+    """A lock held by one task and wanted by another, which only they refer to."""
+    lock_arg = asyncio.Lock()
+    made.append(asyncio.ensure_future(hold_this(lock_arg)))
+    made[-1].set_name("arg-holder")
+    await asyncio.sleep(0)
+    made.append(asyncio.ensure_future(want_this(lock_arg)))
+    made[-1].set_name("arg-waiter")
+    return id(lock_arg)
+
+
 async def want_lock():
     async with lock:  # mark: lock-waiter
         pass
@@ -156,6 +177,7 @@ async def main():
     made.append(asyncio.ensure_future(hold_lock()))
     made[-1].set_name("holder")
     await asyncio.sleep(0)
+    lock2_id = await lock_pair(made)
     made.append(asyncio.ensure_future(want_lock()))
     made[-1].set_name("lock-waiter")
     made.append(asyncio.ensure_future(wait_event(event)))
@@ -213,8 +235,8 @@ async def main():
     known = {t["address"] for t in tasks}
     tasks += [describe(t) for t in (cancelled, failed) if id(t) not in known]
     others["ready"].wait()
-    truth = {"generators": generators, "tasks": tasks + others["loop2"], "edges": edges, "extra": EXTRA,
-             "running_thread": others["loop2-thread"],
+    truth = {"lock2": lock2_id, "generators": generators, "tasks": tasks + others["loop2"], "edges": edges,
+             "extra": EXTRA, "running_thread": others["loop2-thread"],
              "lock": id(lock), "event_waiter_primitive": id(event), "queue": id(queue)}
     if CORRUPT:
         truth["corrupt"] = corrupt([t for t in asyncio.all_tasks() if t.get_name() in ("sleeper", "holder")])

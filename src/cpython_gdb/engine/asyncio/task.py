@@ -102,7 +102,7 @@ def _kind_of(names: List[str]) -> Optional[str]:
     return None
 
 
-def _attributes(t: Target, obj: int) -> Dict[str, int]:
+def attributes(t: Target, obj: int) -> Dict[str, int]:
     out = {}
     for key, value in instance_attributes(t, obj, t.type_of(obj), 64):
         name = str_or(t, key, None, 100)
@@ -120,7 +120,7 @@ def _fields(t: Target, al: AsyncioLayout, obj: int, kind: str) -> Tuple[str, int
         return (state, t.ptr(obj + off["TaskObj.task_coro"]), t.ptr(obj + off["TaskObj.task_fut_waiter"]),
                 t.ptr(obj + off["TaskObj.task_name"]), t.ptr(obj + off["TaskObj.task_loop"]),
                 t.ptr(obj + off["TaskObj.task_exception"]))
-    attrs = _attributes(t, obj)
+    attrs = attributes(t, obj)
     # Future's class attributes are the defaults: _state is "PENDING" until set.
     state_obj = attrs.get("_state", 0)
     state = (str_or(t, state_obj, "unknown", 20) if state_obj else "pending").lower()
@@ -143,13 +143,13 @@ def _name_text(t: Target, name: int) -> str:
     if tp.name == "str":
         return str_or(t, name, "?", 200)
     if tp.name == "int":
-        number = _small_int(t, name)
+        number = small_int(t, name)
         return f"Task-{number}" if number is not None else "Task-" + object_repr(t, name, _NAME_LIMITS)
     text = str_or(t, name, None, 200)
     return text if text is not None else object_repr(t, name, _NAME_LIMITS)
 
 
-def _small_int(t: Target, obj: int) -> Optional[int]:
+def small_int(t: Target, obj: int) -> Optional[int]:
     """A non-negative int of at most two 30-bit digits (a task counter), or None for any other."""
     lay = t.layout
     if t.scheme.long == "lv_tag":
@@ -216,7 +216,7 @@ def _tasks_of(t: Target, al: AsyncioLayout, futures: List[int], seen: Set[int]) 
 
 
 def _gather_children(t: Target, fut: int) -> List[int]:
-    children = _attributes(t, fut).get("_children", 0)
+    children = attributes(t, fut).get("_children", 0)
     if not children:
         return []
     size = t.field_ptr(children, "PyVarObject.ob_size")
@@ -264,7 +264,7 @@ def _waiting(t: Target, al: AsyncioLayout, waiter: int, chain: Tuple[CoroutineIn
         group = _local(t, innermost, "self")
         tasks: Tuple[int, ...] = ()
         if group:
-            members = _attributes(t, group).get("_tasks", 0)
+            members = attributes(t, group).get("_tasks", 0)
             if members:
                 tasks = tuple(m for m in set_members(t, members, _MAX_GATHER)
                               if future_kind(t, m) in ("ctask", "pytask"))

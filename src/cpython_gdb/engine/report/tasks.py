@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...errors import CpythonGdbError
 from ..asyncio.graph import await_edges, awaited_by, find_cycles, tree_roots
+from ..asyncio.locks import lock_holders
 from ..asyncio.tables import asyncio_layout
 from ..asyncio.task import TaskInfo, read_task
 from ..asyncio.tasklists import find_tasks
@@ -44,7 +45,8 @@ def _names(tasks: Sequence[TaskInfo], addresses: Sequence[int]) -> str:
     return ", ".join(repr(by_address.get(a, f"0x{a:x}")) for a in addresses)
 
 
-def _waiting_text(task: TaskInfo, tasks: Sequence[TaskInfo], now: Optional[float]) -> Optional[str]:
+def _waiting_text(task: TaskInfo, tasks: Sequence[TaskInfo], now: Optional[float],
+                  holder: Optional[int] = None) -> Optional[str]:
     kind = task.waiting_kind
     if kind is None:
         return None
@@ -61,7 +63,8 @@ def _waiting_text(task: TaskInfo, tasks: Sequence[TaskInfo], now: Optional[float
             return f"asyncio.sleep(): {max(task.deadline - now, 0.0):.3f} s left"
         return f"asyncio.sleep() until loop time {task.deadline:.3f}"
     if kind in _PRIMITIVE_NAMES:
-        return f"{_PRIMITIVE_NAMES[kind]} at 0x{task.waiting_object:x}"
+        text = f"{_PRIMITIVE_NAMES[kind]} at 0x{task.waiting_object:x}"
+        return text + (f", held by task {_names(tasks, (holder,))}" if holder is not None else "")
     if kind == "ready":
         return "nothing: scheduled to run"
     return f"Future at 0x{task.waiting_object:x}"
@@ -69,7 +72,7 @@ def _waiting_text(task: TaskInfo, tasks: Sequence[TaskInfo], now: Optional[float
 
 def task_entry(target: Target, task: TaskInfo, tasks: Sequence[TaskInfo], by: Dict[int, List[int]],
                edges: Dict[int, List[int]], owners: Dict[int, Optional[int]], now: Optional[float],
-               limits: Limits, sources: SourceCache) -> Entry:
+               limits: Limits, sources: SourceCache, holders: Optional[Dict[int, int]] = None) -> Entry:
     frames = []
     thread = None
     for coro in reversed(task.coroutines):  # most recent first, as a traceback
@@ -83,12 +86,15 @@ def task_entry(target: Target, task: TaskInfo, tasks: Sequence[TaskInfo], by: Di
         frames.append(entry)
     if task.coroutines and task.coroutines[0].frame is not None:
         thread = owners.get(task.coroutines[0].frame.address)
-    text = _waiting_text(task, tasks, now)
+    holder = (holders or {}).get(task.waiting_object) if task.waiting_kind == "lock" else None
+    text = _waiting_text(task, tasks, now, holder)
     waiting = None
     if text is not None:
         waiting = {"kind": task.waiting_kind, "text": text, "address": task.waiting_object or None,
                    "deadline": task.deadline,
                    "seconds_left": None if task.deadline is None or now is None else task.deadline - now}
+        if task.waiting_kind == "lock":
+            waiting["holder"] = holder
     exception = None
     if task.exception_type is not None:
         exception = {"type": task.exception_type, "message": task.exception_message}
@@ -134,7 +140,8 @@ def tasks_section(target: Target, runtime: int, limits: Limits,
     if more:
         notes.append(f"more than {max_tasks} tasks: the first {max_tasks} are shown (set cpython max-tasks)")
     src: SourceCache = {} if sources is None else sources
-    entries = [task_entry(target, task, tasks, by, edges, owners or {}, now, limits, src) for task in tasks]
+    holders = lock_holders(target, tasks)
+    entries = [task_entry(target, task, tasks, by, edges, owners or {}, now, limits, src, holders) for task in tasks]
     return entries, cycles, notes
 
 
