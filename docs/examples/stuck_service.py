@@ -28,13 +28,17 @@ async def consumer(queue):
         print(job)
 
 
-async def main():
+async def serve(group):
     cache_lock = asyncio.Lock()
+    for request_id in range(3):
+        group.create_task(handle(cache_lock, request_id), name=f"request-{request_id}")
+
+
+async def main():
     queue = asyncio.Queue()
     worker = asyncio.create_task(consumer(queue), name="queue-consumer")
     async with asyncio.TaskGroup() as group:
-        for request_id in range(3):
-            group.create_task(handle(cache_lock, request_id), name=f"request-{request_id}")
+        await serve(group)
     await worker
 
 
