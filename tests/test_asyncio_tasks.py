@@ -84,6 +84,14 @@ def check_tasks(doc: Dict[str, Any], truth: Dict[str, Any], minor: int, live: bo
     assert [t["state"] for t in doc["tasks"]].count("running") == 1
 
 
+def check_running_thread(plain: Dict[str, Any], with_tasks: Dict[str, Any]) -> None:
+    """Without --tasks, the thread that runs a task is still headed with its name."""
+    running = next(t for t in with_tasks["tasks"] if t["state"] == "running")
+    named = [(t["lwp"], t["asyncio_task"]) for t in plain["threads"] if t.get("asyncio_task") is not None]
+    assert named == [(running["thread"], running["name"])]
+    assert "tasks" not in plain
+
+
 def check_text(text: str, doc: Dict[str, Any]) -> None:
     for task in doc["tasks"]:
         assert f"Task {task['name']!r} at 0x{task['address']:x}" in text
@@ -102,10 +110,12 @@ def test_dump_tasks(version, tmp_path):
         live = document(dump(str(target.pid), "--tasks", "--json"))
         check_tasks(live, truth, minor_of(version)[1], live=True)
         check_text(ok(dump(str(target.pid), "--tasks")), live)
+        check_running_thread(document(dump(str(target.pid), "--json")), live)
         core = gcore(target.pid, tmp_path)
     try:
         post = document(dump(str(core), "--tasks", "--json"))
         check_tasks(post, truth, minor_of(version)[1], live=False)
+        check_running_thread(document(dump(str(core), "--json")), post)
         assert [t["address"] for t in post["tasks"]] == [t["address"] for t in live["tasks"]]
     finally:
         core.unlink()
@@ -154,6 +164,7 @@ def test_dump_tasks_sid(name):
             truth = json.loads(truth_file.read_text())
             doc = document(dump(str(target.pid), "--tasks", "--json"))
             check_tasks(doc, truth, int(name[2:4]), live=True)
+            check_running_thread(document(dump(str(target.pid), "--json")), doc)
             if name.startswith("3.14"):
                 compare_pstree(doc, target)
             core = target.workdir / "core"

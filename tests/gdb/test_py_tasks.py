@@ -27,7 +27,7 @@ def test_py_tasks(version, tmp_path):
     truth_file = tmp_path / "truth.json"
     with running(version, PROGRAM, str(truth_file), env=MALLOC_ENV) as target:
         truth = json.loads(truth_file.read_text())
-        live = run_sections(["py-tasks", "py-tasks --tree"], pid=target.pid)
+        live = run_sections(["py-tasks", "py-tasks --tree", "py-threads"], pid=target.pid)
         core = gcore(target.pid, tmp_path)
     try:
         direct = document(dump(str(core), "--tasks", "--json"))
@@ -60,6 +60,11 @@ def test_py_tasks(version, tmp_path):
     names = {t["name"] for t in direct["tasks"]}
     assert {line.split("'")[1] for line in live[0].splitlines() if line.startswith("Task '")} == names
     assert "(T) cycle-b (await cycle)" in live[1] or "(T) cycle-a (await cycle)" in live[1]
+    # py-threads heads the thread running a task with its name.
+    runner = next(t for t in direct["tasks"] if t["state"] == "running")
+    headings = [line for line in live[2].splitlines() if ", running asyncio task " in line]
+    assert len(headings) == 1 and f"(LWP {truth['running_thread']})" in headings[0], live[2]
+    assert headings[0].split(", running asyncio task ")[1].startswith(repr(runner["name"]))
 
 
 def test_py_tasks_corrupt(tmp_path):

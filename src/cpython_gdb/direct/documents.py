@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 
+from ..engine.asyncio.current import add_running_tasks
 from ..engine.layout import choose_layout
 from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.memory import CachedReader
@@ -91,6 +92,7 @@ def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_
             except CpythonGdbError:
                 continue
     doc = builder.document(target_fields, BACKEND, False, entries)
+    add_running_tasks(target, runtime.address, entries)
     if tasks:
         from ..engine.report.tasks import add_tasks  # only with --tasks
 

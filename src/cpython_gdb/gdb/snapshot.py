@@ -14,6 +14,7 @@ from typing import List, Optional, Set
 
 import gdb
 
+from ..engine.asyncio.current import add_running_tasks
 from ..engine.cstack.kinds import Conditions
 from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
 from ..engine.report.text import render
@@ -122,5 +123,6 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
             except CpythonGdbError:
                 continue
     doc = builder.document(_target_fields(), "gdb", native, threads)
+    add_running_tasks(target, state.runtime(), threads)
     stop_state(target).told = len(target.notes)  # the report says them
     return doc

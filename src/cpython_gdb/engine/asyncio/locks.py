@@ -11,7 +11,8 @@ from __future__ import annotations
 from ...errors import CpythonGdbError
 from ..frames.walk import frame_locals
 from ..target import Target
-from .task import TaskInfo, attributes, small_int
+from .names import small_int
+from .task import TaskInfo, attributes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

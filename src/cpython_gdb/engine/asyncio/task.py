@@ -22,6 +22,7 @@ from ..record import frozen, replace
 from ..target import Target
 from .cache import stop_cache
 from .coroutine import CoroutineInfo, coroutine_chain
+from .names import name_text
 from .tables import FUTURE_STATES, AsyncioLayout
 from .tasklists import set_members
 
@@ -139,34 +140,12 @@ def task_name(t: Target, al: AsyncioLayout, obj: int) -> str:
 def _name_text(t: Target, name: int) -> str:
     if not name:
         return "?"
-    tp = t.type_of(name)
-    if tp.name == "str":
-        return str_or(t, name, "?", 200)
-    if tp.name == "int":
-        number = small_int(t, name)
-        return f"Task-{number}" if number is not None else "Task-" + object_repr(t, name, _NAME_LIMITS)
-    text = str_or(t, name, None, 200)
-    return text if text is not None else object_repr(t, name, _NAME_LIMITS)
-
-
-def small_int(t: Target, obj: int) -> Optional[int]:
-    """A non-negative int of at most two 30-bit digits (a task counter), or None for any other."""
-    lay = t.layout
-    if t.scheme.long == "lv_tag":
-        tag = t.ptr(obj + lay.off("PyLongObject.lv_tag"))
-        if tag & 3 == 2:  # the sign bits of zero
-            return 0
-        count, negative = tag >> 3, tag & 3 == 1
-    else:
-        size = t.ptr(obj + lay.off("PyVarObject.ob_size"))
-        count, negative = size, size >= 1 << 63
-    if negative or count > 2:
-        return None
-    if count == 0:
-        return 0
-    digits = t.ptr(obj + lay.off("PyLongObject.ob_digit"))
-    low, high = digits & 0xFFFF_FFFF, digits >> 32
-    return low | (high << 30) if count == 2 else low
+    text = name_text(t, name)
+    if text is not None:
+        return text
+    if t.type_of(name).name == "int":
+        return "Task-" + object_repr(t, name, _NAME_LIMITS)
+    return object_repr(t, name, _NAME_LIMITS)
 
 
 def _local(t: Target, frame: Optional[PyFrame], name: str) -> int:
