@@ -18,7 +18,7 @@ from typing import Any, Dict, List
 import pytest
 
 import sid
-from harness import VERSIONS, gcore, minor_of, running
+from harness import FT_PYTHONS, VERSIONS, gcore, minor_of, running
 from report_check import MALLOC_ENV
 from test_dump import document, dump, ok
 
@@ -101,7 +101,11 @@ def check_text(text: str, doc: Dict[str, Any]) -> None:
     assert ", running asyncio task " + repr(running["name"]) in text
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+# The free-threaded builds whose asyncio layout is known.
+FREE_THREADED = [name for name in FT_PYTHONS if name == "3.13t"]
+
+
+@pytest.mark.parametrize("version", VERSIONS + FREE_THREADED)
 def test_dump_tasks(version, tmp_path):
     """Live (JSON and text) and on a core of the same stop."""
     truth_file = tmp_path / "truth.json"

@@ -264,8 +264,8 @@ def generator_suffix(t: Target, obj: int) -> str:
         type_name = t.type_of(obj).name
         if type_name not in GENERATOR_TYPES:
             return ""
-        al = asyncio_layout(t.layout.version)
-        if al is None or t.scheme.free_threaded:
+        al = asyncio_layout(t.layout.version, t.scheme.free_threaded)
+        if al is None:
             return ""
         info = read_coroutine(t, al, obj, type_name)
     except CpythonGdbError:

@@ -54,8 +54,8 @@ def add_running_tasks(t: Target, runtime: int, threads: List[Entry]) -> None:
     Only C tasks (``_asyncio.Task`` and subclasses) are named; what cannot
     be read names nothing.
     """
-    al = asyncio_layout(t.layout.version)
-    if al is None or t.scheme.free_threaded:
+    al = asyncio_layout(t.layout.version, t.scheme.free_threaded)
+    if al is None:
         return
     off = dict(al.offsets)
     try:

@@ -113,8 +113,20 @@ _LAYOUTS: Dict[int, AsyncioLayout] = {
 }
 
 
-def asyncio_layout(version: Tuple[int, int, int]) -> Optional[AsyncioLayout]:
-    """The asyncio layout of a CPython version (its minor's), None for one we do not know."""
+# Free-threaded builds (PEP 703): a 32-byte object header moves every field
+# (DWARF of a 3.13.15t built by tools/build_freethreaded.sh).
+_FREE_THREADED: Dict[int, AsyncioLayout] = {
+    13: AsyncioLayout(
+        offsets={**_task(32, 64, 80, 112, 128, 136, 144), "futureiterobject.future": 32,
+                 "PyWeakReference.wr_object": 32, "PyGenObject.gi_frame_state": 83, "PyGenObject.gi_iframe": 88,
+                 "_PyInterpreterFrame.stacktop": 64},
+        gen_state="gi_frame_state", states=_STATES_313, await_test="state", await_opcodes=(),
+        await_slot="stacktop", slot_depth=1, linked_lists=False),
+}
+
+
+def asyncio_layout(version: Tuple[int, int, int], free_threaded: bool = False) -> Optional[AsyncioLayout]:
+    """The asyncio layout of a CPython minor (of its free-threaded build), None for one we do not know."""
     if version[0] != 3:
         return None
-    return _LAYOUTS.get(version[1])
+    return (_FREE_THREADED if free_threaded else _LAYOUTS).get(version[1])

@@ -122,8 +122,8 @@ def tasks_section(target: Target, runtime: int, limits: Limits,
     task; ``now``: the loop clock's time (time.monotonic() of a live
     process's machine), None for a core.
     """
-    al = asyncio_layout(target.layout.version)
-    if al is None or target.scheme.free_threaded:
+    al = asyncio_layout(target.layout.version, target.scheme.free_threaded)
+    if al is None:
         return [], [], [f"asyncio tasks are not known for {target.layout.description}"]
     max_tasks = limits.max_tasks
     notes_before = len(target.notes)
