@@ -19,14 +19,14 @@ import pytest
 
 import sid
 from harness import FT_PYTHONS, VERSIONS, gcore, minor_of, running
-from report_check import MALLOC_ENV
+from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok
 
 PROGRAM = "asyncio_tasks.py"
 # Each waiting task of the program, what it waits for.
 WAITING = {"sleeper": "sleep", "deep": "sleep", "holder": "sleep", "lock-waiter": "lock",
            "event-waiter": "event", "queue-getter": "queue", "gatherer": "gather", "grouper": "taskgroup",
-           "cycle-a": "task", "cycle-b": "task", "main": "sleep", "other-loop": "sleep"}
+           "cycle-a": "task", "cycle-b": "task", "main": "sleep", "other-loop": "sleep", "agen-consumer": "sleep"}
 
 
 def check_tasks(doc: Dict[str, Any], truth: Dict[str, Any], minor: int, live: bool) -> None:
@@ -49,6 +49,9 @@ def check_tasks(doc: Dict[str, Any], truth: Dict[str, Any], minor: int, live: bo
         assert (got["name"], got["state"]) == (want["name"], want["state"])
         if want["name"] == "main":  # asyncio told its chain while it ran: it sleeps now
             chain = ["sleep"] + chain
+        if want["name"] == "agen-consumer":  # cr_await is the async generator's __anext__(): we go on in it
+            chain = ["sleep", "ticker"] + chain
+            assert got["frames"][1]["line"] == line_of(PROGRAM, "ticker")
         assert [f["qualname"] for f in got["frames"]] == chain, want["name"]
         if want["state"] == "failed":
             assert got["exception"] == {"type": "ValueError", "message": "boom"}

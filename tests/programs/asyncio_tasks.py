@@ -95,6 +95,17 @@ async def group():
         tg.create_task(nap(), name="tg-b")
 
 
+async def ticker():
+    while True:
+        await asyncio.sleep(FOREVER)  # mark: ticker
+        yield 1
+
+
+async def consume_ticks(gen):
+    async for _ in gen:  # mark: agen-consumer
+        pass
+
+
 async def fail():
     raise ValueError("boom")
 
@@ -184,6 +195,8 @@ async def main():
     made[-1].set_name("event-waiter")
     made.append(asyncio.ensure_future(get_item(queue)))
     made[-1].set_name("queue-getter")
+    made.append(asyncio.ensure_future(consume_ticks(ticker())))
+    made[-1].set_name("agen-consumer")
     gatherer = asyncio.ensure_future(gather_two())
     gatherer.set_name("gatherer")
     made.append(gatherer)

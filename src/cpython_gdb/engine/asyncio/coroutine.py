@@ -238,6 +238,10 @@ def coroutine_chain(t: Target, al: AsyncioLayout, first: int,
         seen.add(obj)
         try:
             type_name = t.type_of(obj).name
+            if type_name == "async_generator_asend":
+                # `async for` awaits its async generator's __anext__(): go on in that generator.
+                obj = t.ptr(obj + al.offsets["PyAsyncGenASend.ags_gen"])
+                continue
             if type_name not in GENERATOR_TYPES:
                 return tuple(chain), obj, None
             info = read_coroutine(t, al, obj, type_name)

@@ -52,7 +52,8 @@ class AsyncioLayout:
 def _task(loop: int, exception: int, result: int, state: int, waiter: int, coro: int, name: int) -> Dict[str, int]:
     return {"TaskObj.task_loop": loop, "TaskObj.task_exception": exception, "TaskObj.task_result": result,
             "TaskObj.task_state": state, "TaskObj.task_fut_waiter": waiter, "TaskObj.task_coro": coro,
-            "TaskObj.task_name": name, "futureiterobject.future": 16, "PyWeakReference.wr_object": 16}
+            "TaskObj.task_name": name, "futureiterobject.future": 16, "PyWeakReference.wr_object": 16,
+            "PyAsyncGenASend.ags_gen": 16}
 
 
 _STATES_311 = {-2: "created", -1: "suspended", 0: "running", 1: "finished", 4: "finished"}
@@ -117,7 +118,7 @@ _LAYOUTS: Dict[int, AsyncioLayout] = {
 # (DWARF of a 3.13.15t built by tools/build_freethreaded.sh).
 _FREE_THREADED: Dict[int, AsyncioLayout] = {
     13: AsyncioLayout(
-        offsets={**_task(32, 64, 80, 112, 128, 136, 144), "futureiterobject.future": 32,
+        offsets={**_task(32, 64, 80, 112, 128, 136, 144), "futureiterobject.future": 32, "PyAsyncGenASend.ags_gen": 32,
                  "PyWeakReference.wr_object": 32, "PyGenObject.gi_frame_state": 83, "PyGenObject.gi_iframe": 88,
                  "_PyInterpreterFrame.stacktop": 64},
         gen_state="gi_frame_state", states=_STATES_313, await_test="state", await_opcodes=(),
