@@ -210,6 +210,10 @@ def _frame_label(frame: Entry) -> str:
     return f"{frame['qualname']} {frame['file']}:{line}"
 
 
+MAX_TREE_DEPTH = 100  # tasks on one branch of the tree (drawing recurses once per task)
+MAX_TREE_FRAMES = 30  # coroutines drawn under one task (each one level deeper)
+
+
 def tree_lines(tasks: Sequence[Entry], cycles: Sequence[Sequence[int]], notes: Sequence[str]) -> List[str]:
     """The await graph as ``python -m asyncio pstree`` (3.14) draws it.
 
@@ -217,7 +221,7 @@ def tree_lines(tasks: Sequence[Entry], cycles: Sequence[Sequence[int]], notes: S
     (outermost first, one level each), and under the innermost coroutine
     the tasks it awaits; a task that awaits no task ends with its own
     stack. A task met again on its own branch (a cycle) is marked and not
-    followed; the whole drawing is bounded.
+    followed; the drawing is bounded in depth and in lines.
     """
     by_address = {task["address"]: task for task in tasks}
     order = [task["address"] for task in tasks]
@@ -237,10 +241,18 @@ def tree_lines(tasks: Sequence[Entry], cycles: Sequence[Sequence[int]], notes: S
         if address in path:
             out.append(line(prefix, last, f"(T) {task['name']} (await cycle)"))
             return
+        if len(path) >= MAX_TREE_DEPTH:
+            out.append(line(prefix, last, f"(T) {task['name']} ... (awaits deeper than {MAX_TREE_DEPTH} tasks: "
+                                          "not drawn)"))
+            return
         out.append(line(prefix, last, f"(T) {task['name']}"))
         prefix += "    " if last else "│   "
         frames = list(reversed(task["frames"]))  # outermost first
         awaited = [a for a in task["awaits"] if a in by_address]
+        if len(frames) > MAX_TREE_FRAMES:  # the innermost are kept: they say what it waits for
+            out.append(line(prefix, True, f" ... {len(frames) - MAX_TREE_FRAMES + 1} outer coroutines"))
+            prefix += "    "
+            frames = frames[-MAX_TREE_FRAMES + 1:]
         for frame in frames:
             out.append(line(prefix, True, f" {_frame_label(frame)}"))
             prefix += "    "
