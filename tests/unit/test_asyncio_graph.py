@@ -63,3 +63,13 @@ def test_tree_of_a_deep_coroutine_stack_keeps_the_innermost():
     assert len(lines) == 2 + 30
     assert lines[2].endswith(" ... 971 outer coroutines")
     assert lines[-1].endswith(" f0 x.py:0")
+
+
+def test_long_name_lists_are_cut():
+    from cpython_gdb.engine.report.tasks import task_lines
+
+    children = list(range(2, 1002))
+    tasks = [entry(1, "parent", children, [])] + [entry(a, f"c{a}", [], [1]) for a in children]
+    lines = task_lines(tasks, [], [])
+    awaits = next(line for line in lines if line.startswith("  awaits: "))
+    assert awaits == "  awaits: " + ", ".join(repr(f"c{a}") for a in range(2, 22)) + " and 980 more"

@@ -40,9 +40,16 @@ def frame_owners(threads: Sequence[Entry]) -> Dict[int, Optional[int]]:
     return out
 
 
+MAX_NAMES = 20  # task names on one line of text (the JSON has them all)
+
+
+def _more(names: List[str], count: int) -> str:
+    return ", ".join(names) + (f" and {count - len(names)} more" if count > len(names) else "")
+
+
 def _names(tasks: Sequence[TaskInfo], addresses: Sequence[int]) -> str:
     by_address = {task.address: task.name for task in tasks}
-    return ", ".join(repr(by_address.get(a, f"0x{a:x}")) for a in addresses)
+    return _more([repr(by_address.get(a, f"0x{a:x}")) for a in addresses[:MAX_NAMES]], len(addresses))
 
 
 def _waiting_text(task: TaskInfo, tasks: Sequence[TaskInfo], now: Optional[float],
@@ -166,7 +173,8 @@ def _frame_lines(frame: Entry, indent: str) -> List[str]:
 
 
 def _name_list(entries: Dict[int, Entry], addresses: Sequence[int]) -> str:
-    return ", ".join(repr(entries[a]["name"]) if a in entries else f"0x{a:x}" for a in addresses)
+    shown = [repr(entries[a]["name"]) if a in entries else f"0x{a:x}" for a in addresses[:MAX_NAMES]]
+    return _more(shown, len(addresses))
 
 
 def task_lines(tasks: Sequence[Entry], cycles: Sequence[Sequence[int]], notes: Sequence[str]) -> List[str]:
