@@ -11,14 +11,17 @@ if TYPE_CHECKING:
     from typing import Dict, List, Optional, Tuple
 
     from .coroutine import GeneratorCut
+    from .task import _Reordered
 
 
 class StopCache:
     def __init__(self) -> None:
         self.kinds: Dict[int, Optional[str]] = {}  # type address -> task.future_kind()
+        self.type_names: Dict[int, str] = {}  # type address -> its name
         self.texts: Dict[int, str] = {}  # str object address -> its text (qualnames)
         self.slots: Dict[int, Dict[str, int]] = {}  # type address -> __slots__ name -> offset
         self.generator_cut: Optional[GeneratorCut] = None  # coroutine.GeneratorCut, made on first need
+        self.task_cut: Optional[_Reordered] = None  # task._task_cut(), made on first need
 
 
 _caches: "weakref.WeakKeyDictionary[Target, StopCache]" = weakref.WeakKeyDictionary()

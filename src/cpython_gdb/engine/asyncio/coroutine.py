@@ -230,6 +230,8 @@ def coroutine_chain(t: Target, al: AsyncioLayout, first: int,
     chain: List[CoroutineInfo] = []
     seen: Set[int] = set()
     obj = first
+    ob_type = t.layout.off("PyObject.ob_type")
+    type_names = stop_cache(t).type_names
     while obj:
         if obj in seen:
             return tuple(chain), 0, f"await chain loops at 0x{obj:x}"
@@ -237,7 +239,10 @@ def coroutine_chain(t: Target, al: AsyncioLayout, first: int,
             return tuple(chain), 0, f"await chain longer than {limit}"
         seen.add(obj)
         try:
-            type_name = t.type_of(obj).name
+            tp = t.ptr(obj + ob_type)
+            type_name = type_names.get(tp)
+            if type_name is None:
+                type_name = type_names[tp] = t.type_info(tp).name
             if type_name == "async_generator_asend":
                 # `async for` awaits its async generator's __anext__(): go on in that generator.
                 obj = t.ptr(obj + al.offsets["PyAsyncGenASend.ags_gen"])

@@ -8,10 +8,12 @@ and their subclasses.
 
 from __future__ import annotations
 
+import struct
+
 from ...errors import CpythonGdbError
 from ..frames.walk import object_ref
 from ..limits import Limits
-from ..memory import read_f64, read_u8, read_u32
+from ..memory import read_f64, read_u8
 from ..model import PyFrame
 from ..objects.dispatch import object_repr
 from ..objects.instances import _members as members  # the __slots__ offsets of one class
@@ -112,15 +114,49 @@ def attributes(t: Target, obj: int) -> Dict[str, int]:
     return out
 
 
+_TASK_FIELDS = (("TaskObj.task_state", "I"), ("TaskObj.task_coro", "Q"), ("TaskObj.task_fut_waiter", "Q"),
+                ("TaskObj.task_name", "Q"), ("TaskObj.task_loop", "Q"), ("TaskObj.task_exception", "Q"))
+
+
+def _task_cut(al: AsyncioLayout) -> _Reordered:
+    """The C task's fields that _fields() reads, as one read from the object's start.
+
+    The struct is laid out by offset; its values come back in _TASK_FIELDS order.
+    """
+    placed = sorted((al.offsets[key], code, key) for key, code in _TASK_FIELDS)
+    fmt, at = "<", 0
+    for where, code, _ in placed:
+        fmt += ("%dx" % (where - at) if where > at else "") + code
+        at = where + (4 if code == "I" else 8)
+    order = [key for _, _, key in placed]
+    return _Reordered(fmt, [order.index(key) for key, _ in _TASK_FIELDS])
+
+
+class _Reordered:
+    """A struct whose values come back in another order than they lie."""
+
+    __slots__ = ("_struct", "_pick", "size")
+
+    def __init__(self, fmt: str, pick: List[int]) -> None:
+        self._struct = struct.Struct(fmt)
+        self._pick = pick
+        self.size = self._struct.size
+
+    def unpack_from(self, buffer: bytes) -> Tuple[int, ...]:
+        values = self._struct.unpack_from(buffer)
+        return tuple(values[i] for i in self._pick)
+
+
 def _fields(t: Target, al: AsyncioLayout, obj: int, kind: str) -> Tuple[str, int, int, int, int, int]:
     """(future state, coroutine, fut_waiter, name object, loop, exception) of a task."""
     if kind == "ctask":
-        off = al.offsets
-        raw = read_u32(t.reader, obj + off["TaskObj.task_state"])
+        cache = stop_cache(t)
+        cut = cache.task_cut
+        if cut is None:
+            cut = cache.task_cut = _task_cut(al)
+        raw, coro, waiter, name, loop, exception = cut.unpack_from(t.reader.read(obj, cut.size))
         state = FUTURE_STATES[raw] if raw < len(FUTURE_STATES) else "unknown"
-        return (state, t.ptr(obj + off["TaskObj.task_coro"]), t.ptr(obj + off["TaskObj.task_fut_waiter"]),
-                t.ptr(obj + off["TaskObj.task_name"]), t.ptr(obj + off["TaskObj.task_loop"]),
-                t.ptr(obj + off["TaskObj.task_exception"]))
+        return state, coro, waiter, name, loop, exception
     attrs = attributes(t, obj)
     # Future's class attributes are the defaults: _state is "PENDING" until set.
     state_obj = attrs.get("_state", 0)
