@@ -20,7 +20,7 @@ HOOK = ROOT / "src" / "cpython_gdb" / "gdb_hook.py"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 GDB = os.environ.get("CPYTHON_GDB_GDB", "gdb")
-SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+SUPPORTED = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 # The Debian sid root of CPython 3.14 and 3.15, built by tools/sid_root.sh.
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 # Free-threaded builds (PEP 703) made by tools/build_freethreaded.sh, by name
@@ -30,6 +30,11 @@ FREE_THREADED = ("3.13t",)
 FREE_THREADED_OPTIONAL = ("3.14t", "3.15t")
 READY_TIMEOUT = 30
 GDB_TIMEOUT = 300
+
+
+def eval_loop(minor: str) -> str:
+    """The C function that runs a Python frame: 2.7's, or the evaluator 3.6 (PEP 523) put behind it."""
+    return "PyEval_EvalFrameEx" if minor == "2.7" else "_PyEval_EvalFrameDefault"
 
 
 def find_pythons() -> Dict[str, Path]:
@@ -327,9 +332,11 @@ def wait_state(pid: int, states: str, timeout: float = READY_TIMEOUT) -> str:
         time.sleep(0.01)
 
 
-def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:
+def stripped_copy(minor: str, directory: Path, symtab: bool = True) -> Dict[str, object]:
     """A copy of CPython MINOR's binary and libpython without debug info.
 
+    Without ``symtab``, without ``.symtab`` either, as distributions ship
+    them (only the exported symbols of ``.dynsym`` are left).
     Returns the ``python`` and ``env`` arguments for :func:`running`.
     """
     exe = PYTHONS[minor]
@@ -340,7 +347,7 @@ def stripped_copy(minor: str, directory: Path) -> Dict[str, object]:
     for lib in (prefix / "lib").glob(f"libpython{minor}*.so*"):
         if lib.is_file() and not lib.is_symlink():
             copies.append(shutil.copy2(lib, directory / "lib" / lib.name))
-    subprocess.run(["strip", "--strip-debug", *map(str, copies)], check=True)
+    subprocess.run(["strip", "--strip-debug" if symtab else "--strip-all", *map(str, copies)], check=True)
     # LD_LIBRARY_PATH comes before the binary's RUNPATH, so the stripped
     # libpython is the one loaded; PYTHONHOME finds the original stdlib.
     env = {"LD_LIBRARY_PATH": str(directory / "lib"), "PYTHONHOME": str(prefix)}

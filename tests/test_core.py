@@ -27,7 +27,7 @@ from cores import cli, core_sections, crash_core
 from cpython_gdb.engine.elf.corefile import AT_EXECFN, NT_AUXV, PF_X, PT_NOTE, CoreError, CoreFile
 from harness import GDB, PROGRAMS, PYTHONS, VERSIONS, gcore, notices, running, started, stripped_copy, wait_blocked
 
-pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 3.8-3.13 under ~/.pyenv/versions")
+pytestmark = pytest.mark.skipif(not VERSIONS, reason="no CPython 2.7 or 3.6-3.13 under ~/.pyenv/versions")
 VERSION = VERSIONS[-1] if VERSIONS else ""
 AT_RANDOM = 25
 QUIET = ["-batch", "-nx", "-iex", "set auto-load python-scripts off"]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Record line tables and the running interpreter's own line answers.
 
-Run it with any CPython 3.8-3.13; it writes
+Run it with any CPython 3.6-3.13; it writes
 ``tests/unit/data/linetables-3.X.json`` (or ``--out-dir``) for the version that
 runs it.  The fixture lists code objects (every code object, nested ones
 included, of a few standard-library modules plus synthetic sources written to
@@ -27,7 +27,7 @@ hit the corners of the encodings) with:
     the first one), ``end_line_delta`` is ``end_line - line``; ``null``
     stands for ``None`` (a null line has a null ``end_line_delta``).
 
-The expected lines come from ``dis.findlinestarts`` (3.8, 3.9) or
+The expected lines come from ``dis.findlinestarts`` (3.6 to 3.9) or
 ``co_lines()`` (3.10+), and ``co_positions()`` for 3.11+.  Each answer is
 also checked against the C functions a frame uses, ``PyCode_Addr2Line`` (and
 ``PyCode_Addr2Location`` on 3.11+), called through ctypes; disagreements are
@@ -278,6 +278,11 @@ def walk_code(code: types.CodeType, prefix: str) -> Iterator[Tuple[str, types.Co
             yield from walk_code(const, name)
 
 
+def modules() -> List[str]:
+    """The modules of MODULES this interpreter has (3.6 has no dataclasses)."""
+    return [name for name in MODULES if importlib.util.find_spec(name) is not None]
+
+
 def module_source(name: str) -> Tuple[str, str]:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.origin:
@@ -317,7 +322,7 @@ def encode_positions(positions: Sequence[Pos], first: int) -> List[Optional[int]
 
 
 def lines_from_linestarts(code: types.CodeType) -> List[Optional[int]]:
-    """Line per 2-byte unit, from dis.findlinestarts (3.8/3.9 semantics)."""
+    """Line per 2-byte unit, from dis.findlinestarts (3.6-3.9 semantics)."""
     starts = sorted(dis.findlinestarts(code))
     nunits = len(code.co_code) // 2
     out: List[Optional[int]] = []
@@ -409,7 +414,7 @@ def capture_one(name: str, code: types.CodeType, capi: CApi, problems: List[str]
 def collect() -> Tuple[List[Tuple[str, types.CodeType]], List[str]]:
     codes: List[Tuple[str, types.CodeType]] = []
     skipped: List[str] = []
-    for mod in MODULES:
+    for mod in modules():
         path, src = module_source(mod)
         top = compile(src, path, "exec", dont_inherit=True)
         codes.extend(walk_code(top, mod))
@@ -442,8 +447,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     v = sys.version_info
-    if not (3, 8) <= v[:2] <= (3, 13):
-        raise SystemExit(f"run this with CPython 3.8-3.13, not {v[0]}.{v[1]}")
+    if not (3, 6) <= v[:2] <= (3, 13):
+        raise SystemExit(f"run this with CPython 3.6-3.13, not {v[0]}.{v[1]}")
     kind = "lnotab" if v < (3, 10) else "linetable310" if v < (3, 11) else "locations311"
     capi = CApi()
     codes, skipped = collect()
@@ -452,7 +457,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     fixture = {
         "python": f"{v[0]}.{v[1]}.{v[2]}",
         "kind": kind,
-        "modules": list(MODULES),
+        "modules": modules(),
         "skipped_synthetic": skipped,
         "crosscheck": len(problems),
         "codes": entries,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the layout tables of src/cpython_gdb/engine/layout/tables/ from DWARF.
 
-For each CPython under ~/.pyenv/versions (3.8-3.13) and in the Debian sid
+For each CPython under ~/.pyenv/versions (2.7, 3.6-3.13) and in the Debian sid
 root that .ci/run builds (3.14, 3.15: the release interpreter with the
 debug info of its -dbg package), gdb reads the debug info and resolves
 every canonical key of engine/layout/dwarf_names.py with the same code the
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 TABLES = SRC / "cpython_gdb" / "engine" / "layout" / "tables"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-SUPPORTED = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+SUPPORTED = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 SID = ("3.14", "3.15")  # from the Debian sid root
 SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/sid-root"))
 # Free-threaded builds (tools/build_freethreaded.sh), as "3.13t": required
@@ -46,7 +46,11 @@ import gdb
 sys.path.insert(0, {src!r})
 from cpython_gdb.gdb.dwarf import DwarfTypeInfo, runtime_block
 from cpython_gdb.engine.layout.dwarf_names import FIELDS, SIZES
-types = DwarfTypeInfo(runtime_block(int(gdb.parse_and_eval("(unsigned long)&_PyRuntime"))))
+try:
+    anchor = int(gdb.parse_and_eval("(unsigned long)&_PyRuntime"))
+except gdb.error:  # 2.7 and 3.6 have none: a global of the same file
+    anchor = int(gdb.parse_and_eval("(unsigned long)&_PyThreadState_Current"))
+types = DwarfTypeInfo(runtime_block(anchor))
 offsets = {{}}
 for key, candidates in sorted(FIELDS.items()):
     for ctype, path in candidates:
@@ -96,9 +100,10 @@ def interpreters() -> Dict[str, Source]:
         match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", entry.name)
         minor = f"{match.group(1)}.{match.group(2)}" if match else ""
         if minor in SUPPORTED and minor not in SID:
-            libs = sorted((entry / "lib").glob(f"libpython{minor}.so.1.0"))
+            # 3.7 and older name the ABI flags in the file name (libpython3.7m.so.1.0).
+            libs = sorted((entry / "lib").glob(f"libpython{minor}*.so.1.0"))
             if libs:
-                found[minor] = Source(libs[0], f"CPython {entry.name} (libpython{minor}.so.1.0)")
+                found[minor] = Source(libs[0], f"CPython {entry.name} ({libs[0].name})")
     for minor in SID:
         binary = SID_ROOT / "usr" / "bin" / f"python{minor}"
         if binary.exists():

@@ -60,6 +60,19 @@ class B:
     """A C built-in function call, as py-bt shows it."""
 
     text: str
+    # The newest version that makes the call through a C frame py-bt shows:
+    # up to 3.6 a method of a C object is called as a bound built-in method
+    # (3.7's LOAD_METHOD calls the method descriptor, bpo-26110).
+    until: Tuple[int, int] = (99, 0)
+    # And the oldest: 2.7's PyCFunction_Call jumps into the C function (a
+    # tail call), and its eval loop calls the simplest ones itself, so no
+    # C frame of its tells a built-in call.
+    since: Tuple[int, int] = (3, 6)
+
+
+def shown(version: str, items: Sequence["Item"]) -> List["Item"]:
+    """The items a version shows."""
+    return [i for i in items if not isinstance(i, B) or i.since <= major_minor(version) <= i.until]
 
 
 Item = Union[F, B]
@@ -85,15 +98,26 @@ def groups(version: str, frames: Sequence[F]) -> List[List[F]]:
     return out
 
 
+# The C functions that call a built-in for Python code before 3.8 (3.6's
+# _PyCFunction_FastCallKeywords calls its _PyCFunction_FastCallDict: one
+# call, at the inner frame).
+OLD_BUILTIN_CALLS = ("PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict")
+
+
 def c_levels(bt: str) -> Tuple[List[int], List[int]]:
     """Levels of the eval-loop C frames and of the C built-in call frames in gdb's bt."""
     evals, builtins = [], []
+    previous = (-2, "")
     for m in BT_LINE.finditer(bt):
         level, name = int(m.group(1)), m.group(2)
-        if name == "_PyEval_EvalFrameDefault":
+        if name in ("_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx"):
             evals.append(level)
-        elif name.startswith("cfunction_"):
-            builtins.append(level)
+        elif name.startswith("cfunction_") or name in OLD_BUILTIN_CALLS:
+            if previous != (level - 1, "builtin"):
+                builtins.append(level)
+            previous = (level, "builtin")
+            continue
+        previous = (level, "")
     return evals, builtins
 
 
@@ -106,7 +130,7 @@ class Stack:
         self.version = version
         self.program = program
         self.path = str(PROGRAMS / program)
-        self.items = list(items)
+        self.items = shown(version, items)
         self.frames = [i for i in items if isinstance(i, F)]
         self.groups = groups(version, self.frames)
         self.levels: Dict[int, int] = {}  # id(frame or builtin) -> C level
@@ -119,7 +143,7 @@ class Stack:
             for level, group in zip(evals, self.groups):
                 for f in group:
                     self.levels[id(f)] = level
-            bs = [i for i in items if isinstance(i, B)]
+            bs = [i for i in self.items if isinstance(i, B)]
             assert len(builtins) == len(bs), (builtins, bt)
             for level, b in zip(builtins, bs):
                 self.levels[id(b)] = level
@@ -197,20 +221,22 @@ SORTED_LINE = "sorted([3, 1, 2], key=lambda v: wait_here(v))"
 RECURSE_LINE = "recursive_function(n - 1, Foo(n))"
 
 
-def foo(n: int) -> str:
+def foo(n: int, version: str) -> str:
+    if version == "2.7":  # a dict in hash order, not insertion order
+        return f"<Foo(y='a', x={n}) at remote 0xADDR>"
     return f"<Foo(x={n}, y='a') at remote 0xADDR>"
 
 
-def recursion_items() -> List[Item]:
+def recursion_items(version: str) -> List[Item]:
     return [
         B("<built-in function sleep>"),
         F("wait_here", "time.sleep(1000)", "v=3"),
         F("<lambda>", SORTED_LINE, "v=3", entry=True),
         B("<built-in method sort of list object at remote 0xADDR>"),
         B("<built-in function sorted>"),
-        F("recursive_function", SORTED_LINE, f"n=0, obj={foo(1)}, z=[0, 'abc']"),
-        F("recursive_function", RECURSE_LINE, f"n=1, obj={foo(2)}, z=[1, 'abc']"),
-        F("recursive_function", RECURSE_LINE, f"n=2, obj={foo(3)}, z=[2, 'abc']"),
+        F("recursive_function", SORTED_LINE, f"n=0, obj={foo(1, version)}, z=[0, 'abc']"),
+        F("recursive_function", RECURSE_LINE, f"n=1, obj={foo(2, version)}, z=[1, 'abc']"),
+        F("recursive_function", RECURSE_LINE, f"n=2, obj={foo(3, version)}, z=[2, 'abc']"),
         F("recursive_function", RECURSE_LINE, "n=3, obj=None, z=[3, 'abc']"),
         F("<module>", "recursive_function(3)", "", entry=True),
     ]
@@ -229,14 +255,14 @@ def expected_up_down(stack: Stack) -> List[str]:
 
 
 def test_recursion_commands(version):
-    n_groups = len(groups(version, [i for i in recursion_items() if isinstance(i, F)]))
+    n_groups = len(groups(version, [i for i in recursion_items(version) if isinstance(i, F)]))
     # Where `frame N` should land: the C frame running recursive_function(n=1).
     probe = ["bt -no-filters", "py-bt", "py-bt-full", "py-locals", "py-list", "py-list 1", "py-list 20, 24"]
     probe += ["py-print v", "py-print Foo", "py-print len", "py-print __name__", "py-print no_such_name", "py-print"]
     probe += up_down_commands(n_groups)
     with running(version, "recursion.py") as target:
         first = run_sections(probe, pid=target.pid)
-        stack = Stack(version, "recursion.py", recursion_items(), bt=first[0])
+        stack = Stack(version, "recursion.py", recursion_items(version), bt=first[0])
         n1 = stack.group_of("recursive_function", "n=1")
         level = stack.level_of(n1)
         second = run_sections(
@@ -252,9 +278,12 @@ def test_recursion_commands(version):
     wait_here = stack.frames[0]
     values = {
         "v=3": ["v = 3"],
-        f"n=0, obj={foo(1)}, z=[0, 'abc']": ["n = 0", f"obj = {foo(1)}", "z = [0, 'abc']"],
-        f"n=1, obj={foo(2)}, z=[1, 'abc']": ["n = 1", f"obj = {foo(2)}", "z = [1, 'abc']"],
-        f"n=2, obj={foo(3)}, z=[2, 'abc']": ["n = 2", f"obj = {foo(3)}", "z = [2, 'abc']"],
+        f"n=0, obj={foo(1, version)}, z=[0, 'abc']": ["n = 0", f"obj = {foo(1, version)}",
+                                                                  "z = [0, 'abc']"],
+        f"n=1, obj={foo(2, version)}, z=[1, 'abc']": ["n = 1", f"obj = {foo(2, version)}",
+                                                                  "z = [1, 'abc']"],
+        f"n=2, obj={foo(3, version)}, z=[2, 'abc']": ["n = 2", f"obj = {foo(3, version)}",
+                                                                  "z = [2, 'abc']"],
         "n=3, obj=None, z=[3, 'abc']": ["n = 3", "obj = None", "z = [3, 'abc']"],
         "": [],
     }
@@ -278,7 +307,8 @@ def test_recursion_commands(version):
     # `frame N` with N from py-bt-full selects the C frame of that Python
     # frame; the commands then work on it (on 3.11+ its whole group).
     frame_out, locals_out, print_n, print_obj, list_out, bt_again, up, down = second
-    assert re.match(rf"#{level}\s+(0x[0-9a-f]+ in )?_PyEval_EvalFrameDefault ", frame_out), frame_out
+    evaluator = "(_PyEval_EvalFrameDefault|PyEval_EvalFrameEx)"  # 2.7's
+    assert re.match(rf"#{level}\s+(0x[0-9a-f]+ in )?{evaluator} ", frame_out), frame_out
     assert norm(locals_out) == locals_block(n1, values)
     first_n = n1[0].locals.split(",")[0].split("=")[1]
     assert print_n == f"local 'n' = {first_n}\n"
@@ -366,10 +396,20 @@ def test_help_describes_usage(version):
 
 # -- shapes.py: methods, closures, a generator frame -------------------------
 
-WALKER = "<Walker(name='w', steps=[1, 2]) at remote 0xADDR>"
+def walker(version: str) -> str:
+    if version == "2.7":  # a dict in hash order, not insertion order
+        return "<Walker(steps=[1, 2], name='w') at remote 0xADDR>"
+    return "<Walker(name='w', steps=[1, 2]) at remote 0xADDR>"
 
 
-def shapes_items() -> List[Item]:
+def inner_function(version: str) -> str:
+    # 2.7's functions have no qualname: the name shows.
+    name = "inner" if version == "2.7" else "outer.<locals>.inner"
+    return f"<function {name} at remote 0xADDR>"
+
+
+def shapes_items(version: str) -> List[Item]:
+    walker_ = walker(version)
     return [
         B("<built-in function sleep>"),
         F("wait_here", "# mark: sleep", "value=7"),
@@ -379,15 +419,16 @@ def shapes_items() -> List[Item]:
         # count is a free variable of inner, a cell of outer: shown with
         # the value the cell holds.
         F("inner", "# mark: inner", "gen=<generator object numbers at remote 0xADDR>, first=6, count=6"),
-        F("outer", "# mark: outer", "start=5, inner=<function outer.<locals>.inner at remote 0xADDR>, count=6"),
-        F("walk", "# mark: walk", f"self={WALKER}, extra=3, total=5"),
-        F("main", "# mark: main", f"walker={WALKER}"),
+        F("outer", "# mark: outer", f"start=5, inner={inner_function(version)}, count=6"),
+        F("walk", "# mark: walk", f"self={walker_}, extra=3, total=5"),
+        F("main", "# mark: main", f"walker={walker_}"),
         F("<module>", "# mark: module", "", entry=True),
     ]
 
 
 def test_methods_closures_generators(version):
-    items = shapes_items()
+    items = shapes_items(version)
+    walker_ = walker(version)
     frames = [i for i in items if isinstance(i, F)]
     gs = groups(version, frames)
     # Select each Python group in turn with py-up and query it.
@@ -403,9 +444,9 @@ def test_methods_closures_generators(version):
         "value=7": ["value = 7"],
         "limit=6": ["limit = 6"],
         frames[2].locals: ["gen = <generator object numbers at remote 0xADDR>", "first = 6", "count = 6"],
-        frames[3].locals: ["start = 5", "inner = <function outer.<locals>.inner at remote 0xADDR>", "count = 6"],
-        frames[4].locals: [f"self = {WALKER}", "extra = 3", "total = 5"],
-        frames[5].locals: [f"walker = {WALKER}"],
+        frames[3].locals: ["start = 5", f"inner = {inner_function(version)}", "count = 6"],
+        frames[4].locals: [f"self = {walker_}", "extra = 3", "total = 5"],
+        frames[5].locals: [f"walker = {walker_}"],
         "": [],
     }
     k = 3
@@ -416,7 +457,7 @@ def test_methods_closures_generators(version):
         assert norm(locals_out) == locals_block(group, values)
         # py-print looks only at the group's first (newest) frame.
         name = group[0].name
-        assert norm(p_self) == (f"local 'self' = {WALKER}\n" if name == "walk" else "'self' not found\n")
+        assert norm(p_self) == (f"local 'self' = {walker_}\n" if name == "walk" else "'self' not found\n")
         assert p_count == ("local 'count' = 6\n" if name in ("inner", "outer") else "'count' not found\n")
         assert p_greeting == "global 'GREETING' = 'hello'\n"
         assert norm(p_time) == "global 'time' = <module 'time' at remote 0xADDR>\n"
@@ -440,9 +481,11 @@ def thread_sections(text: str) -> Dict[int, str]:
 
 def thread_items() -> Dict[str, List[Item]]:
     acquire = "# mark: second"
+    lock = B("<built-in method acquire of _thread.lock object at remote 0xADDR>", until=(3, 6))
     return {
-        "first": [F("first_worker", "# mark: first", "tag='a'", entry=True)],
+        "first": [lock, F("first_worker", "# mark: first", "tag='a'", entry=True)],
         "second": [
+            lock,
             F("second_worker", acquire, "tag='b', depth=0"),
             F("second_worker", "# mark: second-recurse", "tag='b', depth=1"),
             F("second_worker", "# mark: second-recurse", "tag='b', depth=2", entry=True),

@@ -6,6 +6,8 @@ globals and of builtins (and a missing one) must give what reading every
 key gives, and the probe must have been the one to answer.
 """
 
+import pytest
+
 from harness import run_sections, running
 
 CHECK = """python
@@ -30,6 +32,8 @@ print("checked", checked, "answered", answered, target.str_hash_confirmed)
 
 
 def test_probe_equals_scan(version):
+    if version == "2.7":
+        pytest.skip("2.7 hashes str without PEP 456's SipHash: its look-ups read every key, there is no probe")
     with running(version, "recursion.py") as target:
         (out,) = run_sections(["py-up", CHECK], pid=target.pid)[1:]
     words = out.split()

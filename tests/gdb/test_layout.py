@@ -32,7 +32,22 @@ INTERPRETER_FRAME = {
     "PyDictKeysObject.dk_log2_index_bytes", "PyDictKeysObject.dk_kind", "PyDictValues.values",
     "PyFrameObject.f_frame", "PyThreadState.native_thread_id",
 }
+# 2.7: its own str, unicode, int and dict, and no PEP 3134 chain; its
+# generators, functions and types have no qualname.
+PY2 = {"PyUnicodeObject.str", "PyUnicodeObject.length", "PyIntObject.ob_ival",
+       "PyDictObject.ma_mask", "PyDictObject.ma_table", "PyDictEntry.me_key", "PyDictEntry.me_value",
+       "PyInstanceObject.in_class", "PyInstanceObject.in_dict", "PyClassObject.cl_name", "PyMethodObject.im_class",
+       "PyThreadState.exc_value", "PyThreadState.exc_traceback", "setentry.key", "PyCodeObject.co_lnotab"}
 EXPECTED = {
+    "2.7": (COMMON - {"_PyRuntimeState.interpreters_head", "PyASCIIObject.length", "PyASCIIObject.state",
+                      "PyUnicodeObject.data", "PyByteArrayObject.ob_start", "PyDictObject.ma_keys",
+                      "PyDictObject.ma_values", "PyDictKeysObject.dk_nentries", "PyDictKeysObject.dk_indices",
+                      "PyFunctionObject.func_qualname", "PyHeapTypeObject.ht_cached_keys"}
+            | FRAME_OBJECT - {"PyDictKeysObject.dk_size"} | PY2),
+    # No _PyRuntime: the runtime's statics stand for it (engine.runtime.anchor).
+    "3.6": COMMON - {"_PyRuntimeState.interpreters_head"} | FRAME_OBJECT | {"PyCodeObject.co_lnotab",
+                                                                          "PyThreadState.exc_value"},
+    "3.7": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.8": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.9": COMMON | FRAME_OBJECT | {"PyCodeObject.co_lnotab"},
     "3.10": COMMON | FRAME_OBJECT | {"PyCodeObject.co_linetable"},
@@ -47,6 +62,10 @@ EXPECTED = {
 EXPECTED["3.13t"] = EXPECTED["3.13"] | {"_gil_runtime_state.enabled"}
 # Keys whose presence would mean a wrong spelling was picked for this version.
 ABSENT = {
+    "2.7": {"PyASCIIObject.state", "PyDictObject.ma_keys", "PyFunctionObject.func_qualname", "PyInterpreterState.id",
+            "PyBaseExceptionObject.cause", "PyThreadState.exc_info"},
+    "3.6": {"PyThreadState.exc_info", "PyInterpreterState.id", "_PyRuntimeState.interpreters_head"},
+    "3.7": {"PyCodeObject.co_posonlyargcount", "PyThreadState.native_thread_id"},
     "3.8": {"_PyInterpreterFrame.previous", "PyLongObject.lv_tag", "PyThreadState.native_thread_id"},
     "3.10": {"_PyCFrame.current_frame", "PyLongObject.lv_tag"},
     "3.11": {"PyLongObject.lv_tag", "PyFrameObject.f_lasti"},

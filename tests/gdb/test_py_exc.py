@@ -21,7 +21,8 @@ def test_py_exc_matches_traceback_format_exc(version):
     lines = out.splitlines()
     start = lines.index("Exception being handled:")
     assert lines[start + 1 :] == _without_carets(expected)
-    assert "The above exception was the direct cause of the following exception:" in lines
+    if version != "2.7":  # 2.7's exceptions have no cause (PEP 3134)
+        assert "The above exception was the direct cause of the following exception:" in lines
 
 
 def test_py_exc_without_exception(version):
@@ -45,6 +46,10 @@ def test_py_exc_raised_exception(version):
         "finish",
         "py-exc",
     ]
+    if version == "2.7":
+        # 2.7's int() first looks __trunc__ up on the str: an AttributeError,
+        # set by PyErr_Format and cleared, before the ValueError.
+        commands[3:3] = ["continue"]
     out = run_sections(commands, executable=PYTHONS[version])
     assert "SIGUSR1" in out[1], out[1]
     assert out[-1].splitlines() == [
@@ -68,6 +73,8 @@ def _check_long_chain(out, expected):
 def test_py_exc_long_chain(version):
     """30 exceptions, each raised `from` the one it handles: the chain shown
     is bounded and matches the tail of what traceback prints."""
+    if version == "2.7":
+        pytest.skip("2.7's exceptions have no chain (PEP 3134 is 3.0's)")
     with running(version, "exceptions_chain.py", "30") as target:
         (out,) = run_sections(["py-exc"], pid=target.pid)
         expected = (target.workdir / "expected.txt").read_text()

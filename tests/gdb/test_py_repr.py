@@ -9,7 +9,8 @@ import re
 
 from harness import run_sections, running, stripped_copy
 
-FOO = re.compile(r"<Foo\(x=1, y='a'\) at remote (0x[0-9a-f]+)>")
+# 2.7's dicts keep hash order: y comes first there.
+FOO = re.compile(r"<Foo\((?:x=1, y='a'|y='a', x=1)\) at remote (0x[0-9a-f]+)>")
 
 
 def _address(version, **kwargs):

@@ -76,7 +76,7 @@ def expected_stack(name, bt, full):
         shown = {int(m) for m in re.findall(r"^#(\d+) ", bt, re.M)}
         assert levels and set(levels) <= shown, (levels, bt)
         bt = "".join(f"#{level} 0x0 in _PyEval_EvalFrameDefault (\n" for level in levels)
-    items = recursion_items()
+    items = recursion_items(name.rstrip("d"))
     if not builtins:
         items = [i for i in items if isinstance(i, F)]
     return Stack(name.rstrip("d"), "recursion.py", items, bt=bt)

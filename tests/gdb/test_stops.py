@@ -12,7 +12,7 @@ from pathlib import Path
 
 from test_commands import B, F, Stack, major_minor, norm, recursion_items, thread_items, thread_sections
 
-from harness import PROGRAMS, PYTHONS, gcore, run_sections, running
+from harness import PROGRAMS, PYTHONS, eval_loop, gcore, run_sections, running
 
 STOPS = str(PROGRAMS / "stops.py")
 PENDING = ("-iex", "set breakpoint pending on")
@@ -28,7 +28,7 @@ def test_breakpoint_on_c_function(version):
     # Then stop at the entry of the next C call of the eval loop.
     second = ["bt -no-filters", "py-bt", "py-bt-full", "py-locals"]
     commands = ["break builtin_id", f"run {STOPS} break", *first]
-    commands += ["break _PyEval_EvalFrameDefault", "continue", *second]
+    commands += [f"break {eval_loop(version)}", "continue", *second]
     out = run_sections(commands, executable=PYTHONS[version], extra=PENDING)
     assert "Breakpoint 1, builtin_id" in out[1], out[1]
     bt, py_bt, py_bt_full, py_locals, py_print = out[2:7]
@@ -48,9 +48,9 @@ def test_breakpoint_on_c_function(version):
     # At the entry of _PyEval_EvalFrameDefault. Up to 3.10 every Python call
     # is a C call: after() itself has not started. From 3.11 after() runs
     # in its caller's C call and the stop is helper() called from map().
-    assert "Breakpoint 2, _PyEval_EvalFrameDefault" in out[8], out[8]
+    assert f"Breakpoint 2, {eval_loop(version)}" in out[8], out[8]
     bt, py_bt, py_bt_full, py_locals = out[9:13]
-    assert bt.startswith("#0  _PyEval_EvalFrameDefault ("), bt
+    assert bt.startswith(f"#0  {eval_loop(version)} ("), bt
     started = [
         F("caller", "# mark: caller-after", "mode='break', n=1"),
         F("<module>", "# mark: module", "", entry=True),
@@ -106,7 +106,7 @@ def test_attach_to_sleeping_process(version):
         out = run_sections(["bt -no-filters", "py-bt", "py-bt-full"], pid=target.pid)
         # Detaching leaves the process running: attach once more.
         again = run_sections(["py-bt"], pid=target.pid)
-    stack = Stack(version, "recursion.py", recursion_items(), bt=out[0])
+    stack = Stack(version, "recursion.py", recursion_items(version), bt=out[0])
     assert norm(out[1]) == stack.py_bt()
     assert norm(out[2]) == stack.py_bt_full()
     assert norm(again[0]) == stack.py_bt()
@@ -125,7 +125,7 @@ def test_core_file_from_gcore(version):
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    stack = Stack(version, "recursion.py", recursion_items(), bt=out[0])
+    stack = Stack(version, "recursion.py", recursion_items(version), bt=out[0])
     assert norm(out[1]) == stack.py_bt()
     assert norm(out[2]) == stack.py_bt_full()
     # From 3.11 wait_here and <lambda> share one C frame: both are listed.

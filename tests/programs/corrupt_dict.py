@@ -16,6 +16,11 @@ from ready import announce  # noqa: E402
 
 
 def corrupt(d):
+    if sys.version_info < (3,):
+        # 2.7: the table is in the dict itself (ma_fill, ma_used, then
+        # ma_mask), its size ma_mask + 1.
+        ctypes.c_ssize_t.from_address(id(d) + 32).value = (1 << 60) - 1
+        return
     # PyDictObject: ob_refcnt, ob_type, ma_used, ma_version_tag, then
     # ma_keys; PyDictKeysObject: dk_refcnt, then the table's size, a
     # byte holding log2 of it from 3.11, a Py_ssize_t before.

@@ -12,17 +12,17 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ready import announce  # noqa: E402
+from ready import announce, native_id  # noqa: E402
 
 threading.stack_size(256 * 1024)  # small cores
 first = threading.Lock()
 second = threading.Lock()
 holding = threading.Event()
-native = {"main": threading.get_native_id()}
+native = {"main": native_id()}
 
 
 def worker():
-    native["worker"] = threading.get_native_id()
+    native["worker"] = native_id()
     with second:
         holding.set()
         first.acquire()  # mark: worker-lock

@@ -1,4 +1,4 @@
-"""A thread stopped inside an except block whose exception has a cause."""
+"""A thread stopped inside an except block whose exception has a cause (2.7: none, PEP 3134 is 3.0's)."""
 
 import os
 import sys
@@ -13,11 +13,18 @@ def parse(text):
     return int(text)
 
 
+if sys.version_info >= (3,):
+    exec("def raise_from(error, cause):\n    raise error from cause")  # 2.7 cannot parse it
+else:
+    def raise_from(error, cause):
+        raise error
+
+
 def load(text):
     try:
         return parse(text)
     except ValueError as exc:
-        raise RuntimeError("cannot load " + text) from exc
+        raise_from(RuntimeError("cannot load " + text), exc)
 
 
 def main():

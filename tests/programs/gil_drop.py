@@ -12,11 +12,19 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from ready import announce  # noqa: E402
 
-names = {threading.get_native_id(): "MainThread"}
+if hasattr(threading, "get_native_id"):
+    native_id = threading.get_native_id
+else:  # before 3.8: gettid(2), system call 186 on x86-64
+    import ctypes
+
+    def native_id():
+        return ctypes.CDLL(None).syscall(186)
+
+names = {native_id(): "MainThread"}
 
 
 def spin():
-    names[threading.get_native_id()] = threading.current_thread().name
+    names[native_id()] = threading.current_thread().name
     while True:
         time.sleep(0.001)  # mark: spin
 

@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ready import announce  # noqa: E402
+from ready import announce, replace_code  # noqa: E402
 
 ODD = "a\udcffb\x00c\x1b[2J"
 
@@ -36,7 +36,7 @@ def odd_names():
 _FIELDS = {"co_name": "odd" + ODD, "co_filename": "/nonexistent/odd" + ODD + ".py"}
 if sys.version_info >= (3, 11):
     _FIELDS["co_qualname"] = "odd" + ODD
-odd_names.__code__ = odd_names.__code__.replace(**_FIELDS)
+odd_names.__code__ = replace_code(odd_names.__code__, **_FIELDS)
 
 
 def café():

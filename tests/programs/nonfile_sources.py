@@ -11,7 +11,7 @@ for a source line would block, or never end.
 import os
 import time
 
-from ready import announce
+from ready import announce, replace_code
 
 
 def wait_here():
@@ -23,7 +23,7 @@ def named(path, inner):
     def call():
         inner()
 
-    call.__code__ = call.__code__.replace(co_filename=path)
+    call.__code__ = replace_code(call.__code__, co_filename=path)
     return call
 
 

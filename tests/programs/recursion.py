@@ -7,7 +7,7 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 from ready import announce  # noqa: E402
 
 
-class Foo:
+class Foo(object):  # a new-style class in 2.7 too
     def __init__(self, n):
         self.x = n
         self.y = "a"

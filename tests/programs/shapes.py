@@ -33,7 +33,7 @@ def outer(start):
     return inner()  # mark: outer
 
 
-class Walker:
+class Walker(object):  # a new-style class in 2.7 too
     def __init__(self, name):
         self.name = name
         self.steps = [1, 2]

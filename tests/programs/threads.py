@@ -1,22 +1,26 @@
 """Three threads, each blocked in a C call from its own Python function."""
 
-import _thread
 import json
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ready import announce  # noqa: E402
+from ready import announce, native_id  # noqa: E402
+
+try:
+    import _thread
+except ImportError:  # 2.7
+    import thread as _thread
 
 gate = _thread.allocate_lock()
 gate.acquire()
 codes = {}
-native = {"main": _thread.get_native_id()}
+native = {"main": native_id()}
 
 
 def first_worker(tag):
-    native["first"] = _thread.get_native_id()
+    native["first"] = native_id()
     codes[first_worker.__code__] = _thread.get_ident()
     gate.acquire()  # mark: first
 
@@ -24,7 +28,7 @@ def first_worker(tag):
 def second_worker(tag, depth):
     if depth:
         return second_worker(tag, depth - 1)  # mark: second-recurse
-    native["second"] = _thread.get_native_id()
+    native["second"] = native_id()
     codes[second_worker.__code__] = _thread.get_ident()
     gate.acquire()  # mark: second
 

@@ -21,12 +21,11 @@ import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shown  # noqa: E402
 from ready import announce  # noqa: E402
 
 if hasattr(sys, "set_int_max_str_digits"):
     sys.set_int_max_str_digits(0)
-
-_HEAPTYPE = 1 << 9
 
 
 def _a_cell():
@@ -135,17 +134,9 @@ def expect(value, seen=None):
     seen = set() if seen is None else seen
     tp = type(value)
     addr = "at remote 0x%x" % id(value)
-    if tp in (list, dict) and id(value) in seen:
-        return "[...]" if tp is list else "{...}"
-    if tp in (list, tuple, dict) and value:
-        seen = seen | {id(value)}
-        if tp is dict:
-            inner = ", ".join("%s: %s" % (expect(k, seen), expect(v, seen)) for k, v in value.items())
-            return "{%s}" % inner
-        parts = [expect(v, seen) for v in value]
-        if tp is tuple:
-            return "(%s)" % (parts[0] + "," if len(parts) == 1 else ", ".join(parts))
-        return "[%s]" % ", ".join(parts)
+    text = shown.container(value, seen, expect)
+    if text is not None:
+        return text
     if tp is int and value.bit_length() > 12000:
         # Too long for a quick decimal conversion: hexadecimal.
         return ("-" if value < 0 else "") + hex(abs(value))
@@ -187,33 +178,13 @@ def expect(value, seen=None):
         return repr(value)
     if tp.__module__ == "builtins" or tp in _VALUE_TYPES:
         return repr(value)
-    if not tp.__flags__ & _HEAPTYPE:
-        # A type written in C, subclass of a builtin value type.
-        base = [b for b in tp.__mro__ if b in _VALUE_TYPES][0]
-        inner = expect(base(value), seen)
-        name = "%s.%s" % (tp.__module__, tp.__qualname__)
-        return name + inner if base is tuple else "%s(%s)" % (name, inner)
-    # An instance of a class written in Python: its builtin value first (for
-    # subclasses of int, str...), then __slots__, then __dict__ attributes.
-    parts = []
-    for base in tp.__mro__:
-        if base in _VALUE_TYPES:
-            parts.append(expect(base(value), seen))
-            break
-    slots = []
-    for klass in reversed(tp.__mro__):
-        names = klass.__dict__.get("__slots__", ())
-        slots.extend(sorted((names,) if isinstance(names, str) else names))
-    for name in slots:
-        if name not in ("__dict__", "__weakref__") and hasattr(value, name):
-            parts.append("%s=%s" % (name, expect(getattr(value, name), seen)))
-    for name, attr in getattr(value, "__dict__", {}).items():
-        parts.append("%s=%s" % (name, expect(attr, seen)))
-    inner = "(%s)" % ", ".join(parts) if parts else ""
+    text = shown.c_subclass(value, seen, expect, _VALUE_TYPES)
+    if text is not None:
+        return text
     # tp_name: the bare name for a class written in Python, "module.Name" for
     # a heap type made in C (collections.defaultdict from 3.12).
     name = tp.__name__ if tp.__module__ == __name__ else "%s.%s" % (tp.__module__, tp.__name__)
-    return "<%s%s %s>" % (name, inner, addr)
+    return shown.instance(value, seen, expect, _VALUE_TYPES, name)
 
 
 def main():

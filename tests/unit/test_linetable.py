@@ -20,8 +20,10 @@ except ImportError:  # running from a checkout without an install
     from cpython_gdb.engine.frames.linetable import KINDS, line_for_offset, positions_for_offset
 
 DATA = Path(__file__).resolve().parent / "data"
-VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+VERSIONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 KIND_OF = {
+    "3.6": "lnotab",
+    "3.7": "lnotab",
     "3.8": "lnotab",
     "3.9": "lnotab",
     "3.10": "linetable310",
@@ -155,7 +157,7 @@ def test_unknown_kind() -> None:
             line_for_offset(kind, b"", 1, 0)
     with pytest.raises(ValueError):
         line_for_offset(None, b"", 1, 0)  # type: ignore[arg-type]
-    assert set(KINDS) == {"lnotab", "linetable310", "locations311"}
+    assert set(KINDS) == {"lnotab27", "lnotab", "linetable310", "locations311"}
 
 
 def test_wrong_argument_types() -> None:
@@ -188,6 +190,55 @@ def test_lnotab_by_hand() -> None:
     # An increment at address 0 applies from offset 0 on.
     assert line_for_offset("lnotab", bytes([0, 2, 4, 1]), 1, 0) == 3
     assert line_for_offset("lnotab", bytes([0, 2, 4, 1]), 1, 4) == 4
+
+
+def test_lnotab27_by_hand() -> None:
+    # 2.7's line increments are unsigned: 0x80 and 0xFF add 128 and 255.
+    table = bytes([6, 3, 10, 0x80, 4, 0xFF])
+    assert line_for_offset("lnotab27", table, 10, 5) == 10
+    assert line_for_offset("lnotab27", table, 10, 6) == 13
+    assert line_for_offset("lnotab27", table, 10, 16) == 13 + 128
+    assert line_for_offset("lnotab27", table, 10, 20) == 13 + 128 + 255
+    assert line_for_offset("lnotab", table, 10, 20) == 13 - 128 - 1  # the same bytes from 3.6 on
+
+
+# Run by CPython 2.7: every code object of a few modules, with the line
+# 2.7's own PyCode_Addr2Line gives at each byte offset of its bytecode.
+PROBE27 = """
+import ctypes, json, sys
+addr2line = ctypes.pythonapi.PyCode_Addr2Line
+addr2line.argtypes = [ctypes.py_object, ctypes.c_int]
+out = []
+def walk(code):
+    out.append([code.co_lnotab.encode("hex"), code.co_firstlineno,
+                [addr2line(code, off) for off in range(len(code.co_code))]])
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            walk(const)
+for name in sys.argv[1:]:
+    module = __import__(name, fromlist=["x"])
+    path = module.__file__[:-1] if module.__file__.endswith(".pyc") else module.__file__
+    walk(compile(open(path).read(), path, "exec", dont_inherit=True))
+print(json.dumps(out))
+"""
+
+
+def test_lnotab27_matches_interpreter() -> None:
+    """2.7 has no co_lines() nor wordcode: its own C function answers for every byte offset."""
+    import subprocess
+
+    from harness import PYTHONS
+
+    if "2.7" not in PYTHONS:
+        pytest.skip("no CPython 2.7 under ~/.pyenv/versions")
+    out = subprocess.run([str(PYTHONS["2.7"]), "-c", PROBE27, "contextlib", "functools", "json.decoder", "shlex",
+                          "tokenize", "inspect"], stdout=subprocess.PIPE, check=True, timeout=120).stdout
+    checked = 0
+    for table, first, lines in json.loads(out):
+        for offset, want in enumerate(lines):
+            assert line_for_offset("lnotab27", bytes.fromhex(table), first, offset) == want, (table, first, offset)
+            checked += 1
+    assert checked > 20000
 
 
 def test_linetable310_by_hand() -> None:

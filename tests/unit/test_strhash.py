@@ -23,7 +23,10 @@ print(json.dumps([secret.value, k1, [hash(t) for t in texts]]))
 
 
 @pytest.mark.parametrize("seed", [None, "0"])
-@pytest.mark.parametrize("minor", version_params())
+# 2.7 hashes str with a function of its own, before PEP 456: its dict
+# look-ups read every key (scheme str_hash "none").
+@pytest.mark.parametrize("minor", [p for p in version_params()
+                                   if scheme_for(*minor_of(p.values[0])).str_hash != "none"])
 def test_hash_is_the_interpreters(minor, seed):
     env = dict(os.environ)
     env.pop("PYTHONHASHSEED", None)

@@ -31,7 +31,7 @@ from ..engine.runtime.tstate import all_thread_states
 from ..engine.target import Target
 from ..errors import CpythonGdbError
 from .live import ProcessMemory, mapped_ranges, process_mappings, stopped
-from .symbols import Mapping, Runtime, find_runtime
+from .symbols import FoundRuntime, Mapping, find_runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _thread(builder: DocumentBuilder, number: int, thread: OsThread, matched: Se
     return entry
 
 
-def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_fields: Entry,
+def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], target_fields: Entry,
           with_locals: bool, limits: Limits = DEFAULT_LIMITS, tasks: bool = False,
           now: Optional[float] = None) -> Tuple[Document, Optional[str]]:
     """The document of a stopped target, and the layout's warning (or None).
@@ -79,24 +79,24 @@ def build(reader: Reader, runtime: Runtime, threads: Sequence[OsThread], target_
     the loop clock's time for a live process, None for a core.
     """
     cached = CachedReader(reader)
-    major, minor, micro, release = runtime.version
-    layout = choose_layout((major, minor, micro), cached, runtime.address, release=release)
+    major, minor, micro, release = found.version
+    layout = choose_layout((major, minor, micro), cached, found.runtime.address, release=release)
     target = Target(cached, layout)
-    builder = DocumentBuilder(target, runtime.address, limits, with_locals)
+    builder = DocumentBuilder(target, found.runtime, limits, with_locals)
     matched: Set[int] = set()
     entries = [_thread(builder, number, thread, matched) for number, thread in enumerate(threads, 1)]
-    for tstate in all_thread_states(target, runtime.address):
+    for tstate in all_thread_states(target, found.runtime):
         if tstate not in matched:
             try:
                 entries.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
     doc = builder.document(target_fields, BACKEND, False, entries)
-    add_running_tasks(target, runtime.address, entries)
+    add_running_tasks(target, found.runtime, entries)
     if tasks:
         from ..engine.report.tasks import add_tasks  # only with --tasks
 
-        add_tasks(doc, target, runtime.address, limits, now, builder.sources)
+        add_tasks(doc, target, found.runtime, limits, now, builder.sources)
     return doc, layout.warning
 
 

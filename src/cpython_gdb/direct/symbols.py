@@ -6,7 +6,9 @@ reads them) of the files that may hold the interpreter (a ``libpython*``
 shared library, then the executable) give the link-time address of
 ``_PyRuntime`` and ``Py_Version``; the file's load bias, from where its
 segments are mapped, turns that into a run-time address. Without the
-symbol, the ``.PyRuntime`` section (3.10+) names the same address.
+symbol, the ``.PyRuntime`` section (3.10+) names the same address. 2.7 and
+3.6 have no ``_PyRuntime``: their statics stand for it
+(:mod:`cpython_gdb.engine.runtime.anchor`).
 
 The version is decided from there by :mod:`cpython_gdb.engine.runtime.version`.
 """
@@ -18,6 +20,8 @@ import struct
 
 from ..engine.elf.image import ET_EXEC, PT_LOAD, ElfError, ElfFile
 from ..engine.record import frozen
+from ..engine.runtime import anchor
+from ..engine.runtime.anchor import Runtime
 from ..engine.runtime.version import detect_version
 from ..errors import NoInterpreter
 
@@ -46,8 +50,8 @@ class Mapping:
 
 
 @frozen
-class Runtime:
-    address: int  # of _PyRuntime
+class FoundRuntime:
+    runtime: Runtime
     version: Version
     image: str  # the file that defines it, as the process saw it
 
@@ -65,7 +69,11 @@ class ElfImage(ElfFile):
             if self.wordsize != 8 or self.order != "<":
                 raise ElfError(f"{self.path} is not a 64-bit little-endian ELF file")
             self.loads = self.segments(PT_LOAD)
-            self.symbols = self.lookup(("_PyRuntime", "Py_Version"))
+            self.symbols = self.lookup((anchor.RUNTIME_SYMBOL, "Py_Version"))
+            if anchor.RUNTIME_SYMBOL not in self.symbols and self.section_address(".PyRuntime") is None:
+                # 2.7, 3.6 (looked up only then: the statics are in .symtab, read whole).
+                self.symbols.update(self.lookup((anchor.INTERP_HEAD, anchor.INTERP_HEAD_FUNCTION, anchor.TSTATE_CURRENT,
+                                                 anchor.GC_COLLECTING)))
 
     def load_bias(self, mappings: Sequence[Mapping]) -> Optional[int]:
         """What was added to this file's link-time addresses, from where it is mapped.
@@ -103,8 +111,25 @@ def _candidates(mappings: Sequence[Mapping], executable: Optional[str]) -> List[
     return names
 
 
-def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Optional[str]) -> Runtime:
-    """_PyRuntime's address and the CPython version, or NoInterpreter saying what was searched."""
+def _runtime(reader: Reader, image: ElfImage, bias: int) -> Optional[Runtime]:
+    """Where the image's runtime is, with the load bias ``bias``; None if it has none."""
+    symbols = image.symbols
+    link = symbols.get(anchor.RUNTIME_SYMBOL) or image.section_address(".PyRuntime")
+    if link is not None:
+        return Runtime(link + bias)
+    head = symbols.get(anchor.INTERP_HEAD)
+    if head is not None:
+        head += bias
+    elif anchor.INTERP_HEAD_FUNCTION in symbols:
+        head = anchor.interp_head_from_code(reader, symbols[anchor.INTERP_HEAD_FUNCTION] + bias)
+    if head is None:
+        return None
+    statics = [symbols[name] + bias if name in symbols else 0 for name in (anchor.TSTATE_CURRENT, anchor.GC_COLLECTING)]
+    return Runtime(head, *statics)
+
+
+def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Optional[str]) -> FoundRuntime:
+    """Where the runtime is and the CPython version, or NoInterpreter saying what was searched."""
     searched: List[str] = []
     for name in _candidates(mappings, executable):
         own = [m for m in mappings if m.name == name]
@@ -114,15 +139,13 @@ def find_runtime(reader: Reader, mappings: Sequence[Mapping], executable: Option
             searched.append(f"{name} ({getattr(exc, 'strerror', None) or exc})")
             continue
         bias = image.load_bias(own)
-        link = image.symbols.get("_PyRuntime") or image.section_address(".PyRuntime")
-        if bias is None or link is None:
+        runtime = _runtime(reader, image, bias) if bias is not None else None
+        if bias is None or runtime is None:
             searched.append(os.path.basename(name))
             continue
-        runtime = link + bias
         py_version = image.symbols.get("Py_Version")
-        version = detect_version(reader, runtime, None if py_version is None else py_version + bias,
+        version = detect_version(reader, runtime.address, None if py_version is None else py_version + bias,
                                  [name, executable or ""], name)
-        return Runtime(address=runtime, version=version, image=name)
-    if not searched:
-        raise NoInterpreter("no _PyRuntime: neither the executable nor a libpython is among the mapped files")
-    raise NoInterpreter(f"no _PyRuntime in {', '.join(searched)}")
+        return FoundRuntime(runtime=runtime, version=version, image=name)
+    where = ", ".join(searched) if searched else "neither the executable nor a libpython"
+    raise NoInterpreter(f"no _PyRuntime (nor 2.7 and 3.6's interp_head) in {where}")

@@ -14,7 +14,7 @@ from ..errors import MemoryReadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Iterable, Optional, Protocol, Tuple
+    from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Protocol, Tuple
 
     # A type only: importing typing at run time costs `dump` milliseconds.
     class Reader(Protocol):
@@ -100,6 +100,14 @@ read_f64: Callable[[Reader, int], float] = _reader_of(_F64)
 
 
 read_ptr = read_u64
+
+
+def read_rows(reader: Reader, address: int, count: int, size: int, batch: int = 64) -> Iterator[Tuple[bytes, range]]:
+    """A table of ``count`` records of ``size`` bytes, a batch of records per read:
+    (the batch's bytes, the offset of each record in them)."""
+    for start in range(0, count, batch):
+        n = min(batch, count - start)
+        yield reader.read(address + start * size, n * size), range(0, n * size, size)
 
 
 def read_cstring(reader: Reader, address: int, limit: int = 256) -> bytes:

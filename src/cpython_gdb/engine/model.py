@@ -8,10 +8,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Tuple
 
-# Py_TPFLAGS_* bits, the same from 3.8 to 3.13 for the ones used here.
+# Py_TPFLAGS_* bits, the same from 2.7 to 3.15 for the ones used here (2.7's
+# STRING_SUBCLASS is 3.x's BYTES_SUBCLASS).
 TPFLAGS_MANAGED_DICT = 1 << 4
 TPFLAGS_INLINE_VALUES = 1 << 2
 TPFLAGS_HEAPTYPE = 1 << 9
+TPFLAGS_INT_SUBCLASS = 1 << 23  # 2.7's int (3.12 gave the bit to ITEMS_AT_END)
 TPFLAGS_LONG_SUBCLASS = 1 << 24
 TPFLAGS_LIST_SUBCLASS = 1 << 25
 TPFLAGS_TUPLE_SUBCLASS = 1 << 26

@@ -12,7 +12,12 @@ from .frames.code import line_of
 from .frames.walk import frame_object_frame
 from .limits import Limits
 from .memory import read_i32, read_u8
-from .model import TPFLAGS_BASE_EXC_SUBCLASS, TPFLAGS_TUPLE_SUBCLASS, TPFLAGS_UNICODE_SUBCLASS
+from .model import (
+    TPFLAGS_BASE_EXC_SUBCLASS,
+    TPFLAGS_BYTES_SUBCLASS,
+    TPFLAGS_TUPLE_SUBCLASS,
+    TPFLAGS_UNICODE_SUBCLASS,
+)
 from .objects import object_repr
 from .objects.strings import str_text
 from .record import frozen, replace
@@ -100,8 +105,9 @@ def _args_message(t: Target, args: int, limits: Limits) -> str:
 
 
 def _str_of(t: Target, obj: int, limits: Limits) -> str:
-    """str(obj) for the common cases: a str's text, else its repr."""
-    if obj and t.type_of(obj).flags & TPFLAGS_UNICODE_SUBCLASS:
+    """str(obj) for the common cases: a str's text (2.7: a str's or unicode's), else its repr."""
+    text_flags = TPFLAGS_UNICODE_SUBCLASS | (TPFLAGS_BYTES_SUBCLASS if t.scheme.builtins == "py2" else 0)
+    if obj and t.type_of(obj).flags & text_flags:
         return str_text(t, obj, limits.max_output)
     return object_repr(t, obj, limits)
 
@@ -114,6 +120,14 @@ def _message(t: Target, exc: int, limits: Limits) -> str:
         return f"<unreadable message of exception at remote 0x{exc:x}>"
 
 
+def _type_name(t: Target, name: str) -> str:
+    """An exception's class as a traceback names it: 2.7's builtin ones are
+    in the module ``exceptions``, which it leaves out (as 3.x does builtins)."""
+    if t.scheme.builtins == "py2" and name.startswith("exceptions."):
+        return name[len("exceptions."):]
+    return name
+
+
 def _read_link(t: Target, exc: int, limits: Limits) -> Tuple[ExceptionInfo, int, bool]:
     """One exception of a chain, without its links; the address of the one
     format_exception shows before it (0 if none), and whether that one is
@@ -122,16 +136,21 @@ def _read_link(t: Target, exc: int, limits: Limits) -> Tuple[ExceptionInfo, int,
     if not tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
         # Not an exception instance: show what it is.
         return ExceptionInfo(exc, tp.name, object_repr(t, exc, limits), (), None, None, False), 0, False
-    suppress = bool(read_u8(t.reader, exc + t.layout.off("PyBaseExceptionObject.suppress_context")))
+    # 2.7's exceptions have no chain and no __traceback__ (PEP 3134): the
+    # thread state keeps the traceback beside them.
+    chained = t.layout.has("PyBaseExceptionObject.cause")
+    suppress = chained and bool(read_u8(t.reader, exc + t.layout.off("PyBaseExceptionObject.suppress_context")))
     info = ExceptionInfo(
         address=exc,
-        type_name=tp.name,
+        type_name=_type_name(t, tp.name),
         message=_message(t, exc, limits),
-        traceback=traceback_entries(t, t.field_ptr(exc, "PyBaseExceptionObject.traceback")),
+        traceback=traceback_entries(t, t.field_ptr(exc, "PyBaseExceptionObject.traceback")) if chained else (),
         cause=None,
         context=None,
         suppress_context=suppress,
     )
+    if not chained:
+        return info, 0, False
     try:
         cause = t.field_ptr(exc, "PyBaseExceptionObject.cause")
         if cause:
@@ -208,7 +227,7 @@ def read_raised(t: Target, type_addr: int, value: int, limits: Limits) -> Except
     if not type_addr:
         return read_exception(t, value, limits)
     try:
-        name = t.type_info(type_addr).name
+        name = _type_name(t, t.type_info(type_addr).name)
     except CpythonGdbError:
         return _unreadable(type_addr)
     try:
@@ -242,6 +261,13 @@ def raised_traceback(t: Target, tstate: int) -> int:
 
 def handled_exception(t: Target, tstate: int) -> int:
     """The exception the innermost active except block handles (0 if none)."""
+    if not t.layout.has("PyThreadState.exc_info") and t.layout.has("PyThreadState.exc_value"):
+        # 2.7, 3.6: one exception, in the thread state (None or NULL: none).
+        value = t.field_ptr(tstate, "PyThreadState.exc_value")
+        try:
+            return value if value and t.type_of(value).name != "NoneType" else 0
+        except CpythonGdbError:
+            return value
     item = t.field_ptr(tstate, "PyThreadState.exc_info")
     seen: Set[int] = set()
     while item and item not in seen and len(seen) < _MAX_TRACEBACK:
@@ -286,7 +312,12 @@ def thread_exceptions(t: Target, tstate: int, limits: Limits) -> ThreadException
     try:
         handled = handled_exception(t, tstate)
         if handled and handled != raised:
-            found = replace(found, handled=read_exception(t, handled, limits))
+            info = read_exception(t, handled, limits)
+            if not info.traceback and t.layout.has("PyThreadState.exc_traceback"):
+                # 2.7: the handled exception's traceback is in the thread state.
+                info = replace(info, traceback=traceback_entries(
+                    t, t.field_ptr(tstate, "PyThreadState.exc_traceback")))
+            found = replace(found, handled=info)
     except CpythonGdbError as exc:
         found = replace(found, handled_error=str(exc))
     return found

@@ -59,7 +59,7 @@ class CFrame:
         self._frame = frame
         self.name = name  # gdb's name of the function
         self.inline = frame_type == gdb.INLINE_FRAME
-        self.kind = classify(name, self.inline)  # engine.cstack.kinds
+        self.kind = classify(name, self.inline, target.scheme.eval_loop)  # engine.cstack.kinds
         self.python: Tuple[PyFrame, ...] = ()  # the PyFrames it runs, newest first
         self._target = target
         self._text: Optional[str] = None
@@ -156,7 +156,10 @@ def _has_debug_info(pc: int) -> bool:
 
 def _builtin_text(target: Target, frame: "gdb.Frame") -> str:
     try:
-        func = frame.read_var("func")
+        try:
+            func = frame.read_var("func")
+        except ValueError:  # no such variable: 3.6's _PyCFunction_FastCallDict names it func_obj
+            func = frame.read_var("func_obj")
         if func.is_optimized_out:
             return ""
         address = int(func)

@@ -5,6 +5,8 @@ from typing import Dict, Optional, Tuple
 
 import gdb
 
+from ..engine.runtime.anchor import RUNTIME_SYMBOL, TSTATE_CURRENT
+
 
 def runtime_block(runtime: int) -> "Optional[gdb.Block]":
     """The global block of the debug info that defines _PyRuntime, if any.
@@ -12,14 +14,21 @@ def runtime_block(runtime: int) -> "Optional[gdb.Block]":
     Extension modules built with CPython carry DWARF for its structs and
     even a declaration of _PyRuntime, so a type or symbol found anywhere
     does not mean the interpreter itself has debug info: the symbol must
-    come from the file that holds the runtime's address.
+    come from the file that holds the runtime's address. 2.7 and 3.6 have
+    no _PyRuntime: their _PyThreadState_Current, a global of the same
+    file as the runtime's statics, stands for it.
     """
-    try:
-        symbol = gdb.lookup_global_symbol("_PyRuntime")
-    except gdb.error:
-        return None
-    if symbol is None or symbol.symtab is None:
-        return None
+    for name in (RUNTIME_SYMBOL, TSTATE_CURRENT):
+        try:
+            symbol = gdb.lookup_global_symbol(name)
+        except gdb.error:
+            continue
+        if symbol is not None and symbol.symtab is not None:
+            return _own_block(symbol, runtime)
+    return None
+
+
+def _own_block(symbol: "gdb.Symbol", runtime: int) -> "Optional[gdb.Block]":
     objfile = symbol.symtab.objfile
     owner = getattr(objfile, "owner", None) or objfile
     holder = gdb.solib_name(runtime)
@@ -86,4 +95,10 @@ class DwarfTypeInfo:
 
     def type_size(self, ctype: str) -> Optional[int]:
         found = self._type(ctype)
-        return None if found is None else int(found.sizeof)
+        if found is None:
+            try:  # a scalar type: 2.7's Py_UNICODE
+                scalar = gdb.lookup_type(ctype, self._block).strip_typedefs()
+            except gdb.error:
+                return None
+            return int(scalar.sizeof) if scalar.code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_CHAR) else None
+        return int(found.sizeof)

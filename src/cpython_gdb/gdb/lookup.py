@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import gdb
 
+from ..engine.runtime import anchor
+from ..engine.runtime.anchor import Runtime
 from ..engine.runtime.version import detect_version
 from ..errors import NoInterpreter
 from .reader import GdbReader
@@ -37,11 +39,31 @@ def _section_address() -> Optional[int]:
     return int(match.group(1), 16) if match else None
 
 
-def runtime_address() -> int:
-    address = symbol_address("_PyRuntime") or _section_address()
-    if address is None:
+def find_runtime() -> Runtime:
+    """Where the interpreters are: _PyRuntime (3.7+), else 2.7 and 3.6's statics (engine.runtime.anchor)."""
+    address = symbol_address(anchor.RUNTIME_SYMBOL) or _section_address()
+    if address is not None:
+        return Runtime(address)
+    head = symbol_address(anchor.INTERP_HEAD)
+    if head is None:
+        function = symbol_address(anchor.INTERP_HEAD_FUNCTION)
+        if function is not None:
+            head = anchor.interp_head_from_code(GdbReader(gdb.selected_inferior()), function)
+    if head is None:
         raise NoInterpreter("no CPython runtime (_PyRuntime) in this program")
-    return address
+    return Runtime(head, _beside(anchor.TSTATE_CURRENT, head), _beside(anchor.GC_COLLECTING, head))
+
+
+def _beside(name: str, anchor: int) -> int:
+    """The address of the data symbol ``name`` in the file that holds ``anchor`` (0 if none):
+    a static's name may be another library's too."""
+    address = symbol_address(name)
+    if address is None:
+        return 0
+    try:
+        return address if gdb.solib_name(address) == gdb.solib_name(anchor) else 0
+    except (gdb.error, RuntimeError):
+        return 0
 
 
 def _file_names() -> List[str]:

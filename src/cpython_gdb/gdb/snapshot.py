@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 class _Builder(DocumentBuilder):
     def __init__(self, target: Target, native: bool, with_locals: bool) -> None:
-        super().__init__(target, state.runtime(), state.limits(), with_locals)
+        super().__init__(target, state.runtime_anchor(), state.limits(), with_locals)
         self.native = native
 
     def thread(self, thread: "gdb.InferiorThread", selected: bool) -> Entry:
@@ -116,13 +116,13 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
                 threads.append(builder.unreadable(thread, thread == selected, str(exc)))
     finally:
         _select(selected, frame)
-    for tstate in all_thread_states(target, state.runtime()):
+    for tstate in all_thread_states(target, state.runtime_anchor()):
         if tstate not in matched:
             try:
                 threads.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
     doc = builder.document(_target_fields(), "gdb", native, threads)
-    add_running_tasks(target, state.runtime(), threads)
+    add_running_tasks(target, state.runtime_anchor(), threads)
     stop_state(target).told = len(target.notes)  # the report says them
     return doc

@@ -199,22 +199,20 @@ def thread_stack(target: Target, thread: Optional["gdb.InferiorThread"] = None, 
             del stack.cframes[placed[-1] + 1:]
             stack.whole = False
     if stack.unplaced and not any(c.kind == kinds.EVAL for c in stack.cframes):
-        stack.note = _no_eval_reason()
+        stack.note = _no_eval_reason(target.scheme.eval_loop)
     stacks[thread.global_num] = stack
     return stack
 
 
-def _no_eval_reason() -> str:
-    """Why no C frame of this thread was recognised as the eval loop's."""
-    for name in sorted(kinds.EVAL_FUNCTIONS):
-        try:
-            gdb.parse_and_eval(f"(unsigned long)&{name}")
-        except gdb.error:
-            continue
-        return (f"no {name} frame found on the C stack (unwinding failed?): "
-                "Python frames only, without C frame numbers")
-    return ("no symbol names the eval loop (_PyEval_EvalFrameDefault) in .symtab or .dynsym, "
-            "so its C frames cannot be recognised: Python frames only, without C frame numbers")
+def _no_eval_reason(name: str) -> str:
+    """Why no C frame of this thread was recognised as the eval loop's (function ``name``)."""
+    try:
+        gdb.parse_and_eval(f"(unsigned long)&{name}")
+    except gdb.error:
+        return (f"no symbol names the eval loop ({name}) in .symtab or .dynsym, "
+                "so its C frames cannot be recognised: Python frames only, without C frame numbers")
+    return (f"no {name} frame found on the C stack (unwinding failed?): "
+            "Python frames only, without C frame numbers")
 
 
 def frame_level(frame: "gdb.Frame") -> int:

@@ -12,15 +12,16 @@ from ..engine.layout import Layout, choose_layout
 from ..engine.limits import Limits
 from ..engine.memory import CachedReader
 from ..engine.report.text import printable
+from ..engine.runtime.anchor import Runtime
 from ..engine.target import Target
 from ..errors import CpythonGdbError, NoInterpreter
 from .dwarf import DwarfTypeInfo, runtime_block
-from .lookup import runtime_address, symbol_address, target_version
+from .lookup import find_runtime, symbol_address, target_version
 from .parameters import current_limits
 from .reader import GdbReader, forget_mappings
 
 # Both by inferior number: each inferior may run another program.
-_layouts: Dict[int, Tuple[Layout, int]] = {}  # layout and _PyRuntime address
+_layouts: Dict[int, Tuple[Layout, Runtime]] = {}  # layout and where the runtime is
 _targets: Dict[int, Target] = {}
 _said: Set[str] = set()  # what was told about the target's version, once each
 _quiet = False  # set when announce() found no CPython: not again until the files change
@@ -40,20 +41,20 @@ def forget_all(_event: object = None) -> None:
     forget_stop()
 
 
-def _load_layout() -> Tuple[Layout, int]:
+def _load_layout() -> Tuple[Layout, Runtime]:
     inferior = gdb.selected_inferior()
     known = _layouts.get(inferior.num)
     if known is not None:
         return known
     if inferior.pid == 0 and not _has_core():
         raise NoInterpreter("no process: start, attach to or load a core of a Python program")
-    runtime = runtime_address()
-    major, minor, micro, release = target_version(runtime)
-    block = runtime_block(runtime)
+    runtime = find_runtime()
+    major, minor, micro, release = target_version(runtime.address)
+    block = runtime_block(runtime.address)
     layout = choose_layout(
         (major, minor, micro),
         CachedReader(GdbReader(inferior)),
-        runtime,
+        runtime.address,
         types=DwarfTypeInfo(block) if block is not None else None,
         release=release,
     )
@@ -109,6 +110,12 @@ def stop_target() -> Optional[Target]:
 
 
 def runtime() -> int:
+    """The address of _PyRuntime; for 2.7 and 3.6, of the static interp_head (see runtime_anchor)."""
+    return _load_layout()[1].address
+
+
+def runtime_anchor() -> Runtime:
+    """Where the interpreters are, with 2.7 and 3.6's other statics (engine.runtime.anchor)."""
     return _load_layout()[1]
 
 

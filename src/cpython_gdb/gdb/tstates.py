@@ -32,7 +32,7 @@ def _thread_keys(thread: "gdb.InferiorThread") -> Tuple[int, List[int]]:
 def find_thread_states(target: Target, thread: "gdb.InferiorThread") -> List[int]:
     """Every thread state of an OS thread, the innermost interpreter's first."""
     lwp, handles = _thread_keys(thread)
-    return match_thread_states(target, state.runtime(), lwp, handles)
+    return match_thread_states(target, state.runtime_anchor(), lwp, handles)
 
 
 def find_thread_state(target: Target, thread: "gdb.InferiorThread") -> Optional[int]:

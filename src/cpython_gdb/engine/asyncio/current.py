@@ -19,6 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional
 
+    from ..runtime.anchor import Runtime
+
     Entry = Dict[str, Any]
 
 _MAX_LOOPS = 1024
@@ -48,7 +50,7 @@ def _name(t: Target, offsets: Dict[str, int], task: int) -> Optional[str]:
     return name_text(t, t.ptr(task + offsets["TaskObj.task_name"])) or f"task at 0x{task:x}"
 
 
-def add_running_tasks(t: Target, runtime: int, threads: List[Entry]) -> None:
+def add_running_tasks(t: Target, runtime: Runtime, threads: List[Entry]) -> None:
     """Set ``asyncio_task`` (the name of the task it runs) on each thread entry that runs one.
 
     Only C tasks (``_asyncio.Task`` and subclasses) are named; what cannot

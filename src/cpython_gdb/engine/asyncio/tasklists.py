@@ -29,6 +29,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterator, List, Optional, Set, Tuple
 
+    from ..runtime.anchor import Runtime
+
 _MODULES = ("_asyncio", "asyncio.tasks")
 _SET_NAMES = ("_all_tasks", "_scheduled_tasks", "_eager_tasks")
 _MAX_SET_SLOTS = 1 << 26
@@ -142,7 +144,7 @@ def _interp_head(t: Target, al: AsyncioLayout, interp: int) -> Optional[int]:
     return None
 
 
-def find_tasks(t: Target, al: AsyncioLayout, runtime: int, limit: int) -> Tuple[List[int], bool]:
+def find_tasks(t: Target, al: AsyncioLayout, runtime: Runtime, limit: int) -> Tuple[List[int], bool]:
     """Every task address found (each once, at most ``limit``), and whether some were left out.
 
     What could not be read is said in ``t.notes``.

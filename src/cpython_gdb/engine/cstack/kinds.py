@@ -9,7 +9,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterable, Optional, Set
+    from typing import Dict, Iterable, Optional, Sequence, Set
 
     from .frame import CFrame
 
@@ -19,7 +19,17 @@ GIL = "gil"  # waiting to take the GIL
 GC = "gc"  # the cyclic collector
 OTHER = "other"
 
-EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault"})
+# Each version's is its scheme's eval_loop: 2.7's PyEval_EvalFrameEx
+# became, in 3.6, a wrapper of the frame evaluator (PEP 523).
+EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx"})
+# The C functions that call a built-in function or method (a
+# PyCFunctionObject, their ``func`` argument) for Python code: 3.8+'s
+# vectorcall family (cfunction_*) and PyCFunction_Call; 3.6 and 3.7 call
+# through their fast-call helpers (bpo-27128). 3.6's
+# _PyCFunction_FastCallKeywords calls its _PyCFunction_FastCallDict, and its
+# PyCFunction_Call may too: two such frames in a row are one call (see
+# report.document.stack_entries).
+BUILTIN_FUNCTIONS = frozenset({"PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict"})
 # 3.8's collect_with_callback calls collect; 3.12-3.13 name their steps.
 GC_FUNCTIONS = frozenset(
     {"collect", "collect_with_callback", "gc_collect_main", "gc_collect_young",
@@ -28,8 +38,16 @@ GC_FUNCTIONS = frozenset(
 GIL_WAIT = "take_gil"
 GIL_DROP = "drop_gil"
 # A thread blocked on a Python-level lock: threading.Lock and RLock and the
-# import lock (PyThread_acquire_lock_timed), and 3.13's PyMutex slow path.
-LOCK_FUNCTIONS = frozenset({"PyThread_acquire_lock_timed", "_PyMutex_LockTimed", "_PyMutex_LockSlow"})
+# import lock (PyThread_acquire_lock_timed; 2.7's PyThread_acquire_lock),
+# and 3.13's PyMutex slow path.
+LOCK_FUNCTIONS = frozenset({"PyThread_acquire_lock_timed", "_PyMutex_LockTimed", "_PyMutex_LockSlow",
+                            "PyThread_acquire_lock"})
+# 2.7 has no take_gil: its GIL is a lock like the others, which a thread
+# takes in PyThread_acquire_lock called by PyEval_RestoreThread (after a
+# call that released it) or by the eval loop itself (its periodic switch).
+GIL27_LOCK = "PyThread_acquire_lock"
+GIL27_TAKERS = frozenset({"PyEval_RestoreThread", "PyEval_AcquireThread", "PyEval_AcquireLock",
+                          "PyEval_EvalFrameEx"})
 
 # The kind of each name met: a deep stack repeats a few names thousands of times.
 _KINDS: Dict[str, str] = {}
@@ -44,7 +62,7 @@ def _kind_of(name: str) -> str:
     name = base_name(name)
     if name in EVAL_FUNCTIONS:
         return EVAL
-    if name.startswith("cfunction_") or name == "PyCFunction_Call":
+    if name.startswith("cfunction_") or name in BUILTIN_FUNCTIONS:
         return BUILTIN
     if name == GIL_WAIT:
         return GIL
@@ -53,16 +71,25 @@ def _kind_of(name: str) -> str:
     return OTHER
 
 
-def classify(name: Optional[str], inline: bool) -> str:
-    """The kind of a C frame running function ``name``."""
+def classify(name: Optional[str], inline: bool, eval_loop: str = "_PyEval_EvalFrameDefault") -> str:
+    """The kind of a C frame running function ``name``; ``eval_loop``: the version's (its scheme's)."""
     if not name:
         return OTHER
     kind = _KINDS.get(name)
     if kind is None:
         kind = _KINDS[name] = _kind_of(name)
-    if kind == EVAL and inline:
-        return OTHER  # an inlined copy is not a call of the eval loop
+    if kind == EVAL and (inline or base_name(name) != eval_loop):
+        return OTHER  # an inlined copy is not a call of the eval loop, nor is another version's
     return kind
+
+
+def mark_gil_waits(cframes: Sequence[CFrame]) -> None:
+    """Make GIL waits of 2.7's frames that take its GIL as a lock (see GIL27_TAKERS)."""
+    for index, cframe in enumerate(cframes):
+        if cframe.name and base_name(cframe.name) == GIL27_LOCK:
+            caller = next((c for c in cframes[index + 1:] if not c.inline), None)
+            if caller is not None and caller.name and base_name(caller.name) in GIL27_TAKERS:
+                cframe.kind = GIL
 
 
 class Conditions:
@@ -75,7 +102,7 @@ class Conditions:
         kinds: Set[str] = set()
         for cframe in cframes:
             kinds.add(cframe.kind)
-            if cframe.name:
+            if cframe.name and cframe.kind != GIL:  # 2.7's GIL is taken as a lock: not a lock wait
                 names.add(base_name(cframe.name))
         self.gil_wait = GIL in kinds
         self.gil_drop = GIL_DROP in names

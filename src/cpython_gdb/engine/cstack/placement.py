@@ -84,6 +84,7 @@ def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFram
     thread's frames stopped early (max-frames, a record it cannot read):
     ``groups`` are then the newest ones, matched from the newest call.
     """
+    kinds.mark_gil_waits(stack.cframes)
     if sum(c.kind == kinds.EVAL for c in stack.cframes) < len(groups):
         _eval_frames_by_shim(stack.cframes, groups)
     evals = [c for c in stack.cframes if c.kind == kinds.EVAL]

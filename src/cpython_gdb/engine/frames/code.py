@@ -82,7 +82,7 @@ def read_code(t: Target, code: int) -> CodeInfo:
     qualname = name
     if lay.has("PyCodeObject.co_qualname"):
         qualname = _text(t, t.field_ptr(code, "PyCodeObject.co_qualname"))
-    table_key = "PyCodeObject.co_lnotab" if scheme.linetable == "lnotab" else "PyCodeObject.co_linetable"
+    table_key = "PyCodeObject.co_lnotab" if scheme.linetable.startswith("lnotab") else "PyCodeObject.co_linetable"
     first_traceable = 0
     if lay.has("PyCodeObject._co_firsttraceable"):
         first_traceable = 2 * read_i32(t.reader, code + lay.off("PyCodeObject._co_firsttraceable"))

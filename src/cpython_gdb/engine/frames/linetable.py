@@ -3,10 +3,14 @@
 Kinds of table (``kind`` argument of :func:`line_for_offset`):
 
 ``"lnotab"``
-    CPython 3.8 and 3.9 ``co_lnotab``: pairs of bytes (address increment,
+    CPython 3.6 to 3.9 ``co_lnotab``: pairs of bytes (address increment,
     line increment).  The address increment is unsigned, the line increment
-    is a signed byte.  The line of an offset is ``co_firstlineno`` plus every
+    is a signed byte (bpo-26107).  The line of an offset is ``co_firstlineno`` plus every
     line increment whose cumulative address is at or before the offset.
+
+``"lnotab27"``
+    CPython 2.7 ``co_lnotab``: the same pairs, the line increment unsigned
+    too (lines only ever grow along the bytecode).
 
 ``"linetable310"``
     CPython 3.10 ``co_linetable`` (PEP 626): pairs (range length in bytes,
@@ -53,7 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "line_for_offset", "positions_for_offset"]
 
-KINDS = ("lnotab", "linetable310", "locations311")
+KINDS = ("lnotab27", "lnotab", "linetable310", "locations311")
 
 # (line, end_line, column, end_column); columns are 0-based UTF-8 byte offsets.
 if TYPE_CHECKING:
@@ -125,14 +129,14 @@ def _byte_pairs(table: bytes) -> "zip[Tuple[int, int]]":
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _decode_lnotab(table: bytes) -> _PairTable:
+def _decode_lnotab(table: bytes, signed: bool = True) -> _PairTable:
     addrs: List[int] = []
     lines: List[int] = []
     addr = 0
     line = 0
     for step, delta in _byte_pairs(table):
         addr += step
-        line += _signed_byte(delta)
+        line += _signed_byte(delta) if signed else delta
         addrs.append(addr)
         lines.append(line)
     if len(table) % 2:
@@ -293,8 +297,8 @@ def line_for_offset(kind: str, table: bytes, firstlineno: int, offset: int) -> O
     table = _check_args(table, firstlineno, offset)
     if offset < 0:
         return firstlineno
-    if kind == "lnotab":
-        pairs = _decode_lnotab(table)
+    if kind in ("lnotab", "lnotab27"):
+        pairs = _decode_lnotab(table, kind == "lnotab")
         if pairs.limit is not None and offset >= pairs.limit:
             raise ValueError(pairs.error)
         idx = bisect_right(pairs.addrs, offset)

@@ -51,7 +51,14 @@ FIELDS.update(_same("PyComplexObject", "cval"))
 # str (PEP 393).
 FIELDS.update(_same("PyASCIIObject", "length", "state", "hash"))
 FIELDS["PyUnicodeObject.data"] = (("PyUnicodeObject", "data"),)
-FIELDS.update(_same("PyBytesObject", "ob_sval"))
+# 2.7's str is PyStringObject (bytes, a 3.x name it #defines but DWARF
+# does not know); its unicode keeps a pointer to Py_UNICODE units (UCS-4 in
+# the builds of Linux distributions, UCS-2 elsewhere).
+FIELDS["PyBytesObject.ob_sval"] = (("PyBytesObject", "ob_sval"), ("PyStringObject", "ob_sval"))
+FIELDS["PyUnicodeObject.length"] = (("PyUnicodeObject", "length"),)
+FIELDS["PyUnicodeObject.str"] = (("PyUnicodeObject", "str"),)
+# 2.7's int (PyIntObject), beside its long.
+FIELDS.update(_same("PyIntObject", "ob_ival"))
 FIELDS.update(_same("PyByteArrayObject", "ob_start", "ob_bytes"))
 
 # Containers.
@@ -72,7 +79,15 @@ FIELDS.update(
 FIELDS.update(_same("PyDictValues", "values"))
 # 3.13+: the per-instance insertion order follows values[capacity] (gh-115776).
 FIELDS.update(_same("PyDictValues", "capacity", "size"))
-FIELDS.update(_same("PySetObject", "used", "mask", "table"))
+FIELDS.update(_same("PySetObject", "used", "mask", "table", "fill"))
+# 2.7's set entries are {hash, key}, 3.x's {key, hash} (bpo-23290).
+FIELDS.update(_same("setentry", "key", "hash"))
+# 2.7's dict: one table of {hash, key, value} entries, found by ma_mask.
+FIELDS.update(_same("PyDictObject", "ma_mask", "ma_table"))
+FIELDS.update(_same("PyDictEntry", "me_key", "me_value"))
+# 2.7's classic classes and their instances.
+FIELDS.update(_same("PyInstanceObject", "in_class", "in_dict"))
+FIELDS.update(_same("PyClassObject", "cl_name", "cl_dict"))
 
 # Other objects.
 FIELDS.update(_same("PyModuleObject", "md_dict", "md_name"))
@@ -87,7 +102,7 @@ FIELDS.update(
         "func_closure",
     )
 )
-FIELDS.update(_same("PyMethodObject", "im_func", "im_self"))
+FIELDS.update(_same("PyMethodObject", "im_func", "im_self", "im_class"))  # im_class: 2.7
 FIELDS.update(_same("PyCFunctionObject", "m_ml", "m_self", "m_module"))
 FIELDS.update(_same("PyMethodDef", "ml_name"))
 # __slots__: each slot is a PyMemberDef of the class (and a member descriptor
@@ -195,6 +210,8 @@ SIZES: Dict[str, Tuple[str, ...]] = {
     "PyTypeObject": ("PyTypeObject",),
     "setentry": ("setentry",),
     "PyMemberDef": ("PyMemberDef",),
+    "PyDictEntry": ("PyDictEntry",),  # 2.7
+    "Py_UNICODE": ("Py_UNICODE",),  # 2.7: 4 or 2 bytes
 }
 
 # The exception in flight and the one being handled (py-exc). 3.12 keeps
@@ -203,6 +220,9 @@ SIZES: Dict[str, Tuple[str, ...]] = {
 FIELDS.update(_same("PyThreadState", "curexc_type", "curexc_value", "curexc_traceback", "exc_info"))
 FIELDS["PyThreadState.current_exception"] = (("PyThreadState", "current_exception"),)
 FIELDS.update(_same("_PyErr_StackItem", "exc_value", "previous_item"))
+# 2.7 and 3.6 keep the handled exception in the thread state itself; 3.7
+# made it a stack of _PyErr_StackItem, one per generator (bpo-25612).
+FIELDS.update(_same("PyThreadState", "exc_value", "exc_traceback"))
 FIELDS.update(_same("PyBaseExceptionObject", "traceback", "context", "cause", "suppress_context"))
 FIELDS.update(_same("PyTracebackObject", "tb_next", "tb_frame", "tb_lasti", "tb_lineno"))
 

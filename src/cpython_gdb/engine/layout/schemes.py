@@ -34,9 +34,10 @@ class Scheme:
     # (bits & 3) == 3 is a tagged int, not an object; otherwise the object
     # is bits & ~3, and 0 there is NULL.
     stack_refs: str  # "pointer" | "tagged"
-    # The line-number table: co_lnotab (<= 3.9), PEP 626's co_linetable (3.10)
-    # or the PEP 657 location table (3.11+).
-    linetable: str  # "lnotab" | "linetable310" | "locations311"
+    # The line-number table: co_lnotab (<= 3.9; its line increments unsigned
+    # in 2.7, signed from 3.6, bpo-26107), PEP 626's co_linetable (3.10) or
+    # the PEP 657 location table (3.11+).
+    linetable: str  # "lnotab27" | "lnotab" | "linetable310" | "locations311"
     # f_lasti counts bytes before 3.10 and code units from 3.10 (bpo-27129).
     lasti_unit: int
     # The int representation: sign in ob_size (<= 3.11) or lv_tag (3.12+,
@@ -44,8 +45,10 @@ class Scheme:
     long: str  # "ob_size" | "lv_tag"
     # str state bits (the struct is a bitfield): where "ready" is, if any.
     str_ready_bit: Optional[int]
-    # Dict keys: dk_size (<= 3.10) or dk_log2_size/dk_kind (3.11+, bpo-46845).
-    dict_keys: str  # "dk_size" | "log2"
+    # Dict keys: one table of entries in the dict itself (2.7), a keys object
+    # with dk_size (3.6-3.10, the compact dict of bpo-27350) or with
+    # dk_log2_size/dk_kind (3.11+, bpo-46845).
+    dict_keys: str  # "table" | "dk_size" | "log2"
     # Split-table values: a plain PyObject*[] (<= 3.10) or PyDictValues (3.11+).
     split_values: str  # "array" | "struct"
     # Where a managed __dict__ lives (3.11+): see decoders in objects/instance.
@@ -66,6 +69,24 @@ class Scheme:
     str_hash: str = "siphash13"  # "siphash24" | "siphash13"
     # A free-threaded build (PEP 703): see free_threaded() below.
     free_threaded: bool = False
+    # Where the interpreters start: the struct _PyRuntime (3.7+, bpo-30860)
+    # or static variables (2.7, 3.6: see runtime.anchor).
+    runtime: str = "pyruntime"  # "pyruntime" | "statics"
+    # repr() of an exception: its type's name and its args' repr, as a tuple
+    # (<= 3.6: ValueError('x',)) or without a single item's comma (3.7+,
+    # bpo-30399: ValueError('x')).
+    exception_repr: str = "args"  # "tuple" | "args"
+    # The builtin types and their repr(): 2.7's str is bytes (PyStringObject)
+    # beside a separate unicode, its int (PyIntObject) is beside long
+    # (376L), its classic classes (classobj) and their instances beside the
+    # new-style ones, and builtin types print as <type 'int'>.
+    builtins: str = "py3"  # "py2" | "py3"
+    # The C function that runs a Python frame: PyEval_EvalFrameEx, or from 3.6
+    # the frame evaluator PEP 523 put behind it.
+    eval_loop: str = "_PyEval_EvalFrameDefault"  # | "PyEval_EvalFrameEx"
+    # The attribute of a threading.Thread that holds its name: 2.7's is the
+    # private self.__name.
+    thread_name: str = "_name"
 
 
 _V310 = Scheme(
@@ -85,6 +106,9 @@ _V310 = Scheme(
     str_hash="siphash24",
 )
 _V39 = replace(_V310, linetable="lnotab", lasti_unit=1)
+_V36 = replace(_V39, runtime="statics", exception_repr="tuple")
+_V27 = replace(_V36, linetable="lnotab27", str_ready_bit=None, dict_keys="table", split_values="none",
+               str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",
@@ -111,8 +135,10 @@ _V312 = replace(
 _V313 = replace(_V312, managed_dict="313")
 _V314 = replace(_V313, stack_refs="tagged")
 
-_SCHEMES = {8: _V39, 9: _V39, 10: _V310, 11: _V311, 12: _V312, 13: _V313, 14: _V314, 15: _V314}
+_SCHEMES = {(2, 7): _V27, (3, 6): _V36, (3, 7): _V39, (3, 8): _V39, (3, 9): _V39, (3, 10): _V310, (3, 11): _V311,
+            (3, 12): _V312, (3, 13): _V313, (3, 14): _V314, (3, 15): _V314}
 
+# (major, minor) of each version known, oldest first.
 SUPPORTED = tuple(sorted(_SCHEMES))
 
 
@@ -126,12 +152,13 @@ def free_threaded(scheme: Scheme) -> Scheme:
     that may be off) is in the offsets.
     """
     return replace(scheme, managed_dict_offset=-8 if scheme.managed_dict_offset else 0, free_threaded=True)
+def known_range() -> str:
+    """The versions known, for messages: "3.6 to 3.15"."""
+    return "{}.{} to {}.{}".format(*SUPPORTED[0], *SUPPORTED[-1])
 
 
 def scheme_for(major: int, minor: int) -> Scheme:
-    if major == 3 and minor in _SCHEMES:
-        return _SCHEMES[minor]
-    raise UnsupportedVersion(
-        f"CPython {major}.{minor} is not supported "
-        f"(this release knows 3.{SUPPORTED[0]} to 3.{SUPPORTED[-1]})"
-    )
+    scheme = _SCHEMES.get((major, minor))
+    if scheme is not None:
+        return scheme
+    raise UnsupportedVersion(f"CPython {major}.{minor} is not supported (this release knows {known_range()})")

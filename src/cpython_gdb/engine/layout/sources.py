@@ -16,7 +16,7 @@ from ...errors import CpythonGdbError, UnsupportedVersion
 from ..record import frozen
 from .debug_offsets import read_debug_offsets, read_header
 from .offsets import Layout
-from .schemes import SUPPORTED, Scheme, free_threaded, scheme_for
+from .schemes import SUPPORTED, Scheme, free_threaded, known_range, scheme_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -106,9 +106,9 @@ def table_layout(version: Tuple[int, int, int]) -> Layout:
 def _read_as(version: Tuple[int, int, int]) -> Tuple[Scheme, int, Optional[str]]:
     """The scheme and table minor to read ``version`` with, and a warning if it is newer than we know."""
     major, minor = version[0], version[1]
-    newest = SUPPORTED[-1]
+    newest = SUPPORTED[-1][1]
     if major == 3 and minor > newest:
-        warning = (f"CPython 3.{minor} is newer than this cpython-gdb knows (3.{SUPPORTED[0]} to 3.{newest}): "
+        warning = (f"CPython 3.{minor} is newer than this cpython-gdb knows ({known_range()}): "
                    f"reading it as 3.{newest}, some output may be wrong")
         return scheme_for(3, newest), newest, warning
     return scheme_for(major, minor), minor, None

@@ -5,15 +5,16 @@ from __future__ import annotations
 import itertools
 import struct
 
-from ...errors import CorruptObject
+from ...errors import CorruptObject, CpythonGdbError
+from ..memory import read_rows
 from ..model import TypeInfo
-from ..target import FieldCut
-from .dicts import iter_keys_values
+from ..target import FieldCut, Target
+from .dicts import dict_len, iter_keys_values, table_items
 from .writer import Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator
+    from typing import Iterable, Iterator, Tuple
 
 _MAX_LEN = 1 << 40
 _MAX_SET_SLOTS = 1 << 28
@@ -100,20 +101,30 @@ def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
     w.write(",)" if size == 1 else ")")
 
 
-def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
+def _dict_pairs(w: Writer, obj: int) -> Tuple[Iterable[Tuple[int, int]], int]:
+    """The (key, value) pairs to show, and the dict's live entry count."""
     t = w.target
-    w.write("{")
-    shown = 0
+    if t.scheme.dict_keys == "table":  # 2.7
+        return table_items(t, obj, w.limits.max_items), dict_len(t, obj)
     # What dict_items and dict_len read, in one read.
     cut = t.dict_header
     if cut is None:
         cut = t.dict_header = FieldCut(t.layout, _DICT_HEADER)
     keys, values, used = cut.read(t.reader, obj)
-    if keys:
+    if not keys:
+        return (), used
+    return iter_keys_values(t, keys, values or None, w.limits.max_items, used=used), used
+
+
+def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    w.write("{")
+    shown = 0
+    pairs, used = _dict_pairs(w, obj)
+    if pairs:
         reprs = w.reprs
         active = w.active
         write_object = w.write_object
-        for key, value in iter_keys_values(t, keys, values or None, w.limits.max_items, used=used):
+        for key, value in pairs:
             # write_object's first case, inlined for the keys (mostly str
             # already shown): a text kept whole at this stop, written with
             # the separators around it in one piece (the output is cut at
@@ -151,15 +162,22 @@ def _set_keys(w: Writer, obj: int) -> Iterator[int]:
     if not used:
         return
     entry_size = lay.size("setentry")
+    # setentry is {key, hash} (3.x), {hash, key} in 2.7.
+    key_off = lay.off("setentry.key") if lay.has("setentry.key") else 0
+    hash_off = lay.off("setentry.hash") if lay.has("setentry.hash") else 8
+    # 2.7 leaves a deleted slot's hash as it was, with a str "<dummy key>"
+    # for key: where the table has such slots (fill > used), that str is
+    # the dummy.
+    dummies = t.scheme.builtins == "py2" and t.ptr(obj + lay.off("PySetObject.fill")) > used
     shown = 0
-    for start in range(0, slots, _BATCH):
-        count = min(_BATCH, slots - start)
-        raw = t.reader.read(table + entry_size * start, entry_size * count)
-        for i in range(count):
-            # setentry is {key, hash}.
-            key, hash_ = struct.unpack_from("<Qq", raw, i * entry_size)
+    for raw, offsets in read_rows(t.reader, table, slots, entry_size, _BATCH):
+        for at in offsets:
+            (key,) = _PTR_FROM(raw, at + key_off)
+            (hash_,) = _HASH_FROM(raw, at + hash_off)
+            if dummies and key and _is_dummy_key(t, key):
+                continue
             # A deleted slot keeps a dummy key with hash -1, which no real
-            # object hash can be.
+            # object hash can be (3.x).
             if key and hash_ != -1:
                 if shown >= w.limits.max_items:
                     yield -1
@@ -170,10 +188,29 @@ def _set_keys(w: Writer, obj: int) -> Iterator[int]:
                     return
 
 
+_PTR_FROM = struct.Struct("<Q").unpack_from
+_HASH_FROM = struct.Struct("<q").unpack_from
+
+
+def _is_dummy_key(t: Target, key: int) -> bool:
+    from .strings import bytes_value  # 2.7's str
+
+    try:
+        return t.type_of(key).name == "str" and bytes_value(t, key, 12) == b"<dummy key>"
+    except CpythonGdbError:
+        return False
+
+
 def write_set(w: Writer, obj: int, tp: TypeInfo) -> None:
     keys = _set_keys(w, obj)
     first = next(keys, None)
     frozen = tp.name == "frozenset"
+    if w.target.scheme.builtins == "py2":  # set([1, 2]), set([])
+        w.write("frozenset([" if frozen else "set([")
+        if first is not None:
+            write_items(w, itertools.chain([first], keys))
+        w.write("])")
+        return
     if first is None:
         w.write("frozenset()" if frozen else "set()")
         return

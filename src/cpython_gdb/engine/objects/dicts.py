@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 
 from ...errors import CorruptObject, CpythonGdbError
-from ..memory import read_u8
+from ..memory import read_rows, read_u8
 from ..model import TPFLAGS_UNICODE_SUBCLASS
 from ..target import FieldCut, Target
 
@@ -140,13 +140,10 @@ def iter_keys_values(
     if values:
         yield from _split_pairs(t, entries, nentries, entry_size, values, limit)
         return
-    batch = 64
     produced = 0
-    for start in range(0, nentries, batch):
-        count = min(batch, nentries - start)
-        raw = t.reader.read(entries + start * entry_size, count * entry_size)
-        for i in range(count):
-            key, value = _PAIR_FROM(raw, i * entry_size + key_off)
+    for raw, offsets in read_rows(t.reader, entries, nentries, entry_size):
+        for at in offsets:
+            key, value = _PAIR_FROM(raw, at + key_off)
             if key and value:
                 yield key, value
                 produced += 1
@@ -175,8 +172,43 @@ def _split_pairs(
                 return
 
 
+def table_items(t: Target, obj: int, limit: int) -> Iterator[Tuple[int, int]]:
+    """2.7's dict (scheme dict_keys "table"): (key, value) of each live entry of its one table.
+
+    In table order, as 2.7 iterates and prints a dict. A deleted entry
+    keeps a dummy key and a NULL value; a free one has a NULL key.
+    """
+    lay = t.layout
+    mask = t.field_ptr(obj, "PyDictObject.ma_mask")
+    table = t.field_ptr(obj, "PyDictObject.ma_table")
+    used = dict_len(t, obj)
+    slots = mask + 1
+    if slots > _MAX_ENTRIES or slots & mask or used > slots:
+        raise CorruptObject("dict table")
+    limit = min(limit, used)
+    if limit <= 0:
+        return
+    size = lay.size("PyDictEntry")
+    key_off, value_off = lay.off("PyDictEntry.me_key"), lay.off("PyDictEntry.me_value")
+    produced = 0
+    for raw, offsets in read_rows(t.reader, table, slots, size):
+        for at in offsets:
+            (key,) = _PTR_FROM(raw, at + key_off)
+            (value,) = _PTR_FROM(raw, at + value_off)
+            if key and value:
+                yield key, value
+                produced += 1
+                if produced >= limit:
+                    return
+
+
+_PTR_FROM = struct.Struct("<Q").unpack_from
+
+
 def dict_items(t: Target, obj: int, limit: int) -> Iterator[Tuple[int, int]]:
     lay = t.layout
+    if t.scheme.dict_keys == "table":
+        return table_items(t, obj, limit)
     keys = t.ptr(obj + lay.off("PyDictObject.ma_keys"))
     values = t.ptr(obj + lay.off("PyDictObject.ma_values"))
     if not keys:
@@ -210,7 +242,7 @@ def dict_lookup_str(t: Target, obj: int, name: str, secret: Optional[Tuple[int, 
     CPython probes it; without it, or when the probe cannot answer, every
     key is read.
     """
-    if secret is not None:
+    if secret is not None and t.scheme.str_hash != "none":
         try:
             answered, value = _probe(t, obj, name, secret)
         except CpythonGdbError:
@@ -235,6 +267,8 @@ def _probe(t: Target, obj: int, name: str, secret: Tuple[int, int]) -> Tuple[boo
     from .strings import str_text
 
     lay = t.layout
+    if t.scheme.str_hash == "none":
+        return False, None  # 2.7: not PEP 456's hash
     keys = t.ptr(obj + lay.off("PyDictObject.ma_keys"))
     if not keys or t.ptr(obj + lay.off("PyDictObject.ma_values")):
         return False, None  # a split table: its values live elsewhere

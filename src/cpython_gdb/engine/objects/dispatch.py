@@ -8,6 +8,7 @@ from ..model import (
     TPFLAGS_BASE_EXC_SUBCLASS,
     TPFLAGS_BYTES_SUBCLASS,
     TPFLAGS_DICT_SUBCLASS,
+    TPFLAGS_INT_SUBCLASS,
     TPFLAGS_LIST_SUBCLASS,
     TPFLAGS_LONG_SUBCLASS,
     TPFLAGS_TUPLE_SUBCLASS,
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 # and keeps it without the bookkeeping that objects printing others need.
 _TEXTS: Dict[WriteFn, TextFn] = {
     numbers.write_long: numbers.long_text,
+    numbers.write_int27: numbers.int27_text,
+    numbers.write_long27: numbers.long27_text,
+    strings.write_unicode27: strings.unicode27_text,
     numbers.write_bool: numbers.bool_text,
     numbers.write_float: numbers.float_text,
     numbers.write_complex: numbers.complex_text,
@@ -69,6 +73,17 @@ _BY_NAME: Dict[str, WriteFn] = {
     "async_generator": others.write_generator,
 }
 
+# 2.7's own types, and those it names otherwise, before _BY_NAME.
+_BY_NAME_PY2: Dict[str, WriteFn] = {
+    "int": numbers.write_int27,
+    "long": numbers.write_long27,
+    "str": strings.write_bytes,
+    "unicode": strings.write_unicode27,
+    "instance": instances.write_classic_instance,
+    "classobj": others.write_classic_class,
+    "instancemethod": others.write_method,
+}
+
 # Then the subclass bits of tp_flags, for builtins and C subclasses.
 _BY_FLAG = (
     (TPFLAGS_LONG_SUBCLASS, numbers.write_long),
@@ -79,6 +94,16 @@ _BY_FLAG = (
     (TPFLAGS_DICT_SUBCLASS, containers.write_dict),
     (TPFLAGS_BASE_EXC_SUBCLASS, others.write_exception),
     (TPFLAGS_TYPE_SUBCLASS, others.write_type),
+)
+
+# 2.7's: its int and long; its str has 3.x's bytes bit, its unicode the str one.
+_BY_FLAG_PY2 = (
+    (TPFLAGS_INT_SUBCLASS, numbers.write_int27),
+    (TPFLAGS_LONG_SUBCLASS, numbers.write_long27),
+    (TPFLAGS_BYTES_SUBCLASS, strings.write_bytes),
+    (TPFLAGS_UNICODE_SUBCLASS, strings.write_unicode27),
+    *((flag, fn) for flag, fn in _BY_FLAG if flag not in (TPFLAGS_LONG_SUBCLASS, TPFLAGS_BYTES_SUBCLASS,
+                                                          TPFLAGS_UNICODE_SUBCLASS)),
 )
 
 # What a container prints when it contains itself.
@@ -101,6 +126,7 @@ _NESTING = frozenset(
     [
         *_ELIDED,
         instances.write_instance,
+        instances.write_classic_instance,
         others.write_exception,
         others.write_method,
         others.write_cell,
@@ -110,6 +136,9 @@ _NESTING = frozenset(
 _VALUE_WRITERS = frozenset(
     [
         numbers.write_long,
+        numbers.write_int27,
+        numbers.write_long27,
+        strings.write_unicode27,
         numbers.write_float,
         numbers.write_complex,
         strings.write_str,
@@ -128,6 +157,9 @@ _VALUE_WRITERS = frozenset(
 # type name around the value: `collections.OrderedDict({'a': 1})`.
 _EXACT: Dict[WriteFn, str] = {
     numbers.write_long: "int",
+    numbers.write_int27: "int",
+    numbers.write_long27: "long",
+    strings.write_unicode27: "unicode",
     containers.write_list: "list",
     containers.write_tuple: "tuple",
     strings.write_bytes: "bytes",
@@ -136,8 +168,15 @@ _EXACT: Dict[WriteFn, str] = {
 }
 
 
+def _exact(fn: WriteFn, builtins: str) -> Optional[str]:
+    """The builtin ``fn`` writes; 2.7's str is bytes' writer."""
+    if builtins == "py2" and fn is strings.write_bytes:
+        return "str"
+    return _EXACT.get(fn)
+
+
 def _write_value(w: Writer, fn: WriteFn, obj: int, tp: TypeInfo) -> None:
-    exact = _EXACT.get(fn)
+    exact = _exact(fn, w.target.scheme.builtins)
     if exact is None or tp.name == exact or tp.is_heap:
         fn(w, obj, tp)
         return
@@ -150,7 +189,7 @@ def _write_value(w: Writer, fn: WriteFn, obj: int, tp: TypeInfo) -> None:
     w.write(")")
 
 
-def _choice(tp: TypeInfo) -> Choice:
+def _choice(tp: TypeInfo, builtins: str) -> Choice:
     """How write_object writes the objects of type ``tp``, decided once per type at a stop.
 
     (the type, its writer or None for a corrupt type, the function that
@@ -159,8 +198,8 @@ def _choice(tp: TypeInfo) -> Choice:
     """
     if not _looks_like_type(tp):
         return (tp, None, None, False, False)
-    fn = choose(tp)
-    exact = _EXACT.get(fn)
+    fn = choose(tp, builtins)
+    exact = _exact(fn, builtins)
     plain = exact is None or tp.name == exact or tp.is_heap
     # Where it is not plain, _write_value puts the type's name around it.
     return (tp, fn, _TEXTS.get(fn) if plain else None, fn in _NESTING, plain)
@@ -170,7 +209,8 @@ def _fallback(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(f"<{tp.name} at remote 0x{obj:x}>")
 
 
-def choose(tp: TypeInfo) -> WriteFn:
+def choose(tp: TypeInfo, builtins: str = "py3") -> WriteFn:
+    """``builtins``: the scheme's, "py2" for 2.7's types."""
     # Instances of classes written in Python show their attributes, as the
     # reference extension does, even when they subclass a builtin; a class
     # named like a builtin ("cell", "frame") is still a class of the user's.
@@ -178,18 +218,21 @@ def choose(tp: TypeInfo) -> WriteFn:
         if tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
             return others.write_exception
         return instances.write_instance
-    fn = _BY_NAME.get(tp.name)
+    py2 = builtins == "py2"
+    fn = _BY_NAME_PY2.get(tp.name) if py2 else None
+    if fn is None:
+        fn = _BY_NAME.get(tp.name)
     if fn is not None:
         return fn
-    for flag, fn in _BY_FLAG:
+    for flag, fn in _BY_FLAG_PY2 if py2 else _BY_FLAG:
         if tp.flags & flag:
             return fn
     return _fallback
 
 
-def builtin_value_writer(base: TypeInfo) -> Optional[WriteFn]:
+def builtin_value_writer(base: TypeInfo, builtins: str) -> Optional[WriteFn]:
     """How to show the builtin value of an instance whose builtin base is ``base``."""
-    fn = choose(base)
+    fn = choose(base, builtins)
     return fn if fn in _VALUE_WRITERS else None
 
 
@@ -233,7 +276,7 @@ def write_object(w: Writer, obj: int) -> None:
         tp_address = w.ptr(obj + w.ob_type)
         chosen = choices.get(tp_address)
         if chosen is None:
-            chosen = choices[tp_address] = _choice(w.target.type_info(tp_address))
+            chosen = choices[tp_address] = _choice(w.target.type_info(tp_address), w.target.scheme.builtins)
     except CpythonGdbError:
         w.write(f"<unreadable object at remote 0x{obj:x}>")
         return

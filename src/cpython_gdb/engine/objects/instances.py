@@ -8,6 +8,9 @@ Where the attributes live changed several times:
 - 3.12: one tagged "dict or values" word before the object (gh-103094);
 - 3.13: a dict pointer before the object, or values inline after the
   object's fixed part (gh-115776).
+
+2.7's classic instances (type ``instance``) keep theirs in ``in_dict``, and
+name their class (a ``classobj``) by ``in_class``.
 """
 
 from __future__ import annotations
@@ -147,7 +150,7 @@ def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
         attrs.extend(instance_attributes(t, obj, tp, limit + 1 - len(attrs)))
     more = len(attrs) > limit
     del attrs[limit:]
-    value_writer = w.value_writer(builtin) if builtin is not None else None
+    value_writer = w.value_writer(builtin, t.scheme.builtins) if builtin is not None else None
     w.write("<" + tp.name)
     if attrs or value_writer or more:
         w.write("(")
@@ -171,5 +174,36 @@ def write_instance(w: Writer, obj: int, tp: TypeInfo) -> None:
             write_object(w, value)
         if more:
             w.write(", ..." if attrs else "...")
+        w.write(")")
+    w.write(f" at remote 0x{obj:x}>")
+
+
+def classic_class_name(t: Target, cls: int) -> str:
+    """The name of 2.7's classic class (cl_name, a str)."""
+    return str_or(t, t.field_ptr(cls, "PyClassObject.cl_name"), "?", 200)
+
+
+def write_classic_instance(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    """An instance of a 2.7 classic class, shown as other instances are: <Old(x=1) at remote 0x...>."""
+    t = w.target
+    name = classic_class_name(t, t.field_ptr(obj, "PyInstanceObject.in_class"))
+    limit = w.limits.max_items
+    namespace = t.field_ptr(obj, "PyInstanceObject.in_dict")
+    attrs = list(dict_items(t, namespace, limit + 1)) if namespace else []
+    w.write("<" + name)
+    if attrs:
+        w.write("(")
+        for i, (key, value) in enumerate(attrs[:limit]):
+            if i:
+                w.write(", ")
+            text = str_or(t, key, None, 200)
+            if text is None:
+                w.write_object(w, key)
+            else:
+                w.write(text)
+            w.write("=")
+            w.write_object(w, value)
+        if len(attrs) > limit:
+            w.write(", ..." if limit else "...")
         w.write(")")
     w.write(f" at remote 0x{obj:x}>")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 
 from ...errors import CorruptObject
-from ..memory import read_f64
-from ..model import TypeInfo
+from ..memory import read_f64, read_i64
+from ..model import TPFLAGS_INT_SUBCLASS, TypeInfo
 from ..target import Target
 from .writer import Writer
 
@@ -87,8 +87,38 @@ def write_long(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(long_text(w, obj, tp))
 
 
+def int27_value(t: Target, obj: int) -> int:
+    """2.7's int (PyIntObject): a C long."""
+    return read_i64(t.reader, obj + t.layout.off("PyIntObject.ob_ival"))
+
+
+def int_value(w: Writer, obj: int) -> int:
+    """The value of an int, bool or (2.7) long."""
+    t = w.target
+    if t.scheme.builtins == "py2" and t.type_of(obj).flags & TPFLAGS_INT_SUBCLASS:
+        return int27_value(t, obj)
+    return long_value(w, obj)
+
+
+def int27_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    return str(int27_value(w.target, obj))
+
+
+def write_int27(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(int27_text(w, obj, tp))
+
+
+def long27_text(w: Writer, obj: int, tp: TypeInfo) -> str:
+    """2.7's long: as 3.x's int, with an L."""
+    return long_text(w, obj, tp) + "L"
+
+
+def write_long27(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(long27_text(w, obj, tp))
+
+
 def bool_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
-    return "True" if long_value(w, obj) else "False"
+    return "True" if int_value(w, obj) else "False"
 
 
 def write_bool(w: Writer, obj: int, tp: TypeInfo) -> None:

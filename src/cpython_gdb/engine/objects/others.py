@@ -43,10 +43,31 @@ def write_function(w: Writer, obj: int, _tp: TypeInfo) -> None:
 def write_method(w: Writer, obj: int, _tp: TypeInfo) -> None:
     t = w.target
     func = t.field_ptr(obj, "PyMethodObject.im_func")
-    name = _text_field(w, func, "PyFunctionObject.func_qualname")
+    if t.layout.has("PyMethodObject.im_class"):
+        # 2.7 names a method by its class and function (no qualname), and
+        # has unbound methods too.
+        name = _class_name(w, t.field_ptr(obj, "PyMethodObject.im_class"))
+        name += "." + _text_field(w, func, "PyFunctionObject.func_name")
+        if not t.field_ptr(obj, "PyMethodObject.im_self"):
+            w.write(f"<unbound method {name}>")
+            return
+    else:
+        name = _text_field(w, func, "PyFunctionObject.func_qualname")
     w.write(f"<bound method {name} of ")
     w.write_object(w, t.field_ptr(obj, "PyMethodObject.im_self"))
     w.write(">")
+
+
+def _class_name(w: Writer, cls: int) -> str:
+    """__name__ of a class: a type's (tp_name after its module) or 2.7's classic class's."""
+    from .instances import classic_class_name
+
+    t = w.target
+    if not cls:
+        return "?"
+    if t.type_of(cls).name == "classobj":
+        return classic_class_name(t, cls)
+    return t.type_info(cls).name.rsplit(".", 1)[-1]
 
 
 def write_builtin(w: Writer, obj: int, _tp: TypeInfo) -> None:
@@ -79,10 +100,25 @@ def write_type(w: Writer, obj: int, tp: TypeInfo) -> None:
     if this.is_heap and this.dict_address:
         module = dict_lookup_str(t, this.dict_address, "__module__")
         mod = str_or(t, module, None, 300) if module else None
-        if mod is not None and mod != "builtins":
+        if mod is not None and mod not in ("builtins", "__builtin__"):
             name = _text_field(w, obj, "PyHeapTypeObject.ht_qualname", name)
             name = f"{mod}.{name}"
-    w.write(f"<class {name!r}>")
+    # 2.7 calls the types written in C types: <type 'int'>.
+    kind = "type" if t.scheme.builtins == "py2" and not this.is_heap else "class"
+    w.write(f"<{kind} {name!r}>")
+
+
+def write_classic_class(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    """2.7's classic class, as its repr() (<class __main__.Old at 0x...>) with the address remote."""
+    from .instances import classic_class_name
+
+    t = w.target
+    module = None
+    namespace = t.field_ptr(obj, "PyClassObject.cl_dict")
+    if namespace:
+        found = dict_lookup_str(t, namespace, "__module__")
+        module = str_or(t, found, None, 300) if found else None
+    w.write(f"<class {module or '?'}.{classic_class_name(t, obj)} at remote 0x{obj:x}>")
 
 
 def write_code(w: Writer, obj: int, _tp: TypeInfo) -> None:
@@ -121,13 +157,19 @@ def write_cell(w: Writer, obj: int, _tp: TypeInfo) -> None:
 def write_exception(w: Writer, obj: int, tp: TypeInfo) -> None:
     args = w.target.field_ptr(obj, "PyBaseExceptionObject.args")
     # repr(BaseException) is the type's short name and its args, without the
-    # one-item tuple's trailing comma.
+    # one-item tuple's trailing comma (with it up to 3.6: the scheme says).
     w.write(tp.name.rsplit(".", 1)[-1] + "(")
     if args:
-        write_items(w, tuple_items(w, args))
+        items = list(tuple_items(w, args))
+        write_items(w, items)
+        if len(items) == 1 and items[0] != -1 and w.target.scheme.exception_repr == "tuple":
+            w.write(",")
     w.write(")")
 
 
 def write_generator(w: Writer, obj: int, tp: TypeInfo) -> None:
     name = _text_field(w, obj, "PyGenObject.gi_qualname")
+    if name == "?" and not w.target.layout.has("PyGenObject.gi_qualname"):
+        # 2.7's generator has no name of its own: its code's.
+        name = _text_field(w, w.target.field_ptr(obj, "PyGenObject.gi_code"), "PyCodeObject.co_name")
     w.write(f"<{tp.name} object {name} at remote 0x{obj:x}>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...errors import CorruptObject, CpythonGdbError
-from ..model import TPFLAGS_UNICODE_SUBCLASS, TypeInfo
+from ..model import TPFLAGS_BYTES_SUBCLASS, TPFLAGS_UNICODE_SUBCLASS, TypeInfo
 from ..target import Target
 from .writer import Writer
 
@@ -61,9 +61,56 @@ def read_str(t: Target, obj: int, limit: int) -> Tuple[str, int]:
         raise CorruptObject("str data") from None
 
 
+def read_bytes(t: Target, obj: int, limit: int) -> Tuple[bytes, int]:
+    """(up to ``limit`` bytes, full length) of a bytes object, or 2.7's str."""
+    length = t.ptr(obj + t.layout.off("PyVarObject.ob_size"))
+    if length > _MAX_LENGTH:
+        raise CorruptObject("bytes")
+    count = min(length, limit)
+    data = obj + t.layout.off("PyBytesObject.ob_sval")
+    return (t.reader.read(data, count) if count else b""), length
+
+
+def bytes_value(t: Target, obj: int, limit: int) -> bytes:
+    return read_bytes(t, obj, limit)[0]
+
+
+_UNICODE27_CODECS = {4: "utf-32-le", 2: "utf-16-le"}
+
+
+def read_unicode27(t: Target, obj: int, limit: int) -> Tuple[str, int]:
+    """(text, full length) of 2.7's unicode: ``length`` Py_UNICODE units at ``str``.
+
+    A UCS-2 build (Py_UNICODE of 2 bytes) stores a character past U+FFFF as
+    two units: its length counts both.
+    """
+    lay = t.layout
+    width = lay.size("Py_UNICODE")
+    length = t.ptr(obj + lay.off("PyUnicodeObject.length"))
+    if length > _MAX_LENGTH or width not in _UNICODE27_CODECS:
+        raise CorruptObject("unicode")
+    count = min(length, limit)
+    raw = t.reader.read(t.ptr(obj + lay.off("PyUnicodeObject.str")), count * width) if count else b""
+    try:
+        return raw.decode(_UNICODE27_CODECS[width], "surrogatepass"), length
+    except UnicodeDecodeError:
+        raise CorruptObject("unicode data") from None
+
+
 def str_text(t: Target, obj: int, limit: int = 1000) -> str:
-    """The text of an object that must be a str; CorruptObject otherwise."""
-    if not t.type_of(obj).flags & TPFLAGS_UNICODE_SUBCLASS:
+    """The text of an object that must be a str (2.7: a str or a unicode); CorruptObject otherwise.
+
+    2.7's str holds bytes: names and file names are UTF-8 (a byte that is
+    not becomes a lone surrogate, as Python 3 decodes file names).
+    """
+    flags = t.type_of(obj).flags
+    if t.scheme.builtins == "py2":
+        if flags & TPFLAGS_BYTES_SUBCLASS:
+            return bytes_value(t, obj, limit).decode("utf-8", "surrogateescape")
+        if flags & TPFLAGS_UNICODE_SUBCLASS:
+            return read_unicode27(t, obj, limit)[0]
+        raise CorruptObject("expected a str")
+    if not flags & TPFLAGS_UNICODE_SUBCLASS:
         raise CorruptObject("expected a str")
     return read_str(t, obj, limit)[0]
 
@@ -110,7 +157,10 @@ def _read_sized(w: Writer, obj: int, data: int) -> Tuple[bytes, int]:
 
 
 def bytes_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
-    data, length = _read_sized(w, obj, obj + w.target.layout.off("PyBytesObject.ob_sval"))
+    data, length = read_bytes(w.target, obj, _shown(w))
+    if w.target.scheme.builtins == "py2":
+        # 2.7's str: escaped and quoted as Python 3 does bytes, without the b.
+        return _clip_repr(repr(data)[1:], len(data), length)
     return _clip_repr(repr(data), len(data), length)
 
 
@@ -119,10 +169,48 @@ def write_bytes(w: Writer, obj: int, tp: TypeInfo) -> None:
 
 
 def bytearray_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
-    start = w.target.ptr(obj + w.target.layout.off("PyByteArrayObject.ob_start"))
+    lay = w.target.layout
+    # 2.7's bytearray has no ob_start: its data starts at ob_bytes.
+    start = w.target.ptr(obj + lay.off("PyByteArrayObject.ob_start" if lay.has("PyByteArrayObject.ob_start")
+                                      else "PyByteArrayObject.ob_bytes"))
     data, length = _read_sized(w, obj, start)
     return "bytearray(" + _clip_repr(repr(data), len(data), length) + ")"
 
 
 def write_bytearray(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(bytearray_text(w, obj, tp))
+
+
+def _unicode27_repr(text: str) -> str:
+    """What 2.7's repr() of a unicode shows: u'...', every character past
+    printable ASCII escaped (\\xNN, \\uNNNN, \\UNNNNNNNN), quotes as str's."""
+    quote = '"' if "'" in text and '"' not in text else "'"
+    out = ["u", quote]
+    for char in text:
+        code = ord(char)
+        if char == quote or char == "\\":
+            out.append("\\" + char)
+        elif code >= 0x10000:
+            out.append("\\U%08x" % code)
+        elif code >= 0x100:
+            out.append("\\u%04x" % code)
+        elif char in _CONTROL_ESCAPES:
+            out.append(_CONTROL_ESCAPES[char])
+        elif code < 0x20 or code >= 0x7F:
+            out.append("\\x%02x" % code)
+        else:
+            out.append(char)
+    out.append(quote)
+    return "".join(out)
+
+
+_CONTROL_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def unicode27_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
+    text, length = read_unicode27(w.target, obj, _shown(w))
+    return _clip_repr(_unicode27_repr(text), len(text), length)
+
+
+def write_unicode27(w: Writer, obj: int, tp: TypeInfo) -> None:
+    w.write(unicode27_text(w, obj, tp))

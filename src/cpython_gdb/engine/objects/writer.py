@@ -95,4 +95,4 @@ if TYPE_CHECKING:
     TextFn = Callable[[Writer, int, TypeInfo], str]
     Choice = Tuple[TypeInfo, Optional[WriteFn], Optional[TextFn], bool, bool]
     ObjectFn = Callable[[Writer, int], None]
-    ValueWriterFn = Callable[[TypeInfo], Optional[WriteFn]]
+    ValueWriterFn = Callable[[TypeInfo, str], Optional[WriteFn]]

@@ -17,6 +17,7 @@ from ...errors import CpythonGdbError
 from ..frames.walk import frame_locals
 from ..limits import Limits
 from ..model import PyFrame, PyThread
+from ..runtime.anchor import Runtime
 from ..runtime.interpreter import InterpreterInfo, all_interpreters, gil_status
 from ..runtime.tstate import read_thread
 from ..target import Target
@@ -93,9 +94,18 @@ def stack_entries(target: Target, stack: ThreadStack, native: bool, with_locals:
     """
     from ..cstack import kinds  # here: the gdb-free dump has no C frames, and imports stay lean
 
+    # Where one call passes through two functions of its kind, each a frame
+    # (3.6's _PyCFunction_FastCallKeywords calls _PyCFunction_FastCallDict,
+    # 3.7's collect_with_callback calls collect), the inner one shows it, as
+    # CPython's own python-gdb.py shows it.
+    once = (kinds.BUILTIN, kinds.GC)
     out: List[Entry] = []
+    newer = kinds.OTHER  # the kind of the frame before
     for cframe in stack.cframes:
         kind = cframe.kind
+        repeated, newer = kind == newer, kind
+        if repeated and kind in once and not native:
+            continue
         if kind == kinds.EVAL and cframe.python:
             out.extend(python_entry(target, f, cframe.level, with_locals, limits, sources) for f in cframe.python)
         elif native:
@@ -120,7 +130,7 @@ def thread_entry(number: Optional[int], lwp: Optional[int], os_name: Optional[st
 
 
 class DocumentBuilder:
-    def __init__(self, target: Target, runtime: int, limits: Limits, with_locals: bool) -> None:
+    def __init__(self, target: Target, runtime: Runtime, limits: Limits, with_locals: bool) -> None:
         self.target = target
         self.runtime = runtime
         self.limits = limits

@@ -23,6 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, List, Optional, Sequence, Tuple
 
+    from ..runtime.anchor import Runtime
     from .document import SourceCache
     from .text import Entry
 
@@ -120,7 +121,7 @@ def task_entry(target: Target, task: TaskInfo, tasks: Sequence[TaskInfo], by: Di
     }
 
 
-def tasks_section(target: Target, runtime: int, limits: Limits,
+def tasks_section(target: Target, runtime: Runtime, limits: Limits,
                   owners: Optional[Dict[int, Optional[int]]] = None, now: Optional[float] = None,
                   sources: Optional[SourceCache] = None) -> Tuple[List[Entry], List[List[int]], List[str]]:
     """The task entries, the await cycles (task addresses) and notes (what was left out or unreadable).
@@ -275,7 +276,7 @@ def tree_lines(tasks: Sequence[Entry], cycles: Sequence[Sequence[int]], notes: S
     return [printable(line) for line in out]
 
 
-def add_tasks(doc: Entry, target: Target, runtime: int, limits: Limits, now: Optional[float],
+def add_tasks(doc: Entry, target: Target, runtime: Runtime, limits: Limits, now: Optional[float],
               sources: Optional[SourceCache] = None) -> None:
     """Put ``tasks`` and ``cycles`` in a report document (its threads tell which thread runs a task)."""
     entries, cycles, notes = tasks_section(target, runtime, limits, frame_owners(doc["threads"]), now, sources)

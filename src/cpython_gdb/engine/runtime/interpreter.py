@@ -2,11 +2,13 @@
 
 All of it is read from memory, without running code in the target:
 
-- the GIL is one struct embedded in the runtime up to 3.11, and from 3.12
-  each interpreter points at the GIL it uses (PEP 684). ``last_holder`` is
-  not cleared on release, so it names the holder only while ``locked``;
-- the collector's ``collecting`` flag is in the runtime in 3.8 and in each
-  interpreter from 3.9;
+- the GIL is one struct embedded in the runtime from 3.7 to 3.11, and from
+  3.12 each interpreter points at the GIL it uses (PEP 684). ``last_holder``
+  is not cleared on release, so it names the holder only while ``locked``.
+  2.7 and 3.6 have no runtime struct: the holder is the current thread
+  state, ``_PyThreadState_Current``;
+- the collector's ``collecting`` flag is a static of gcmodule.c in 2.7 and
+  3.6, in the runtime in 3.7 and 3.8 and in each interpreter from 3.9;
 - names come from the ``threading`` module of the interpreter: its
   ``_active`` dict maps each thread's ident (``PyThreadState.thread_id``)
   to its Thread object, whose ``_name`` attribute is the name.
@@ -19,11 +21,12 @@ from ..limits import DEFAULT_LIMITS
 from ..memory import read_i32
 from ..objects.dicts import dict_items, dict_lookup_str, find_str_key
 from ..objects.instances import instance_attributes
-from ..objects.numbers import long_value
+from ..objects.numbers import int_value
 from ..objects.strings import str_text
 from ..objects.writer import Writer
 from ..record import frozen
 from ..target import Target
+from .anchor import Runtime
 from .tstate import interpreter_id, interpreters
 
 TYPE_CHECKING = False
@@ -49,11 +52,21 @@ class InterpreterInfo:
     thread_names: Mapping[int, str]  # threading's names, by thread ident
 
 
-def gil_state(t: Target, runtime: int, interp: int) -> Tuple[Optional[bool], int, bool]:
+def gil_state(t: Target, runtime: Runtime, interp: int) -> Tuple[Optional[bool], int, bool]:
     """(locked, holder, enabled) of the GIL that ``interp`` runs under."""
     lay = t.layout
+    if t.scheme.runtime == "statics":
+        # 2.7, 3.6: the thread state that took the GIL is the current one
+        # until it drops the GIL again (PyEval_SaveThread swaps in NULL).
+        if not runtime.tstate_current:
+            return None, 0, True
+        try:
+            holder = t.ptr(runtime.tstate_current)
+        except CpythonGdbError:
+            return None, 0, True
+        return holder != 0, holder, True
     if lay.has("_PyRuntimeState.ceval_gil"):
-        gil = runtime + lay.off("_PyRuntimeState.ceval_gil")
+        gil = runtime.address + lay.off("_PyRuntimeState.ceval_gil")
     elif lay.has("PyInterpreterState.ceval_gil"):
         gil = t.field_ptr(interp, "PyInterpreterState.ceval_gil")
     else:
@@ -71,9 +84,18 @@ def gil_state(t: Target, runtime: int, interp: int) -> Tuple[Optional[bool], int
     return locked, holder if locked else 0, True
 
 
-def gc_collecting(t: Target, runtime: int, interp: int) -> Optional[bool]:
+def gc_collecting(t: Target, runtime: Runtime, interp: int) -> Optional[bool]:
     lay = t.layout
-    for base, key in ((interp, "PyInterpreterState.gc_collecting"), (runtime, "_PyRuntimeState.gc_collecting")):
+    if t.scheme.runtime == "statics":
+        # 2.7, 3.6: gcmodule.c's static flag, where the backend found it.
+        if not runtime.gc_collecting:
+            return None
+        try:
+            return read_i32(t.reader, runtime.gc_collecting) != 0
+        except CpythonGdbError:
+            return None
+    for base, key in ((interp, "PyInterpreterState.gc_collecting"),
+                      (runtime.address, "_PyRuntimeState.gc_collecting")):
         if lay.has(key):
             try:
                 return read_i32(t.reader, base + lay.off(key)) != 0
@@ -110,8 +132,8 @@ def thread_names(t: Target, interp: int) -> Dict[int, str]:
     writer = Writer(t, DEFAULT_LIMITS)
     for key, thread in items:
         try:
-            ident = long_value(writer, key)
-            value = _attribute(t, thread, "_name")
+            ident = int_value(writer, key)
+            value = _attribute(t, thread, t.scheme.thread_name)
             if value is not None:
                 names[ident] = str_text(t, value, _MAX_NAME)
         except CpythonGdbError:
@@ -119,7 +141,7 @@ def thread_names(t: Target, interp: int) -> Dict[int, str]:
     return names
 
 
-def interpreter_info(t: Target, runtime: int, interp: int) -> InterpreterInfo:
+def interpreter_info(t: Target, runtime: Runtime, interp: int) -> InterpreterInfo:
     ident = interpreter_id(t, interp)
     locked, holder, enabled = gil_state(t, runtime, interp)
     return InterpreterInfo(
@@ -133,7 +155,7 @@ def interpreter_info(t: Target, runtime: int, interp: int) -> InterpreterInfo:
     )
 
 
-def all_interpreters(t: Target, runtime: int) -> Tuple[InterpreterInfo, ...]:
+def all_interpreters(t: Target, runtime: Runtime) -> Tuple[InterpreterInfo, ...]:
     return tuple(interpreter_info(t, runtime, interp) for interp in interpreters(t, runtime))
 
 

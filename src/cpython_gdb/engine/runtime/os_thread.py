@@ -16,6 +16,7 @@ from ..limits import Limits
 from ..model import PyThread
 from ..record import replace
 from ..target import Target
+from .anchor import Runtime
 from .tstate import interpreter_id, read_thread, runtime_lists
 
 TYPE_CHECKING = False
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
     from typing import List, Sequence, Tuple
 
 
-def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
+def _index(target: Target, runtime: Runtime) -> List[Tuple[int, int, int, int]]:
     """(interpreter id, thread state, native thread id or -1, pthread_t) of every thread state, once a stop."""
-    cached = target.tstate_index.get(runtime)
+    cached = target.tstate_index.get(runtime.address)
     if cached is not None:
         return cached
     native = target.layout.has("PyThreadState.native_thread_id")
@@ -39,11 +40,11 @@ def _index(target: Target, runtime: int) -> List[Tuple[int, int, int, int]]:
             except CpythonGdbError:
                 continue  # its own fields are unreadable: no OS thread can be matched to it
             index.append((ident, tstate, lwp, pthread))
-    target.tstate_index[runtime] = index
+    target.tstate_index[runtime.address] = index
     return index
 
 
-def match_thread_states(target: Target, runtime: int, lwp: int, handles: Sequence[int]) -> List[int]:
+def match_thread_states(target: Target, runtime: Runtime, lwp: int, handles: Sequence[int]) -> List[int]:
     """Every thread state of the OS thread ``lwp`` (pthread_t one of ``handles``), innermost interpreter first."""
     found = [(ident, tstate) for ident, tstate, native, pthread in _index(target, runtime)
              if native == lwp or pthread in handles]

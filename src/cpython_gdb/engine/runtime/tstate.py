@@ -8,6 +8,7 @@ from ..limits import Limits
 from ..memory import read_i64
 from ..model import PyThread
 from ..target import Target
+from .anchor import Runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 _MAX_LIST = 10_000
 
 
-def _chain(t: Target, first: int, next_key: str, what: str) -> List[int]:
+def _chain(t: Target, first: int, next_key: str, what: str, note: bool = True) -> List[int]:
     """The nodes of the linked list ``what`` from ``first``, as far as it can be trusted.
 
     A node met again (a loop), a node whose link cannot be read, or more
@@ -30,18 +31,19 @@ def _chain(t: Target, first: int, next_key: str, what: str) -> List[int]:
     """
     nodes: List[int] = []
     seen: Set[int] = set()
+    notes = t.notes if note else []
     node = first
     while node:
         if node in seen:
-            t.notes.append(f"the {what} loops ({nodes[-1]:#x} links back to {node:#x}): read up to there")
+            notes.append(f"the {what} loops ({nodes[-1]:#x} links back to {node:#x}): read up to there")
             break
         if len(nodes) >= _MAX_LIST:
-            t.notes.append(f"the {what} is longer than {_MAX_LIST}: read up to there")
+            notes.append(f"the {what} is longer than {_MAX_LIST}: read up to there")
             break
         try:
             link = t.field_ptr(node, next_key)
         except CpythonGdbError:
-            t.notes.append(f"the {what} links to {node:#x}, which cannot be read: read up to there")
+            notes.append(f"the {what} links to {node:#x}, which cannot be read: read up to there")
             break
         seen.add(node)
         nodes.append(node)
@@ -50,22 +52,32 @@ def _chain(t: Target, first: int, next_key: str, what: str) -> List[int]:
 
 
 def interpreter_id(t: Target, interp: int) -> int:
-    """PyInterpreterState.id; -1 where it cannot be read."""
+    """The interpreter's id: 0 for the main one, then counting up as they were made; -1 where it cannot be read."""
     try:
-        return read_i64(t.reader, interp + t.layout.off("PyInterpreterState.id"))
+        if t.layout.has("PyInterpreterState.id"):
+            return read_i64(t.reader, interp + t.layout.off("PyInterpreterState.id"))
+        # 2.7 and 3.6 number no interpreter (3.7 does, bpo-29102): count the
+        # ones made before it, which follow it in the list, as 3.7 would.
+        # Silent: runtime_lists says once where the list breaks.
+        return len(_chain(t, interp, "PyInterpreterState.next", "list of interpreters", note=False)) - 1
     except CpythonGdbError:
         return -1
 
 
-def runtime_lists(t: Target, runtime: int) -> Lists:
+def _interpreters_head(t: Target, runtime: Runtime) -> int:
+    if t.scheme.runtime == "statics":
+        return t.ptr(runtime.address)  # 2.7, 3.6: the static interp_head itself
+    return t.field_ptr(runtime.address, "_PyRuntimeState.interpreters_head")
+
+
+def runtime_lists(t: Target, runtime: Runtime) -> Lists:
     """Every interpreter and its thread states, read once a stop; what broke a list is in ``t.notes``."""
-    found = t.runtime_lists.get(runtime)
+    found = t.runtime_lists.get(runtime.address)
     if found is not None:
         return found
     out = []
-    # An unreadable _PyRuntime raises: nothing of the runtime can be read then.
-    head = t.field_ptr(runtime, "_PyRuntimeState.interpreters_head")
-    for interp in _chain(t, head, "PyInterpreterState.next", "list of interpreters"):
+    # An unreadable runtime raises: nothing of the runtime can be read then.
+    for interp in _chain(t, _interpreters_head(t, runtime), "PyInterpreterState.next", "list of interpreters"):
         what = f"thread-state list of interpreter {interpreter_id(t, interp)}"
         try:
             first = t.field_ptr(interp, "PyInterpreterState.threads_head")
@@ -73,15 +85,16 @@ def runtime_lists(t: Target, runtime: int) -> Lists:
             first = 0
             t.notes.append(f"the {what} cannot be read")
         out.append((interp, tuple(_chain(t, first, "PyThreadState.next", what))))
-    found = t.runtime_lists[runtime] = tuple(out)
+    found = t.runtime_lists[runtime.address] = tuple(out)
     return found
 
 
-def interpreters(t: Target, runtime: int) -> List[int]:
+def interpreters(t: Target, runtime: Runtime) -> List[int]:
+    """Every interpreter, the newest first (each new one is pushed at the head)."""
     return [interp for interp, _ in runtime_lists(t, runtime)]
 
 
-def all_thread_states(t: Target, runtime: int) -> List[int]:
+def all_thread_states(t: Target, runtime: Runtime) -> List[int]:
     return [tstate for _, tstates in runtime_lists(t, runtime) for tstate in tstates]
 
 

@@ -61,7 +61,8 @@ At most `set cpython max-tasks` tasks (10000) are listed."""
         target = state.current_target()
         # asyncio's clock is time.monotonic(), the same for gdb on the same machine.
         now = None if is_core() else time.monotonic()
-        tasks, cycles, notes = tasks_section(target, state.runtime(), state.limits(), _frame_owners(target), now)
+        tasks, cycles, notes = tasks_section(target, state.runtime_anchor(), state.limits(), _frame_owners(target),
+                                             now)
         lines: List[str] = (tree_lines if "--tree" in words else task_lines)(tasks, cycles, notes)
         for line in lines:
             write(line)

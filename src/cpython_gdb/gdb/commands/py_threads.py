@@ -54,7 +54,7 @@ one marker line with the kind of failure instead."""
         try:
             doc = snapshot(native=native, with_locals=with_locals)
             if tasks:
-                add_tasks(doc, state.current_target(), state.runtime(), state.limits(),
+                add_tasks(doc, state.current_target(), state.runtime_anchor(), state.limits(),
                           None if is_core() else time.monotonic())
         except (NoInterpreter, UnsupportedVersion) as exc:
             kind = "no-python" if isinstance(exc, NoInterpreter) else "unsupported"

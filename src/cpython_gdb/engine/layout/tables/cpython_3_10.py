@@ -80,6 +80,7 @@ OFFSETS: dict[str, int] = {
     "PyModuleObject.md_name": 48,
     "PyObject.ob_refcnt": 0,
     "PyObject.ob_type": 8,
+    "PySetObject.fill": 16,
     "PySetObject.mask": 32,
     "PySetObject.table": 40,
     "PySetObject.used": 24,
@@ -114,6 +115,8 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 32,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "setentry.hash": 8,
+    "setentry.key": 0,
 }
 
 SIZES: dict[str, int] = {
@@ -123,6 +126,7 @@ SIZES: dict[str, int] = {
     "PyMemberDef": 40,
     "PyObject": 16,
     "PyTypeObject": 408,
+    "Py_UNICODE": 4,
     "setentry": 16,
 }
 

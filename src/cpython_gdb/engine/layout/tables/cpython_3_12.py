@@ -82,6 +82,7 @@ OFFSETS: dict[str, int] = {
     "PyModuleObject.md_name": 48,
     "PyObject.ob_refcnt": 0,
     "PyObject.ob_type": 8,
+    "PySetObject.fill": 16,
     "PySetObject.mask": 32,
     "PySetObject.table": 40,
     "PySetObject.used": 24,
@@ -124,6 +125,8 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 40,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "setentry.hash": 8,
+    "setentry.key": 0,
 }
 
 SIZES: dict[str, int] = {
@@ -134,6 +137,7 @@ SIZES: dict[str, int] = {
     "PyMemberDef": 40,
     "PyObject": 16,
     "PyTypeObject": 416,
+    "Py_UNICODE": 4,
     "_PyInterpreterFrame": 80,
     "setentry": 16,
 }

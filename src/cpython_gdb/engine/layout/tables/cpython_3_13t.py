@@ -84,6 +84,7 @@ OFFSETS: dict[str, int] = {
     "PyModuleObject.md_dict": 32,
     "PyModuleObject.md_name": 64,
     "PyObject.ob_type": 24,
+    "PySetObject.fill": 32,
     "PySetObject.mask": 48,
     "PySetObject.table": 56,
     "PySetObject.used": 40,
@@ -126,6 +127,8 @@ OFFSETS: dict[str, int] = {
     "_gil_runtime_state.enabled": 0,
     "_gil_runtime_state.last_holder": 16,
     "_gil_runtime_state.locked": 24,
+    "setentry.hash": 8,
+    "setentry.key": 0,
 }
 
 SIZES: dict[str, int] = {

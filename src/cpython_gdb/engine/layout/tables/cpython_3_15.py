@@ -85,6 +85,7 @@ OFFSETS: dict[str, int] = {
     "PyModuleObject.md_name": 40,
     "PyObject.ob_refcnt": 0,
     "PyObject.ob_type": 8,
+    "PySetObject.fill": 16,
     "PySetObject.mask": 32,
     "PySetObject.table": 40,
     "PySetObject.used": 24,
@@ -126,6 +127,8 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 936,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "setentry.hash": 8,
+    "setentry.key": 0,
 }
 
 SIZES: dict[str, int] = {
