@@ -15,14 +15,16 @@ import pytest
 
 import sid
 from cpython_gdb.engine.report.tasks import task_lines, tree_lines
-from harness import PYTHONS, VERSIONS, gcore, run_sections, running, stripped_copy
+from harness import PYTHONS, VERSIONS, gcore, minor_of, run_sections, running, stripped_copy
 from report_check import MALLOC_ENV
 from test_dump import document, dump
 
 PROGRAM = "asyncio_tasks.py"
+# asyncio tasks are listed from CPython 3.8 (the program needs 3.8 too).
+ASYNCIO_VERSIONS = [v for v in VERSIONS if minor_of(v) >= (3, 8)]
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", ASYNCIO_VERSIONS)
 def test_py_tasks(version, tmp_path):
     truth_file = tmp_path / "truth.json"
     with running(version, PROGRAM, str(truth_file), env=MALLOC_ENV) as target:
@@ -117,7 +119,7 @@ def test_py_tasks_sid(name):
     assert out[1].splitlines() == tree_lines(direct["tasks"], direct["cycles"], [])
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", ASYNCIO_VERSIONS)
 def test_py_tasks_stripped(version, tmp_path):
     """A copy of the interpreter without debug info (gdb's layout from _Py_DebugOffsets or the tables):
     py-tasks on its core prints what the direct document says."""
