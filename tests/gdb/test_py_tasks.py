@@ -29,7 +29,11 @@ def test_py_tasks(version, tmp_path):
     truth_file = tmp_path / "truth.json"
     with running(version, PROGRAM, str(truth_file), env=MALLOC_ENV) as target:
         truth = json.loads(truth_file.read_text())
-        live = run_sections(["py-tasks", "py-tasks --tree", "py-threads"], pid=target.pid)
+        live = run_sections(["thread 2", "frame 1", "py-tasks", "py-tasks --tree", "py-threads", "frame"],
+                            pid=target.pid)
+        assert live[-1].splitlines()[0].startswith("#1 "), live[-1]  # the selection is kept
+        assert "Switching to thread 2" in live[0]
+        live = live[2:5]
         core = gcore(target.pid, tmp_path)
     try:
         direct = document(dump(str(core), "--tasks", "--json"))

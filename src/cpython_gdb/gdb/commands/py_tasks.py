@@ -19,19 +19,28 @@ def _frame_owners(target: Target) -> Dict[int, Optional[int]]:
     """Python frame address -> LWP of the thread running it (gdb's threads, the selection restored)."""
     owners: Dict[int, Optional[int]] = {}
     selected = gdb.selected_thread()
+    try:
+        frame: Optional[gdb.Frame] = gdb.selected_frame()
+    except gdb.error:
+        frame = None
     limits = state.limits()
     try:
         for thread in gdb.selected_inferior().threads():
             try:
                 thread.switch()
                 for tstate in find_thread_states(target, thread):
-                    for frame in read_thread(target, tstate, limits).frames:
-                        owners[frame.address] = thread.ptid[1]
+                    for pyframe in read_thread(target, tstate, limits).frames:
+                        owners[pyframe.address] = thread.ptid[1]
             except (CpythonGdbError, gdb.error):
                 continue
     finally:
-        if selected is not None and selected.is_valid():
-            selected.switch()
+        try:
+            if selected is not None and selected.is_valid():
+                selected.switch()
+            if frame is not None and frame.is_valid():
+                frame.select()
+        except gdb.error:
+            pass
     return owners
 
 
