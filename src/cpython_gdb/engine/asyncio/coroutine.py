@@ -9,6 +9,7 @@ changed across versions (see tables.AsyncioLayout).
 from __future__ import annotations
 
 import struct
+from operator import itemgetter
 
 from ...errors import CpythonGdbError
 from ..frames.code import line_of, read_code
@@ -116,7 +117,7 @@ class GeneratorCut:
     instr_ptr, globals, builtins and stack top (stacktop or stackpointer).
     """
 
-    __slots__ = ("_struct", "_size", "_order", "iframe", "locals_offset", "code_start")
+    __slots__ = ("_struct", "_size", "_order", "_pick", "iframe", "locals_offset", "code_start")
 
     def __init__(self, t: Target, al: AsyncioLayout) -> None:
         off = al.offsets
@@ -145,13 +146,14 @@ class GeneratorCut:
             at = where + widths[code]
         self._struct = struct.Struct(("<%dx" % start if start else "<") + fmt[1:])
         self._size = self._struct.size
+        back = [0] * len(fields)  # from offset order back to the order of ``fields``
+        for position, index in enumerate(self._order):
+            back[index] = position
+        self._pick = itemgetter(*back)
 
-    def read(self, t: Target, obj: int) -> List[int]:
-        values = self._struct.unpack(t.reader.read(obj, self._size))
-        out = [0] * len(values)
-        for value, index in zip(values, self._order):
-            out[index] = value
-        return out
+    def read(self, t: Target, obj: int) -> Tuple[int, ...]:
+        picked: Tuple[int, ...] = self._pick(self._struct.unpack(t.reader.read(obj, self._size)))
+        return picked
 
 
 def _read_generator_311(t: Target, al: AsyncioLayout, obj: int, type_name: str) -> CoroutineInfo:

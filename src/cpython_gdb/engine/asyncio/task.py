@@ -9,6 +9,7 @@ and their subclasses.
 from __future__ import annotations
 
 import struct
+from operator import itemgetter
 
 from ...errors import CpythonGdbError
 from ..frames.walk import object_ref
@@ -139,12 +140,12 @@ class _Reordered:
 
     def __init__(self, fmt: str, pick: List[int]) -> None:
         self._struct = struct.Struct(fmt)
-        self._pick = pick
+        self._pick = itemgetter(*pick)
         self.size = self._struct.size
 
     def unpack_from(self, buffer: bytes) -> Tuple[int, ...]:
-        values = self._struct.unpack_from(buffer)
-        return tuple(values[i] for i in self._pick)
+        picked: Tuple[int, ...] = self._pick(self._struct.unpack_from(buffer))
+        return picked
 
 
 def _fields(t: Target, al: AsyncioLayout, obj: int, kind: str) -> Tuple[str, int, int, int, int, int]:
