@@ -29,10 +29,11 @@ def test_py_tasks(version, tmp_path):
     truth_file = tmp_path / "truth.json"
     with running(version, PROGRAM, str(truth_file), env=MALLOC_ENV) as target:
         truth = json.loads(truth_file.read_text())
-        live = run_sections(["thread 2", "frame 1", "py-tasks", "py-tasks --tree", "py-threads", "frame"],
-                            pid=target.pid)
-        assert live[-1].splitlines()[0].startswith("#1 "), live[-1]  # the selection is kept
+        live = run_sections(["thread 2", "frame 1", "py-tasks", "py-tasks --tree", "py-threads", "frame",
+                             "py-bt", "thread 1", "py-bt"], pid=target.pid)
+        assert live[5].splitlines()[0].startswith("#1 "), live[5]  # the selection is kept
         assert "Switching to thread 2" in live[0]
+        bt_runner, bt_main = live[6], live[8]
         live = live[2:5]
         core = gcore(target.pid, tmp_path)
     try:
@@ -71,6 +72,9 @@ def test_py_tasks(version, tmp_path):
     headings = [line for line in live[2].splitlines() if ", running asyncio task " in line]
     assert len(headings) == 1 and f"(LWP {truth['running_thread']})" in headings[0], live[2]
     assert headings[0].split(", running asyncio task ")[1].startswith(repr(runner["name"]))
+    # py-bt of that thread ends with it; of the main thread (its loop waits) not.
+    assert bt_runner.splitlines()[-1] == f"Running asyncio task {runner['name']!r}", bt_runner
+    assert "Running asyncio task" not in bt_main and bt_main.startswith("Traceback"), bt_main
 
 
 def test_py_tasks_corrupt(tmp_path):
