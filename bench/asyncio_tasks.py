@@ -29,7 +29,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT / "tests"))
 import sid  # noqa: E402
-from harness import HOOK, PYTHONS, VERSIONS, started  # noqa: E402
+from harness import HOOK, PYTHONS, VERSIONS, minor_of, started  # noqa: E402
 
 OURS = ROOT / ".venv" / "bin" / "cpython-gdb"
 TARGET = BENCH / "targets" / "tasks.py"
@@ -112,9 +112,10 @@ def main(argv: List[str]) -> int:
                 rows.append(f"| 3.14 | {count} x {DEPTH} | {name} | {value * 1000:.0f} | {ratio} |")
             gdb_times = [py_tasks_seconds(target.pid, sid.inside(Path("/usr/bin/python3.14")),
                                           ["-iex", f"set sysroot {sid.SID_ROOT}"]) for _ in range(3)]
-            rows.append(f"| 3.14 | {count} x {DEPTH} | py-tasks (in gdb) | {statistics.median(gdb_times) * 1000:.0f} | |")
+            median = statistics.median(gdb_times) * 1000
+            rows.append(f"| 3.14 | {count} x {DEPTH} | py-tasks (in gdb) | {median:.0f} | |")
     count = args.counts[-1]
-    for version in VERSIONS:
+    for version in (v for v in VERSIONS if minor_of(v) >= (3, 8)):  # asyncio tasks: 3.8+
         with pyenv_target(PYTHONS[version], count) as target:
             values = [wall([str(OURS), "dump", str(target.pid), "--tasks"], dict(os.environ))
                       for _ in range(args.rounds)]
