@@ -15,9 +15,10 @@ from harness import newest, run_sections, running
 from test_dump import document, dump
 
 DEFAULTS = {"max-string": 512, "max-items": 200, "max-depth": 8, "max-output": 1024, "max-frames": 100000,
-            "max-source-line": 300}
+            "max-source-line": 300, "max-tasks": 10000}
 FIELDS = {"max-string": "max_string", "max-items": "max_items", "max-depth": "max_depth",
-          "max-output": "max_output", "max-frames": "max_frames", "max-source-line": "max_source_line"}
+          "max-output": "max_output", "max-frames": "max_frames", "max-source-line": "max_source_line",
+          "max-tasks": "max_tasks"}
 CAP = 1 << 30
 LIMITS = ("python from cpython_gdb.gdb.state import limits; import json; l = limits(); "
           "print(json.dumps(dict(zip(type(l)._fields, l))))")

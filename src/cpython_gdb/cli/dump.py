@@ -59,11 +59,12 @@ class Options:
         self.native = False
         self.backend: Optional[str] = None
         self.json = False
+        self.tasks = False
         self.timeout = DEFAULT_TIMEOUT
 
 
 DEFAULT_TIMEOUT = 300.0
-_FLAGS = ("--locals", "--native", "--json")
+_FLAGS = ("--locals", "--native", "--json", "--tasks")
 _VALUED = ("--exe", "--backend", "--timeout", "--sysroot")
 BACKENDS = ("direct", "gdb")
 
@@ -130,6 +131,7 @@ def _parse(argv: List[str]) -> Options:
     options.exe, options.locals, options.native = args.exe, args.locals, args.native
     options.sysroot = args.sysroot
     options.backend, options.json, options.timeout = args.backend, args.json, args.timeout
+    options.tasks = args.tasks
     return options
 
 
@@ -158,6 +160,8 @@ def _parser() -> "argparse.ArgumentParser":
                         help="read the target directly (the default) or through gdb (which also reads DWARF: "
                              "inlined calls, source lines of C frames, built-in calls)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (docs/dump-schema.json)")
+    parser.add_argument("--tasks", action="store_true",
+                        help="also list every asyncio task: its coroutine stack, what it awaits, who awaits it")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                         help="with gdb: give up if gdb takes longer (default: %(default)g)")
     return parser
@@ -270,12 +274,13 @@ def _direct(args: Options) -> Tuple[Document, Optional[str]]:
             pid = int(args.target)
             what = f"process {pid}"
             _check_pid(pid)
-            return process_document(pid, args.locals, args.exe, _detail(args))
+            return process_document(pid, args.locals, args.exe, _detail(args), tasks=args.tasks)
         if not os.path.exists(args.target):
             raise UserError(f"no such process or core file: {args.target}")
         what = f"core {args.target}"
         info, exe, name, warning = _check_core(args.target, args.exe, args.sysroot)
-        doc, layout_warning = core_document(info, exe, name, args.locals, _detail(args), args.sysroot)
+        doc, layout_warning = core_document(info, exe, name, args.locals, _detail(args), args.sysroot,
+                                            tasks=args.tasks)
         return doc, "; ".join(w for w in (warning, layout_warning) if w) or None
     except UserError:
         raise  # already said as it must be (it is a CpythonGdbError too)
@@ -311,6 +316,7 @@ def dump(args: Options) -> Tuple[Document, Optional[str]]:
         return _direct(args)
     gdb = _find_gdb()
     options = (["--native"] if args.native else []) + (["--locals"] if args.locals else [])
+    options += ["--tasks"] if args.tasks else []
     warning = None
     if args.target.isdigit():
         pid = int(args.target)
@@ -358,7 +364,15 @@ def cmd_dump(argv: List[str]) -> int:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     # What the target holds is printable (render(), json_text()); a
     # character that the output's encoding lacks is escaped, not fatal.
-    text = json_text(doc, indent=2) if args.json else "\n".join(render(doc))
+    if args.json:
+        text = json_text(doc, indent=2)
+    else:
+        lines = render(doc)
+        if doc.get("tasks") is not None:
+            from ..engine.report.tasks import task_lines  # only with --tasks
+
+            lines += [""] + task_lines(doc["tasks"], doc.get("cycles") or [], [])
+        text = "\n".join(lines)
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")

@@ -23,7 +23,9 @@ then the others as /proc lists them; a core's in the order of its notes.
 from __future__ import annotations
 
 import os
+import time
 
+from ..engine.asyncio.current import add_running_tasks
 from ..engine.cstack.kinds import Conditions
 from ..engine.layout import choose_layout
 from ..engine.limits import DEFAULT_LIMITS, Limits
@@ -112,11 +114,14 @@ def _thread(builder: DocumentBuilder, stacks: Stacks, number: int, thread: OsThr
 
 
 def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], process: Process, with_locals: bool,
-          detail: str, limits: Limits = DEFAULT_LIMITS, source_root: str = "") -> Tuple[Document, Optional[str]]:
+          detail: str, limits: Limits = DEFAULT_LIMITS, source_root: str = "", tasks: bool = False,
+          now: Optional[float] = None) -> Tuple[Document, Optional[str]]:
     """The document of a stopped target, and the layout's warning (or None).
 
     ``detail``: how far C stacks are unwound (stacks.py: STATE, LEVELS or NATIVE).
     ``source_root``: where the target's ``/`` is here, for its source files ("": ours).
+    ``tasks``: add the asyncio tasks (``tasks`` and ``cycles``); ``now``:
+    the loop clock's time for a live process, None for a core.
     """
     cached = CachedReader(reader)
     major, minor, micro, release = found.version
@@ -142,7 +147,13 @@ def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], proc
                 entries.append(builder.orphan(tstate))
             except CpythonGdbError:
                 continue
-    return builder.document(process.fields, BACKEND, detail == NATIVE, entries), layout.warning
+    doc = builder.document(process.fields, BACKEND, detail == NATIVE, entries)
+    add_running_tasks(target, found.runtime, entries)
+    if tasks:
+        from ..engine.report.tasks import add_tasks  # only with --tasks
+
+        add_tasks(doc, target, found.runtime, limits, now, builder.sources)
+    return doc, layout.warning
 
 
 def _with_executable(mappings: List[Mapping], executable: Optional[str], disk: Optional[str]) -> List[Mapping]:
@@ -152,7 +163,7 @@ def _with_executable(mappings: List[Mapping], executable: Optional[str], disk: O
 
 
 def process_document(pid: int, with_locals: bool, exe: Optional[str] = None,
-                     detail: str = "state") -> Tuple[Document, Optional[str]]:
+                     detail: str = "state", tasks: bool = False) -> Tuple[Document, Optional[str]]:
     """A live process's document; its threads are stopped only while it is read."""
     mappings, executable = process_mappings(pid)
     mappings = _with_executable(mappings, executable, exe)
@@ -169,11 +180,15 @@ def process_document(pid: int, with_locals: bool, exe: Optional[str] = None,
             memory.mapped = mapped_ranges(pid)
             threads = [os_thread(t.lwp, t.name, t.registers) for t in held.threads]
             process = Process(fields, mappings, executable, vdso.live_base(pid))
-            return build(memory, runtime, threads, process, with_locals, detail, source_root=process_root(pid))
+            # asyncio's clock is time.monotonic(), the same on the whole machine.
+            now = time.monotonic() if tasks else None
+            return build(memory, runtime, threads, process, with_locals, detail, source_root=process_root(pid),
+                         tasks=tasks, now=now)
 
 
 def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: bool,
-                  detail: str = "state", sysroot: Optional[str] = None) -> Tuple[Document, Optional[str]]:
+                  detail: str = "state", sysroot: Optional[str] = None,
+                  tasks: bool = False) -> Tuple[Document, Optional[str]]:
     """A core file's document; ``exe``: the executable on disk, ``name``: as the core names it
     (both from :meth:`CoreFile.executable`); ``sysroot``: where the core's machine's (or
     container's) ``/`` is here, for its libraries and sources."""
@@ -186,4 +201,5 @@ def core_document(core: "CoreFile", exe: str, name: Optional[str], with_locals: 
                   "executable": os.path.abspath(exe)}
         threads = [os_thread(t.lwp, None, t.registers) for t in core.threads]
         process = Process(fields, mappings, name, core.auxv.get(vdso.AT_SYSINFO_EHDR))
-        return build(memory, runtime, threads, process, with_locals, detail, source_root=sysroot or "")
+        return build(memory, runtime, threads, process, with_locals, detail, source_root=sysroot or "",
+                     tasks=tasks)

@@ -12,6 +12,7 @@ class Limits:
     max_string: int = 512  # characters shown of one str or bytes
     max_frames: int = 100_000  # Python frames walked per thread
     max_source_line: int = 300  # characters shown of one source line (its indentation not counted)
+    max_tasks: int = 10_000  # asyncio tasks listed (py-tasks, dump --tasks)
 
 
 DEFAULT_LIMITS = Limits()

@@ -57,6 +57,7 @@ _SPECS = (
     ("max-frames", "max_frames", "Maximum Python frames walked per thread.", DEFAULT_LIMITS.max_frames),
     ("max-source-line", "max_source_line", "Maximum characters shown of one source line.",
      DEFAULT_LIMITS.max_source_line),
+    ("max-tasks", "max_tasks", "Maximum asyncio tasks listed by py-tasks.", DEFAULT_LIMITS.max_tasks),
 )
 
 

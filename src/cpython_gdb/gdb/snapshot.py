@@ -15,6 +15,7 @@ from typing import List, Optional, Set
 import gdb
 
 from ..direct.procfs import as_seen_by
+from ..engine.asyncio.current import add_running_tasks
 from ..engine.cstack.kinds import Conditions
 from ..engine.report.document import DocumentBuilder, stack_entries, thread_entry
 from ..engine.report.text import render
@@ -54,6 +55,11 @@ class _Builder(DocumentBuilder):
         entry = thread_entry(thread.num, thread.ptid[1], thread.name, selected)
         entry["note"] = f"cannot read its Python state: {reason}"
         return entry
+
+
+def is_core() -> bool:
+    """Whether the selected inferior is a core file (not a live process)."""
+    return state.is_core(gdb.selected_inferior())
 
 
 def _target_fields() -> Entry:
@@ -114,5 +120,6 @@ def snapshot(native: bool = False, with_locals: bool = False) -> Document:
             except CpythonGdbError:
                 continue
     doc = builder.document(_target_fields(), "gdb", native, threads)
+    add_running_tasks(target, state.runtime_anchor(), threads)
     stop_state(target).told = len(target.notes)  # the report says them
     return doc

@@ -341,6 +341,8 @@ def thread_heading(thread: Entry) -> str:
         head += f", Python thread 0x{thread['ident']:x}"
     if thread.get("interpreter_id"):
         head += f", subinterpreter {thread['interpreter_id']}"
+    if thread.get("asyncio_task") is not None:
+        head += f", running asyncio task {thread['asyncio_task']!r}"
     states = []
     if thread["gil"] in _GIL_WORDS:
         states.append(_GIL_WORDS[thread["gil"]])

@@ -10,10 +10,12 @@ from .py_list import PyList
 from .py_locals import PyLocals
 from .py_print import PyPrint
 from .py_repr import PyObjFunction, PyRepr
+from .py_tasks import PyTasks
 from .py_threads import PyDumpJson, PyThreads
 from .py_up_down import PyDown, PyUp
 
-ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals, PyExc, PyRepr, PyObjFunction, PyThreads, PyDumpJson)
+ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals, PyExc, PyRepr, PyObjFunction, PyThreads, PyDumpJson,
+       PyTasks)
 # What CPython's python-gdb.py defines too.
 OFFICIAL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals)
 

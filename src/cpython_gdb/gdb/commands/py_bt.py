@@ -1,5 +1,6 @@
 """py-bt and py-bt-full: the Python backtrace of the selected thread."""
 
+from ...engine.asyncio.current import add_running_tasks
 from ...engine.report.document import stack_entries
 from ...engine.report.text import full_lines, traceback_lines
 from ...errors import CpythonGdbError
@@ -40,6 +41,11 @@ is shown, with its state: see py-threads."""
             write(f"  ({stack.note})")
         if stack.thread.truncated_reason:
             write(f"  ({stack.thread.truncated_reason})")
+        # The asyncio task this thread runs, as py-threads heads it.
+        thread = {"tstate": stack.thread.tstate, "frames": entries}
+        add_running_tasks(target, state.runtime_anchor(), [thread])
+        if thread.get("asyncio_task") is not None:
+            write(f"Running asyncio task {thread['asyncio_task']!r}")
 
 
 class PyBtFull(PyCommand):

@@ -3,11 +3,15 @@
 py-dump-json is the same report as JSON, for `cpython-gdb dump`.
 """
 
+import time
+
 import gdb
 
+from ...engine.report.tasks import add_tasks
 from ...engine.report.text import BEGIN_MARK, END_MARK, ERROR_MARK, json_text
 from ...errors import CpythonGdbError, NoInterpreter, UnsupportedVersion
-from ..snapshot import report_lines, snapshot
+from .. import state
+from ..snapshot import is_core, report_lines, snapshot
 from .base import PyCommand, report_options, write
 
 
@@ -35,7 +39,7 @@ with the Python frames in place of the eval-loop frames that run them;
 class PyDumpJson(PyCommand):
     """Internal (used by `cpython-gdb dump`): the py-threads report as JSON.
 
-Usage: py-dump-json [--native] [--locals]
+Usage: py-dump-json [--native] [--locals] [--tasks]
 
 The document is printed on one line between marker lines; failures print
 one marker line with the kind of failure instead."""
@@ -44,9 +48,14 @@ one marker line with the kind of failure instead."""
     takes_arguments = True
 
     def run(self, argument: str) -> None:
-        native, with_locals = report_options(self.name, argument)
+        words = argument.split()
+        tasks = "--tasks" in words
+        native, with_locals = report_options(self.name, " ".join(w for w in words if w != "--tasks"))
         try:
             doc = snapshot(native=native, with_locals=with_locals)
+            if tasks:
+                add_tasks(doc, state.current_target(), state.runtime_anchor(), state.limits(),
+                          None if is_core() else time.monotonic())
         except (NoInterpreter, UnsupportedVersion) as exc:
             kind = "no-python" if isinstance(exc, NoInterpreter) else "unsupported"
             write(f"{ERROR_MARK} {kind} {exc}")
