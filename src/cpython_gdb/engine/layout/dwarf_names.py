@@ -228,3 +228,25 @@ FIELDS["PyInterpreterState.modules"] = (
 # 3.13+: whether an object's inline values are in use, or its dict took
 # them over (gh-115776).
 FIELDS.update(_same("PyDictValues", "valid"))
+
+# The heap census (engine/heap). The collector's lists: three generations
+# and the permanent one, in the runtime in 3.8 and in each interpreter
+# from 3.9 (bpo-40533); every version 3.8-3.15 keeps that shape (3.14's
+# incremental collector was reverted to it before 3.14.10: gh-148726).
+FIELDS["_PyRuntimeState.gc_generations"] = (("_PyRuntimeState", "gc.generations"),)
+FIELDS["_PyRuntimeState.gc_permanent_generation"] = (("_PyRuntimeState", "gc.permanent_generation"),)
+FIELDS["PyInterpreterState.gc_generations"] = (("PyInterpreterState", "gc.generations"),)
+FIELDS["PyInterpreterState.gc_permanent_generation"] = (("PyInterpreterState", "gc.permanent_generation"),)
+SIZES["gc_generation"] = ("struct gc_generation",)
+SIZES["PyGC_Head"] = ("PyGC_Head",)
+# What sys.getsizeof counts beyond the fixed part of an object.
+FIELDS.update(_same("PyListObject", "allocated"))
+FIELDS.update(_same("PySetObject", "smalltable"))
+FIELDS.update(_same("PyDictKeysObject", "dk_refcnt", "dk_usable"))
+FIELDS.update(_same("PyByteArrayObject", "ob_alloc"))
+FIELDS.update(_same("PyASCIIObject", "wstr"))
+FIELDS.update(_same("PyCompactUnicodeObject", "utf8_length", "utf8", "wstr_length"))
+FIELDS.update(_same("PyDictValues", "embedded"))
+SIZES["PyDictKeysObject"] = ("PyDictKeysObject",)
+SIZES["PyHeapTypeObject"] = ("PyHeapTypeObject",)
+SIZES["PyUnicodeObject"] = ("PyUnicodeObject",)
