@@ -1,0 +1,251 @@
+"""The census: every live Python object the collector's lists lead to, counted by type.
+
+Two sources, each object counted once:
+
+1. ``gc``: every object on a collector list of an interpreter
+   (gc_lists.py): the tracked objects, those ``gc.get_objects()`` lists
+   plus the permanent generation of ``gc.freeze()``;
+2. ``referenced``: the objects those refer to (referents.py), and so on
+   from each new one, that are on no list: the untracked ones (str, int,
+   float, bytes, and tuples and dicts the collector untracked).
+
+A pointer that does not lead to a readable object with a readable type is
+skipped and counted as ``unreadable``. The walk stops at ``max_objects``
+(the result is then ``partial``), or when ``interrupted()`` says so.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+
+from ...errors import CpythonGdbError, MemoryReadError
+from ..memory import MAX_ADDRESS, MIN_ADDRESS
+from ..record import frozen
+from .blocks import BLOCK, BLOCK_MASK, BLOCK_SHIFT
+from .gc_lists import NEXT_MASK, gc_head_size, gc_lists
+from .referents import Referents, follows
+from .shapes import Shapes
+from .sizes import Sizer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, List, Optional, Set, Tuple
+
+    from ..target import Target
+    from .blocks import BlockReader
+    from .shapes import Shape
+
+DEFAULT_MAX_OBJECTS = 50_000_000
+_NODE = struct.Struct("<Q16xQ")  # _gc_next, then (after _gc_prev and ob_refcnt) ob_type
+_NODE_FROM = _NODE.unpack_from
+_PROGRESS_EVERY = 1 << 16
+
+
+@frozen
+class TypeCount:
+    name: str
+    count: int
+    bytes: int
+    type_address: int
+
+
+@frozen
+class Census:
+    types: Tuple[TypeCount, ...]  # by bytes, largest first
+    objects: int
+    bytes: int
+    tracked: int  # found on the collector's lists
+    referenced: int  # found by following references, on no list
+    unreadable: int
+    partial: Optional[str]  # why the walk stopped early, or None
+    notes: Tuple[str, ...]
+    seconds: float
+
+
+class HeapWalk:
+    """One walk of a stopped target's heap; keeps the objects by type for --type and py-refs."""
+
+    def __init__(self, t: Target, mem: BlockReader, runtime: int, max_objects: int = DEFAULT_MAX_OBJECTS,
+                 progress: Optional[Callable[[int, str], None]] = None,
+                 interrupted: Optional[Callable[[], bool]] = None) -> None:
+        self.t = t
+        self.mem = mem
+        self.runtime = runtime
+        self.max_objects = max_objects
+        self.progress = progress
+        self.interrupted = interrupted
+        self.shapes = Shapes(t)
+        self.refs = Referents(t, mem)
+        self.sizer = Sizer(t, mem, self.refs)
+        self.by_type: Dict[int, List[int]] = {}
+        self.seen: Set[int] = set()
+        self.bad: Set[int] = set()
+        self.tracked = 0
+        self.referenced = 0
+        self.unreadable = 0
+        self.partial: Optional[str] = None
+        self.notes: List[str] = []
+
+    # -- phase 1: the collector's lists ------------------------------------------
+
+    def walk_lists(self) -> None:
+        blocks = self.mem.blocks
+        load = self.mem.block
+        u64 = self.mem.u64
+        seen = self.seen
+        add = seen.add
+        by_type = self.by_type
+        head_size = gc_head_size(self.t)
+        budget = self.max_objects
+        report = self.progress
+        for gl in gc_lists(self.t, self.runtime):
+            head = gl.head
+            try:
+                node = u64(head) & NEXT_MASK
+            except MemoryReadError:
+                self.notes.append(f"the {gl.name} list of interpreter {gl.interpreter} cannot be read")
+                continue
+            count = 0
+            while node != head:
+                block = blocks.get(node >> BLOCK_SHIFT)
+                offset = node & BLOCK_MASK
+                if block is None and MIN_ADDRESS <= node < MAX_ADDRESS:
+                    block = load(node >> BLOCK_SHIFT)
+                try:
+                    if block is not None and offset <= BLOCK - 32:
+                        nxt, tp = _NODE_FROM(block, offset)
+                    else:
+                        nxt = u64(node)
+                        tp = u64(node + 24)
+                except CpythonGdbError:
+                    self.unreadable += 1
+                    self.notes.append(f"the {gl.name} list of interpreter {gl.interpreter} breaks at 0x{node:x}")
+                    break
+                obj = node + head_size
+                if obj in seen:
+                    self.notes.append(f"the {gl.name} list of interpreter {gl.interpreter} loops at 0x{node:x}")
+                    break
+                add(obj)
+                group = by_type.get(tp)
+                if group is None:
+                    group = by_type[tp] = []
+                group.append(obj)
+                count += 1
+                if len(seen) >= budget:
+                    self.partial = f"stopped at the limit of {budget:,} objects (set cpython max-heap-objects)"
+                    break
+                if not count & (_PROGRESS_EVERY - 1):
+                    if report is not None:
+                        report(len(seen), "lists")
+                    if self.interrupted is not None and self.interrupted():
+                        self.partial = "interrupted"
+                        break
+                node = nxt & NEXT_MASK
+            self.tracked += count
+            if self.partial:
+                return
+        # Objects whose type is not a readable type are not objects.
+        shapes = self.shapes
+        for tp in list(by_type):
+            if shapes.get(tp) is None:
+                lost = by_type.pop(tp)
+                self.unreadable += len(lost)
+                self.tracked -= len(lost)
+                seen.difference_update(lost)
+                self.bad.update(lost)
+
+    # -- phase 2: what they refer to ---------------------------------------------
+
+    def follow(self) -> None:
+        shapes = self.shapes
+        refs = self.refs
+        references = refs.references
+        u64 = self.mem.u64
+        seen = self.seen
+        bad = self.bad
+        by_type = self.by_type
+        budget = self.max_objects
+        work: List[Tuple[int, Shape]] = []
+        pending = [(shape, list(by_type[tp])) for tp, shape in
+                   ((tp, shapes.get(tp)) for tp in list(by_type)) if shape is not None and follows(shape)]
+        total = sum(len(objs) for _, objs in pending)
+        done = 0
+        report = self.progress
+        for shape, objs in pending:
+            work.extend((obj, shape) for obj in objs)
+            while work:
+                obj, holder = work.pop()
+                done += 1
+                if not done & (_PROGRESS_EVERY - 1):
+                    if report is not None:
+                        report(len(seen), f"references {min(99, 100 * done // max(total, 1))}%")
+                    if self.interrupted is not None and self.interrupted():
+                        self.partial = "interrupted"
+                        return
+                try:
+                    found = references(obj, holder)
+                except CpythonGdbError:
+                    continue
+                for r in found:
+                    if r in seen or r in bad:
+                        continue
+                    if r & 7 or not MIN_ADDRESS <= r < MAX_ADDRESS:
+                        bad.add(r)
+                        self.unreadable += 1
+                        continue
+                    try:
+                        tp = u64(r + 8)
+                    except CpythonGdbError:
+                        bad.add(r)
+                        self.unreadable += 1
+                        continue
+                    found_shape = shapes.get(tp)
+                    if found_shape is None:
+                        bad.add(r)
+                        self.unreadable += 1
+                        continue
+                    seen.add(r)
+                    self.referenced += 1
+                    group = by_type.get(tp)
+                    if group is None:
+                        group = by_type[tp] = []
+                    group.append(r)
+                    if follows(found_shape):
+                        work.append((r, found_shape))
+                        total += 1
+                    if len(seen) >= budget:
+                        self.partial = f"stopped at the limit of {budget:,} objects (set cpython max-heap-objects)"
+                        return
+
+    def run(self) -> None:
+        self.walk_lists()
+        if not self.partial:
+            self.follow()
+
+    # -- phase 3: sizes --------------------------------------------------------
+
+    def census(self, started: float) -> Census:
+        counts = []
+        total_bytes = 0
+        for tp, objs in self.by_type.items():
+            shape = self.shapes.get(tp)
+            if shape is None:
+                continue
+            size = self.sizer.group_bytes(shape, objs)
+            total_bytes += size
+            counts.append(TypeCount(shape.name, len(objs), size, tp))
+        counts.sort(key=lambda c: (-c.bytes, -c.count, c.name))
+        return Census(types=tuple(counts), objects=sum(c.count for c in counts), bytes=total_bytes,
+                      tracked=self.tracked, referenced=self.referenced, unreadable=self.unreadable,
+                      partial=self.partial, notes=tuple(self.notes), seconds=time.monotonic() - started)
+
+
+def take_census(t: Target, mem: BlockReader, runtime: int, max_objects: int = DEFAULT_MAX_OBJECTS,
+                progress: Optional[Callable[[int, str], None]] = None,
+                interrupted: Optional[Callable[[], bool]] = None) -> Tuple[Census, HeapWalk]:
+    """Walk the heap of the stopped target whose _PyRuntime is at ``runtime``."""
+    started = time.monotonic()
+    walk = HeapWalk(t, mem, runtime, max_objects, progress, interrupted)
+    walk.run()
+    return walk.census(started), walk

@@ -1,0 +1,68 @@
+"""The cyclic collector's lists: where every tracked object is.
+
+Each object of a GC type that the collector tracks sits on one circular
+doubly linked list, through the PyGC_Head just before it (3.8+: two words,
+``_gc_next`` and ``_gc_prev``, whose low two bits are flags). Every
+version from 3.8 to 3.15 keeps four lists per collector state: the three
+generations and the permanent generation of ``gc.freeze()``; the state is
+``_PyRuntime.gc`` in 3.8 and ``interp->gc`` of each interpreter from 3.9
+(bpo-40533). 3.14's incremental collector (young/old spaces) was reverted
+to this shape before 3.14.10 (gh-148726); its lists had the same offsets.
+A list's head is a PyGC_Head inside the state (``gc_generation.head``).
+
+Free-threaded builds have no such lists (objects are found through
+mimalloc's heaps): not supported here.
+"""
+
+from __future__ import annotations
+
+from ...errors import CpythonGdbError, UnsupportedVersion
+from ..record import frozen
+from ..runtime.tstate import interpreter_id, interpreters
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List
+
+    from ..target import Target
+
+GENERATIONS = 3
+# _gc_next's low bits are flags during a collection (NEXT_MASK_UNREACHABLE,
+# 3.14's old-space bit): masked off, as the collector itself does.
+NEXT_MASK = ~3
+
+
+@frozen
+class GcList:
+    interpreter: int  # its id
+    name: str  # "generation 0", ..., "permanent"
+    head: int  # address of the list's PyGC_Head
+
+
+def gc_lists(t: Target, runtime: int) -> List[GcList]:
+    """Every collector list of every interpreter (3.8: the runtime's, once)."""
+    lay = t.layout
+    if t.scheme.free_threaded:
+        raise UnsupportedVersion("a heap census of a free-threaded build is not supported "
+                                 "(its objects are not on the collector's lists)")
+    gen_size = lay.size("gc_generation")
+    out: List[GcList] = []
+    if lay.has("_PyRuntimeState.gc_generations"):
+        states = [(0, runtime, "_PyRuntimeState")]
+    else:
+        states = []
+        for interp in interpreters(t, runtime):
+            states.append((interpreter_id(t, interp), interp, "PyInterpreterState"))
+    for interp_id, base, struct_name in states:
+        generations = base + lay.off(f"{struct_name}.gc_generations")
+        for i in range(GENERATIONS):
+            out.append(GcList(interp_id, f"generation {i}", generations + i * gen_size))
+        out.append(GcList(interp_id, "permanent", base + lay.off(f"{struct_name}.gc_permanent_generation")))
+    return out
+
+
+def gc_head_size(t: Target) -> int:
+    try:
+        return t.layout.size("PyGC_Head")
+    except CpythonGdbError:
+        return 16
