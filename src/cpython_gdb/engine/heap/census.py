@@ -86,6 +86,8 @@ class HeapWalk:
         self.unreadable = 0
         self.partial: Optional[str] = None
         self.notes: List[str] = []
+        # Every object that holds references, with its shape: made by referrers.py when asked.
+        self.holder_shapes: Dict[int, Shape] = {}
 
     # -- phase 1: the collector's lists ------------------------------------------
 
