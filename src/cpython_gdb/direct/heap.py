@@ -47,6 +47,11 @@ def _walk(reader: Reader, runtime: Runtime, max_objects: int, progress: Optional
     return census, walk, layout.warning, extra
 
 
+def _version_text(runtime: Runtime) -> str:
+    major, minor, micro, release = runtime.version
+    return f"{major}.{minor}" + (f".{micro}{release}" if micro >= 0 else "")
+
+
 def _resident(pid: int) -> Optional[int]:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -74,7 +79,7 @@ def process_heap(pid: int, exe: Optional[str] = None, max_objects: int = DEFAULT
             census, walk, warning, extra = _walk(memory, runtime, max_objects, progress, use)
             resident = _resident(pid)
     fields = {"kind": "process", "pid": pid, "core": None, "executable": executable, "resident_bytes": resident,
-              "python": ".".join(str(part) for part in runtime.version[:3])}
+              "python": _version_text(runtime)}
     return HeapResult(census, walk, fields, warning, extra)
 
 
@@ -102,7 +107,7 @@ def core_heap(core: CoreFile, exe: str, name: Optional[str], max_objects: int = 
         census, walk, warning, extra = _walk(memory, runtime, max_objects, progress, use)
     fields = {"kind": "core", "pid": core.pid, "core": os.path.abspath(core.path),
               "executable": os.path.abspath(exe), "mapped_heap_bytes": _core_heap_bytes(core),
-              "python": ".".join(str(part) for part in runtime.version[:3])}
+              "python": _version_text(runtime)}
     return HeapResult(census, walk, fields, warning, extra)
 
 

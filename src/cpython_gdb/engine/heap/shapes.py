@@ -52,6 +52,11 @@ _BY_NAME = {
     "function": "function",
     "code": "code",
     "module": "module",
+    # Their tp_itemsize counts frame slots, but ob_size is not where a
+    # PyVarObject keeps it (3.11+ embed the frame): counted by tp_basicsize.
+    "generator": "fixed",
+    "coroutine": "fixed",
+    "async_generator": "fixed",
 }
 
 

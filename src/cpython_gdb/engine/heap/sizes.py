@@ -45,6 +45,7 @@ _KIND_SHIFT = 2
 _COMPACT = 1 << 5
 _ASCII = 1 << 6
 _SIGN = 1 << 63
+_MAX_ITEMS = 1 << 40
 _U32_FROM = struct.Struct("<I").unpack_from
 
 
@@ -88,6 +89,7 @@ class Sizer:
         self.static_type_size = lay.size("PyTypeObject")
         self.by_kind: Dict[str, Callable[[int, Shape], int]] = {
             "var": self.var_size,
+            "fixed": self.fixed_size,
             "tuple": self.var_size,
             "list": self.list_size,
             "dict": self.dict_size,
@@ -102,7 +104,7 @@ class Sizer:
     def group_bytes(self, shape: Shape, objects: List[int]) -> int:
         """The sum of getsizeof over ``objects``, all of type ``shape``."""
         kind = shape.kind
-        if kind in ("var", "tuple") and not shape.itemsize or kind in ("cell", "function", "module"):
+        if kind in ("var", "tuple") and not shape.itemsize or kind in ("cell", "function", "module", "fixed"):
             return shape.base_size * len(objects)
         fn = self.by_kind.get(kind, self.var_size)
         total = 0
@@ -119,10 +121,16 @@ class Sizer:
         except CpythonGdbError:
             return shape.base_size
 
+    def fixed_size(self, obj: int, shape: Shape) -> int:
+        return shape.base_size
+
     def var_size(self, obj: int, shape: Shape) -> int:
         if not shape.itemsize:
             return shape.base_size
-        return shape.base_size + shape.itemsize * abs(_signed(self.mem.u64(obj + self.ob_size)))
+        items = abs(_signed(self.mem.u64(obj + self.ob_size)))
+        if items > _MAX_ITEMS:  # not a size: a type whose ob_size is not where PyVarObject has it
+            return shape.base_size
+        return shape.base_size + shape.itemsize * items
 
     def list_size(self, obj: int, shape: Shape) -> int:
         return shape.base_size + 8 * self.mem.u64(obj + self.allocated)

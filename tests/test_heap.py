@@ -1,0 +1,223 @@
+"""`cpython-gdb heap` (issue 15): the census of a live process and of its core, against the truth the
+target computes itself (gc.get_objects() and sys.getsizeof, tests/programs/heap_population.py).
+
+The populations are the issue's times HEAP_TEST_SCALE (default 0.05, for a
+quick tier; 1 runs the issue's own numbers: 100,000 instances with a
+__dict__, 20,000 with __slots__, 50,000 dicts, 200,000 ints, 100,000 strs).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+import sid
+from harness import PYTHONS, gcore, newest, running, stripped_copy
+from report_check import MALLOC_ENV
+
+SCALE = os.environ.get("HEAP_TEST_SCALE", "0.05")
+USER_CLASSES = ("__main__.WithDict", "__main__.WithSlots", "__main__.Node")
+DEBIAN_PYTHON = Path("/usr/bin/python3.11")
+
+
+def heap(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "heap", *args], stdin=subprocess.DEVNULL,
+                          capture_output=True, encoding="utf-8", errors="replace", timeout=300)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0 and not result.stderr, (result.returncode, result.stderr)
+    return result.stdout
+
+
+def census(*args: str) -> Dict[str, Any]:
+    doc: Dict[str, Any] = json.loads(ok(heap(*args, "--json")))
+    return doc
+
+
+def one_line_error(result: subprocess.CompletedProcess, status: int, *fragments: str) -> str:
+    assert result.returncode == status, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and not result.stdout, result.stderr
+    assert lines[0].startswith("cpython-gdb heap: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def by_type(doc: Dict[str, Any]) -> Dict[str, List[int]]:
+    return {entry["type"]: [entry["count"], entry["bytes"]] for entry in doc["types"]}
+
+
+def within(value: int, low: int, high: int, slack: float = 0.01) -> bool:
+    return low * (1 - slack) <= value <= high * (1 + slack)
+
+
+def check_against_truth(doc: Dict[str, Any], truth: Dict[str, Any]) -> None:
+    types = by_type(doc)
+    tracked = truth["tracked"]
+    # The user classes: exactly what gc.get_objects() lists, bytes included.
+    for name in USER_CLASSES:
+        assert types[name] == tracked[name], name
+    # gc.freeze()'d instances, which gc.get_objects() skips: the count made before freezing.
+    assert types["__main__.Frozen"] == [truth["frozen"]["count"], truth["frozen"]["bytes"]]
+    # dicts: at least the tracked ones (listed, or frozen), at most those plus the untracked dicts they
+    # refer to (a few more: the io objects' dicts, which gc.get_referents does not show).
+    low_count = tracked.get("dict", [0, 0])[0] + truth["frozen_dicts"][0]
+    low_bytes = tracked.get("dict", [0, 0])[1] + truth["frozen_dicts"][1]
+    high_count = low_count + truth["untracked_dicts"][0]
+    high_bytes = low_bytes + truth["untracked_dicts"][1]
+    count, size = types["dict"]
+    assert low_count <= count <= high_count + 10, (count, low_count, high_count)
+    assert within(size, low_bytes, high_bytes), (size, low_bytes, high_bytes)
+    # At least the ints and strs of the two lists.
+    assert types["int"][0] >= truth["ints"][0] and types["int"][1] >= truth["ints"][1]
+    assert types["str"][0] >= truth["strs"][0] and types["str"][1] >= truth["strs"][1]
+    summary = doc["summary"]
+    assert summary["objects"] == sum(c for c, _ in types.values()) == summary["tracked"] + summary["referenced"]
+    assert summary["bytes"] == sum(b for _, b in types.values())
+    assert summary["unreadable"] == 0 and summary["partial"] is None
+    assert [e["bytes"] for e in doc["types"]] == sorted((e["bytes"] for e in doc["types"]), reverse=True)
+
+
+def test_census_live_and_core(version, tmp_path):
+    """GIVEN the populations WHEN heap reads the process and then its core THEN both match the truth."""
+    truth_file = tmp_path / "truth.json"
+    with running(version, "heap_population.py", str(truth_file), SCALE, env=MALLOC_ENV) as target:
+        if version.endswith("t"):
+            one_line_error(heap(str(target.pid)), 1, "free-threaded build is not supported")
+            return
+        live = census(str(target.pid))
+        text = ok(heap(str(target.pid), "--top", "5"))
+        core = gcore(target.pid, tmp_path)
+    truth = json.loads(truth_file.read_text())
+    check_against_truth(live, truth)
+    from_core = census(str(core))
+    core.unlink()
+    assert from_core["types"] == live["types"]
+    assert from_core["target"]["kind"] == "core" and from_core["target"]["mapped_heap_bytes"] > 0
+    assert live["target"]["resident_bytes"] > live["summary"]["bytes"]
+    lines = text.splitlines()
+    assert lines[0].startswith(f"Heap of process {target.pid} (CPython {live['target']['python']}): ")
+    assert live["target"]["python"] in (".".join(map(str, truth["version"])), version)
+    assert lines[1].split() == ["count", "bytes", "type"]
+    top = live["types"][:5]
+    assert [line.split()[2] for line in lines[2:7]] == [e["type"] for e in top]
+    assert lines[7].endswith(f"({len(live['types']) - 5} more types)")
+    assert lines[8].split()[:3] == [f"{live['summary']['objects']:,}", f"{live['summary']['bytes']:,}", "total:"]
+
+
+def test_census_stripped_debian_python(tmp_path):
+    """Debian's stripped /usr/bin/python3.11: the same truth, from the generated layout table."""
+    if not DEBIAN_PYTHON.exists():
+        pytest.skip("no /usr/bin/python3.11")
+    truth_file = tmp_path / "truth.json"
+    with running("3.11", "heap_population.py", str(truth_file), SCALE, env=MALLOC_ENV,
+                 python=DEBIAN_PYTHON) as target:
+        live = census(str(target.pid))
+    check_against_truth(live, json.loads(truth_file.read_text()))
+
+
+def test_census_stripped_copy(tmp_path):
+    """A copy of the newest pyenv CPython without symbols or DWARF."""
+    version = newest()
+    options: Dict[str, Any] = stripped_copy(version, tmp_path / "stripped")
+    env = dict(MALLOC_ENV, **options.pop("env", {}))
+    truth_file = tmp_path / "truth.json"
+    with running(version, "heap_population.py", str(truth_file), SCALE, env=env, **options) as target:
+        live = census(str(target.pid))
+    check_against_truth(live, json.loads(truth_file.read_text()))
+
+
+def test_sort_top_type_refs_and_diff(tmp_path):
+    """--sort count, --top, --type, --refs (--chain), and --diff finding the 10,000 objects added."""
+    version = newest()
+    truth_file = tmp_path / "truth.json"
+    with running(version, "heap_population.py", str(truth_file), SCALE, env=MALLOC_ENV) as target:
+        pid = str(target.pid)
+        truth = json.loads(truth_file.read_text())
+        by_count = ok(heap(pid, "--sort", "count", "--top", "3")).splitlines()
+        counts = [int(line.split()[0].replace(",", "")) for line in by_count[2:5]]
+        assert counts == sorted(counts, reverse=True) and len(by_count) == 8
+        slotted = ok(heap(pid, "--type", "__main__.WithSlots", "--limit", "2")).splitlines()
+        n_slotted = truth["tracked"]["__main__.WithSlots"][0]
+        assert slotted[0] == f"{n_slotted:,} instances of __main__.WithSlots, the first 2 by address:"
+        assert len(slotted) == 3 and all("<WithSlots(x=" in line for line in slotted[1:])
+        refs = ok(heap(pid, "--refs", truth["instance"], "--chain")).splitlines()
+        assert refs[0] == f"Referrers of {truth['instance']}:"
+        assert refs[1].startswith(f"  {truth['instances_list']}  list  (list item 7)")
+        assert "(dict value for key 'INSTANCES')" in refs[4] and "module  (md_dict)" in refs[5]
+        assert refs[6].strip() == "a module"
+        before = tmp_path / "before.json"
+        before.write_text(ok(heap(pid, "--json")))
+        (tmp_path / "c1").mkdir()
+        core_before = gcore(target.pid, tmp_path / "c1")
+        os.kill(target.pid, signal.SIGUSR1)
+        added = Path(str(truth_file) + ".added")
+        deadline = time.monotonic() + 30
+        while not added.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        diff = json.loads(ok(heap("--diff", str(before), pid, "--json")))
+        text = ok(heap("--diff", str(core_before), pid)).splitlines()
+    core_before.unlink()
+    assert [(e["type"], e["count"]) for e in diff["grew"]] == [("__main__.Leak", 10_000)]
+    assert text[1].split() == ["+count", "+bytes", "type"]
+    assert text[2].split() == ["+10,000", f"+{diff['grew'][0]['bytes']:,}", "__main__.Leak"]
+    assert not text[3].startswith(" ")
+
+
+def test_errors(tmp_path):
+    """Bad input: one line, an exit status, never a traceback."""
+    one_line_error(heap(), 2, "missing PID|CORE")
+    one_line_error(heap("999999999"), 1, "no process with id 999999999")
+    one_line_error(heap(str(tmp_path / "nothing")), 1, "no such process or core file")
+    not_core = tmp_path / "not-a-core"
+    not_core.write_bytes(b"\x7fELF" + b"\0" * 100)
+    one_line_error(heap(str(not_core)), 1, "not a usable core file")
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text('{"tool": {}}')
+    one_line_error(heap("--diff", str(bad_json), str(bad_json)), 2, "is not a census")
+    one_line_error(heap("--top", "-1", "1"), 2, "--top")
+    with running(newest(), "heap_population.py", str(tmp_path / "t.json"), "0.01") as target:
+        pid = str(target.pid)
+        one_line_error(heap(pid, "--refs", "nothex"), 2, "not an address: 'nothex'")
+        one_line_error(heap(pid, "--type", "WithSlot"), 1, "no object of type 'WithSlot'")
+        partial = census(pid, "--max-objects", "1000")
+        assert partial["summary"]["partial"].startswith("stopped at the limit of 1,000 objects")
+        assert partial["summary"]["objects"] == 1000
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        one_line_error(heap(str(sleeper.pid)), 1, f"process {sleeper.pid} is not a Python process")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name", ["3.14", "3.15"])
+def test_census_sid(name):
+    """CPython 3.14 and 3.15 of the Debian sid root, read from the host, live."""
+    sid.install()
+    workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-heap-", dir=sid.inside(Path("/tmp"))))
+    truth_file = workdir / "truth.json"
+    try:
+        with sid.running(name, "heap_population.py", str(sid.root_path(truth_file)), SCALE) as target:
+            live = census(str(target.pid))
+        check_against_truth(live, json.loads(truth_file.read_text()))
+        assert live["target"]["python"].startswith(name)
+    finally:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if not PYTHONS:
+    pytestmark = pytest.mark.skip("no CPython to test")
