@@ -221,9 +221,13 @@ class HeapWalk:
                         return
 
     def run(self) -> None:
-        self.walk_lists()
-        if not self.partial:
-            self.follow()
+        try:
+            self.walk_lists()
+            if not self.partial:
+                self.follow()
+        except KeyboardInterrupt:
+            # Ctrl-C (gdb raises it in the command's Python): what was counted is kept, marked partial.
+            self.partial = "interrupted"
 
     # -- phase 3: sizes --------------------------------------------------------
 
