@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_OBJECTS = 50_000_000
 _NODE = struct.Struct("<Q16xQ")  # _gc_next, then (after _gc_prev and ob_refcnt) ob_type
 _NODE_FROM = _NODE.unpack_from
+_U64_FROM = struct.Struct("<Q").unpack_from
 _PROGRESS_EVERY = 1 << 16
 
 
@@ -164,6 +165,8 @@ class HeapWalk:
         refs = self.refs
         references = refs.references
         u64 = self.mem.u64
+        blocks = self.mem.blocks
+        known = shapes.by_type
         seen = self.seen
         bad = self.bad
         by_type = self.by_type
@@ -196,13 +199,17 @@ class HeapWalk:
                         bad.add(r)
                         self.unreadable += 1
                         continue
+                    block = blocks.get(r >> BLOCK_SHIFT)
+                    offset = (r & BLOCK_MASK) + 8
                     try:
-                        tp = u64(r + 8)
+                        tp = _U64_FROM(block, offset)[0] if block is not None and offset <= BLOCK - 8 else u64(r + 8)
                     except CpythonGdbError:
                         bad.add(r)
                         self.unreadable += 1
                         continue
-                    found_shape = shapes.get(tp)
+                    found_shape = known.get(tp)
+                    if found_shape is None:
+                        found_shape = shapes.get(tp)
                     if found_shape is None:
                         bad.add(r)
                         self.unreadable += 1
@@ -213,7 +220,7 @@ class HeapWalk:
                     if group is None:
                         group = by_type[tp] = []
                     group.append(r)
-                    if follows(found_shape):
+                    if found_shape.follow:
                         work.append((r, found_shape))
                         total += 1
                     if len(seen) >= budget:

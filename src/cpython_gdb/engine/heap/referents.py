@@ -224,7 +224,7 @@ class Referents:
         return 0, 0, 0, 0
 
     def _basicsize(self, shape: Shape) -> int:
-        return self.t.type_info(shape.address).basicsize
+        return shape.basicsize
 
     def _nentries(self, keys: int) -> int:
         return min(self.mem.u64(keys + self.dk_nentries), _MAX_MEMBERS) if keys else 0
@@ -349,6 +349,9 @@ _FIELDS = {
 }
 
 
+FOLLOWED_KINDS = frozenset(("list", "tuple", "dict", "set", *_FIELDS))
+
+
 def follows(shape: Shape) -> bool:
     """Whether the census reads references out of objects of this shape."""
-    return shape.heap or shape.kind in ("list", "tuple", "dict", "set") or shape.kind in _FIELDS
+    return shape.follow

@@ -73,6 +73,8 @@ class Shape:
     dictoffset: int
     # The heap classes from this one up to the first builtin base: where __slots__ are.
     heap_chain: Tuple[int, ...] = ()
+    basicsize: int = 0  # tp_basicsize alone
+    follow: bool = False  # whether the census reads references out of its objects (referents.follows)
 
 
 def _name(t: Target, info: TypeInfo) -> str:
@@ -133,9 +135,13 @@ def read_shape(t: Target, tp: int) -> Shape:
     pre = t.layout.sizes.get("PyGC_Head", 16) if gc else 0
     if info.flags & t.scheme.sizeof_preheader_flags:
         pre += 16
+    from .referents import FOLLOWED_KINDS
+
+    heap = bool(info.flags & TPFLAGS_HEAPTYPE)
     return Shape(address=tp, name=_name(t, info), kind=kind, base_size=info.basicsize + pre,
-                 itemsize=info.itemsize, gc=gc, heap=bool(info.flags & TPFLAGS_HEAPTYPE), flags=info.flags,
-                 dictoffset=info.dictoffset, heap_chain=tuple(chain))
+                 itemsize=info.itemsize, gc=gc, heap=heap, flags=info.flags,
+                 dictoffset=info.dictoffset, heap_chain=tuple(chain), basicsize=info.basicsize,
+                 follow=heap or kind in FOLLOWED_KINDS)
 
 
 class Shapes:

@@ -151,8 +151,7 @@ class Sizer:
     def int_size(self, obj: int, shape: Shape) -> int:
         word = self.mem.u64(obj + self.ob_size)
         digits = word >> 3 if self.lv_tag else abs(_signed(word))
-        pre = shape.base_size - self.t.type_info(shape.address).basicsize
-        return pre + self.digits_at + 4 * max(digits, self.min_digits)
+        return shape.base_size - shape.basicsize + self.digits_at + 4 * max(digits, self.min_digits)
 
     def str_size(self, obj: int, shape: Shape) -> int:
         mem = self.mem
@@ -160,7 +159,7 @@ class Sizer:
         length = u64(obj + self.str_length)
         state = _U32_FROM(mem.read(obj + self.str_state, 4))[0]
         kind = (state >> _KIND_SHIFT) & 7
-        pre = shape.base_size - self.t.type_info(shape.address).basicsize
+        pre = shape.base_size - shape.basicsize
         if state & _COMPACT:
             if state & _ASCII:
                 size = self.ascii_size + length + 1
