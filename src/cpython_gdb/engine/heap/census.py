@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import struct
 import time
+from array import array
 
 from ...errors import CpythonGdbError, MemoryReadError
 from ..memory import MAX_ADDRESS, MIN_ADDRESS
 from ..record import frozen
 from .blocks import BLOCK, BLOCK_MASK, BLOCK_SHIFT
 from .gc_lists import NEXT_MASK, gc_head_size, gc_lists
-from .referents import Referents, follows
+from .referents import Referents
 from .shapes import Shapes
 from .sizes import Sizer
 
@@ -41,6 +42,8 @@ _NODE = struct.Struct("<Q16xQ")  # _gc_next, then (after _gc_prev and ob_refcnt)
 _NODE_FROM = _NODE.unpack_from
 _U64_FROM = struct.Struct("<Q").unpack_from
 _PROGRESS_EVERY = 1 << 16
+_MARK_BYTES = BLOCK >> 7  # a bit per 16 bytes
+_LIMIT = "stopped at the limit of {:,} objects (set cpython max-heap-objects)"
 
 
 @frozen
@@ -79,8 +82,12 @@ class HeapWalk:
         self.shapes = Shapes(t)
         self.refs = Referents(t, mem)
         self.sizer = Sizer(t, mem, self.refs)
-        self.by_type: Dict[int, List[int]] = {}
-        self.seen: Set[int] = set()
+        # The objects found, by type address: arrays of addresses (8 bytes each).
+        self.by_type: Dict[int, array[int]] = {}
+        # Which addresses were counted: one bit per 16 bytes (two objects are never closer: an object
+        # has 16 bytes at least), a bytearray of 512 per 64 KiB block: 1/128 of the heap, where a set
+        # of ints would take several times the heap's own size.
+        self.marks: Dict[int, bytearray] = {}
         self.bad: Set[int] = set()
         self.tracked = 0
         self.referenced = 0
@@ -90,16 +97,28 @@ class HeapWalk:
         # Every object that holds references, with its shape: made by referrers.py when asked.
         self.holder_shapes: Dict[int, Shape] = {}
 
+    def found(self, address: int) -> bool:
+        """Whether the census counted the object at ``address``."""
+        bits = self.marks.get(address >> BLOCK_SHIFT)
+        index = (address & BLOCK_MASK) >> 4
+        return bits is not None and bool(bits[index >> 3] & (1 << (index & 7)))
+
+    def _unmark(self, address: int) -> None:
+        bits = self.marks.get(address >> BLOCK_SHIFT)
+        index = (address & BLOCK_MASK) >> 4
+        if bits is not None:
+            bits[index >> 3] &= ~(1 << (index & 7)) & 0xFF
+
     # -- phase 1: the collector's lists ------------------------------------------
 
     def walk_lists(self) -> None:
         blocks = self.mem.blocks
         load = self.mem.block
         u64 = self.mem.u64
-        seen = self.seen
-        add = seen.add
+        marks = self.marks
         by_type = self.by_type
         head_size = gc_head_size(self.t)
+        counted = 0
         budget = self.max_objects
         report = self.progress
         for gl in gc_lists(self.t, self.runtime):
@@ -126,21 +145,27 @@ class HeapWalk:
                     self.notes.append(f"the {gl.name} list of interpreter {gl.interpreter} breaks at 0x{node:x}")
                     break
                 obj = node + head_size
-                if obj in seen:
+                bits = marks.get(obj >> BLOCK_SHIFT)
+                if bits is None:
+                    bits = marks[obj >> BLOCK_SHIFT] = bytearray(_MARK_BYTES)
+                index = (obj & BLOCK_MASK) >> 4
+                bit = 1 << (index & 7)
+                if bits[index >> 3] & bit:
                     self.notes.append(f"the {gl.name} list of interpreter {gl.interpreter} loops at 0x{node:x}")
                     break
-                add(obj)
+                bits[index >> 3] |= bit
                 group = by_type.get(tp)
                 if group is None:
-                    group = by_type[tp] = []
+                    group = by_type[tp] = array("Q")
                 group.append(obj)
                 count += 1
-                if len(seen) >= budget:
-                    self.partial = f"stopped at the limit of {budget:,} objects (set cpython max-heap-objects)"
+                counted += 1
+                if counted >= budget:
+                    self.partial = _LIMIT.format(budget)
                     break
                 if not count & (_PROGRESS_EVERY - 1):
                     if report is not None:
-                        report(len(seen), "lists")
+                        report(counted, "lists")
                     if self.interrupted is not None and self.interrupted():
                         self.partial = "interrupted"
                         break
@@ -155,7 +180,8 @@ class HeapWalk:
                 lost = by_type.pop(tp)
                 self.unreadable += len(lost)
                 self.tracked -= len(lost)
-                seen.difference_update(lost)
+                for obj in lost:
+                    self._unmark(obj)
                 self.bad.update(lost)
 
     # -- phase 2: what they refer to ---------------------------------------------
@@ -167,65 +193,77 @@ class HeapWalk:
         u64 = self.mem.u64
         blocks = self.mem.blocks
         known = shapes.by_type
-        seen = self.seen
+        marks = self.marks
+        counted = self.tracked
         bad = self.bad
         by_type = self.by_type
         budget = self.max_objects
         work: List[Tuple[int, Shape]] = []
-        pending = [(shape, list(by_type[tp])) for tp, shape in
-                   ((tp, shapes.get(tp)) for tp in list(by_type)) if shape is not None and follows(shape)]
-        total = sum(len(objs) for _, objs in pending)
+        # The groups as they are now (objects found from here on are followed from ``work``), by index:
+        # a copy of each would hold an int object per address.
+        pending = [(shape, by_type[tp], len(by_type[tp])) for tp, shape in
+                   ((tp, shapes.get(tp)) for tp in list(by_type)) if shape is not None and shape.follow]
+        total = sum(n for _, _, n in pending)
         done = 0
         report = self.progress
-        for shape, objs in pending:
-            work.extend((obj, shape) for obj in objs)
-            while work:
-                obj, holder = work.pop()
-                done += 1
-                if not done & (_PROGRESS_EVERY - 1):
-                    if report is not None:
-                        report(len(seen), f"references {min(99, 100 * done // max(total, 1))}%")
-                    if self.interrupted is not None and self.interrupted():
-                        self.partial = "interrupted"
-                        return
-                try:
-                    found = references(obj, holder)
-                except CpythonGdbError:
-                    continue
-                for r in found:
-                    if r in seen or r in bad:
-                        continue
-                    if r & 7 or not MIN_ADDRESS <= r < MAX_ADDRESS:
-                        bad.add(r)
-                        self.unreadable += 1
-                        continue
-                    block = blocks.get(r >> BLOCK_SHIFT)
-                    offset = (r & BLOCK_MASK) + 8
+        for shape, objs, n in pending:
+            for i in range(n):
+                work.append((objs[i], shape))
+                while work:
+                    obj, holder = work.pop()
+                    done += 1
+                    if not done & (_PROGRESS_EVERY - 1):
+                        if report is not None:
+                            report(counted, f"references {min(99, 100 * done // max(total, 1))}%")
+                        if self.interrupted is not None and self.interrupted():
+                            self.partial = "interrupted"
+                            return
                     try:
-                        tp = _U64_FROM(block, offset)[0] if block is not None and offset <= BLOCK - 8 else u64(r + 8)
+                        found = references(obj, holder)
                     except CpythonGdbError:
-                        bad.add(r)
-                        self.unreadable += 1
                         continue
-                    found_shape = known.get(tp)
-                    if found_shape is None:
-                        found_shape = shapes.get(tp)
-                    if found_shape is None:
-                        bad.add(r)
-                        self.unreadable += 1
-                        continue
-                    seen.add(r)
-                    self.referenced += 1
-                    group = by_type.get(tp)
-                    if group is None:
-                        group = by_type[tp] = []
-                    group.append(r)
-                    if found_shape.follow:
-                        work.append((r, found_shape))
-                        total += 1
-                    if len(seen) >= budget:
-                        self.partial = f"stopped at the limit of {budget:,} objects (set cpython max-heap-objects)"
-                        return
+                    for r in found:
+                        bits = marks.get(r >> BLOCK_SHIFT)
+                        index = (r & BLOCK_MASK) >> 4
+                        if bits is not None and bits[index >> 3] & (1 << (index & 7)) or r in bad:
+                            continue
+                        if r & 7 or not MIN_ADDRESS <= r < MAX_ADDRESS:
+                            bad.add(r)
+                            self.unreadable += 1
+                            continue
+                        block = blocks.get(r >> BLOCK_SHIFT)
+                        offset = (r & BLOCK_MASK) + 8
+                        try:
+                            if block is not None and offset <= BLOCK - 8:
+                                tp = _U64_FROM(block, offset)[0]
+                            else:
+                                tp = u64(r + 8)
+                        except CpythonGdbError:
+                            bad.add(r)
+                            self.unreadable += 1
+                            continue
+                        found_shape = known.get(tp)
+                        if found_shape is None:
+                            found_shape = shapes.get(tp)
+                        if found_shape is None:
+                            bad.add(r)
+                            self.unreadable += 1
+                            continue
+                        if bits is None:
+                            bits = marks[r >> BLOCK_SHIFT] = bytearray(_MARK_BYTES)
+                        bits[index >> 3] |= 1 << (index & 7)
+                        self.referenced += 1
+                        counted += 1
+                        group = by_type.get(tp)
+                        if group is None:
+                            group = by_type[tp] = array("Q")
+                        group.append(r)
+                        if found_shape.follow:
+                            work.append((r, found_shape))
+                            total += 1
+                        if counted >= budget:
+                            self.partial = _LIMIT.format(budget)
+                            return
 
     def run(self) -> None:
         try:

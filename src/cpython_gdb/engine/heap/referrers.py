@@ -78,7 +78,7 @@ def referrers_entry(walk: HeapWalk, target: int, chain: bool, limits: Limits) ->
     holders = sorted(rev.get(target, ()))
     entry: Dict[str, Any] = {
         "object": f"0x{target:x}",
-        "found": target in walk.seen,
+        "found": walk.found(target),
         "referrers": [_describe(walk, holder, target) for holder in holders[:MAX_REFERRERS]],
         "more": max(0, len(holders) - MAX_REFERRERS),
     }

@@ -34,7 +34,7 @@ from ..model import TPFLAGS_HEAPTYPE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List
+    from typing import Callable, Dict, Sequence
 
     from ..target import Target
     from .blocks import BlockReader
@@ -101,7 +101,7 @@ class Sizer:
             "code": self.code_size,
         }
 
-    def group_bytes(self, shape: Shape, objects: List[int]) -> int:
+    def group_bytes(self, shape: Shape, objects: Sequence[int]) -> int:
         """The sum of getsizeof over ``objects``, all of type ``shape``."""
         kind = shape.kind
         if kind in ("var", "tuple") and not shape.itemsize or kind in ("cell", "function", "module", "fixed"):
