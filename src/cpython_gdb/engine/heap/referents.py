@@ -323,6 +323,10 @@ class Referents:
         nentries, step, words = self._entries(keys)
         key_list = words[step - 2 :: step]
         value_list = self.words(values + self.values_at, nentries) if values else words[step - 1 :: step]
+        from ..limits import Limits
+        from ..objects.dispatch import object_repr
+
+        short = Limits(max_output=60, max_items=3, max_depth=1, max_string=40)
         out = []
         for key, value in zip(key_list, value_list):
             if not key:
@@ -330,7 +334,10 @@ class Referents:
             try:
                 shown = repr(str_text(self.t, key, 100))
             except CpythonGdbError:
-                shown = f"at 0x{key:x}"
+                try:
+                    shown = object_repr(self.t, key, short)  # not a str: an int, a tuple...
+                except CpythonGdbError:
+                    shown = f"at 0x{key:x}"
             out.append((key, f"dict key {shown}"))
             if value:
                 out.append((value, f"dict value for key {shown}"))
