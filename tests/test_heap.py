@@ -23,7 +23,7 @@ from harness import PYTHONS, gcore, newest, running, stripped_copy
 from report_check import MALLOC_ENV
 
 SCALE = os.environ.get("HEAP_TEST_SCALE", "0.05")
-USER_CLASSES = ("__main__.WithDict", "__main__.WithSlots", "__main__.Node")
+USER_CLASSES = ("__main__.WithDict", "__main__.WithSlots", "__main__.Node", "__main__.HeldByFrame")
 DEBIAN_PYTHON = Path("/usr/bin/python3.11")
 
 
@@ -155,6 +155,9 @@ def test_sort_top_type_refs_and_diff(tmp_path):
         assert refs[1].startswith(f"  {truth['instances_list']}  list  (list item 7)")
         assert "(dict value for key 'INSTANCES')" in refs[4] and "module  (md_dict)" in refs[5]
         assert refs[6].strip() == "a module"
+        held = ok(heap(pid, "--refs", truth["held"], "--chain")).splitlines()
+        assert held[1].startswith("  frame  (local 'held' of serve() in thread ")
+        assert held[2].startswith("Kept alive by: held by local 'held' of serve() in thread ")
         before = tmp_path / "before.json"
         before.write_text(ok(heap(pid, "--json")))
         (tmp_path / "c1").mkdir()

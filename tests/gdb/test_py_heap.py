@@ -39,7 +39,8 @@ def test_py_heap_live_and_core(version, tmp_path):
         cli = census(str(target.pid))
         commands = [TYPES, "py-heap --top 3", "py-heap --sort count --top 2",
                     "py-heap --type __main__.WithDict --limit 2", f"py-refs {truth['instance']}",
-                    f"py-refs {truth['instance']} --chain", "py-heap --type NoSuchType"]
+                    f"py-refs {truth['instance']} --chain", "py-heap --type NoSuchType",
+                    f"py-refs {truth['held']} --chain"]
         live = run_sections(commands, pid=target.pid)
         core = gcore(target.pid, tmp_path)
     on_core = run_sections([TYPES, "py-heap --top 3"], core=core, executable=Path(target.proc.args[0]))
@@ -69,6 +70,10 @@ def test_py_heap_live_and_core(version, tmp_path):
     assert chain[:2] == refs and chain[2] == "Kept alive by:"
     assert "(dict value for key 'INSTANCES')" in chain[4] and "module  (md_dict)" in chain[5]
     assert "no object of type 'NoSuchType' in the heap" in _one_line(live[6])
+    # Held only by a local variable of a running function (a frame object up to 3.10, not from 3.11).
+    held = live[7].splitlines()
+    assert re.fullmatch(r"  frame  \(local 'held' of serve\(\) in thread \d+\)", held[1]), held
+    assert re.fullmatch(r"Kept alive by: held by local 'held' of serve\(\) in thread \d+", held[2]), held
 
 
 def test_py_heap_bounds_and_errors():

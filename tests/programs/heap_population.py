@@ -55,6 +55,10 @@ class Leak:
     pass
 
 
+class HeldByFrame:
+    """One instance, held only by a local variable of serve()."""
+
+
 def name_of(tp):
     module = tp.__module__
     return tp.__qualname__ if module == "builtins" else f"{module}.{tp.__qualname__}"
@@ -124,13 +128,12 @@ def truth():
     return out
 
 
-def write_truth():
-    data = json.dumps(truth())
+def write_truth(held):
+    found = truth()
+    found["held"] = hex(id(held))
+    data = json.dumps(found)
     with open(TRUTH, "w") as out:
         out.write(data)
-
-
-write_truth()
 
 added = []
 
@@ -147,9 +150,15 @@ def add_leaks():
         out.write("added")
 
 
-signal.signal(signal.SIGUSR1, on_usr1)
-announce("ready")
-while True:
-    time.sleep(0.02)
-    if added:
-        add_leaks()
+def serve():
+    held = HeldByFrame()
+    write_truth(held)
+    signal.signal(signal.SIGUSR1, on_usr1)
+    announce("ready")
+    while True:
+        time.sleep(0.02)
+        if added:
+            add_leaks()
+
+
+serve()

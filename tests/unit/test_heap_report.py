@@ -51,12 +51,19 @@ def test_human_sizes():
         "0 bytes", "1,023 bytes", "1.0 KiB", "5.0 MiB", "3.0 GiB"]
 
 
+def test_referrer_lines_of_a_frame_local():
+    entry = {"object": "0x1000", "more": 0, "chain": [], "root": "held by local 'x' of f() in thread 5",
+             "referrers": [{"address": None, "type": "frame", "how": "local 'x' of f() in thread 5"}]}
+    assert referrers_lines(entry) == ["Referrers of 0x1000:", "  frame  (local 'x' of f() in thread 5)",
+                                      "Kept alive by: held by local 'x' of f() in thread 5"]
+
+
 def test_referrer_lines_without_referrers_or_root():
     entry = {"object": "0x10 (not an object the census found)", "referrers": [], "more": 0, "chain": [],
              "root": "held by nothing the census reads"}
     assert referrers_lines(entry) == ["Referrers of 0x10 (not an object the census found):",
                                       "  none among the objects the census walks",
-                                      "Kept alive by: no chain found to a module, frame or thread"]
+                                      "Kept alive by: held by nothing the census reads"]
 
 
 class Memory:

@@ -43,6 +43,7 @@ _NODE_FROM = _NODE.unpack_from
 _U64_FROM = struct.Struct("<Q").unpack_from
 _PROGRESS_EVERY = 1 << 16
 _MARK_BYTES = BLOCK >> 7  # a bit per 16 bytes
+_MAX_FRAMES = 10_000  # per thread
 _LIMIT = "stopped at the limit of {:,} objects (set cpython max-heap-objects)"
 
 
@@ -94,6 +95,8 @@ class HeapWalk:
         self.unreadable = 0
         self.partial: Optional[str] = None
         self.notes: List[str] = []
+        # What the threads' frames hold: object address -> how ("local 'x' of f() in thread 123").
+        self.frame_refs: Dict[int, List[str]] = {}
         # Every object that holds references, with its shape: made by referrers.py when asked.
         self.holder_shapes: Dict[int, Shape] = {}
 
@@ -198,11 +201,14 @@ class HeapWalk:
         bad = self.bad
         by_type = self.by_type
         budget = self.max_objects
-        work: List[Tuple[int, Shape]] = []
+        work: List[Tuple[int, Optional[Shape]]] = []
         # The groups as they are now (objects found from here on are followed from ``work``), by index:
-        # a copy of each would hold an int object per address.
-        pending = [(shape, by_type[tp], len(by_type[tp])) for tp, shape in
-                   ((tp, shapes.get(tp)) for tp in list(by_type)) if shape is not None and shape.follow]
+        # a copy of each would hold an int object per address. First what the threads' frames hold
+        # (no holder: each is itself a reference to follow).
+        held = array("Q", sorted(self.frame_refs))
+        pending: List[Tuple[Optional[Shape], array[int], int]] = [(None, held, len(held))]
+        pending += [(shape, by_type[tp], len(by_type[tp])) for tp, shape in
+                    ((tp, shapes.get(tp)) for tp in list(by_type)) if shape is not None and shape.follow]
         total = sum(n for _, _, n in pending)
         done = 0
         report = self.progress
@@ -219,7 +225,7 @@ class HeapWalk:
                             self.partial = "interrupted"
                             return
                     try:
-                        found = references(obj, holder)
+                        found = references(obj, holder) if holder is not None else [obj]
                     except CpythonGdbError:
                         continue
                     for r in found:
@@ -265,10 +271,41 @@ class HeapWalk:
                             self.partial = _LIMIT.format(budget)
                             return
 
+    # -- what the threads' frames hold ---------------------------------------------
+
+    def walk_frames(self) -> None:
+        """The local variables of every thread's Python frames: references too (from 3.11 a frame is
+        not an object, and nothing else leads to them), and roots for py-refs --chain."""
+        from ..frames.walk import frame_locals
+        from ..limits import DEFAULT_LIMITS
+        from ..runtime.tstate import all_thread_states, read_thread
+
+        t = self.t
+        try:
+            tstates = all_thread_states(t, self.runtime)
+        except CpythonGdbError:
+            return
+        for tstate in tstates:
+            try:
+                thread = read_thread(t, tstate, DEFAULT_LIMITS)
+            except CpythonGdbError:
+                continue
+            ident = thread.native_thread_id or thread.thread_id
+            for frame in thread.frames[:_MAX_FRAMES]:
+                try:
+                    held = frame_locals(t, frame)
+                except CpythonGdbError:
+                    continue
+                where = f"{frame.code.qualname or frame.code.name}() in thread {ident}"
+                for local in held:
+                    if local.address:
+                        self.frame_refs.setdefault(local.address, []).append(f"local {local.name!r} of {where}")
+
     def run(self) -> None:
         try:
             self.walk_lists()
             if not self.partial:
+                self.walk_frames()
                 self.follow()
         except KeyboardInterrupt:
             # Ctrl-C (gdb raises it in the command's Python): what was counted is kept, marked partial.

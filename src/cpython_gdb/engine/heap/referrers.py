@@ -3,9 +3,10 @@
 The referrers of ADDR are the objects whose references (referents.py)
 include it, each said with the way it holds it (``list item 3``, ``dict
 value for key 'cache'``, ``attribute 'parent'``). ``--chain`` follows
-referrers upward, breadth first, to the nearest module or class: what
-keeps the object alive. References the census does not read (a frame's
-locals from 3.11, a C extension's own fields) end a chain without a root.
+referrers upward, breadth first, to the nearest module, class or local
+variable of a thread's Python frame: what keeps the object alive.
+References the census does not read (a C extension's own fields, the
+interpreter's) end a chain without a root.
 """
 
 from __future__ import annotations
@@ -76,11 +77,14 @@ def _describe(walk: HeapWalk, holder: int, held: int, with_repr: bool = True) ->
 def referrers_entry(walk: HeapWalk, target: int, chain: bool, limits: Limits) -> Dict[str, Any]:
     rev = _reverse(walk, target)
     holders = sorted(rev.get(target, ()))
+    frames = walk.frame_refs.get(target, [])
+    shown = [{"address": None, "type": "frame", "how": how} for how in frames[:MAX_REFERRERS]]
+    shown += [_describe(walk, holder, target) for holder in holders[:MAX_REFERRERS - len(shown)]]
     entry: Dict[str, Any] = {
         "object": f"0x{target:x}",
         "found": walk.found(target),
-        "referrers": [_describe(walk, holder, target) for holder in holders[:MAX_REFERRERS]],
-        "more": max(0, len(holders) - MAX_REFERRERS),
+        "referrers": shown,
+        "more": max(0, len(holders) + len(frames) - len(shown)),
     }
     if not entry["found"]:
         entry["object"] += " (not an object the census found)"
@@ -92,15 +96,21 @@ def referrers_entry(walk: HeapWalk, target: int, chain: bool, limits: Limits) ->
 
 
 def _chain(walk: HeapWalk, rev: Dict[int, List[int]], target: int) -> Any:
-    """The shortest referrer path from ``target`` to a module or class, and what the path ends at."""
+    """The shortest referrer path from ``target`` to a module, a class or a frame's local variable, and
+    what the path ends at."""
     shapes = walk.holder_shapes
+    frames = walk.frame_refs
     parent: Dict[int, int] = {}
     seen: Set[int] = {target}
     frontier = [target]
     end: Optional[int] = None
+    in_frame: Optional[str] = None
     for _ in range(MAX_CHAIN):
         nxt = []
         for obj in frontier:
+            if obj in frames:
+                end, in_frame = obj, frames[obj][0]
+                break
             for holder in sorted(rev.get(obj, ())):
                 if holder in seen:
                     continue
@@ -115,19 +125,21 @@ def _chain(walk: HeapWalk, rev: Dict[int, List[int]], target: int) -> Any:
         if end is not None or not nxt:
             break
         frontier = nxt
-    if end is None:
+    if in_frame is not None and end is not None:
+        root = f"held by {in_frame}"
+    elif end is None:
         # No module or class above: the longest path found, to where the referrers stop.
         last = frontier[0] if frontier and frontier[0] != target else None
         if last is None:
-            return [], "held by nothing the census reads (a frame's locals, a C extension, the interpreter)"
+            return [], "held by nothing the census reads (a C extension, the interpreter)"
         end = last
-        root = "above it: nothing the census reads (a frame's locals, a C extension, the interpreter)"
+        root = "above it: nothing the census reads (a C extension, the interpreter)"
     else:
         shape = shapes[end]
         root = f"a {'module' if shape.kind == 'module' else 'class'}"
     path = []
     node = end
-    while node != target:
+    while node != target and node in parent:
         path.append(_describe(walk, node, parent[node]))
         node = parent[node]
     path.reverse()

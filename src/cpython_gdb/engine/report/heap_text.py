@@ -115,13 +115,18 @@ def referrers_lines(entry: Dict[str, Any]) -> List[str]:
     if not found:
         lines.append("  none among the objects the census walks")
     for item in found:
-        lines.append(f"  {item['address']}  {printable(item['type'])}  ({printable(item['how'])})"
+        where = f"{item['address']}  " if item.get("address") else ""
+        lines.append(f"  {where}{printable(item['type'])}  ({printable(item['how'])})"
                      + (f"  {printable(item['repr'])}" if item.get("repr") else ""))
     if entry.get("more"):
         lines.append(f"  ... {entry['more']:,} more")
     chain: Optional[List[Dict[str, Any]]] = entry.get("chain")
     if chain is not None:
-        lines.append("Kept alive by:" if chain else "Kept alive by: no chain found to a module, frame or thread")
+        if not chain:
+            root = entry.get("root") or "no chain found to a module, class or frame"
+            lines.append(f"Kept alive by: {printable(root)}")
+        else:
+            lines.append("Kept alive by:")
         for depth, item in enumerate(chain):
             lines.append(f"  {'  ' * depth}<- {item['address']}  {printable(item['type'])}  ({printable(item['how'])})"
                          + (f"  {printable(item['repr'])}" if item.get("repr") else ""))
