@@ -115,14 +115,17 @@ def test_census_live_and_core(version, tmp_path):
 
 
 def test_census_stripped_debian_python(tmp_path):
-    """Debian's stripped /usr/bin/python3.11: the same truth, from the generated layout table."""
+    """Debian's stripped /usr/bin/python3.11, live and its core: the same truth, from the generated layout table."""
     if not DEBIAN_PYTHON.exists():
         pytest.skip("no /usr/bin/python3.11")
     truth_file = tmp_path / "truth.json"
     with running("3.11", "heap_population.py", str(truth_file), SCALE, env=MALLOC_ENV,
                  python=DEBIAN_PYTHON) as target:
         live = census(str(target.pid))
+        core = gcore(target.pid, tmp_path)
     check_against_truth(live, json.loads(truth_file.read_text()))
+    assert census(str(core))["types"] == live["types"]
+    core.unlink()
 
 
 def test_census_stripped_copy(tmp_path):
@@ -207,15 +210,19 @@ def test_errors(tmp_path):
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
 @pytest.mark.parametrize("name", ["3.14", "3.15"])
 def test_census_sid(name):
-    """CPython 3.14 and 3.15 of the Debian sid root, read from the host, live."""
+    """CPython 3.14 and 3.15 of the Debian sid root, read from the host: live, and a core of the root's gdb
+    (its executable given, as the core names it inside the root)."""
     sid.install()
     workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-heap-", dir=sid.inside(Path("/tmp"))))
     truth_file = workdir / "truth.json"
     try:
         with sid.running(name, "heap_population.py", str(sid.root_path(truth_file)), SCALE) as target:
             live = census(str(target.pid))
+            sid.gcore(target, sid.root_path(workdir / "core"))
         check_against_truth(live, json.loads(truth_file.read_text()))
         assert live["target"]["python"].startswith(name)
+        exe = str(sid.inside(Path(sid.INTERPRETERS[name])))
+        assert census(str(workdir / "core"), "--exe", exe)["types"] == live["types"]
     finally:
         import shutil
 
