@@ -127,3 +127,25 @@ def test_py_heap_sid(name, dwarf):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(sid.inside(hook).parent.parent, ignore_errors=True)
+
+
+INTERRUPT = """python
+import os, signal, threading
+threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+gdb.execute("py-heap --top 1")
+end"""
+
+
+def test_ctrl_c_stops_a_walk_with_a_partial_census(tmp_path):
+    """GIVEN a heap of over a million objects WHEN gdb gets SIGINT during py-heap THEN the census so far is
+    printed marked partial, and the next py-heap walks again, whole."""
+    with running(newest(), "heap_population.py", str(tmp_path / "t.json"), "2") as target:
+        script = tmp_path / "interrupt.gdb"
+        script.write_text(INTERRUPT + "\n")
+        out = run_sections([f"source {script}", "py-heap --top 1"], pid=target.pid)
+    first, second = out[0].splitlines(), out[1].splitlines()
+    assert first[1] == "PARTIAL: interrupted", first
+    assert "PARTIAL" not in out[1]
+    total = int(second[0].split(": ")[1].split()[0].replace(",", ""))
+    assert int(first[0].split(": ")[1].split()[0].replace(",", "")) < total
+    assert "Traceback" not in out[0] and "Python Exception" not in out[0]
