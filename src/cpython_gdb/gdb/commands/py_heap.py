@@ -56,9 +56,27 @@ def heap_walk(from_tty: bool) -> Tuple[Census, HeapWalk, Dict[str, Any]]:
     major, minor, micro = layout.version
     fields: Dict[str, Any] = {"kind": "gdb", "pid": inferior.pid or None, "core": None, "executable": None,
                               "python": f"{major}.{minor}" + (f".{micro}{layout.release}" if micro >= 0 else "")}
+    resident = _resident(inferior)
+    if resident:
+        fields["resident_bytes"] = resident
     if census.partial != "interrupted":  # an interrupted walk is not kept: the next command walks again
         state.stop_cache[_KEY] = (limit, census, walk, fields)
     return census, walk, fields
+
+
+def _resident(inferior: "gdb.Inferior") -> Optional[int]:
+    """VmRSS of a live local process (gdb's "native" connection), else None (a core, a remote target)."""
+    connection = getattr(inferior, "connection", None)
+    if not inferior.pid or getattr(connection, "type", None) != "native":
+        return None
+    try:
+        with open(f"/proc/{inferior.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _int_option(words: List[str], i: int, name: str) -> int:
