@@ -207,6 +207,33 @@ def test_errors(tmp_path):
         sleeper.wait()
 
 
+@pytest.mark.parametrize("mode", ["items", "loop", "break"])
+def test_corrupt_pointers_are_skipped_and_said(version, mode):
+    """GIVEN list items that point nowhere or at garbage, a collector list that loops, or one that links to
+    unmapped memory WHEN heap reads the process THEN it counts the rest, says unreadable and where the list
+    broke, and finds what followed a broken list by reference."""
+    if version.endswith("t"):
+        pytest.skip("free-threaded builds have no collector lists")
+    with running(version, "heap_corrupt.py", mode) as target:
+        node3, node7, nodes, last = target.ready.split()
+        doc = census(str(target.pid))
+        refs = ok(heap(str(target.pid), "--refs", "0x" + last)).splitlines()
+    summary = doc["summary"]
+    types = by_type(doc)
+    if mode == "items":
+        assert summary["unreadable"] == 2 and summary["notes"] == []
+        assert types["__main__.Victim"][0] == 2
+    elif mode == "loop":
+        assert summary["unreadable"] == 0
+        assert summary["notes"] == [f"the generation 0 list of interpreter 0 loops at 0x{node3}"]
+    else:
+        assert summary["unreadable"] == 1
+        assert summary["notes"] == ["the generation 0 list of interpreter 0 breaks at 0xdead0000"]
+    # The lists after the damaged node, found from NODES all the same.
+    assert refs[:2] == [f"Referrers of 0x{last}:", refs[1]] and refs[1].startswith(f"  0x{nodes}  list  (list item 9)")
+    assert summary["partial"] is None and node7
+
+
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
 @pytest.mark.parametrize("name", ["3.14", "3.15"])
 def test_census_sid(name):
