@@ -156,7 +156,7 @@ def test_py_heap_on_corrupt_lists_says_where_they_break():
     with running(newest(), "heap_corrupt.py", "break") as target:
         out = run_sections(["py-heap --top 1", "py-heap --top 1"], pid=target.pid)
     lines = out[0].splitlines()
-    assert lines[-3] == "unreadable: 1 pointers to no readable object, skipped"
+    assert lines[-3] == "unreadable: 1 (pointers that lead to no readable object: skipped)"
     assert lines[-2].startswith("resident size of the process: ")
     assert lines[-1] == "note: the generation 0 list of interpreter 0 breaks at 0xdead0000"
     assert out[1] == out[0]  # the walk kept for the stop: said the same again

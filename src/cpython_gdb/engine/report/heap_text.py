@@ -54,7 +54,7 @@ def census_lines(doc: Document, top: int = DEFAULT_TOP, sort: str = "bytes") -> 
     lines.append(f"{summary['objects']:>{width},}  {summary['bytes']:>{bwidth},}  total: "
                  f"{summary['tracked']:,} on the collector's lists, {summary['referenced']:,} found by reference")
     if summary.get("unreadable"):
-        lines.append(f"unreadable: {summary['unreadable']:,} pointers to no readable object, skipped")
+        lines.append(f"unreadable: {summary['unreadable']:,} (pointers that lead to no readable object: skipped)")
     resident = target.get("resident_bytes")
     mapped = target.get("mapped_heap_bytes")
     if resident:
