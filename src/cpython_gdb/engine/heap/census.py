@@ -114,7 +114,44 @@ class HeapWalk:
 
     # -- phase 1: the collector's lists ------------------------------------------
 
+    def walk_heaps(self) -> None:
+        """A free-threaded build's tracked objects, from its threads' mimalloc heaps (mimalloc.py)."""
+        from .mimalloc import heap_objects
+
+        marks = self.marks
+        by_type = self.by_type
+        budget = self.max_objects
+        report = self.progress
+        counted = 0
+        for obj, tp in heap_objects(self.t, self.mem, self.runtime, self.notes):
+            bits = marks.get(obj >> BLOCK_SHIFT)
+            if bits is None:
+                bits = marks[obj >> BLOCK_SHIFT] = bytearray(_MARK_BYTES)
+            index = (obj & BLOCK_MASK) >> 4
+            if bits[index >> 3] & (1 << (index & 7)):
+                continue
+            bits[index >> 3] |= 1 << (index & 7)
+            group = by_type.get(tp)
+            if group is None:
+                group = by_type[tp] = array("Q")
+            group.append(obj)
+            counted += 1
+            if counted >= budget:
+                self.partial = _LIMIT.format(budget)
+                break
+            if not counted & (_PROGRESS_EVERY - 1):
+                if report is not None:
+                    report(counted, "heaps")
+                if self.interrupted is not None and self.interrupted():
+                    self.partial = "interrupted"
+                    break
+        self.tracked = counted
+        self._drop_unreadable_types()
+
     def walk_lists(self) -> None:
+        if self.t.scheme.free_threaded:
+            self.walk_heaps()
+            return
         blocks = self.mem.blocks
         load = self.mem.block
         u64 = self.mem.u64
@@ -176,7 +213,11 @@ class HeapWalk:
             self.tracked += count
             if self.partial:
                 return
-        # Objects whose type is not a readable type are not objects.
+        self._drop_unreadable_types()
+
+    def _drop_unreadable_types(self) -> None:
+        """Objects whose type is not a readable type are not objects."""
+        by_type = self.by_type
         shapes = self.shapes
         for tp in list(by_type):
             if shapes.get(tp) is None:
@@ -196,6 +237,7 @@ class HeapWalk:
         u64 = self.mem.u64
         blocks = self.mem.blocks
         known = shapes.by_type
+        type_at = self.t.layout.off("PyObject.ob_type")
         marks = self.marks
         counted = self.tracked
         bad = self.bad
@@ -238,12 +280,12 @@ class HeapWalk:
                             self.unreadable += 1
                             continue
                         block = blocks.get(r >> BLOCK_SHIFT)
-                        offset = (r & BLOCK_MASK) + 8
+                        offset = (r & BLOCK_MASK) + type_at
                         try:
                             if block is not None and offset <= BLOCK - 8:
                                 tp = _U64_FROM(block, offset)[0]
                             else:
-                                tp = u64(r + 8)
+                                tp = u64(r + type_at)
                         except CpythonGdbError:
                             bad.add(r)
                             self.unreadable += 1

@@ -10,8 +10,8 @@ generations and the permanent generation of ``gc.freeze()``; the state is
 to this shape before 3.14.10 (gh-148726); its lists had the same offsets.
 A list's head is a PyGC_Head inside the state (``gc_generation.head``).
 
-Free-threaded builds have no such lists (objects are found through
-mimalloc's heaps): not supported here.
+Free-threaded builds have no such lists: their objects are found in
+mimalloc's heaps (mimalloc.py).
 """
 
 from __future__ import annotations

@@ -132,7 +132,8 @@ def read_shape(t: Target, tp: int) -> Shape:
             chain.append(walk.address)
             walk = t.type_info(walk.base) if walk.base else None
     gc = bool(info.flags & TPFLAGS_HAVE_GC)
-    pre = t.layout.sizes.get("PyGC_Head", 16) if gc else 0
+    # A free-threaded build has no PyGC_Head (its GC state is in the object header).
+    pre = t.layout.sizes.get("PyGC_Head", 16) if gc and not t.scheme.free_threaded else 0
     if info.flags & t.scheme.sizeof_preheader_flags:
         pre += 16
     from .referents import FOLLOWED_KINDS

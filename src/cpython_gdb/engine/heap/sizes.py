@@ -85,7 +85,7 @@ class Sizer:
         self.wstr = lay.offsets.get("PyASCIIObject.wstr")
         self.wstr_length = lay.offsets.get("PyCompactUnicodeObject.wstr_length")
         self.heap_type_size = lay.sizes.get("PyHeapTypeObject", 0)
-        self.gc_head = lay.sizes.get("PyGC_Head", 16)
+        self.gc_head = 0 if scheme.free_threaded else lay.sizes.get("PyGC_Head", 16)
         self.static_type_size = lay.size("PyTypeObject")
         self.by_kind: Dict[str, Callable[[int, Shape], int]] = {
             "var": self.var_size,

@@ -250,3 +250,16 @@ FIELDS.update(_same("PyDictValues", "embedded"))
 SIZES["PyDictKeysObject"] = ("PyDictKeysObject",)
 SIZES["PyHeapTypeObject"] = ("PyHeapTypeObject",)
 SIZES["PyUnicodeObject"] = ("PyUnicodeObject",)
+
+# Free-threaded builds (PEP 703) keep no collector lists: the census walks
+# each thread's mimalloc heaps for objects (_Py_MIMALLOC_HEAP_GC and
+# _GC_PRE) and keeps those whose ob_gc_bits say tracked.
+FIELDS.update(_same("PyObject", "ob_gc_bits"))
+FIELDS["_PyThreadStateImpl.mimalloc_heaps"] = (("_PyThreadStateImpl", "mimalloc.heaps"),)
+FIELDS["_PyThreadStateImpl.mimalloc_initialized"] = (("_PyThreadStateImpl", "mimalloc.initialized"),)
+FIELDS.update(_same("mi_heap_t", "pages"))
+FIELDS.update(_same("mi_page_t", "capacity", "reserved", "free", "used", "xblock_size", "local_free",
+                    "xthread_free", "next"))
+FIELDS.update(_same("mi_segment_t", "slices"))
+SIZES["mi_heap_t"] = ("mi_heap_t",)
+SIZES["mi_page_t"] = ("mi_page_t",)

@@ -136,6 +136,16 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 632,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "mi_heap_t.pages": 1040,
+    "mi_page_t.capacity": 10,
+    "mi_page_t.free": 16,
+    "mi_page_t.local_free": 32,
+    "mi_page_t.next": 56,
+    "mi_page_t.reserved": 12,
+    "mi_page_t.used": 24,
+    "mi_page_t.xblock_size": 28,
+    "mi_page_t.xthread_free": 40,
+    "mi_segment_t.slices": 264,
 }
 
 SIZES: dict[str, int] = {
@@ -152,6 +162,8 @@ SIZES: dict[str, int] = {
     "PyUnicodeObject": 64,
     "_PyInterpreterFrame": 80,
     "gc_generation": 24,
+    "mi_heap_t": 3064,
+    "mi_page_t": 80,
     "setentry": 16,
 }
 

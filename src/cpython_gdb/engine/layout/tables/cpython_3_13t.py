@@ -92,6 +92,7 @@ OFFSETS: dict[str, int] = {
     "PyMethodObject.im_self": 40,
     "PyModuleObject.md_dict": 32,
     "PyModuleObject.md_name": 64,
+    "PyObject.ob_gc_bits": 11,
     "PyObject.ob_type": 24,
     "PySetObject.mask": 48,
     "PySetObject.smalltable": 80,
@@ -133,9 +134,21 @@ OFFSETS: dict[str, int] = {
     "_PyInterpreterFrame.owner": 70,
     "_PyInterpreterFrame.previous": 8,
     "_PyRuntimeState.interpreters_head": 632,
+    "_PyThreadStateImpl.mimalloc_heaps": 360,
+    "_PyThreadStateImpl.mimalloc_initialized": 14224,
     "_gil_runtime_state.enabled": 0,
     "_gil_runtime_state.last_holder": 16,
     "_gil_runtime_state.locked": 24,
+    "mi_heap_t.pages": 1040,
+    "mi_page_t.capacity": 10,
+    "mi_page_t.free": 16,
+    "mi_page_t.local_free": 32,
+    "mi_page_t.next": 56,
+    "mi_page_t.reserved": 12,
+    "mi_page_t.used": 24,
+    "mi_page_t.xblock_size": 28,
+    "mi_page_t.xthread_free": 40,
+    "mi_segment_t.slices": 264,
 }
 
 SIZES: dict[str, int] = {
@@ -152,6 +165,8 @@ SIZES: dict[str, int] = {
     "PyUnicodeObject": 80,
     "_PyInterpreterFrame": 80,
     "gc_generation": 24,
+    "mi_heap_t": 3064,
+    "mi_page_t": 96,
     "setentry": 16,
 }
 

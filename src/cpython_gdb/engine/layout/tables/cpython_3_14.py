@@ -136,6 +136,15 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 808,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "mi_heap_t.pages": 1288,
+    "mi_page_t.capacity": 10,
+    "mi_page_t.free": 16,
+    "mi_page_t.local_free": 24,
+    "mi_page_t.next": 72,
+    "mi_page_t.reserved": 12,
+    "mi_page_t.used": 32,
+    "mi_page_t.xthread_free": 56,
+    "mi_segment_t.slices": 288,
 }
 
 SIZES: dict[str, int] = {
@@ -152,6 +161,8 @@ SIZES: dict[str, int] = {
     "PyUnicodeObject": 64,
     "_PyInterpreterFrame": 88,
     "gc_generation": 24,
+    "mi_heap_t": 3088,
+    "mi_page_t": 96,
     "setentry": 16,
 }
 
