@@ -18,7 +18,7 @@ from __future__ import annotations
 import struct
 
 from ...errors import CpythonGdbError
-from ..memory import read_i32, read_u8
+from ..memory import read_i32
 from ..model import TPFLAGS_INLINE_VALUES, TPFLAGS_MANAGED_DICT
 
 TYPE_CHECKING = False
@@ -77,6 +77,8 @@ class Referents:
             for kind, keys in _FIELDS.items()
         }
         self._slots: Dict[int, Tuple[Tuple[str, int], ...]] = {}
+        self._valid_shift = 8 * lay.offsets.get("PyDictValues.valid", 0)
+        self._capacity_shift = 8 * lay.offsets.get("PyDictValues.capacity", 0)
         self.by_kind: Dict[str, Callable[[int, Shape], List[int]]] = {
             "list": self.list_refs,
             "tuple": self.tuple_refs,
@@ -98,8 +100,8 @@ class Referents:
         u64 = self.mem.u64
         nentries = u64(keys + self.dk_nentries)
         if self.log2:
-            head = self.mem.read(keys + 8, 3)
-            log2_size, log2_index_bytes, kind = head[0], head[1], head[2]
+            head = u64(keys + 8)  # dk_log2_size, dk_log2_index_bytes, dk_kind: bytes 8, 9 and 10
+            log2_size, log2_index_bytes, kind = head & 0xFF, (head >> 8) & 0xFF, (head >> 16) & 0xFF
             if log2_size > 40 or log2_index_bytes > log2_size + 3:
                 raise CpythonGdbError("dict keys")
             capacity = 1 << log2_size
@@ -218,9 +220,10 @@ class Referents:
             return dict_addr, 0, 0, 0
         if flags & TPFLAGS_INLINE_VALUES:
             values = obj + self._basicsize(shape)
-            lay = self.t.layout
-            if read_u8(self.mem, values + lay.off("PyDictValues.valid")):
-                return 0, values, read_u8(self.mem, values + lay.off("PyDictValues.capacity")), keys
+            # capacity and valid are bytes of the values' first word: one read.
+            head = u64(values)
+            if (head >> self._valid_shift) & 0xFF:
+                return 0, values, (head >> self._capacity_shift) & 0xFF, keys
         return 0, 0, 0, 0
 
     def _basicsize(self, shape: Shape) -> int:

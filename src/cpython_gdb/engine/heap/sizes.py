@@ -157,7 +157,7 @@ class Sizer:
         mem = self.mem
         u64 = mem.u64
         length = u64(obj + self.str_length)
-        state = _U32_FROM(mem.read(obj + self.str_state, 4))[0]
+        state = u64(obj + self.str_state) & 0xFFFF_FFFF
         kind = (state >> _KIND_SHIFT) & 7
         pre = shape.base_size - shape.basicsize
         if state & _COMPACT:
