@@ -77,6 +77,9 @@ class Referents:
             for kind, keys in _FIELDS.items()
         }
         self._slots: Dict[int, Tuple[Tuple[str, int], ...]] = {}
+        self._shared: Dict[int, int] = {}  # shared (split-table) keys already followed -> dk_nentries
+        # (entries, dk_nentries, entry size, capacity) of shared keys, by address (sizes.py)
+        self.shared_tables: Dict[int, Tuple[int, int, int, int]] = {}
         self._valid_shift = 8 * lay.offsets.get("PyDictValues.valid", 0)
         self._capacity_shift = 8 * lay.offsets.get("PyDictValues.capacity", 0)
         self.by_kind: Dict[str, Callable[[int, Shape], List[int]]] = {
@@ -139,11 +142,18 @@ class Referents:
         if not keys:
             return []
         values = u64(obj + self.ma_values)
-        nentries, step, words = self._entries(keys)
         if values:
+            # A split table: the keys shared by a class's instances are followed once, with the first
+            # dict that has them; each dict has its own values.
+            nentries = self._shared.get(keys)
+            if nentries is not None:
+                return [r for r in self.words(values + self.values_at, nentries) if r]
+            nentries, step, words = self._entries(keys)
+            self._shared[keys] = nentries
             out = [r for r in words[step - 2 :: step] if r]
             out += [r for r in self.words(values + self.values_at, nentries) if r]
             return out
+        nentries, step, words = self._entries(keys)
         out = [r for r in words[step - 2 :: step] if r]
         out += [r for r in words[step - 1 :: step] if r]
         return out

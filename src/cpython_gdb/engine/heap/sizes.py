@@ -203,7 +203,10 @@ class Sizer:
             return size
         if u64(obj + refs.ma_values):
             if self.scheme.split_values_size == "usable":
-                _, _, _, capacity = refs.keys_table(keys)
+                table = refs.shared_tables.get(keys)
+                if table is None:
+                    table = refs.shared_tables[keys] = refs.keys_table(keys)
+                capacity = table[3]
                 size += 8 * ((capacity << 1) // 3)
             elif self.dk_usable is not None:
                 size += 8 * (u64(keys + refs.dk_nentries) + u64(keys + self.dk_usable))
