@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import sid
-from harness import gcore, newest, run_sections, running
+from harness import gcore, minor_of, newest, run_sections, running
 from report_check import MALLOC_ENV
 from test_heap import SCALE, census, check_against_truth
 
@@ -36,7 +36,7 @@ def test_py_heap_live_and_core(version, tmp_path):
         commands = [TYPES, "py-heap --top 3", "py-heap --sort count --top 2",
                     "py-heap --type __main__.WithDict --limit 2", f"py-refs {truth['instance']}",
                     f"py-refs {truth['instance']} --chain", "py-heap --type NoSuchType",
-                    f"py-refs {truth['held']} --chain"]
+                    f"py-refs {truth['held']} --chain", f"py-refs {truth['cycle']}"]
         live = run_sections(commands, pid=target.pid)
         core = gcore(target.pid, tmp_path)
     on_core = run_sections([TYPES, "py-heap --top 3"], core=core, executable=Path(target.proc.args[0]))
@@ -71,6 +71,16 @@ def test_py_heap_live_and_core(version, tmp_path):
     held = live[7].splitlines()
     assert re.fullmatch(r"  frame  \(local 'held' of serve\(\) in thread \d+\)", held[1]), held
     assert re.fullmatch(r"Kept alive by: held by local 'held' of serve\(\) in thread \d+", held[2]), held
+    # CYCLE: held by a slot, by the other Node's attribute (its __dict__'s value up to 3.10) and by a global.
+    cycle = sorted(live[8].splitlines()[1:])
+    other = truth["cycle_other"]
+    attribute = (f"  {other}  __main__.Node  (attribute 'other')" if minor_of(version) >= (3, 11) else
+                 "  0x")  # the other Node's __dict__, an address of its own
+    assert any(line.startswith(f"  {truth['slotted5']}  __main__.WithSlots  (attribute 'y' (slot))")
+               for line in cycle), cycle
+    assert any(line.startswith(attribute) and ("(dict value for key 'other')" in line or
+                                               minor_of(version) >= (3, 11)) for line in cycle), cycle
+    assert any("(dict value for key 'CYCLE')" in line for line in cycle), cycle
 
 
 def test_py_heap_bounds_and_errors():

@@ -93,6 +93,7 @@ STRS = ["s%d" % i for i in range(scaled(100_000))]
 CYCLE = Node()
 CYCLE.other = Node()
 CYCLE.other.other = CYCLE
+SLOTTED[5].y = CYCLE  # a slot that holds an object
 LEAKS = []
 
 
@@ -121,6 +122,9 @@ def truth():
         "instance": hex(id(INSTANCES[7])),
         "instances_list": hex(id(INSTANCES)),
         "slotted": hex(id(slot_list[3])),
+        "slotted5": hex(id(slot_list[5])),
+        "cycle": hex(id(CYCLE)),
+        "cycle_other": hex(id(CYCLE.other)),
     }
     if os.environ.get("HEAP_DEBUG"):
         out["dict_ids"] = debug_ids + [id(o) for o in objects if type(o) is dict] + list(unique)
