@@ -255,3 +255,31 @@ def test_census_sid(name):
 
 if not PYTHONS:
     pytestmark = pytest.mark.skip("no CPython to test")
+
+
+def test_each_interpreter_has_its_lists(version):
+    """A subinterpreter's objects are on its own collector lists (3.9+): both interpreters are walked."""
+    from cpython_gdb.direct.heap import process_heap
+    from cpython_gdb.engine.heap.gc_lists import gc_lists
+    from cpython_gdb.engine.runtime.tstate import interpreters
+
+    with running(version, "thread_states.py", env=MALLOC_ENV) as target:
+        result = process_heap(target.pid, use=lambda walk: (
+            [(gl.interpreter, gl.name) for gl in gc_lists(walk.t, walk.runtime)]
+            if not walk.t.scheme.free_threaded else [], len(interpreters(walk.t, walk.runtime))))
+    lists, n_interpreters = result.extra
+    assert n_interpreters == 2
+    if version.endswith("t"):
+        assert lists == []
+    elif version == "3.8":
+        assert lists == [(0, "generation 0"), (0, "generation 1"), (0, "generation 2"), (0, "permanent")]
+    else:
+        assert sorted({i for i, _ in lists}) == [0, 1] and len(lists) == 8
+    summary = census_of(result)
+    assert summary["unreadable"] == 0 and summary["notes"] == [] and summary["objects"] > 1000
+
+
+def census_of(result) -> Dict[str, Any]:
+    from cpython_gdb.engine.heap.document import census_document
+
+    return census_document(result.census, result.target)["summary"]
