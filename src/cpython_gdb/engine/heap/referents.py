@@ -1,8 +1,8 @@
 """The objects an object refers to, for the layouts the census knows.
 
 Followed: list and tuple items, dict keys and values (combined and split
-tables), set entries, a cell's content, a function's code and names, a
-code object's names, and an instance's __dict__, its values where the
+tables), set entries, a cell's content, a function's code, names,
+defaults, doc and __dict__, a code object's constants and names, and an instance's __dict__, its values where the
 dict is not made (3.11's and 3.12's split values, 3.13's inline values)
 and its __slots__. That is how the census finds the objects the collector
 does not track (str, int, float, bytes, and tuples and dicts of those).
@@ -361,8 +361,11 @@ class Referents:
 _FIELDS = {
     "cell": ("PyCellObject.ob_ref",),
     "function": ("PyFunctionObject.func_code", "PyFunctionObject.func_name", "PyFunctionObject.func_qualname",
-                 "PyFunctionObject.func_module", "PyFunctionObject.func_globals", "PyFunctionObject.func_closure"),
-    "code": ("PyCodeObject.co_filename", "PyCodeObject.co_name", "PyCodeObject.co_qualname",
+                 "PyFunctionObject.func_module", "PyFunctionObject.func_globals", "PyFunctionObject.func_closure",
+                 "PyFunctionObject.func_defaults", "PyFunctionObject.func_kwdefaults", "PyFunctionObject.func_doc",
+                 "PyFunctionObject.func_dict"),
+    "code": ("PyCodeObject.co_consts", "PyCodeObject.co_names",
+             "PyCodeObject.co_filename", "PyCodeObject.co_name", "PyCodeObject.co_qualname",
              "PyCodeObject.co_linetable", "PyCodeObject.co_lnotab", "PyCodeObject.co_localsplusnames",
              "PyCodeObject.co_varnames", "PyCodeObject.co_cellvars", "PyCodeObject.co_freevars"),
     "module": ("PyModuleObject.md_dict",),

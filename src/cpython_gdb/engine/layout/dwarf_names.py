@@ -263,3 +263,7 @@ FIELDS.update(_same("mi_page_t", "capacity", "reserved", "free", "used", "xblock
 FIELDS.update(_same("mi_segment_t", "slices"))
 SIZES["mi_heap_t"] = ("mi_heap_t",)
 SIZES["mi_page_t"] = ("mi_page_t",)
+# More references the census follows: a code object's constants and names,
+# a function's defaults, doc and __dict__.
+FIELDS.update(_same("PyCodeObject", "co_consts", "co_names"))
+FIELDS.update(_same("PyFunctionObject", "func_defaults", "func_kwdefaults", "func_doc", "func_dict"))
