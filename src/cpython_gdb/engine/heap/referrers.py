@@ -74,12 +74,30 @@ def _describe(walk: HeapWalk, holder: int, held: int, with_repr: bool = True) ->
     return entry
 
 
+_KEY_PREFIX = "dict value for key '"
+
+
+def _as_attribute(walk: HeapWalk, rev: Dict[int, List[int]], holder: int, described: Dict[str, Any]) -> Dict[str, Any]:
+    """A dict that is an instance's __dict__ said as that instance's attribute ("attribute 'parent'")."""
+    how = described["how"]
+    if walk.holder_shapes[holder].kind != "dict" or not how.startswith(_KEY_PREFIX) or "," in how:
+        return described
+    for owner in rev.get(holder, ()):
+        shape = walk.holder_shapes[owner]
+        if shape.heap and _how(walk, owner, shape, holder) == "__dict__":
+            entry = _describe(walk, owner, holder)
+            entry["how"] = f"attribute {how[len(_KEY_PREFIX) - 1:]} (in its __dict__ 0x{holder:x})"
+            return entry
+    return described
+
+
 def referrers_entry(walk: HeapWalk, target: int, chain: bool, limits: Limits) -> Dict[str, Any]:
     rev = _reverse(walk, target)
     holders = sorted(rev.get(target, ()))
     frames = walk.frame_refs.get(target, [])
     shown = [{"address": None, "type": "frame", "how": how} for how in frames[:MAX_REFERRERS]]
-    shown += [_describe(walk, holder, target) for holder in holders[:MAX_REFERRERS - len(shown)]]
+    shown += [_as_attribute(walk, rev, holder, _describe(walk, holder, target))
+              for holder in holders[:MAX_REFERRERS - len(shown)]]
     entry: Dict[str, Any] = {
         "object": f"0x{target:x}",
         "found": walk.found(target),
