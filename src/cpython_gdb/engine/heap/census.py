@@ -24,7 +24,7 @@ from ...errors import CpythonGdbError, MemoryReadError
 from ..memory import MAX_ADDRESS, MIN_ADDRESS
 from ..record import frozen
 from .blocks import BLOCK, BLOCK_MASK, BLOCK_SHIFT
-from .gc_lists import NEXT_MASK, gc_head_size, gc_lists
+from .gc_lists import NEXT_MASK, estimated_objects, gc_head_size, gc_lists
 from .referents import Referents
 from .shapes import Shapes
 from .sizes import Sizer
@@ -159,6 +159,7 @@ class HeapWalk:
         by_type = self.by_type
         head_size = gc_head_size(self.t)
         counted = 0
+        estimate = estimated_objects(self.t, self.runtime) if self.progress is not None else 0
         budget = self.max_objects
         report = self.progress
         for gl in gc_lists(self.t, self.runtime):
@@ -205,7 +206,7 @@ class HeapWalk:
                     break
                 if not count & (_PROGRESS_EVERY - 1):
                     if report is not None:
-                        report(counted, "lists")
+                        report(counted, f"lists {min(99, 100 * counted // estimate)}%" if estimate else "lists")
                     if self.interrupted is not None and self.interrupted():
                         self.partial = "interrupted"
                         break

@@ -61,6 +61,36 @@ def gc_lists(t: Target, runtime: int) -> List[GcList]:
     return out
 
 
+def estimated_objects(t: Target, runtime: int) -> int:
+    """About how many objects the lists hold (0: not known), for a progress percentage.
+
+    Generation 0's count is its tracked objects; ``long_lived_total`` is what
+    the last full collection left in the oldest generation and
+    ``long_lived_pending`` what was promoted there since. Generation 1 and
+    the permanent generation are not counted anywhere.
+    """
+    from ..memory import read_i32, read_i64
+
+    lay = t.layout
+    if t.scheme.free_threaded or not lay.has("gc_generation.count"):
+        return 0
+    if lay.has("_PyRuntimeState.gc_generations"):
+        states = [(runtime, "_PyRuntimeState")]
+    else:
+        states = [(interp, "PyInterpreterState") for interp in interpreters(t, runtime)]
+    total = 0
+    try:
+        for base, struct_name in states:
+            total += max(0, read_i32(t.reader, base + lay.off(f"{struct_name}.gc_generations")
+                                     + lay.off("gc_generation.count")))
+            for key in ("gc_long_lived_total", "gc_long_lived_pending"):
+                if lay.has(f"{struct_name}.{key}"):
+                    total += max(0, read_i64(t.reader, base + lay.off(f"{struct_name}.{key}")))
+    except CpythonGdbError:
+        return 0
+    return total
+
+
 def gc_head_size(t: Target) -> int:
     try:
         return t.layout.size("PyGC_Head")

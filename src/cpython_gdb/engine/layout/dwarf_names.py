@@ -267,3 +267,11 @@ SIZES["mi_page_t"] = ("mi_page_t",)
 # a function's defaults, doc and __dict__.
 FIELDS.update(_same("PyCodeObject", "co_consts", "co_names"))
 FIELDS.update(_same("PyFunctionObject", "func_defaults", "func_kwdefaults", "func_doc", "func_dict"))
+# How many objects the lists hold, about (for the census's progress):
+# generation 0's count of tracked objects, and the objects the last full
+# collection left in the oldest generation, plus those promoted since.
+FIELDS["_PyRuntimeState.gc_long_lived_total"] = (("_PyRuntimeState", "gc.long_lived_total"),)
+FIELDS["_PyRuntimeState.gc_long_lived_pending"] = (("_PyRuntimeState", "gc.long_lived_pending"),)
+FIELDS["PyInterpreterState.gc_long_lived_total"] = (("PyInterpreterState", "gc.long_lived_total"),)
+FIELDS["PyInterpreterState.gc_long_lived_pending"] = (("PyInterpreterState", "gc.long_lived_pending"),)
+FIELDS["gc_generation.count"] = (("struct gc_generation", "count"),)

@@ -78,6 +78,8 @@ OFFSETS: dict[str, int] = {
     "PyHeapTypeObject.ht_qualname": 864,
     "PyInterpreterState.gc_collecting": 848,
     "PyInterpreterState.gc_generations": 672,
+    "PyInterpreterState.gc_long_lived_pending": 880,
+    "PyInterpreterState.gc_long_lived_total": 872,
     "PyInterpreterState.gc_permanent_generation": 752,
     "PyInterpreterState.id": 48,
     "PyInterpreterState.modules": 888,
@@ -144,6 +146,7 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 40,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "gc_generation.count": 20,
 }
 
 SIZES: dict[str, int] = {

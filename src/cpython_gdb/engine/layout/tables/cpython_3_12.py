@@ -76,6 +76,8 @@ OFFSETS: dict[str, int] = {
     "PyInterpreterState.ceval_gil": 384,
     "PyInterpreterState.gc_collecting": 312,
     "PyInterpreterState.gc_generations": 136,
+    "PyInterpreterState.gc_long_lived_pending": 344,
+    "PyInterpreterState.gc_long_lived_total": 336,
     "PyInterpreterState.gc_permanent_generation": 216,
     "PyInterpreterState.id": 8,
     "PyInterpreterState.modules": 944,
@@ -139,6 +141,7 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 40,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "gc_generation.count": 20,
 }
 
 SIZES: dict[str, int] = {

@@ -126,10 +126,13 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.ceval_gil": 1152,
     "_PyRuntimeState.gc_collecting": 544,
     "_PyRuntimeState.gc_generations": 368,
+    "_PyRuntimeState.gc_long_lived_pending": 576,
+    "_PyRuntimeState.gc_long_lived_total": 568,
     "_PyRuntimeState.gc_permanent_generation": 448,
     "_PyRuntimeState.interpreters_head": 32,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "gc_generation.count": 20,
 }
 
 SIZES: dict[str, int] = {

@@ -77,6 +77,8 @@ OFFSETS: dict[str, int] = {
     "PyHeapTypeObject.ht_qualname": 856,
     "PyInterpreterState.gc_collecting": 816,
     "PyInterpreterState.gc_generations": 640,
+    "PyInterpreterState.gc_long_lived_pending": 848,
+    "PyInterpreterState.gc_long_lived_total": 840,
     "PyInterpreterState.gc_permanent_generation": 720,
     "PyInterpreterState.id": 24,
     "PyInterpreterState.modules": 856,
@@ -130,6 +132,7 @@ OFFSETS: dict[str, int] = {
     "_PyRuntimeState.interpreters_head": 32,
     "_gil_runtime_state.last_holder": 8,
     "_gil_runtime_state.locked": 16,
+    "gc_generation.count": 20,
 }
 
 SIZES: dict[str, int] = {
