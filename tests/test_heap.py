@@ -283,3 +283,32 @@ def census_of(result) -> Dict[str, Any]:
     from cpython_gdb.engine.heap.document import census_document
 
     return census_document(result.census, result.target)["summary"]
+
+
+def test_progress_on_a_terminal(tmp_path):
+    """stderr a terminal: a progress line with a percentage, erased before the census prints; else none."""
+    import pty
+
+    with running(newest(), "heap_population.py", str(tmp_path / "t.json"), "1") as target:
+        controller, terminal = pty.openpty()
+        try:
+            proc = subprocess.run([sys.executable, "-m", "cpython_gdb.cli.main", "heap", str(target.pid), "--top", "1"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, timeout=300)
+            os.close(terminal)
+            said = b""
+            while True:
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                said += chunk
+        finally:
+            os.close(controller)
+        plain = heap(str(target.pid), "--top", "1")
+    assert proc.returncode == 0 and proc.stdout.decode().startswith("Heap of process")
+    text = said.decode()
+    assert "\rcpython-gdb heap: 65,536 objects (lists " in text and "%)" in text, text
+    assert text.endswith("\r\x1b[K"), text
+    assert plain.returncode == 0 and plain.stderr == ""
