@@ -312,3 +312,48 @@ def test_progress_on_a_terminal(tmp_path):
     assert "\rcpython-gdb heap: 65,536 objects (lists " in text and "%)" in text, text
     assert text.endswith("\r\x1b[K"), text
     assert plain.returncode == 0 and plain.stderr == ""
+
+
+def _size_mismatches(truth_file: Path):
+    """A use= function: (type, getsizeof, ours) of each object of heap_sizes.py where they differ."""
+    def use(walk) -> List[Any]:
+        out = []
+        type_at = walk.t.layout.off("PyObject.ob_type")
+        for address, name, size in json.loads(truth_file.read_text()):
+            obj = int(address, 16)
+            shape = walk.shapes.get(walk.mem.u64(obj + type_at))
+            ours = walk.sizer.size(obj, shape) if shape is not None else None
+            if ours != size:
+                out.append((name, size, ours))
+        return out
+    return use
+
+
+def test_sizes_equal_getsizeof(version, tmp_path):
+    """GIVEN objects of every kind the census sizes (tests/programs/heap_sizes.py) WHEN it sizes each THEN
+    the bytes are what sys.getsizeof said in the target."""
+    from cpython_gdb.direct.heap import process_heap
+
+    truth_file = tmp_path / "sizes.json"
+    with running(version, "heap_sizes.py", str(truth_file)) as target:
+        result = process_heap(target.pid, use=_size_mismatches(truth_file))
+    assert len(json.loads(truth_file.read_text())) > 50
+    assert result.extra == []
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name", ["3.14", "3.15"])
+def test_sizes_equal_getsizeof_sid(name):
+    from cpython_gdb.direct.heap import process_heap
+
+    sid.install()
+    workdir = Path(tempfile.mkdtemp(prefix="cpython-gdb-heap-", dir=sid.inside(Path("/tmp"))))
+    try:
+        truth_file = workdir / "sizes.json"
+        with sid.running(name, "heap_sizes.py", str(sid.root_path(truth_file))) as target:
+            result = process_heap(target.pid, use=_size_mismatches(truth_file))
+        assert result.extra == []
+    finally:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
