@@ -2,12 +2,14 @@
 
 Two sources, each object counted once:
 
-1. ``gc``: every object on a collector list of an interpreter
-   (gc_lists.py): the tracked objects, those ``gc.get_objects()`` lists
-   plus the permanent generation of ``gc.freeze()``;
-2. ``referenced``: the objects those refer to (referents.py), and so on
-   from each new one, that are on no list: the untracked ones (str, int,
-   float, bytes, and tuples and dicts the collector untracked).
+1. ``tracked``: every object on a collector list of an interpreter
+   (gc_lists.py): the objects ``gc.get_objects()`` lists plus the
+   permanent generation of ``gc.freeze()``; in a free-threaded build, the
+   tracked objects of each thread's mimalloc GC heaps (mimalloc.py);
+2. ``referenced``: the objects those refer to (referents.py), and the
+   local variables of every thread's Python frames, and so on from each
+   new one, that are on no list: the untracked ones (str, int, float,
+   bytes, and tuples and dicts the collector untracked).
 
 A pointer that does not lead to a readable object with a readable type is
 skipped and counted as ``unreadable``. The walk stops at ``max_objects``
