@@ -86,13 +86,13 @@ def minor_of(version: str) -> Tuple[int, int]:
     return int(major), int(minor)
 
 
-def version_params() -> List[object]:
-    """Every supported pyenv version as a test parameter: a missing one is a visible skip."""
+def version_params(exclude: Sequence[str] = ()) -> List[object]:
+    """Every supported pyenv version as a test parameter (but ``exclude``): a missing one is a visible skip."""
     import pytest
 
     return [pytest.param(minor) if minor in PYTHONS else
             pytest.param(minor, marks=pytest.mark.skip(reason=missing_version(minor)))
-            for minor in SUPPORTED + FREE_THREADED]
+            for minor in SUPPORTED + FREE_THREADED if minor not in exclude]
 
 
 def newest() -> str:

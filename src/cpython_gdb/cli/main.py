@@ -7,6 +7,8 @@
                      [--debug-file-directory DIR] [GDB-OPTION...]
     cpython-gdb demo [--python PYTHON]
     cpython-gdb dump PID|CORE [--exe PYTHON] [--locals] [--native] [--json]
+    cpython-gdb heap PID|CORE [--top N] [--sort bytes|count] [--json] [--type NAME] [--refs ADDR [--chain]]
+    cpython-gdb heap --diff BEFORE AFTER
 
 run, attach and core replace this process with gdb (``$CPYTHON_GDB_GDB`` or
 ``gdb`` from PATH), so their exit status is gdb's; ``--dry-run`` prints the gdb
@@ -186,6 +188,11 @@ def cmd_dump(argv: List[str]) -> int:
     return run_dump(argv)
 
 
+def cmd_heap(argv: List[str]) -> int:
+    from cpython_gdb.cli.heap import cmd_heap as run_heap
+    return run_heap(argv)
+
+
 COMMANDS: Dict[str, Tuple[Callable[[List[str]], int], str]] = {
     "gdbinit": (cmd_gdbinit, "print the gdb command that loads cpython-gdb (for ~/.gdbinit)"),
     "run": (cmd_run, "run a program under gdb with cpython-gdb loaded"),
@@ -194,6 +201,7 @@ COMMANDS: Dict[str, Tuple[Callable[[List[str]], int], str]] = {
     "demo": (cmd_demo, "attach to a bundled sample program and show its Python stacks"),
     "dump": (cmd_dump,
              "print every thread of a process or core once (text or JSON) and exit"),
+    "heap": (cmd_heap, "count the live Python objects of a process or core by type (also --diff, --type, --refs)"),
 }
 
 

@@ -84,6 +84,26 @@ unwind every frame."""
 _fast_unwind: List[_FastUnwind] = []
 
 
+class _MaxHeapObjects(_ForgetsStop, gdb.Parameter):
+    """Maximum objects py-heap and py-refs walk; the census is marked partial when it stops there."""
+
+    value: Optional[int]
+
+    set_doc = "Set the maximum objects a heap census walks."
+    show_doc = "Show the maximum objects a heap census walks."
+
+    def __init__(self) -> None:
+        super().__init__("cpython max-heap-objects", gdb.COMMAND_DATA, gdb.PARAM_UINTEGER)
+        self.value = DEFAULT_MAX_HEAP_OBJECTS
+
+    def get_show_string(self, svalue: str) -> str:
+        return f"cpython max-heap-objects is {svalue}."
+
+
+DEFAULT_MAX_HEAP_OBJECTS = 50_000_000
+_max_heap_objects: List[_MaxHeapObjects] = []
+
+
 def register_parameters(on_change: Callable[[], None]) -> None:
     """Define the settings; ``on_change`` is called whenever one is set."""
     if _params:
@@ -94,6 +114,13 @@ def register_parameters(on_change: Callable[[], None]) -> None:
     for name, field, doc, default in _SPECS:
         _params[field] = _Limit(name, field, doc, default)
     _fast_unwind.append(_FastUnwind())
+    _max_heap_objects.append(_MaxHeapObjects())
+
+
+def max_heap_objects() -> int:
+    """The heap census's bound; 0 and "unlimited" (None) still keep one: 1 << 40."""
+    value: Optional[int] = _max_heap_objects[0].value if _max_heap_objects else DEFAULT_MAX_HEAP_OBJECTS
+    return int(value) if value else 1 << 40
 
 
 def fast_unwind() -> bool:

@@ -42,8 +42,13 @@ _quiet = False  # set when announce() found no CPython: not again until the file
 _secrets: Dict[int, Optional[Tuple[int, int]]] = {}  # _Py_HashSecret's key, by inferior
 
 
+# What a command worked out at this stop and may use again before the target runs (the heap walk).
+stop_cache: Dict[str, object] = {}
+
+
 def forget_stop(_event: object = None) -> None:
     _targets.clear()
+    stop_cache.clear()
     forget_mappings()
 
 

@@ -248,3 +248,50 @@ FIELDS["PyInterpreterState.modules"] = (
 # 3.13+: whether an object's inline values are in use, or its dict took
 # them over (gh-115776).
 FIELDS.update(_same("PyDictValues", "valid"))
+
+# The heap census (engine/heap). The collector's lists: three generations
+# and the permanent one, in the runtime in 3.8 and in each interpreter
+# from 3.9 (bpo-40533); every version 3.8-3.15 keeps that shape (3.14's
+# incremental collector was reverted to it before 3.14.10: gh-148726).
+FIELDS["_PyRuntimeState.gc_generations"] = (("_PyRuntimeState", "gc.generations"),)
+FIELDS["_PyRuntimeState.gc_permanent_generation"] = (("_PyRuntimeState", "gc.permanent_generation"),)
+FIELDS["PyInterpreterState.gc_generations"] = (("PyInterpreterState", "gc.generations"),)
+FIELDS["PyInterpreterState.gc_permanent_generation"] = (("PyInterpreterState", "gc.permanent_generation"),)
+SIZES["gc_generation"] = ("struct gc_generation",)
+SIZES["PyGC_Head"] = ("PyGC_Head",)
+# What sys.getsizeof counts beyond the fixed part of an object.
+FIELDS.update(_same("PyListObject", "allocated"))
+FIELDS.update(_same("PySetObject", "smalltable"))
+FIELDS.update(_same("PyDictKeysObject", "dk_refcnt", "dk_usable"))
+FIELDS.update(_same("PyByteArrayObject", "ob_alloc"))
+FIELDS.update(_same("PyASCIIObject", "wstr"))
+FIELDS.update(_same("PyCompactUnicodeObject", "utf8_length", "utf8", "wstr_length"))
+FIELDS.update(_same("PyDictValues", "embedded"))
+SIZES["PyDictKeysObject"] = ("PyDictKeysObject",)
+SIZES["PyHeapTypeObject"] = ("PyHeapTypeObject",)
+SIZES["PyUnicodeObject"] = ("PyUnicodeObject",)
+
+# Free-threaded builds (PEP 703) keep no collector lists: the census walks
+# each thread's mimalloc heaps for objects (_Py_MIMALLOC_HEAP_GC and
+# _GC_PRE) and keeps those whose ob_gc_bits say tracked.
+FIELDS.update(_same("PyObject", "ob_gc_bits"))
+FIELDS["_PyThreadStateImpl.mimalloc_heaps"] = (("_PyThreadStateImpl", "mimalloc.heaps"),)
+FIELDS["_PyThreadStateImpl.mimalloc_initialized"] = (("_PyThreadStateImpl", "mimalloc.initialized"),)
+FIELDS.update(_same("mi_heap_t", "pages"))
+FIELDS.update(_same("mi_page_t", "capacity", "reserved", "free", "used", "xblock_size", "local_free",
+                    "xthread_free", "next"))
+FIELDS.update(_same("mi_segment_t", "slices"))
+SIZES["mi_heap_t"] = ("mi_heap_t",)
+SIZES["mi_page_t"] = ("mi_page_t",)
+# More references the census follows: a code object's constants and names,
+# a function's defaults, doc and __dict__.
+FIELDS.update(_same("PyCodeObject", "co_consts", "co_names"))
+FIELDS.update(_same("PyFunctionObject", "func_defaults", "func_kwdefaults", "func_doc", "func_dict"))
+# How many objects the lists hold, about (for the census's progress):
+# generation 0's count of tracked objects, and the objects the last full
+# collection left in the oldest generation, plus those promoted since.
+FIELDS["_PyRuntimeState.gc_long_lived_total"] = (("_PyRuntimeState", "gc.long_lived_total"),)
+FIELDS["_PyRuntimeState.gc_long_lived_pending"] = (("_PyRuntimeState", "gc.long_lived_pending"),)
+FIELDS["PyInterpreterState.gc_long_lived_total"] = (("PyInterpreterState", "gc.long_lived_total"),)
+FIELDS["PyInterpreterState.gc_long_lived_pending"] = (("PyInterpreterState", "gc.long_lived_pending"),)
+FIELDS["gc_generation.count"] = (("struct gc_generation", "count"),)

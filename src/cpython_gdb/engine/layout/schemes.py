@@ -95,6 +95,25 @@ class Scheme:
     # record that each eval-loop call keeps in its C frame (3.13+, where
     # cframe is gone: gh-108036).
     running_anchor: str = "cframe"  # "frame_scan" | "cframe" | "entry_shim"
+    # What sys.getsizeof adds before an object (_PySys_GetSizeOf): the
+    # PyGC_Head of a GC type, plus two words when the type has one of these
+    # flags: none up to 3.10, Py_TPFLAGS_MANAGED_DICT in 3.11 (gh-89503),
+    # Py_TPFLAGS_PREHEADER (managed dict or managed weakref) from 3.12.
+    sizeof_preheader_flags: int = 0
+    # int.__sizeof__ counts |ob_size| digits up to 3.10, at least one from
+    # 3.11 (the digit zero holds).
+    int_min_digits: int = 0
+    # dict.__sizeof__ of a split table counts its values array as
+    # USABLE_FRACTION(dk_size) slots (<= 3.10) or dk_nentries + dk_usable
+    # (3.11+: shared_keys_usable_size).
+    split_values_size: str = "usable"  # "usable" | "nentries_usable"
+    # Whether sys.getsizeof of a static type adds a PyGC_Head: 3.11 and
+    # 3.12 (_PyType_PreHeaderSize of any type); not before (tp_is_gc) nor
+    # from 3.13 (static types skipped).
+    static_type_preheader: bool = False
+    # bytearray.__sizeof__ from 3.15 also counts the header of the bytes
+    # object that holds its buffer (PyBytesObject and its NUL) when it has one.
+    bytearray_bytes_header: int = 0
 
 
 _V310 = Scheme(
@@ -130,6 +149,10 @@ _V311 = replace(
     managed_values_offset=-4 * 8,
     localsplus="kinds",
     str_hash="siphash13",
+    sizeof_preheader_flags=1 << 4,
+    static_type_preheader=True,
+    int_min_digits=1,
+    split_values_size="nentries_usable",
 )
 _V312 = replace(
     _V311,
@@ -139,12 +162,14 @@ _V312 = replace(
     str_ready_bit=None,
     managed_dict="312",
     managed_values_offset=0,
+    sizeof_preheader_flags=(1 << 4) | (1 << 3),
 )
-_V313 = replace(_V312, managed_dict="313", running_anchor="entry_shim")
+_V313 = replace(_V312, managed_dict="313", running_anchor="entry_shim", static_type_preheader=False)
 _V314 = replace(_V313, stack_refs="tagged")
+_V315 = replace(_V314, bytearray_bytes_header=33)
 
 _SCHEMES = {(2, 7): _V27, (3, 6): _V36, (3, 7): _V39, (3, 8): _V39, (3, 9): _V39, (3, 10): _V310, (3, 11): _V311,
-            (3, 12): _V312, (3, 13): _V313, (3, 14): _V314, (3, 15): _V314}
+            (3, 12): _V312, (3, 13): _V313, (3, 14): _V314, (3, 15): _V315}
 
 # (major, minor) of each version known, oldest first.
 SUPPORTED = tuple(sorted(_SCHEMES))
