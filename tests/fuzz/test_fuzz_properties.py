@@ -244,7 +244,8 @@ def test_line_of_never_raises(minor, table, firstlineno, offset):
     layout = table_layout((3, minor, 0))
     target = Target(Image([b"\0" * 8, b"\0" * 8], [], 416), layout)
     code = CodeInfo(address=0x1000, filename="f.py", name="f", qualname="f", firstlineno=firstlineno,
-                    local_names=(), local_kinds=(), linetable=table, first_traceable=0)
+                    local_names=(), local_kinds=(), arguments=(), linetable=table,
+                    first_traceable=0)
     line = line_of(target, code, offset)
     assert line is None or isinstance(line, int)
 

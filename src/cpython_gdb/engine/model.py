@@ -51,6 +51,9 @@ class CodeInfo:
     # "local", "cell" (a local captured by an inner function) or "free".
     local_names: Tuple[str, ...]
     local_kinds: Tuple[str, ...]
+    # The parameters' names, in the signature's order (positional, *args,
+    # keyword-only, **kwargs): their slots are shown as kind "argument".
+    arguments: Tuple[str, ...]
     linetable: bytes
     first_traceable: int  # byte offset of the first traceable instruction
 
@@ -58,7 +61,7 @@ class CodeInfo:
 @frozen
 class Local:
     name: str
-    kind: str  # "local", "cell" or "free"
+    kind: str  # "argument", "local", "cell" (captured by an inner function) or "free"
     address: int  # the PyObject* held by the slot (for cells: the content)
 
 

@@ -18,11 +18,12 @@ from ..engine.target import Target
 if TYPE_CHECKING:
     from ..engine.runtime.os_thread import OsThreadKeys
     from .cframes import Lesson
+    from .selection import Choice
 
 
 class StopState:
     __slots__ = ("stacks", "pythreads", "gdb_frames", "modules", "lessons", "names", "told", "os_threads",
-                 "__weakref__")
+                 "choices", "__weakref__")
 
     def __init__(self) -> None:
         # By gdb's global thread number.
@@ -39,6 +40,8 @@ class StopState:
         self.told = 0
         # tstates.py: every thread's (global number, keys), read once where needed.
         self.os_threads: Optional[List[Tuple[int, "OsThreadKeys"]]] = None
+        # selection.py: the Python frame py-up, py-down or py-frame chose, by gdb's global thread number.
+        self.choices: Dict[int, "Choice"] = {}
 
 
 _states: "weakref.WeakKeyDictionary[Target, StopState]" = weakref.WeakKeyDictionary()

@@ -22,6 +22,10 @@ _CO_FAST_FREE = 0x80
 
 _MAX_NAMES = 1 << 16
 
+# co_flags bits for a *args and a **kwargs parameter (the same from 2.7 to 3.15).
+_CO_VARARGS = 0x4
+_CO_VARKEYWORDS = 0x8
+
 
 def _text(t: Target, addr: int) -> str:
     return str_or(t, addr, "?", 1000)
@@ -72,6 +76,31 @@ def _locals(t: Target, code: int) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     return tuple(names), tuple(kinds)
 
 
+def _arguments(t: Target, code: int, names: Tuple[str, ...]) -> Tuple[str, ...]:
+    """The parameters' names in the order of the signature: positional, *args, keyword-only, **kwargs.
+
+    CPython puts the parameters first among the fast locals, in another
+    order: positional (co_argcount, which counts the positional-only ones
+    too), keyword-only, then *args and **kwargs where co_flags has them.
+    """
+    lay = t.layout
+    positional = read_i32(t.reader, code + lay.off("PyCodeObject.co_argcount"))
+    keyword_only = 0
+    if lay.has("PyCodeObject.co_kwonlyargcount"):  # not in 2.7
+        keyword_only = read_i32(t.reader, code + lay.off("PyCodeObject.co_kwonlyargcount"))
+    flags = read_i32(t.reader, code + lay.off("PyCodeObject.co_flags"))
+    star = 1 if flags & _CO_VARARGS else 0
+    double_star = 1 if flags & _CO_VARKEYWORDS else 0
+    if min(positional, keyword_only) < 0 or positional + keyword_only + star + double_star > len(names):
+        return ()  # counts that do not fit the names: show every slot as a plain local
+    after = positional + keyword_only
+    order = list(names[:positional])
+    order += names[after:after + star]
+    order += names[positional:after]
+    order += names[after + star:after + star + double_star]
+    return tuple(order)
+
+
 def read_code(t: Target, code: int) -> CodeInfo:
     cached = t.codes.get(code)
     if cached is not None:
@@ -95,6 +124,7 @@ def read_code(t: Target, code: int) -> CodeInfo:
         firstlineno=read_i32(t.reader, code + lay.off("PyCodeObject.co_firstlineno")),
         local_names=names,
         local_kinds=kinds,
+        arguments=_arguments(t, code, names),
         linetable=_bytes(t, t.field_ptr(code, table_key)),
         first_traceable=first_traceable,
     )

@@ -34,7 +34,8 @@ def object_ref(t: Target, bits: int) -> int:
     return bits
 
 
-def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str, ...]) -> Tuple[Local, ...]:
+def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str, ...],
+                 arguments: Tuple[str, ...] = ()) -> Tuple[Local, ...]:
     count = len(names)
     if count == 0:
         return ()
@@ -58,19 +59,30 @@ def _read_locals(t: Target, slots: int, names: Tuple[str, ...], kinds: Tuple[str
                 pass
             if not value:
                 continue
+        if kind != "free" and name in arguments:
+            # A parameter, captured or not (up to 3.10 a captured one is
+            # read from its cell slot, which has the parameter's name).
+            kind = "argument"
         out.append(Local(name, kind, value))
-    return tuple(out)
-
+    if not arguments:
+        return tuple(out)
+    # The parameters first, as the signature lists them; the rest in slot
+    # order. 2.7 leaves a captured parameter's value in its own slot too:
+    # the cell's, read last, is the one the function sees.
+    params = {local.name: local for local in out if local.kind == "argument"}
+    ordered = [params[name] for name in arguments if name in params]
+    return tuple(ordered + [local for local in out if local.kind != "argument"])
 
 
 def frame_locals(t: Target, frame: PyFrame) -> Tuple[Local, ...]:
-    """The frame's variables that hold a value, in slot order.
+    """The frame's variables that hold a value: its parameters in the
+    signature's order, then the other slots in slot order.
 
     Read when asked for, not by the walk: a traceback does not need them,
     and they were a third of its reads. Raises CpythonGdbError.
     """
     code = frame.code
-    return _read_locals(t, frame.locals_address, code.local_names, code.local_kinds)
+    return _read_locals(t, frame.locals_address, code.local_names, code.local_kinds, code.arguments)
 
 # The fields a walk reads from each frame record, with their widths: the
 # record is fetched in one read and the fields are cut from it.

@@ -19,6 +19,7 @@ json_text() keeps the JSON document valid Unicode.
 from __future__ import annotations
 
 from ..limits import DEFAULT_LIMITS
+from .local_groups import block_lines, inline
 from .source import clip_line, source_line, source_lines
 
 TYPE_CHECKING = False
@@ -108,8 +109,7 @@ def python_lines(entry: Entry, indent: str = "  ") -> List[str]:
     out = [f'{indent}File "{entry["file"]}", line {line}, in {entry["function"]}']
     if entry.get("source") is not None:
         out.append(f"{indent}  {entry['source']}")
-    for local in entry.get("locals") or ():
-        out.append(f"{indent}      {local['name']} = {local['repr']}")
+    out.extend(block_lines(entry.get("locals") or (), indent + "    "))
     if entry.get("locals_error"):
         out.append(f"{indent}      (locals unreadable: {entry['locals_error']})")
     return out
@@ -168,25 +168,22 @@ def traceback_lines(frames: List[Entry]) -> List[str]:
 
 
 def _locals_inline(entry: Entry, max_output: int) -> str:
-    """A frame's locals on one line, ``name=repr, ...``, cut once ``max_output`` characters are used."""
+    """A frame's locals on one line, by group (local_groups.inline), cut once ``max_output`` characters are used."""
     if entry.get("locals_error"):
         return f"locals unreadable: {entry['locals_error']}"
-    parts = []
-    budget = max_output
-    for local in entry.get("locals") or ():
-        parts.append(f"{local['name']}={local['repr']}")
-        budget -= len(parts[-1]) + 2
-        if budget <= 0:
-            parts.append("...(truncated)")
-            break
-    return ", ".join(parts)
+    return inline(entry.get("locals") or (), max_output)
 
 
-def frame_summary(entry: Entry, max_output: int) -> List[str]:
-    """A Python frame entry (with its locals) as py-bt-full, py-up and py-down print it."""
-    number = "?" if entry.get("level") is None else str(entry["level"])
+def frame_summary(entry: Entry, max_output: int, number: Optional[int] = None) -> List[str]:
+    """A Python frame entry (with its locals) as py-bt-full, py-up, py-down and py-frame print it.
+
+    ``number``: the frame's number among the thread's Python frames
+    (py-frame N selects it), shown first as ``[N]``.
+    """
+    level = "?" if entry.get("level") is None else str(entry["level"])
     line = "?" if entry.get("line") is None else str(entry["line"])
-    out = [f"#{number} Frame 0x{entry['address']:x}, for file {entry['file']}, "
+    head = "" if number is None else f"[{number}] "
+    out = [f"{head}#{level} Frame 0x{entry['address']:x}, for file {entry['file']}, "
            f"line {line}, in {entry['function']} ({_locals_inline(entry, max_output)})"]
     if entry.get("source") is not None:
         out.append("    " + entry["source"])
@@ -194,12 +191,14 @@ def frame_summary(entry: Entry, max_output: int) -> List[str]:
 
 
 def full_lines(frames: Sequence[Entry], max_output: int) -> List[str]:
-    """What py-bt-full prints for a thread's frame entries (Python ones with their locals)."""
+    """What py-bt-full prints for a thread's frame entries: Python ones numbered, with their locals."""
     out: List[str] = []
     marks = interpreter_changes(frames)
+    number = 0
     for index, entry in enumerate(frames):
         if entry["kind"] == "python":
-            out.extend(frame_summary(entry, max_output))
+            out.extend(frame_summary(entry, max_output, number))
+            number += 1
         else:
             text = _c_line(entry)
             if text is not None:
@@ -214,7 +213,7 @@ def locals_lines(entry: Entry) -> List[str]:
     out = [f"Locals for {entry['function']}"]
     if entry.get("locals_error"):
         out.append(f"(locals unreadable: {entry['locals_error']})")
-    out.extend(f"{local['name']} = {local['repr']}" for local in entry.get("locals") or ())
+    out.extend(block_lines(entry.get("locals") or ()))
     return out
 
 

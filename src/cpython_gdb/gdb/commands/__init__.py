@@ -6,6 +6,7 @@ from .. import state
 from .base import PyCommand
 from .py_bt import PyBt, PyBtFull
 from .py_exc import PyExc
+from .py_frame import PySelectFrame
 from .py_heap import PyHeap, PyRefs
 from .py_list import PyList
 from .py_locals import PyLocals
@@ -15,8 +16,8 @@ from .py_tasks import PyTasks
 from .py_threads import PyDumpJson, PyThreads
 from .py_up_down import PyDown, PyUp
 
-ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals, PyExc, PyRepr, PyObjFunction, PyThreads, PyDumpJson,
-       PyTasks, PyHeap, PyRefs)
+ALL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PySelectFrame, PyPrint, PyLocals, PyExc, PyRepr, PyObjFunction,
+       PyThreads, PyDumpJson, PyTasks, PyHeap, PyRefs)
 # What CPython's python-gdb.py defines too.
 OFFICIAL = (PyBt, PyBtFull, PyList, PyUp, PyDown, PyPrint, PyLocals)
 

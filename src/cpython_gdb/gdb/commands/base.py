@@ -10,6 +10,7 @@ from ...engine.target import Target
 from ...errors import CpythonGdbError
 from .. import state
 from ..charset import for_host
+from ..selection import recorded
 from ..stack import (
     CFrame,
     ThreadStack,
@@ -106,8 +107,12 @@ def selected_python(stack: ThreadStack) -> Optional[CFrame]:
 
 
 def selected_python_frame() -> Tuple[Target, Optional[PyFrame], Optional[CFrame], ThreadStack]:
-    """The newest Python frame run by the selected (or next older) eval frame."""
+    """The Python frame py-up, py-down or py-frame selected (selection.py), else the
+    newest one run by the selected (or next older) eval frame."""
     target, stack = current_stack()
+    choice = recorded(target)
+    if choice is not None:
+        return target, choice.frame, choice.cframe, stack
     cframe = selected_python(stack)
     if cframe is not None:
         return target, cframe.python[0], cframe, stack
@@ -126,6 +131,9 @@ def selected_python_frame_only() -> Tuple[Target, Optional[PyFrame], Optional[Th
     (see stack._settled); the stack is None then.
     """
     target = state.current_target()
+    choice = recorded(target)
+    if choice is not None:
+        return target, choice.frame, None
     frame = newest_python_frame(target)
     if frame is not None:
         return target, frame, None

@@ -1,47 +1,36 @@
-"""py-up and py-down: select the next older or newer C frame running Python."""
-
-from typing import List, Optional
+"""py-up and py-down: select the next older or newer Python frame."""
 
 from ...engine.report.document import python_entry
 from ...engine.report.text import frame_summary
 from .. import state
-from ..stack import CFrame, python_cframes, selected_level, settled_python_cframe
-from .base import PyCommand, current_stack, write
+from ..selection import choose, neighbour
+from .base import PyCommand, write
 
 
 def _move(older: bool) -> None:
     target = state.current_target()
-    # From the newest frame, py-up needs the C stack only up to the next
-    # eval-loop call: a deep stack is not unwound for one step.
-    target_cframe: Optional[CFrame] = settled_python_cframe(target, selected_level() + 1) if older else None
-    if target_cframe is None:
-        target, stack = current_stack()
-        level = selected_level()
-        candidates: List[CFrame] = python_cframes(stack)
-        if older:
-            found = [c for c in candidates if c.level > level]
-            target_cframe = found[0] if found else None
-        else:
-            found = [c for c in candidates if c.level < level]
-            target_cframe = found[-1] if found else None
-    if target_cframe is None:
+    found = neighbour(target, older)
+    if found is None:
         write("Unable to find an older python frame" if older else "Unable to find a newer python frame")
         return
-    target_cframe.frame.select()
+    choose(target, found)
+    frame, cframe = found
     limits = state.limits()
-    for frame in target_cframe.python:
-        entry = python_entry(target, frame, target_cframe.level, True, limits)
-        for line in frame_summary(entry, limits.max_output):
-            write(line)
+    entry = python_entry(target, frame, None if cframe is None else cframe.level, True, limits)
+    for line in frame_summary(entry, limits.max_output):
+        write(line)
 
 
 class PyUp(PyCommand):
-    """Select and print the next older C frame that runs Python code.
+    """Select and print the next older Python frame.
 
 Usage: py-up
 
-On CPython 3.11 and later one C frame of the eval loop runs several Python
-frames; all of them are printed."""
+It is printed with the number of the C frame that runs it. On CPython 3.11
+and later one C frame of the eval loop runs several Python frames: py-up
+steps through them one at a time, and selects in gdb the C frame that runs
+the one it reaches. py-print, py-locals, py-list and py-exc then use it,
+until gdb selects another frame (frame N, up, down) or the program runs."""
 
     name = "py-up"
 
@@ -50,9 +39,11 @@ frames; all of them are printed."""
 
 
 class PyDown(PyCommand):
-    """Select and print the next newer C frame that runs Python code.
+    """Select and print the next newer Python frame.
 
-Usage: py-down"""
+Usage: py-down
+
+As py-up, one Python frame at a time, towards the newest."""
 
     name = "py-down"
 
