@@ -53,6 +53,67 @@ class F:
     locals: str = ""
     entry: bool = False  # called from C: the first frame its eval-loop call ran
     file: Optional[str] = None  # absolute path when not the program itself
+    # The function's parameters, read from its source by Stack: the locals
+    # of those names show under "Arguments", the others under "Local
+    # variables". Locals written already grouped ("args: ...; locals: ...")
+    # are taken as they are (cells and free variables).
+    params: Tuple[str, ...] = ()
+
+
+GROUPED = re.compile(r"^(args|locals|cells|free): ")
+
+
+def split_items(text: str) -> List[str]:
+    """'a=1, b=[2, 3]' -> ['a=1', 'b=[2, 3]']: split at the commas outside brackets and quotes."""
+    items, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        elif ch == "," and depth == 0 and text[i + 1 : i + 2] == " ":
+            items.append(text[start:i])
+            start = i + 2
+    items.append(text[start:])
+    return [item for item in items if item]
+
+
+def params_of(path: str, name: str) -> Tuple[str, ...]:
+    """The parameter names of function NAME (or the one lambda) in the file at PATH."""
+    text = (PROGRAMS / path).read_text()
+    if name == "<lambda>":
+        found = re.search(r"lambda ([\w, ]*):", text)
+    else:
+        found = re.search(rf"def {re.escape(name)}\(([^)]*)\)", text)
+    if found is None:
+        return ()
+    words = [w.split("=")[0].strip().lstrip("*") for w in found.group(1).split(",")]
+    return tuple(w for w in words if w and w not in ("/", "*"))
+
+
+def inline_locals(f: F) -> str:
+    """F's locals as py-bt-full shows them, by group."""
+    if not f.locals or GROUPED.match(f.locals):
+        return f.locals
+    items = split_items(f.locals)
+    args = [i for i in items if i.split("=", 1)[0] in f.params]
+    rest = [i for i in items if i.split("=", 1)[0] not in f.params]
+    parts = ([f"args: {', '.join(args)}"] if args else []) + ([f"locals: {', '.join(rest)}"] if rest else [])
+    return "; ".join(parts)
+
+
+def grouped_lines(f: F, lines: Sequence[str]) -> List[str]:
+    """py-locals' lines for F from its 'name = value' lines; lines with group labels are taken as they are."""
+    if any(line.endswith(":") for line in lines):
+        return list(lines)
+    args = [line for line in lines if line.split(" = ", 1)[0] in f.params]
+    rest = [line for line in lines if line.split(" = ", 1)[0] not in f.params]
+    out = (["Arguments:"] + ["  " + a for a in args]) if args else []
+    return out + ((["Local variables:"] + ["  " + r for r in rest]) if rest else [])
 
 
 @dataclass
@@ -132,6 +193,8 @@ class Stack:
         self.path = str(PROGRAMS / program)
         self.items = shown(version, items)
         self.frames = [i for i in items if isinstance(i, F)]
+        for f in self.frames:
+            f.params = params_of(self.file(f), f.name)
         self.groups = groups(version, self.frames)
         self.levels: Dict[int, int] = {}  # id(frame or builtin) -> C level
         if bt is not None:
@@ -167,20 +230,24 @@ class Stack:
                 out.append("    " + self.text(item))
         return "\n".join(out) + "\n"
 
-    def summary(self, f: F) -> List[str]:
+    def summary(self, f: F, number: Optional[int] = None) -> List[str]:
+        """py-up's lines for F; with its NUMBER among the Python frames, py-bt-full's and py-frame's."""
         where = f"for file {self.file(f)}, line {self.line(f)}, in {f.name}"
+        head = "" if number is None else f"[{number}] "
         return [
-            f"#{self.levels[id(f)]} Frame 0xADDR, {where} ({f.locals})",
+            f"{head}#{self.levels[id(f)]} Frame 0xADDR, {where} ({inline_locals(f)})",
             "    " + self.text(f),
         ]
 
     def py_bt_full(self) -> str:
         out: List[str] = []
+        number = 0
         for item in self.items:
             if isinstance(item, B):
                 out.append(f"#{self.levels[id(item)]} {item.text}")
             else:
-                out.extend(self.summary(item))
+                out.extend(self.summary(item, number))
+                number += 1
         return "\n".join(out) + "\n"
 
     def group_summary(self, group: Sequence[F]) -> str:
@@ -211,7 +278,7 @@ def locals_block(group: Sequence[F], values: Dict[str, List[str]]) -> str:
     out = []
     for f in group:
         out.append(f"Locals for {f.name}")
-        out.extend(values[f.locals])
+        out.extend(grouped_lines(f, values[f.locals]))
     return "\n".join(out) + "\n"
 
 
@@ -243,23 +310,25 @@ def recursion_items(version: str) -> List[Item]:
 
 
 def up_down_commands(count: int) -> List[str]:
-    """py-up past the oldest frame, then py-down past the newest."""
-    return ["py-up"] * (count + 1) + ["py-down"] * count
+    """py-up past the oldest of COUNT Python frames, then py-down past the newest."""
+    return ["py-up"] * count + ["py-down"] * count
 
 
 def expected_up_down(stack: Stack) -> List[str]:
-    groups_ = stack.groups
-    ups = [stack.group_summary(g) for g in groups_] + ["Unable to find an older python frame\n"]
-    downs = [stack.group_summary(g) for g in reversed(groups_[:-1])] + ["Unable to find a newer python frame\n"]
-    return ups + downs
+    """From the newest Python frame (selected by default), one Python frame at a time."""
+    frames = stack.frames
+    ups = ["".join(line + "\n" for line in stack.summary(f)) for f in frames[1:]]
+    downs = ["".join(line + "\n" for line in stack.summary(f)) for f in reversed(frames[:-1])]
+    return (ups + ["Unable to find an older python frame\n"] + downs
+            + ["Unable to find a newer python frame\n"])
 
 
 def test_recursion_commands(version):
-    n_groups = len(groups(version, [i for i in recursion_items(version) if isinstance(i, F)]))
+    n_frames = len([i for i in recursion_items(version) if isinstance(i, F)])
     # Where `frame N` should land: the C frame running recursive_function(n=1).
     probe = ["bt -no-filters", "py-bt", "py-bt-full", "py-locals", "py-list", "py-list 1", "py-list 20, 24"]
     probe += ["py-print v", "py-print Foo", "py-print len", "py-print __name__", "py-print no_such_name", "py-print"]
-    probe += up_down_commands(n_groups)
+    probe += up_down_commands(n_frames)
     with running(version, "recursion.py") as target:
         first = run_sections(probe, pid=target.pid)
         stack = Stack(version, "recursion.py", recursion_items(version), bt=first[0])
@@ -273,8 +342,7 @@ def test_recursion_commands(version):
     assert norm(out["py-bt"]) == stack.py_bt()
     assert norm(out["py-bt-full"]) == stack.py_bt_full()
 
-    # Frame 0 is in C (the sleep): the commands use the newest Python frame,
-    # and py-locals shows every Python frame of that eval-loop C call.
+    # Frame 0 is in C (the sleep): the commands use the newest Python frame.
     wait_here = stack.frames[0]
     values = {
         "v=3": ["v = 3"],
@@ -287,7 +355,7 @@ def test_recursion_commands(version):
         "n=3, obj=None, z=[3, 'abc']": ["n = 3", "obj = None", "z = [3, 'abc']"],
         "": [],
     }
-    assert norm(out["py-locals"]) == locals_block(stack.groups[0], values)
+    assert norm(out["py-locals"]) == locals_block([wait_here], values)
     current = stack.line(wait_here)
     assert out["py-list"] == stack.listing(wait_here, current - 5, current + 5)
     assert ">" + str(current) in out["py-list"]
@@ -301,15 +369,16 @@ def test_recursion_commands(version):
     assert out["py-print no_such_name"] == "'no_such_name' not found\n"
     assert "usage: py-print NAME" in out["py-print"]
 
-    moves = first[len(probe) - 2 * n_groups - 1 :]
+    moves = first[len(probe) - 2 * n_frames :]
     assert [norm(m) for m in moves] == expected_up_down(stack)
 
     # `frame N` with N from py-bt-full selects the C frame of that Python
-    # frame; the commands then work on it (on 3.11+ its whole group).
+    # frame; the commands then work on the newest Python frame it runs (on
+    # 3.11+ the first of its group), and py-up goes on one Python frame.
     frame_out, locals_out, print_n, print_obj, list_out, bt_again, up, down = second
     evaluator = "(_PyEval_EvalFrameDefault|PyEval_EvalFrameEx)"  # 2.7's
     assert re.match(rf"#{level}\s+(0x[0-9a-f]+ in )?{evaluator} ", frame_out), frame_out
-    assert norm(locals_out) == locals_block(n1, values)
+    assert norm(locals_out) == locals_block(n1[:1], values)
     first_n = n1[0].locals.split(",")[0].split("=")[1]
     assert print_n == f"local 'n' = {first_n}\n"
     assert norm(print_obj) == "local 'obj' = " + values[n1[0].locals][1].split(" = ")[1] + "\n"
@@ -317,15 +386,9 @@ def test_recursion_commands(version):
     assert list_out == stack.listing(n1[0], line - 5, line + 5)
     # py-bt does not depend on the selected frame.
     assert norm(bt_again) == stack.py_bt()
-    index = stack.groups.index(n1)
-    older = stack.groups[index + 1] if index + 1 < len(stack.groups) else None
-    assert norm(up) == (stack.group_summary(older) if older else "Unable to find an older python frame\n")
-    # py-down comes back to the group py-up left, or (when py-up could not
-    # move) goes on to the next newer group.
-    if older:
-        assert norm(down) == stack.group_summary(n1)
-    else:
-        assert norm(down) == stack.group_summary(stack.groups[index - 1])
+    at = stack.frames.index(n1[0])
+    assert norm(up) == "".join(line + "\n" for line in stack.summary(stack.frames[at + 1]))
+    assert norm(down) == "".join(line + "\n" for line in stack.summary(n1[0]))
     if major_minor(version) >= (3, 11):
         # One C frame, several Python frames: same number on each line.
         assert len(n1) == 5 and len({stack.levels[id(f)] for f in n1}) == 1
@@ -418,8 +481,8 @@ def shapes_items(version: str) -> List[Item]:
         B("<built-in function next>"),
         # count is a free variable of inner, a cell of outer: shown with
         # the value the cell holds.
-        F("inner", "# mark: inner", "gen=<generator object numbers at remote 0xADDR>, first=6, count=6"),
-        F("outer", "# mark: outer", f"start=5, inner={inner_function(version)}, count=6"),
+        F("inner", "# mark: inner", "locals: gen=<generator object numbers at remote 0xADDR>, first=6; free: count=6"),
+        F("outer", "# mark: outer", f"args: start=5; locals: inner={inner_function(version)}; cells: count=6"),
         F("walk", "# mark: walk", f"self={walker_}, extra=3, total=5"),
         F("main", "# mark: main", f"walker={walker_}"),
         F("<module>", "# mark: module", "", entry=True),
@@ -430,10 +493,13 @@ def test_methods_closures_generators(version):
     items = shapes_items(version)
     walker_ = walker(version)
     frames = [i for i in items if isinstance(i, F)]
-    gs = groups(version, frames)
-    # Select each Python group in turn with py-up and query it.
-    per_group = ["py-up", "py-locals", "py-print self", "py-print count", "py-print GREETING", "py-print time"]
-    commands = ["bt -no-filters", "py-bt", "py-bt-full"] + per_group * len(gs) + ["py-up"] + ["py-down"] * len(gs)
+    # Select each Python frame in turn (py-frame 0, then py-up) and query it.
+    per_frame = ["py-locals", "py-print self", "py-print count", "py-print GREETING", "py-print time"]
+    selectors = ["py-frame 0"] + ["py-up"] * (len(frames) - 1)
+    commands = ["bt -no-filters", "py-bt", "py-bt-full"]
+    for selector in selectors:
+        commands += [selector, *per_frame]
+    commands += ["py-up"] + ["py-down"] * len(frames)
     with running(version, "shapes.py") as target:
         out = run_sections(commands, pid=target.pid)
     stack = Stack(version, "shapes.py", items, bt=out[0])
@@ -443,27 +509,29 @@ def test_methods_closures_generators(version):
     values = {
         "value=7": ["value = 7"],
         "limit=6": ["limit = 6"],
-        frames[2].locals: ["gen = <generator object numbers at remote 0xADDR>", "first = 6", "count = 6"],
-        frames[3].locals: ["start = 5", f"inner = {inner_function(version)}", "count = 6"],
-        frames[4].locals: [f"self = {walker_}", "extra = 3", "total = 5"],
-        frames[5].locals: [f"walker = {walker_}"],
+        frames[2].locals: ["Local variables:", "  gen = <generator object numbers at remote 0xADDR>", "  first = 6",
+                           "Free variables:", "  count = 6"],
+        frames[3].locals: ["Arguments:", "  start = 5", "Local variables:", f"  inner = {inner_function(version)}",
+                           "Cell variables:", "  count = 6"],
+        frames[4].locals: ["Arguments:", f"  self = {walker_}", "  extra = 3", "Local variables:", "  total = 5"],
+        frames[5].locals: ["Local variables:", f"  walker = {walker_}"],
         "": [],
     }
     k = 3
-    for group in gs:
-        up, locals_out, p_self, p_count, p_greeting, p_time = out[k : k + len(per_group)]
-        k += len(per_group)
-        assert norm(up) == stack.group_summary(group)
-        assert norm(locals_out) == locals_block(group, values)
-        # py-print looks only at the group's first (newest) frame.
-        name = group[0].name
-        assert norm(p_self) == (f"local 'self' = {walker_}\n" if name == "walk" else "'self' not found\n")
-        assert p_count == ("local 'count' = 6\n" if name in ("inner", "outer") else "'count' not found\n")
+    for index, f in enumerate(frames):
+        selected, locals_out, p_self, p_count, p_greeting, p_time = out[k : k + 1 + len(per_frame)]
+        k += 1 + len(per_frame)
+        assert norm(selected) == "".join(line + "\n" for line in stack.summary(f, 0 if index == 0 else None))
+        assert norm(locals_out) == locals_block([f], values)
+        # py-print looks in the selected Python frame.
+        assert norm(p_self) == (f"local 'self' = {walker_}\n" if f.name == "walk" else "'self' not found\n")
+        assert p_count == ("local 'count' = 6\n" if f.name in ("inner", "outer") else "'count' not found\n")
         assert p_greeting == "global 'GREETING' = 'hello'\n"
         assert norm(p_time) == "global 'time' = <module 'time' at remote 0xADDR>\n"
     assert out[k] == "Unable to find an older python frame\n"
     downs = [norm(o) for o in out[k + 1 :]]
-    assert downs == [stack.group_summary(g) for g in reversed(gs[:-1])] + ["Unable to find a newer python frame\n"]
+    assert downs == ["".join(line + "\n" for line in stack.summary(f)) for f in reversed(frames[:-1])] + [
+        "Unable to find a newer python frame\n"]
 
 
 # -- threads.py: thread apply all py-bt --------------------------------------

@@ -36,7 +36,7 @@ def third(n):
 def fourth(n):
     mark = "fourth"
     announce()
-    time.sleep(1000)
+    time.sleep(1000)  # mark: sleep
     return n + len(mark)
 
 
