@@ -32,7 +32,7 @@ def test_ours_wins_when_loaded_after_the_official_script(version):
     assert "Usage: py-bt" in helptext
     objfile_section = printers.split("objfile", 1)[1]
     assert "cpython-gdb" in objfile_section
-    assert locals_.splitlines()[:2] == ["Locals for wait_here", "v = 3"]
+    assert locals_.splitlines()[:3] == ["Locals for wait_here", "Arguments:", "  v = 3"]
     assert "Traceback" not in locals_ + printers
 
 

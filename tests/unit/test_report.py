@@ -1,6 +1,6 @@
 """The report's text form, from hand-made documents (no target needed)."""
 
-from cpython_gdb.engine.report.text import python_lines, render, thread_heading
+from cpython_gdb.engine.report.text import frame_summary, locals_lines, python_lines, render, thread_heading
 from cpython_gdb.engine.runtime.interpreter import gil_status
 
 
@@ -51,6 +51,7 @@ def test_render_native_and_python():
         "  #0   0x0000000000000010 in poll from /lib/libc.so.6",
         '  #4   File "/x.py", line 3, in f [Python]',
         "         g()",
+        "           Local variables:",
         "             a = 1",
         "  (frame limit reached)",
     ]
@@ -59,6 +60,7 @@ def test_render_native_and_python():
         "Traceback (most recent call first):",
         '  File "/x.py", line 3, in f',
         "    g()",
+        "      Local variables:",
         "        a = 1",
         "  (frame limit reached)",
     ]
@@ -149,3 +151,18 @@ def test_a_thread_state_runs_on_the_stack_that_holds_its_anchor():
     # Above the worker's control block (another thread's stack that no sp is known for), below main's sp.
     assert _holder(threads, 0x6FFF_F800) is None
     assert _holder(threads, 0x1000) is None
+
+
+def test_locals_grouped_by_kind():
+    """Each kind of variable under its label, in a fixed order; empty groups left out."""
+    variables = [{"name": "v", "kind": "local", "repr": "2"}, {"name": "c", "kind": "cell", "repr": "3"},
+                 {"name": "a", "kind": "argument", "repr": "1"}, {"name": "f", "kind": "free", "repr": "4"}]
+    frame = {"kind": "python", "level": 5, "function": "g", "qualname": "g", "file": "m.py", "line": 3,
+             "source": None, "address": 16, "locals": variables}
+    assert locals_lines(frame) == ["Locals for g", "Arguments:", "  a = 1", "Local variables:", "  v = 2",
+                                   "Cell variables:", "  c = 3", "Free variables:", "  f = 4"]
+    assert frame_summary(frame, 1000) == [
+        "#5 Frame 0x10, for file m.py, line 3, in g (args: a=1; locals: v=2; cells: c=3; free: f=4)"]
+    assert frame_summary(frame, 1000, 2)[0].startswith("[2] #5 Frame 0x10,")
+    # Cut once the budget is spent, the cut said.
+    assert frame_summary(frame, 4)[0].endswith("in g (args: a=1, ...(truncated))")
