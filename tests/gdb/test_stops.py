@@ -67,7 +67,7 @@ def test_breakpoint_on_c_function(version):
         entering = F("helper", "def helper(x):", "x=1", entry=True)
     else:
         entering = F("after", "def after(y):", "y=1", entry=True)
-    shown = py_bt_full.startswith("#0 Frame ")
+    shown = py_bt_full.startswith("[0] #0 Frame ")
     assert shown or major_minor(version) >= (3, 13), py_bt_full
     if shown:
         stack = Stack(version, "stops.py", [entering, *started], bt=bt)
