@@ -110,7 +110,8 @@ def check_commands(name, out, source):
 @pytest.mark.parametrize("name, dwarf, source", CASES, ids=[f"{n}-{'dwarf' if d else 'nodwarf'}" for n, d, _ in CASES])
 def test_core_commands_under_both_gdbs(name, dwarf, source, hook):
     n_groups = 2  # recursion.py: <lambda> runs from C (sorted), <module> from C
-    commands = PROBE + up_down_commands(n_groups) + ([COMPARE] if dwarf else [])
+    n_frames = 7  # wait_here, <lambda>, recursive_function x4, <module>: py-up steps through each
+    commands = PROBE + up_down_commands(n_frames) + ([COMPARE] if dwarf else [])
     outputs = {}
     with sid.running(name, "recursion.py") as target:
         for gdb in ("host", "root"):
