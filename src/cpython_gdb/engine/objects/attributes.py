@@ -10,7 +10,7 @@ itself, with a note saying so, in place of what calling it would give.
 
 from __future__ import annotations
 
-from ...errors import CpythonGdbError
+from ..expression import ExpressionError
 from ..model import TPFLAGS_TYPE_SUBCLASS, TypeInfo
 from ..target import Target
 from .dicts import dict_lookup_str, find_str_key
@@ -35,7 +35,7 @@ _BINDING = frozenset({"function", "classmethod", "staticmethod", "method_descrip
                       "classmethod_descriptor", "wrapper_descriptor", "instancemethod"})
 
 
-class AttributeMissing(CpythonGdbError):
+class AttributeMissing(ExpressionError):
     """The object has no such attribute (one line, as Python's AttributeError says it)."""
 
 
@@ -153,4 +153,7 @@ def get_attribute(t: Target, obj: int, name: str, secret: Optional[Tuple[int, in
         return own, ""
     if on_type:
         return on_type, f" (a {kind_name} of the class: not bound)" if kind == "binding" else ""
+    if not tp.is_heap and not tp.dict_address:
+        # 3.12+ keeps a builtin type's dict in the interpreter, not in tp_dict.
+        raise ExpressionError(f"the attributes of {tp.name!r} objects cannot be read (its type has no tp_dict)")
     raise AttributeMissing(f"{tp.name!r} object has no attribute {name!r}")

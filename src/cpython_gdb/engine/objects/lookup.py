@@ -11,7 +11,7 @@ object in the target: it is computed here, and printed as repr() prints it.
 from __future__ import annotations
 
 from ...errors import CorruptObject, CpythonGdbError
-from ..expression import ExpressionError, Node, root_name
+from ..expression import ExpressionError, root_name
 from ..frames.walk import frame_locals
 from ..model import (
     TPFLAGS_BYTES_SUBCLASS,
@@ -30,7 +30,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Tuple, Union
 
-    from ..expression import Key
+    from ..expression import Key, Node
 
 _MAX_LEN = 1 << 40
 
