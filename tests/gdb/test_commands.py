@@ -367,7 +367,7 @@ def test_recursion_commands(version):
     assert out["py-print len"] == "builtin 'len' = <built-in function len>\n"
     assert out["py-print __name__"] == "global '__name__' = '__main__'\n"
     assert out["py-print no_such_name"] == "'no_such_name' not found\n"
-    assert "usage: py-print NAME" in out["py-print"]
+    assert "usage: py-print EXPR" in out["py-print"]
 
     moves = first[len(probe) - 2 * n_frames :]
     assert [norm(m) for m in moves] == expected_up_down(stack)

@@ -16,6 +16,29 @@ class _Prefix(gdb.Command):
         super().__init__(f"{verb} cpython", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
 
 
+class _ShowAll(_Prefix):
+    """Show every setting of cpython-gdb with its value, as `show print` does gdb's.
+
+Usage: show cpython [SETTING]"""
+
+    def __init__(self) -> None:
+        super().__init__("show")
+
+    def invoke(self, argument: str, from_tty: bool) -> None:
+        if argument.strip():
+            # A name gdb did not match to a setting: its own one-line error.
+            raise gdb.GdbError(f"Undefined show cpython command: \"{argument.strip()}\".  Try \"help show cpython\".")
+        lines = []
+        for name in _names:
+            # gdb's own text for each: the setting's show string, as `show cpython NAME` prints it.
+            lines.append(gdb.execute(f"show cpython {name}", to_string=True).rstrip("\n"))
+        gdb.write("".join(line + "\n" for line in lines))
+
+
+# Every setting's name, in the order `show cpython` lists them.
+_names: List[str] = []
+
+
 # What to call when a setting changes: state.forget_stop, handed in by
 # register_parameters' caller (state reads the settings: importing it here
 # would make a cycle).
@@ -110,11 +133,13 @@ def register_parameters(on_change: Callable[[], None]) -> None:
         return
     _on_change.append(on_change)
     _Prefix("set")
-    _Prefix("show")
+    _ShowAll()
     for name, field, doc, default in _SPECS:
         _params[field] = _Limit(name, field, doc, default)
+        _names.append(name)
     _fast_unwind.append(_FastUnwind())
     _max_heap_objects.append(_MaxHeapObjects())
+    _names.extend(["fast-unwind", "max-heap-objects"])
 
 
 def max_heap_objects() -> int:

@@ -5,7 +5,7 @@ memory cache) lasts for one stop.
 """
 
 import os
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import gdb
 
@@ -96,9 +96,26 @@ def _load_layout() -> Tuple[Layout, Runtime]:
 
 
 def _say(line: str) -> None:
+    """Say ``line`` once, when it is safe to write (flush_notices).
+
+    The layout may be loaded by a pretty-printer, while gdb is in the middle
+    of a line of its own (a stop's `Breakpoint 1, func (v=...`): the notice
+    waits for the end of the stop's output, the next prompt or a command.
+    """
     if line not in _said:
         _said.add(line)
-        gdb.write(printable(line) + "\n")  # the version text is read from the target
+        _notices.append(printable(line))  # the version text is read from the target
+
+
+_notices: List[str] = []
+
+
+def flush_notices(_event: object = None) -> None:
+    """Write what _say held back: at a stop (after gdb printed its frame), at the prompt, before a command."""
+    if _notices:
+        text = "".join(line + "\n" for line in _notices)
+        _notices.clear()
+        gdb.write(text)
 
 
 def announce(_event: object = None) -> None:
@@ -108,12 +125,12 @@ def announce(_event: object = None) -> None:
     comes before the output of whatever command follows.
     """
     global _quiet
-    if _quiet or gdb.selected_inferior().num in _layouts:
-        return
-    try:
-        _load_layout()
-    except (CpythonGdbError, gdb.error):
-        _quiet = True
+    if not _quiet and gdb.selected_inferior().num not in _layouts:
+        try:
+            _load_layout()
+        except (CpythonGdbError, gdb.error):
+            _quiet = True
+    flush_notices()
 
 
 def _has_core() -> bool:
@@ -230,6 +247,12 @@ def connect_events() -> None:
         if registry is not None:
             registry.connect(forget_stop)
     events.stop.connect(announce)
+    # A notice a printer's load held back (a printed frame argument), said
+    # at the prompt; in batch mode, before the next command (PyCommand) or at exit.
+    for name in ("before_prompt", "gdb_exiting"):
+        registry = getattr(events, name, None)
+        if registry is not None:
+            registry.connect(flush_notices)
     # gdb.Frame objects held in the caches must not outlive gdb's frames.
     for name in ("new_objfile", "clear_objfiles", "exited", "new_inferior", "gdb_exiting"):
         registry = getattr(events, name, None)

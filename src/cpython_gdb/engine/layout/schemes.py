@@ -114,6 +114,10 @@ class Scheme:
     # bytearray.__sizeof__ from 3.15 also counts the header of the bytes
     # object that holds its buffer (PyBytesObject and its NUL) when it has one.
     bytearray_bytes_header: int = 0
+    # hash(None): its address rotated right by four bits, as any object
+    # without __hash__ (<= 3.11), or the constant 0xFCA86420 (3.12+,
+    # gh-99540); py-print's d[None] probes a dict with it.
+    none_hash: str = "pointer"  # "pointer" | "constant"
 
 
 _V310 = Scheme(
@@ -162,6 +166,7 @@ _V312 = replace(
     str_ready_bit=None,
     managed_dict="312",
     managed_values_offset=0,
+    none_hash="constant",
     sizeof_preheader_flags=(1 << 4) | (1 << 3),
 )
 _V313 = replace(_V312, managed_dict="313", running_anchor="entry_shim", static_type_preheader=False)

@@ -34,7 +34,11 @@ _DIGITS = "PyLongObject.ob_digit"
 
 
 def long_value(w: Writer, obj: int) -> int:
-    t = w.target
+    return long_value_of(w.target, obj)
+
+
+def long_value_of(t: Target, obj: int) -> int:
+    """The value of an int (3.x) or 2.7's long."""
     # The offsets, looked up once per stop: ints are the commonest locals.
     fields = t.int_fields
     if fields is None:
@@ -78,7 +82,7 @@ def format_int(value: int) -> str:
 
 
 def long_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
-    value = long_value(w, obj)
+    value = long_value_of(w.target, obj)
     # format_int, the common case inlined.
     return str(value) if value.bit_length() <= _MAX_DECIMAL_BITS else format_int(value)
 

@@ -34,6 +34,7 @@ class PyCommand(gdb.Command):
         super().__init__(self.name, gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
 
     def invoke(self, argument: str, from_tty: bool) -> None:
+        state.flush_notices()  # which CPython, before the command's output
         argument = argument.strip()
         if argument and not self.takes_arguments:
             raise gdb.GdbError(f"{self.name} takes no arguments (see: help {self.name})")
@@ -72,6 +73,7 @@ def write(line: str) -> None:
 
 
 def flush() -> None:
+    state.flush_notices()  # a notice of the layout loaded by this command comes before its output
     if _pending:
         text = "\n".join(_pending) + "\n"
         _pending.clear()

@@ -2,6 +2,7 @@
 
 from typing import Tuple
 
+from ...engine.report.source import source_lines
 from ...engine.report.text import listing
 from ...errors import CpythonGdbError
 from .. import state
@@ -45,10 +46,18 @@ The current line is marked with '>'."""
             return
         current = frame.lineno or frame.code.firstlineno
         start, end = _parse(argument, current)
+        if end < start:
+            write(f"Line range {start},{end} is reversed: END comes before START.")
+            return
         lines = listing(frame.code.filename, current, start, end, state.limits().max_source_line,
                         target.source_root)
         if lines is None:
             write(f"Unable to read source file {frame.code.filename}")
+            return
+        if not lines:
+            # Past the end of the file (as gdb's list says it of a C file).
+            count = len(source_lines(frame.code.filename, target.source_root) or ())
+            write(f"Line number {max(start, 1)} out of range; {frame.code.filename!r} has {count} lines.")
             return
         for line in lines:
             write(line)

@@ -1,56 +1,58 @@
-"""py-print NAME: a variable of the selected Python frame."""
+"""py-print EXPR: a variable of the selected Python frame, or an attribute or item of one."""
 
-from typing import Optional, Tuple
-
-from ...engine.frames.walk import frame_locals
+from ...engine.expression import ExpressionError, parse
 from ...engine.objects import object_repr
-from ...engine.objects.dicts import dict_lookup_str
-from ...errors import CpythonGdbError
+from ...engine.objects.lookup import Context, computed_repr, evaluate
 from .. import state
-from .base import PyCommand, argv, no_python_frame_message, selected_python_frame_only, write
+from ..lookup import symbol_address
+from .base import PyCommand, no_python_frame_message, selected_python_frame_only, write
 
 
 class PyPrint(PyCommand):
-    """Print a Python variable of the selected Python frame.
+    """Print a Python variable of the selected Python frame, or a part of one.
 
-Usage: py-print NAME
+Usage: py-print EXPR
 
-NAME is looked up as Python does: among the frame's locals, then its
-globals, then the builtins."""
+EXPR is one of, or a chain of (self.items[3].name):
+  NAME        looked up as Python does: the frame's variables (cells and
+              free variables included), then its globals, then the builtins
+  EXPR.NAME   an attribute: the instance's own (its __dict__ or __slots__),
+              then its class's (the MRO); a module's globals; a class's
+              attributes. A property or other descriptor is shown as it is,
+              not called.
+  EXPR[N]     an item of a list or tuple, a character of a str, a byte of a
+              bytes; N may be negative (x[-1])
+  EXPR[KEY]   the value of a dict's key, where KEY is a str, bytes, int,
+              None, True or False constant (d['k'], d[b'k'], d[3], d[None])
+
+Nothing runs in the program: memory is only read. Anything else (calls,
+operators, slices, a variable as the key) is an unsupported expression."""
 
     name = "py-print"
     takes_arguments = True
 
     def run(self, argument: str) -> None:
-        args = argv(argument)
-        if len(args) != 1:
-            write("usage: py-print NAME")
+        if not argument:
+            write("usage: py-print EXPR")
             return
-        name = args[0]
+        try:
+            tree = parse(argument)
+        except ExpressionError as exc:
+            write(str(exc))
+            return
         target, frame, stack = selected_python_frame_only()
         if frame is None:
             assert stack is not None
             write(no_python_frame_message(stack))
             return
-        found: Optional[Tuple[str, int]] = None
+        ctx = Context(target, frame, state.hash_secret(), symbol_address("_Py_NoneStruct") or 0)
         try:
-            local_vars = frame_locals(target, frame)
-        except CpythonGdbError:
-            local_vars = ()  # unreadable slots: the globals and builtins may still have it
-        for local in local_vars:
-            if local.name == name:
-                found = ("local", local.address)
-                break
-        if found is None:
-            for scope, mapping in (("global", frame.globals_address), ("builtin", frame.builtins_address)):
-                if not mapping:
-                    continue
-                value = dict_lookup_str(target, mapping, name, state.hash_secret())
-                if value:
-                    found = (scope, value)
-                    break
-        if found is None:
-            write(f"{name!r} not found")
+            scope, value = evaluate(ctx, tree)
+        except ExpressionError as exc:
+            write(str(exc))
             return
-        scope, address = found
-        write(f"{scope} {name!r} = {object_repr(target, address, state.limits())}")
+        if value.address:
+            text = object_repr(target, value.address, state.limits())
+        else:
+            text = computed_repr(value.computed, target.scheme.builtins)
+        write(f"{scope} {argument.strip()!r} = {text}{value.note}")
