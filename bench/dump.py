@@ -4,9 +4,9 @@
 Wall time and peak RSS of each tool as a separate process, on the same
 target, alternating, ROUNDS times (median): live at depth 950 and with 50
 threads x 50 frames (`cpython-gdb dump PID`, `py-spy dump --pid PID`,
-`pystack remote PID`), the C stacks too at depth 950 (`--native` of
-each), and on a gcore core of the depth-950 target (`cpython-gdb dump
-CORE`, `pystack core CORE`); `--backend gdb` for scale. py-spy and
+`pystack remote PID`), the C stacks too in both (`--native` of each),
+and on a gcore core of the depth-950 target (`cpython-gdb dump CORE`,
+`pystack core CORE`, and both with `--native`); `--backend gdb` for scale. py-spy and
 pystack come from PyPI into bench/.venv, which this script creates on
 first use.
 
@@ -112,16 +112,15 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
                 "cpython-gdb dump --backend gdb PID": [str(OURS), "dump", "--backend", "gdb", str(pid)],
             }
             add(label, compare(commands, rounds, env), "cpython-gdb dump PID")
-            if label == LIVE_CASES[0][0]:
-                # The C stacks too: every C frame unwound and named, the Python frames in place.
-                commands = {
-                    "cpython-gdb dump --native PID": [str(OURS), "dump", "--native", str(pid)],
-                    "py-spy dump --native --pid PID": [str(spy), "dump", "--native", "--pid", str(pid)],
-                    "pystack remote --native PID": [str(stack), "remote", "--native", str(pid)],
-                    "cpython-gdb dump --native --backend gdb PID": [str(OURS), "dump", "--native", "--backend",
-                                                                    "gdb", str(pid)],
-                }
-                add(f"{label}, --native", compare(commands, rounds, env), "cpython-gdb dump --native PID")
+            # The C stacks too: every C frame unwound and named, the Python frames in place.
+            commands = {
+                "cpython-gdb dump --native PID": [str(OURS), "dump", "--native", str(pid)],
+                "py-spy dump --native --pid PID": [str(spy), "dump", "--native", "--pid", str(pid)],
+                "pystack remote --native PID": [str(stack), "remote", "--native", str(pid)],
+                "cpython-gdb dump --native --backend gdb PID": [str(OURS), "dump", "--native", "--backend",
+                                                                "gdb", str(pid)],
+            }
+            add(f"{label}, --native", compare(commands, rounds, env), "cpython-gdb dump --native PID")
     # Where cpython-gdb's time goes: the interpreter's start-up and the imports, before any reading
     # (the CLI imports a command's modules only when it runs; cpython_gdb.cli.dump is what `dump` imports).
     ours_python = str(ROOT / ".venv" / "bin" / "python")
@@ -141,6 +140,13 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
                                                     str(python)],
         }
         add("depth 950, core", compare(commands, rounds, env), "cpython-gdb dump CORE")
+        commands = {
+            "cpython-gdb dump --native CORE": [str(OURS), "dump", "--native", str(core), "--exe", str(python)],
+            "pystack core --native CORE": [str(stack), "core", "--native", str(core), str(python)],
+            "cpython-gdb dump --native --backend gdb CORE": [str(OURS), "dump", "--native", "--backend", "gdb",
+                                                             str(core), "--exe", str(python)],
+        }
+        add("depth 950, core, --native", compare(commands, rounds, env), "cpython-gdb dump --native CORE")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return rows

@@ -62,13 +62,40 @@ CANON_OFFICIAL = [
 LOCK_AS_GIL_27 = r"^(  |#\d+ )Waiting for the GIL\n"
 
 
+# What we add on purpose (issue 12): py-bt-full numbers each Python frame
+# ("[2] #15 Frame ...", for py-frame N), and the variables are grouped by
+# kind ("(args: a=1; locals: b=2)" on a frame line, labelled blocks in
+# py-locals). Without the numbers and the labels, the variables are in the
+# official order (parameters, then the other locals, then cells and free).
+_GROUP_LABELS = ("args", "locals", "cells", "free")
+_BLOCK_LABELS = ("Arguments", "Local variables", "Cell variables", "Free variables")
+
+
+def ungrouped(text: str) -> str:
+    text = re.sub(r"^\[\d+\] (?=#\d+ Frame )", "", text, flags=re.M)
+    labels = "|".join(_GROUP_LABELS)
+    text = re.sub(rf"(?<=\()(?:{labels}): ", "", text)
+    text = re.sub(rf"; (?:{labels}): ", ", ", text)
+    blocks = "|".join(_BLOCK_LABELS)
+    if re.search(rf"^(?:{blocks}):$", text, flags=re.M):
+        text = re.sub(rf"^(?:{blocks}):\n", "", text, flags=re.M)
+        text = re.sub(r"^  (?=\S+ = )", "", text, flags=re.M)
+    return text
+
+
 def canon(text: str, ours: bool, version: str, captured: Sequence[str] = ()) -> str:
     text = norm(text)
     for pattern, replacement, _why in CANON_OURS if ours else CANON_OFFICIAL:
         text = re.sub(pattern, replacement, text)
+    if not ours and major_minor(version) >= (3, 11):
+        # Where one C frame runs several Python frames, the official py-locals
+        # prints each one's; ours prints the selected Python frame's (issue 12).
+        text = re.sub(r"(^Locals for .*\n(?:(?!Locals for ).*\n)*)(?:^Locals for [\s\S]*)", r"\1", text,
+                      count=1, flags=re.M)
     if version == "2.7" and not ours:
         text = re.sub(LOCK_AS_GIL_27, "", text, flags=re.M)
     if ours:
+        text = ungrouped(text)
         for name in captured:
             # Captured variables: locals for us, absent from the official.
             text = re.sub(rf", {name}=[^,)]*(?=[,)])", "", text)

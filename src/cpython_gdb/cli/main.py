@@ -215,7 +215,14 @@ def _usage() -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    status = _run(list(sys.argv[1:] if argv is None else argv))
+    try:
+        status = _run(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # The reader went away (`cpython-gdb dump PID | head`): stop quietly,
+        # with the status a shell gives a process killed by SIGPIPE.
+        status = 128 + 13
+        if argv is None:
+            os._exit(status)
     if argv is None:
         _exit(status)
     return status
