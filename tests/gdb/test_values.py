@@ -149,7 +149,8 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str], c_global: str = "_
     str_unit = "bytes" if py2 else "chars"  # 2.7's str holds bytes
     check("max-string str", "py-print str_ascii", f"local 'str_ascii' = 'hello'... (11 {str_unit})")
     bytes_prefix = "" if py2 else "b"  # 2.7's str is bytes
-    check("max-string bytes", "py-print bytes_value", f"local 'bytes_value' = {bytes_prefix}'abc\\x00\\xff'... (7 bytes)")
+    check("max-string bytes", "py-print bytes_value",
+          f"local 'bytes_value' = {bytes_prefix}'abc\\x00\\xff'... (7 bytes)")
     setup("set cpython max-string unlimited")
     setup("set cpython max-depth 1")
     if py2:
@@ -171,7 +172,8 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str], c_global: str = "_
     # Huge values: the default limits, then only max-output. The output is
     # bounded by the limits whatever the size of the value.
     limits("1024", "200", "512", "8")
-    check("1M list", "py-print big_list", "local 'big_list' = [" + ", ".join(map(str, range(200))) + "]... (1000000 items)")
+    check("1M list", "py-print big_list",
+          "local 'big_list' = [" + ", ".join(map(str, range(200))) + "]... (1000000 items)")
     check("10 MB str", "py-print big_str", "local 'big_str' = '" + "x" * 512 + f"'... (10000000 {str_unit})")
     limits("1024", "unlimited", "unlimited", "unlimited")
     check(
