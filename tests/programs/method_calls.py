@@ -47,7 +47,8 @@ def blocked_in_select():
         return
     selector = selectors.DefaultSelector()
     selector.register(read_end, selectors.EVENT_READ)
-    poller = selector._selector  # the select.epoll object whose poll() blocks
+    # The select.epoll object whose poll() blocks (3.6 names it _epoll).
+    poller = getattr(selector, "_selector", None) or selector._epoll
     found["select"] = [native_id(), "<built-in method poll of %s object at remote 0x%x>"
                        % (type(poller).__module__ + "." + type(poller).__name__, id(poller))]
     started.release()
