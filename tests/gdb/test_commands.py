@@ -121,9 +121,10 @@ class B:
     """A C built-in function call, as py-bt shows it."""
 
     text: str
-    # The newest version that makes the call through a C frame py-bt shows:
-    # up to 3.6 a method of a C object is called as a bound built-in method
-    # (3.7's LOAD_METHOD calls the method descriptor, bpo-26110).
+    # The newest version that makes the call through a C frame py-bt shows.
+    # (A method of a C object is called as a bound built-in method up to
+    # 3.6, and from 3.7 through its method descriptor, bpo-26110: py-bt
+    # shows both as the bound method.)
     until: Tuple[int, int] = (99, 0)
     # And the oldest: 2.7's PyCFunction_Call jumps into the C function (a
     # tail call), and its eval loop calls the simplest ones itself, so no
@@ -163,6 +164,8 @@ def groups(version: str, frames: Sequence[F]) -> List[List[F]]:
 # _PyCFunction_FastCallKeywords calls its _PyCFunction_FastCallDict: one
 # call, at the inner frame).
 OLD_BUILTIN_CALLS = ("PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict")
+# C method calls: a method descriptor on its object (3.8+'s vectorcall family, 3.7's fast call), a slot wrapper.
+METHOD_CALLS = ("_PyMethodDescr_FastCallKeywords", "wrapper_call")
 
 
 def c_levels(bt: str) -> Tuple[List[int], List[int]]:
@@ -173,7 +176,8 @@ def c_levels(bt: str) -> Tuple[List[int], List[int]]:
         level, name = int(m.group(1)), m.group(2)
         if name in ("_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx"):
             evals.append(level)
-        elif name.startswith("cfunction_") or name in OLD_BUILTIN_CALLS:
+        elif (name.startswith(("cfunction_", "method_vectorcall_")) or name in OLD_BUILTIN_CALLS
+              or name in METHOD_CALLS):
             if previous != (level - 1, "builtin"):
                 builtins.append(level)
             previous = (level, "builtin")
@@ -549,7 +553,7 @@ def thread_sections(text: str) -> Dict[int, str]:
 
 def thread_items() -> Dict[str, List[Item]]:
     acquire = "# mark: second"
-    lock = B("<built-in method acquire of _thread.lock object at remote 0xADDR>", until=(3, 6))
+    lock = B("<built-in method acquire of _thread.lock object at remote 0xADDR>")
     return {
         "first": [lock, F("first_worker", "# mark: first", "tag='a'", entry=True)],
         "second": [

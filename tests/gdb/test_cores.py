@@ -161,7 +161,7 @@ def test_deadlock_gcore(version):
     assert lwps["main"] == target.pid
     threading_py = str(Path(ctypes_init(version)).parent.parent / "threading.py")
     run = "Thread.run" if major_minor(version) >= (3, 11) else "run"  # co_qualname from 3.11
-    lock = B("<built-in method acquire of _thread.lock object at remote 0xADDR>", until=(3, 6))
+    lock = B("<built-in method acquire of _thread.lock object at remote 0xADDR>")
     stacks = {
         "main": [lock, F("main", "# mark: main-lock", ""), F("<module>", "# mark: module", "", entry=True)],
         "worker": [lock, F("worker", "# mark: worker-lock", ""),

@@ -62,5 +62,5 @@ def test_zero_means_unlimited_and_a_change_applies_at_once(version):
         )
     assert "unlimited" in shown
     # The stack was cached by the first py-bt-full; the new limit still applies.
-    assert "z=[0, 'abc']" in before and "z=[0, ...]" not in before
-    assert "z=[0, ...]" in after and "z=[0, 'abc']" not in after
+    assert "z=[0, 'abc']" in before and "z=[0]... (2 items)" not in before
+    assert "z=[0]... (2 items)" in after and "z=[0, 'abc']" not in after

@@ -35,8 +35,8 @@ def test_default_limits():
     for (name, value), shown in zip(DEFAULTS.items(), out):
         assert shown == f"cpython {name} is {value}.\n"
     big_str, big_list, deep, dict_300 = out[len(DEFAULTS):]
-    assert big_str == "local 'big_str' = '" + "x" * 512 + "...'\n"  # max-string
-    assert big_list == "local 'big_list' = [" + ", ".join(map(str, range(200))) + ", ...]\n"  # max-items
+    assert big_str == "local 'big_str' = '" + "x" * 512 + "'... (10000000 chars)\n"  # max-string
+    assert big_list == "local 'big_list' = [" + ", ".join(map(str, range(200))) + "]... (1000000 items)\n"  # max-items
     assert deep == "local 'deep' = " + "[" * 8 + "[...]" + "]" * 8 + "\n"  # max-depth
     whole = expected["dict_300"][1]
     assert len(whole) > 1024 and whole.count(": ") == 300
@@ -44,7 +44,7 @@ def test_default_limits():
     # A dump's --locals: the same defaults.
     (main,) = [f for f in doc["threads"][0]["frames"] if any(v["name"] == "big_str" for v in f["locals"])]
     reprs = {local["name"]: local["repr"] for local in main["locals"]}
-    assert reprs["big_str"] == "'" + "x" * 512 + "...'"
+    assert reprs["big_str"] == "'" + "x" * 512 + "'... (10000000 chars)"
     assert reprs["dict_300"] == whole[:1024] + "...(truncated)"
 
 

@@ -17,13 +17,12 @@ runs every check below; each check is one section of that gdb's output.
   the attributes of __slots__ (base classes first, each class's slots in
   CPython's sorted order) and then of __dict__ (in insertion order). An
   instance of a subclass of a builtin value type (int, str, list, ...) shows
-  that value first: ``<MyInt(12) at remote 0x...>``; an IntEnum member is
-  ``<Color(2, _value_=2, _name_='GREEN', ...) at remote 0x...>``.
+  that value first: ``<MyInt(12) at remote 0x...>``. An enum member shows
+  as its repr() does, ``<Color.GREEN: 2>``, and collections.Counter as
+  ``Counter({...})``.
 - Instances of types written in C that subclass a builtin value type show
-  their tp_name around the value: ``collections.OrderedDict({'a': 1, 'b': 2})``,
-  ``sys.version_info(3, 12, 1, 'final', 0)``. Such a type made as a heap type
-  (collections.defaultdict from 3.12) is shown like a class written in Python,
-  with its dotted tp_name: ``<collections.defaultdict({'k': [1]}) at remote 0x...>``.
+  their tp_name around the value: ``sys.version_info(3, 12, 1, 'final', 0)``;
+  OrderedDict and defaultdict (even where a heap type) show their repr().
 - Bound methods show their object in the form above:
   ``<bound method Foo.method of <Foo(x=1, y='a') at remote 0x...>>``.
 - Modules: ``<module 'sys' at remote 0x...>`` (repr() would add the file,
@@ -122,15 +121,15 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str], c_global: str = "_
         check(label, f"print (PyObject *) {where}", PLACEHOLDER)
     # Each limit, visibly.
     setup("set cpython max-items 3")
-    check("max-items list", "py-print list_mixed", "local 'list_mixed' = [1, 'two', 3.0, ...]")
-    check("max-items tuple", "py-print tuple_many", "local 'tuple_many' = (0, 1, 2, ...)")
+    check("max-items list", "py-print list_mixed", "local 'list_mixed' = [1, 'two', 3.0]... (5 items)")
+    check("max-items tuple", "py-print tuple_many", "local 'tuple_many' = (0, 1, 2)... (20 items)")
     if py2:
         check("max-items dict", "py-print dict_deleted",
-              re.compile(r"local 'dict_deleted' = \{('(\d+)': \2, ){3}\.\.\.\}"))
-        check("max-items set", "py-print set_value", "local 'set_value' = set([1, 2, 3, ...])")
+              re.compile(r"local 'dict_deleted' = \{'(\d+)': \1, '(\d+)': \2, '(\d+)': \3\}\.\.\. \(9 items\)"))
+        check("max-items set", "py-print set_value", "local 'set_value' = set([1, 2, 3])... (4 items)")
     else:
-        check("max-items dict", "py-print dict_deleted", "local 'dict_deleted' = {'1': 1, '2': 2, '3': 3, ...}")
-        check("max-items set", "py-print set_value", "local 'set_value' = {1, 2, 3, ...}")
+        check("max-items dict", "py-print dict_deleted", "local 'dict_deleted' = {'1': 1, '2': 2, '3': 3}... (9 items)")
+        check("max-items set", "py-print set_value", "local 'set_value' = {1, 2, 3}... (4 items)")
     check(
         "max-items attributes",
         "py-print slotted_child",
@@ -147,9 +146,11 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str], c_global: str = "_
         check("max-items attributes", "py-print materialized", shown("materialized", "Foo(x=3, y='b', ...)"))
     setup("set cpython max-items unlimited")
     setup("set cpython max-string 5")
-    check("max-string str", "py-print str_ascii", "local 'str_ascii' = 'hello...'")
+    str_unit = "bytes" if py2 else "chars"  # 2.7's str holds bytes
+    check("max-string str", "py-print str_ascii", f"local 'str_ascii' = 'hello'... (11 {str_unit})")
     bytes_prefix = "" if py2 else "b"  # 2.7's str is bytes
-    check("max-string bytes", "py-print bytes_value", f"local 'bytes_value' = {bytes_prefix}'abc\\x00\\xff...'")
+    check("max-string bytes", "py-print bytes_value",
+          f"local 'bytes_value' = {bytes_prefix}'abc\\x00\\xff'... (7 bytes)")
     setup("set cpython max-string unlimited")
     setup("set cpython max-depth 1")
     if py2:
@@ -171,8 +172,9 @@ def value_checks(ids: Dict[str, int], values: Dict[str, str], c_global: str = "_
     # Huge values: the default limits, then only max-output. The output is
     # bounded by the limits whatever the size of the value.
     limits("1024", "200", "512", "8")
-    check("1M list", "py-print big_list", "local 'big_list' = [" + ", ".join(map(str, range(200))) + ", ...]")
-    check("10 MB str", "py-print big_str", "local 'big_str' = '" + "x" * 512 + "...'")
+    check("1M list", "py-print big_list",
+          "local 'big_list' = [" + ", ".join(map(str, range(200))) + "]... (1000000 items)")
+    check("10 MB str", "py-print big_str", "local 'big_str' = '" + "x" * 512 + f"'... (10000000 {str_unit})")
     limits("1024", "unlimited", "unlimited", "unlimited")
     check(
         "1M list, all items",

@@ -178,6 +178,10 @@ def expect(value, seen=None):
         return repr(value)
     if tp.__module__ == "builtins" or tp in _VALUE_TYPES:
         return repr(value)
+    if isinstance(value, enum.Enum):
+        return "<%s.%s: %s>" % (tp.__name__, value._name_, expect(value._value_, seen))
+    if tp in (collections.OrderedDict, collections.defaultdict):
+        return repr(value)  # no address in it: repr() as it is
     text = shown.c_subclass(value, seen, expect, _VALUE_TYPES)
     if text is not None:
         return text

@@ -152,6 +152,8 @@ def expect(value, seen=None):
         return repr(value)
     # 2.7's struct sequences (sys.version_info) are no tuples: cpython-gdb
     # does not know them.
+    if tp is collections.defaultdict:
+        return repr(value)  # no address in it: repr() as it is
     text = shown.c_subclass(value, seen, expect, _VALUE_TYPES)
     if text is not None:
         return text

@@ -260,7 +260,7 @@ def test_list_cycle_and_limits():
     (array,) = struct.unpack("<Q", heap.mem.read(lst + 24, 8))
     heap.mem.put(array + 8 * 5, struct.pack("<Q", lst))
     assert heap.render(lst) == "[0, 1, 2, 3, 4, [...]]"
-    assert heap.render(lst, Limits(max_items=2)) == "[0, 1, ...]"
+    assert heap.render(lst, Limits(max_items=2)) == "[0, 1]... (6 items)"
     assert heap.render(lst, Limits(max_output=5)) == "[0, 1...(truncated)"
 
 

@@ -1,4 +1,4 @@
-"""Which C functions mean what: the eval loop, a built-in call, a wait, a collection.
+"""Which C functions mean what: the eval loop, a built-in or C method call, a wait, a collection.
 
 Names are matched without GCC's clone suffix (``take_gil.constprop.0``):
 without debug info a frame is named after its ELF symbol, which for a
@@ -30,6 +30,24 @@ EVAL_FUNCTIONS = frozenset({"_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx"})
 # PyCFunction_Call may too: two such frames in a row are one call (see
 # report.document.stack_entries).
 BUILTIN_FUNCTIONS = frozenset({"PyCFunction_Call", "_PyCFunction_FastCallKeywords", "_PyCFunction_FastCallDict"})
+# The C functions that call a C method on its object for Python code, and
+# what their callable is: a method descriptor, with the object first in
+# its arguments (3.8+'s method_vectorcall_* family; 3.7's
+# _PyMethodDescr_FastCallKeywords; 3.6 binds the method first, a built-in
+# call above), or a slot bound to its object, a method-wrapper
+# (wrapper_call, as for list.__init__ through super()). Their frames are
+# built-in calls too (BUILTIN); call_kind() tells which.
+METHOD_DESCRIPTOR_PREFIX = "method_vectorcall_"  # not method_vectorcall: a bound Python method
+METHOD_DESCRIPTOR_FUNCTIONS = frozenset({"_PyMethodDescr_FastCallKeywords"})
+SLOT_WRAPPER_FUNCTIONS = frozenset({"wrapper_call"})
+# The C functions a slot wrapper runs (typeobject.c's wrap_init,
+# wrap_binaryfunc, ...): an optimized build reaches them by a tail call
+# that leaves no wrapper_call frame; the method-wrapper is then the
+# callable of the frame that called it.
+SLOT_FUNCTION_PREFIX = "wrap_"
+CFUNCTION = "cfunction"
+METHOD_DESCRIPTOR = "method_descriptor"
+SLOT_WRAPPER = "slot_wrapper"
 # 3.8's collect_with_callback calls collect; 3.12-3.13 name their steps.
 GC_FUNCTIONS = frozenset(
     {"collect", "collect_with_callback", "gc_collect_main", "gc_collect_young",
@@ -62,13 +80,23 @@ def _kind_of(name: str) -> str:
     name = base_name(name)
     if name in EVAL_FUNCTIONS:
         return EVAL
-    if name.startswith("cfunction_") or name in BUILTIN_FUNCTIONS:
+    if name.startswith("cfunction_") or name in BUILTIN_FUNCTIONS or call_kind(name) != CFUNCTION:
         return BUILTIN
     if name == GIL_WAIT:
         return GIL
     if name in GC_FUNCTIONS:
         return GC
     return OTHER
+
+
+def call_kind(name: str) -> str:
+    """For a built-in call's frame: what its callable is (CFUNCTION, METHOD_DESCRIPTOR, SLOT_WRAPPER)."""
+    name = base_name(name)
+    if name.startswith(METHOD_DESCRIPTOR_PREFIX) or name in METHOD_DESCRIPTOR_FUNCTIONS:
+        return METHOD_DESCRIPTOR
+    if name in SLOT_WRAPPER_FUNCTIONS or name.startswith(SLOT_FUNCTION_PREFIX):
+        return SLOT_WRAPPER
+    return CFUNCTION
 
 
 def classify(name: Optional[str], inline: bool, eval_loop: str = "_PyEval_EvalFrameDefault") -> str:

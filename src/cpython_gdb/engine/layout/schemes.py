@@ -118,6 +118,17 @@ class Scheme:
     # without __hash__ (<= 3.11), or the constant 0xFCA86420 (3.12+,
     # gh-99540); py-print's d[None] probes a dict with it.
     none_hash: str = "pointer"  # "pointer" | "constant"
+    # repr() of an OrderedDict: its pairs as a list (<= 3.11) or as a dict
+    # (3.12+, gh-101446).
+    ordered_dict_repr: str = "pairs"  # "pairs" | "dict"
+    # repr() of a timedelta: its fields positionally (2.7, 3.6) or those
+    # not 0 as keywords (3.7+, bpo-30302).
+    timedelta_repr: str = "keywords"  # "positional" | "keywords"
+    # Whether time and datetime have PEP 495's fold byte after their fields (3.6+).
+    datetime_fold: bool = True
+    # How collections.deque keeps its items: 64-item blocks after a
+    # PyObject_VAR_HEAD (3.5+: objects/deques.py), or a layout not read (2.7).
+    deque: str = "blocks64"  # "blocks64" | "none"
 
 
 _V310 = Scheme(
@@ -137,9 +148,10 @@ _V310 = Scheme(
     str_hash="siphash24",
 )
 _V39 = replace(_V310, linetable="lnotab", lasti_unit=1, running_anchor="frame_scan")
-_V36 = replace(_V39, runtime="statics", exception_repr="tuple")
+_V36 = replace(_V39, runtime="statics", exception_repr="tuple", timedelta_repr="positional")
 _V27 = replace(_V36, linetable="lnotab27", str_ready_bit=None, dict_keys="table", split_values="none",
-               str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name")
+               str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name",
+               datetime_fold=False, deque="none")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",
@@ -168,6 +180,7 @@ _V312 = replace(
     managed_values_offset=0,
     none_hash="constant",
     sizeof_preheader_flags=(1 << 4) | (1 << 3),
+    ordered_dict_repr="dict",
 )
 _V313 = replace(_V312, managed_dict="313", running_anchor="entry_shim", static_type_preheader=False)
 _V314 = replace(_V313, stack_refs="tagged")

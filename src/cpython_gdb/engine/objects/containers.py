@@ -54,16 +54,21 @@ def _batches(w: Writer, items_at: int, size: int, count: int) -> Iterator[int]:
         yield -1  # marks "more items than shown"
 
 
-def write_items(w: Writer, ptrs: Iterable[int]) -> None:
+def write_items(w: Writer, ptrs: Iterable[int]) -> bool:
+    """Write the items, comma-separated; whether some were left out (the -1 mark).
+
+    The caller says so after its closing bracket (see cut_mark).
+    """
     reprs = w.reprs
     active = w.active
     write_object = w.write_object
     first = True
+    cut = False
     for item in ptrs:
         separator = "" if first else ", "
         first = False
         if item == -1:
-            w.write(separator + "...")
+            cut = True
             continue
         # write_object's first case, inlined: a text kept whole at this
         # stop, written with the separator in one piece (the output is cut
@@ -75,6 +80,16 @@ def write_items(w: Writer, ptrs: Iterable[int]) -> None:
             if separator:
                 w.write(separator)
             write_object(w, item)
+    return cut
+
+
+def cut_mark(w: Writer, cut: bool, length: int) -> None:
+    """After a container's closing bracket: ``... (N items)`` where items were left out.
+
+    Outside the brackets, so the text shown stays a literal of what it shows.
+    """
+    if cut:
+        w.write(f"... ({length} items)")
 
 
 def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
@@ -86,8 +101,9 @@ def write_list(w: Writer, obj: int, _tp: TypeInfo) -> None:
     if size > _MAX_LEN:
         raise CorruptObject("sequence size")
     w.write("[")
-    write_items(w, _seq(w, items, size))
+    left_out = write_items(w, _seq(w, items, size))
     w.write("]")
+    cut_mark(w, left_out, size)
 
 
 def tuple_items(w: Writer, obj: int) -> Iterable[int]:
@@ -97,11 +113,12 @@ def tuple_items(w: Writer, obj: int) -> Iterable[int]:
 def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
     size = _size(w, obj)
     w.write("(")
-    write_items(w, tuple_items(w, obj))
+    cut = write_items(w, tuple_items(w, obj))
     w.write(",)" if size == 1 else ")")
+    cut_mark(w, cut, size)
 
 
-def _dict_pairs(w: Writer, obj: int) -> Tuple[Iterable[Tuple[int, int]], int]:
+def dict_pairs(w: Writer, obj: int) -> Tuple[Iterable[Tuple[int, int]], int]:
     """The (key, value) pairs to show, and the dict's live entry count."""
     t = w.target
     if t.scheme.dict_keys == "table":  # 2.7
@@ -117,9 +134,14 @@ def _dict_pairs(w: Writer, obj: int) -> Tuple[Iterable[Tuple[int, int]], int]:
 
 
 def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    pairs, used = dict_pairs(w, obj)
+    cut_mark(w, write_pairs(w, pairs, used), used)
+
+
+def write_pairs(w: Writer, pairs: Iterable[Tuple[int, int]], used: int) -> bool:
+    """``{key: value, ...}``; whether some of the ``used`` pairs were left out."""
     w.write("{")
     shown = 0
-    pairs, used = _dict_pairs(w, obj)
     if pairs:
         reprs = w.reprs
         active = w.active
@@ -139,9 +161,8 @@ def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
                 w.write(": ")
             write_object(w, value)
             shown += 1
-    if used > shown and shown >= w.limits.max_items:
-        w.write(", ...")
     w.write("}")
+    return used > shown and shown >= w.limits.max_items
 
 
 def _set_keys(w: Writer, obj: int) -> Iterator[int]:
@@ -205,15 +226,17 @@ def write_set(w: Writer, obj: int, tp: TypeInfo) -> None:
     keys = _set_keys(w, obj)
     first = next(keys, None)
     frozen = tp.name == "frozenset"
+    cut = False
     if w.target.scheme.builtins == "py2":  # set([1, 2]), set([])
         w.write("frozenset([" if frozen else "set([")
         if first is not None:
-            write_items(w, itertools.chain([first], keys))
+            cut = write_items(w, itertools.chain([first], keys))
         w.write("])")
-        return
-    if first is None:
+    elif first is None:
         w.write("frozenset()" if frozen else "set()")
-        return
-    w.write("frozenset({" if frozen else "{")
-    write_items(w, itertools.chain([first], keys))
-    w.write("})" if frozen else "}")
+    else:
+        w.write("frozenset({" if frozen else "{")
+        cut = write_items(w, itertools.chain([first], keys))
+        w.write("})" if frozen else "}")
+    if cut:
+        cut_mark(w, cut, w.target.ptr(obj + w.target.layout.off("PySetObject.used")))

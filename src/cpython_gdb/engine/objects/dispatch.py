@@ -17,7 +17,22 @@ from ..model import (
     TypeInfo,
 )
 from ..target import Target
-from . import containers, instances, numbers, others, strings
+from . import (
+    containers,
+    datetimes,
+    deques,
+    descriptors,
+    enums,
+    instances,
+    mappings,
+    numbers,
+    others,
+    partials,
+    ranges,
+    strings,
+)
+from .dicts import dict_lookup_str
+from .strings import str_or
 from .writer import MAX_DEPTH, OutputFull, Writer
 
 TYPE_CHECKING = False
@@ -71,7 +86,34 @@ _BY_NAME: Dict[str, WriteFn] = {
     "generator": others.write_generator,
     "coroutine": others.write_generator,
     "async_generator": others.write_generator,
+    "range": ranges.write_range,
+    "slice": ranges.write_slice,
+    "memoryview": others.write_memoryview,
+    "property": descriptors.write_property,
+    "classmethod": descriptors.write_wrapping,
+    "staticmethod": descriptors.write_wrapping,
+    "method_descriptor": descriptors.write_method_descriptor,
+    "wrapper_descriptor": descriptors.write_slot_wrapper,
+    "method-wrapper": descriptors.write_method_wrapper,
+    "mappingproxy": mappings.write_mappingproxy,
 }
+
+# Types of extension modules, by their dotted tp_name. Those a module makes
+# as heap types (collections.defaultdict and functools.partial from 3.12,
+# ...) are found here too: a class written in Python has no dot in its
+# tp_name.
+_BY_DOTTED_NAME: Dict[str, WriteFn] = {
+    "collections.deque": deques.write_deque,
+    "collections.OrderedDict": mappings.write_ordered_dict,
+    "collections.defaultdict": mappings.write_defaultdict,
+    "functools.partial": partials.write_partial,
+    "datetime.date": datetimes.write_date,
+    "datetime.time": datetimes.write_time,
+    "datetime.datetime": datetimes.write_datetime,
+    "datetime.timedelta": datetimes.write_timedelta,
+    "datetime.timezone": datetimes.write_timezone,
+}
+_BY_NAME.update(_BY_DOTTED_NAME)
 
 # 2.7's own types, and those it names otherwise, before _BY_NAME.
 _BY_NAME_PY2: Dict[str, WriteFn] = {
@@ -82,6 +124,8 @@ _BY_NAME_PY2: Dict[str, WriteFn] = {
     "instance": instances.write_classic_instance,
     "classobj": others.write_classic_class,
     "instancemethod": others.write_method,
+    "xrange": ranges.write_xrange,
+    "dictproxy": mappings.write_mappingproxy,
 }
 
 # Then the subclass bits of tp_flags, for builtins and C subclasses.
@@ -130,6 +174,19 @@ _NESTING = frozenset(
         others.write_exception,
         others.write_method,
         others.write_cell,
+        ranges.write_range,
+        ranges.write_slice,
+        descriptors.write_wrapping,
+        mappings.write_mappingproxy,
+        mappings.write_ordered_dict,
+        mappings.write_defaultdict,
+        mappings.write_counter,
+        deques.write_deque,
+        partials.write_partial,
+        datetimes.write_time,
+        datetimes.write_datetime,
+        datetimes.write_timezone,
+        enums.write_enum_member,
     ]
 )
 # The values an instance of a subclass shows first: `<MyInt(5) at ...>`.
@@ -189,20 +246,38 @@ def _write_value(w: Writer, fn: WriteFn, obj: int, tp: TypeInfo) -> None:
     w.write(")")
 
 
-def _choice(tp: TypeInfo, builtins: str) -> Choice:
+def _choice(t: Target, tp: TypeInfo) -> Choice:
     """How write_object writes the objects of type ``tp``, decided once per type at a stop.
 
     (the type, its writer or None for a corrupt type, the function that
     makes its whole text where that is one piece, whether the writer prints
     other objects, whether _write_value would call it as it is).
     """
+    builtins = t.scheme.builtins
     if not _looks_like_type(tp):
         return (tp, None, None, False, False)
     fn = choose(tp, builtins)
+    if fn is instances.write_instance:
+        fn = _python_class_writer(t, tp) or fn
     exact = _exact(fn, builtins)
     plain = exact is None or tp.name == exact or tp.is_heap
     # Where it is not plain, _write_value puts the type's name around it.
     return (tp, fn, _TEXTS.get(fn) if plain else None, fn in _NESTING, plain)
+
+
+def _python_class_writer(t: Target, tp: TypeInfo) -> Optional[WriteFn]:
+    """The writer of the instances of a class written in Python that repr() shows
+    in a form of its own: enum members, collections.Counter."""
+    try:
+        if enums.is_enum_class(t, tp):
+            return enums.write_enum_member
+        if tp.name == "Counter" and tp.flags & TPFLAGS_DICT_SUBCLASS and tp.dict_address:
+            module = dict_lookup_str(t, tp.dict_address, "__module__")
+            if module and str_or(t, module, None, 20) == "collections":
+                return mappings.write_counter
+    except CpythonGdbError:
+        pass
+    return None
 
 
 def _fallback(w: Writer, obj: int, tp: TypeInfo) -> None:
@@ -215,6 +290,9 @@ def choose(tp: TypeInfo, builtins: str = "py3") -> WriteFn:
     # reference extension does, even when they subclass a builtin; a class
     # named like a builtin ("cell", "frame") is still a class of the user's.
     if tp.is_heap and not tp.flags & TPFLAGS_TYPE_SUBCLASS:
+        dotted = _BY_DOTTED_NAME.get(tp.name)
+        if dotted is not None:
+            return dotted
         if tp.flags & TPFLAGS_BASE_EXC_SUBCLASS:
             return others.write_exception
         return instances.write_instance
@@ -276,7 +354,7 @@ def write_object(w: Writer, obj: int) -> None:
         tp_address = w.ptr(obj + w.ob_type)
         chosen = choices.get(tp_address)
         if chosen is None:
-            chosen = choices[tp_address] = _choice(w.target.type_info(tp_address), w.target.scheme.builtins)
+            chosen = choices[tp_address] = _choice(w.target, w.target.type_info(tp_address))
     except CpythonGdbError:
         w.write(f"<unreadable object at remote 0x{obj:x}>")
         return

@@ -161,7 +161,8 @@ def write_exception(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(tp.name.rsplit(".", 1)[-1] + "(")
     if args:
         items = list(tuple_items(w, args))
-        write_items(w, items)
+        if write_items(w, items):
+            w.write(", ...")  # the arguments of a call, not a container: the mark stays inside
         if len(items) == 1 and items[0] != -1 and w.target.scheme.exception_repr == "tuple":
             w.write(",")
     w.write(")")
@@ -173,3 +174,7 @@ def write_generator(w: Writer, obj: int, tp: TypeInfo) -> None:
         # 2.7's generator has no name of its own: its code's.
         name = _text_field(w, w.target.field_ptr(obj, "PyGenObject.gi_code"), "PyCodeObject.co_name")
     w.write(f"<{tp.name} object {name} at remote 0x{obj:x}>")
+
+
+def write_memoryview(w: Writer, obj: int, _tp: TypeInfo) -> None:
+    w.write(f"<memory at remote 0x{obj:x}>")

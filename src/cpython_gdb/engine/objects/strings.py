@@ -129,9 +129,10 @@ def _shown(w: Writer) -> int:
     return min(w.limits.max_string, w.limits.max_output)
 
 
-def _clip_repr(out: str, shown: int, length: int) -> str:
-    # Mark a cut inside the quotes so the result still reads as a literal.
-    return out[:-1] + "..." + out[-1] if length > shown else out
+def _clip_repr(out: str, shown: int, length: int, unit: str = "chars") -> str:
+    # The cut is marked after the closing quote, with the full length: a
+    # mark inside the quotes could not be told from a text that ends in dots.
+    return f"{out}... ({length} {unit})" if length > shown else out
 
 
 # As for numbers: a ``*_text`` function makes the one piece of text that
@@ -160,8 +161,8 @@ def bytes_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     data, length = read_bytes(w.target, obj, _shown(w))
     if w.target.scheme.builtins == "py2":
         # 2.7's str: escaped and quoted as Python 3 does bytes, without the b.
-        return _clip_repr(repr(data)[1:], len(data), length)
-    return _clip_repr(repr(data), len(data), length)
+        return _clip_repr(repr(data)[1:], len(data), length, "bytes")
+    return _clip_repr(repr(data), len(data), length, "bytes")
 
 
 def write_bytes(w: Writer, obj: int, tp: TypeInfo) -> None:
@@ -174,7 +175,8 @@ def bytearray_text(w: Writer, obj: int, _tp: TypeInfo) -> str:
     start = w.target.ptr(obj + lay.off("PyByteArrayObject.ob_start" if lay.has("PyByteArrayObject.ob_start")
                                       else "PyByteArrayObject.ob_bytes"))
     data, length = _read_sized(w, obj, start)
-    return "bytearray(" + _clip_repr(repr(data), len(data), length) + ")"
+    text = f"bytearray({data!r})"
+    return _clip_repr(text, len(data), length, "bytes")
 
 
 def write_bytearray(w: Writer, obj: int, tp: TypeInfo) -> None:

@@ -15,8 +15,11 @@ class PyBt(PyCommand):
 Usage: py-bt [-a [--native] [--locals]]
 
 Each frame shows its file, line and function and the source line, as in a
-Python traceback. Calls into C built-ins, waits for the GIL and garbage
-collections are shown where the C stack has them. With -a, every thread
+Python traceback. Calls into C built-ins and C methods (as Python prints
+them: <built-in method acquire of _thread.lock object at remote 0x...>,
+<method-wrapper '__init__' of MyList object at remote 0x...>), waits for
+the GIL and garbage collections are shown where the C stack has them (the
+calls need the interpreter's debug info). With -a, every thread
 is shown, with its state: see py-threads."""
 
     name = "py-bt"
