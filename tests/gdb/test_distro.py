@@ -42,7 +42,7 @@ def _python_only(text):
     # Drop the C built-in lines, which need C variables; the C frame numbers
     # differ too, since DWARF adds the inlined C functions as frames.
     lines = [line for line in text.splitlines() if not re.match(r"\s*(#\d+ )?<built-in ", line)]
-    lines = [re.sub(r"^#\d+ ", "#N ", line) for line in lines]
+    lines = [re.sub(r"^(\[\d+\] )?#\d+ ", r"\1#N ", line) for line in lines]
     return [re.sub(r"0x[0-9a-f]+", "0xADDR", line) for line in lines]
 
 
@@ -103,4 +103,4 @@ def test_without_a_symbol_for_the_eval_loop(tmp_path):
     # Without C frames, py-bt-full has no frame numbers ("#?"): the rest is the same.
     assert _python_only(full.replace("#? ", "#N "))[:-1] == _python_only(normal[1])
     assert full.splitlines()[-1].startswith(why), full
-    assert locals_ == "Locals for wait_here\nv = 3\n"
+    assert locals_ == "Locals for wait_here\nArguments:\n  v = 3\n"

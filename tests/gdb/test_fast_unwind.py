@@ -7,6 +7,7 @@ are really listed without gdb; and our unwinder finds the same physical
 frames as gdb's, pc and stack pointer, all the way down.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,5 +85,5 @@ def test_fast_unwind_keeps_gdbs_backtrace_limit(version):
     with running(version, "deep_mixed.py", "300") as target:
         out = run_sections(commands, pid=target.pid)
     assert out[1] == out[4] and out[2] == out[5]
-    numbers = [int(line.split()[0][1:]) for line in out[1].splitlines() if line.startswith("#") and line[1:2].isdigit()]
+    numbers = [int(m.group(1)) for m in re.finditer(r"^(?:\[\d+\] )?#(\d+) ", out[1], re.M)]
     assert numbers and max(numbers) < 300

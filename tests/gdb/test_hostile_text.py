@@ -97,7 +97,7 @@ def test_odd_text_in_gdb(version, tmp_path):
     _check_traceback(all_bt, script)
     assert py_bt.strip() in all_bt
     assert f"odd={odd_repr}" in full and f"for file /nonexistent/odd{SHOWN}.py, line " in full, full
-    assert f", in café (name={cafe_repr})" in full, full
+    assert f", in café (locals: name={cafe_repr})" in full, full
     assert f"odd = {odd_repr}\n" in py_locals, py_locals
     assert SOURCE_SHOWN in py_list, py_list
     assert f'Python thread "main{SHOWN}"' in threads, threads

@@ -28,7 +28,7 @@ def test_unreadable_dict_prints_balanced(version, tmp_path):
     printed = [section.strip() for section in sections[:4]]
     assert printed == [f"local {name!r} = {text}" for name, text in expected.items()]
     assert sections[4].strip().endswith(f"= {bad}"), sections[4]
-    inline = ", ".join(f"{name}={text}" for name, text in expected.items())
+    inline = "args: " + ", ".join(f"{name}={text}" for name, text in expected.items())
     assert f"in wait_here ({inline})" in sections[5], sections[5]
     assert f"in wait_here ({inline})" in core_full, core_full
     for result in (live, on_core):

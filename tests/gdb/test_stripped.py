@@ -41,7 +41,7 @@ COMMANDS = [
 def _python_only(text):
     # Drop the C built-in lines and C frame numbers, which need DWARF.
     lines = [line for line in text.splitlines() if not re.match(r"\s*(#\d+ )?<built-in ", line)]
-    lines = [re.sub(r"^#\d+ ", "#N ", line) for line in lines]
+    lines = [re.sub(r"^(\[\d+\] )?#\d+ ", r"\1#N ", line) for line in lines]
     return [re.sub(r"0x[0-9a-f]+", "0xADDR", line) for line in lines]
 
 
