@@ -75,7 +75,7 @@ def test_max_frames(version):
         bt, bt_full, threads = out[3 + 4 * i: 6 + 4 * i]
         assert bt == py_bt_cut(full, n), (n, bt)
         assert threads.endswith("\n" + bt), (n, threads)
-        assert len(re.findall(r"^#\d+ Frame 0x", bt_full, re.M)) == n, (n, bt_full)
+        assert len(re.findall(r"^\[\d+\] #\d+ Frame 0x", bt_full, re.M)) == n, (n, bt_full)
         assert bt_full.endswith(f"\n(stopped after {n} frames)\n"), (n, bt_full)
     assert out[-3] == "cpython max-frames is unlimited.\n"
     assert out[-2] == full and out[-1].endswith("\n" + full)
