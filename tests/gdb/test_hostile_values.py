@@ -29,8 +29,8 @@ def test_unreadable_dict_prints_balanced(version, tmp_path):
     assert printed == [f"local {name!r} = {text}" for name, text in expected.items()]
     assert sections[4].strip().endswith(f"= {bad}"), sections[4]
     inline = ", ".join(f"{name}={text}" for name, text in expected.items())
-    assert f"in wait_here ({inline})" in sections[5], sections[5]
-    assert f"in wait_here ({inline})" in core_full, core_full
+    assert f"in wait_here (args: {inline})" in sections[5], sections[5]
+    assert f"in wait_here (args: {inline})" in core_full, core_full
     for result in (live, on_core):
         frames = [f for t in json.loads(result.stdout)["threads"] for f in t["frames"]
                   if f.get("function") == "wait_here"]
