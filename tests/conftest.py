@@ -88,7 +88,6 @@ FT_NOT_YET = frozenset({
     "tests/gdb/test_fast_unwind.py::test_fast_unwind_changes_nothing",
     "tests/gdb/test_frame_filter.py::test_bt_shows_python_frames_and_no_filters_gives_raw_stack",
     "tests/gdb/test_stops.py::test_core_file_threads",
-    "tests/test_dump_nogdb.py::test_direct_equals_gdb",
 })
 
 
