@@ -80,14 +80,10 @@ def version(request):
 # free-threaded interpreter's slower start. Each is skipped there with this
 # reason; tests/test_free_threaded.py checks those builds' dumps itself.
 FT_NOT_YET = frozenset({
-    "tests/gdb/test_commands.py::test_threads",
     "tests/gdb/test_differential.py::test_crash_matches_official",
     "tests/gdb/test_differential.py::test_methods_closures_generators_match_official",
     "tests/gdb/test_differential.py::test_recursion_matches_official",
     "tests/gdb/test_differential.py::test_threads_match_official",
-    "tests/gdb/test_fast_unwind.py::test_fast_unwind_changes_nothing",
-    "tests/gdb/test_frame_filter.py::test_bt_shows_python_frames_and_no_filters_gives_raw_stack",
-    "tests/gdb/test_stops.py::test_core_file_threads",
 })
 
 

@@ -35,12 +35,13 @@ list cannot hide a regression:
   official says "Waiting for the GIL" of any PyThread_acquire_lock frame.
 """
 
+import json
 import re
 from typing import Dict, List, Sequence
 
 from test_commands import c_levels, major_minor, norm
 
-from harness import PROGRAMS, PYTHONS, official_extension, run_sections, running
+from harness import PROGRAMS, PYTHONS, official_extension, run_sections, running, wait_blocked
 
 ADDR = "0xADDR"
 
@@ -201,6 +202,8 @@ def test_methods_closures_generators_match_official(version):
 def test_threads_match_official(version):
     commands = ["thread apply all py-bt", "thread apply all py-bt-full"]
     with running(version, "threads.py") as target:
+        lwps = json.loads(target.ready)
+        wait_blocked(target.pid, [lwps["first"], lwps["second"]])
         outs = both(version, commands, pid=target.pid)
     compare(version, commands, outs)
     assert outs["ours"][0].count("Traceback (most recent call first):") == 3

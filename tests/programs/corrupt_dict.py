@@ -14,7 +14,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ready import announce  # noqa: E402
 
-
 # sizeof(PyObject): 16 bytes (ob_refcnt, ob_type), 32 on a free-threaded
 # build (ob_tid, flags and local count, ob_ref_shared, ob_type).
 HEAD = object.__basicsize__
