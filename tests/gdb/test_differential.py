@@ -39,9 +39,10 @@ import json
 import re
 from typing import Dict, List, Sequence
 
+import pytest
 from test_commands import c_levels, major_minor, norm
 
-from harness import PROGRAMS, PYTHONS, official_extension, run_sections, running, wait_blocked
+from harness import FT_PYTHONS, PROGRAMS, PYTHONS, official_extension, run_sections, running, wait_blocked
 
 ADDR = "0xADDR"
 
@@ -120,13 +121,30 @@ def canon(text: str, ours: bool, version: str, captured: Sequence[str] = (), off
 
 def both(version: str, commands: Sequence[str], **where: object) -> Dict[str, List[str]]:
     official = official_extension(version)
+    if official is None and version in FT_PYTHONS:
+        # make install leaves CPython's gdb extension out; tools/build_freethreaded.sh
+        # puts it next to the builds it makes, and adds it to those made before.
+        pytest.skip(f"nothing to compare with: CPython's python{version}-gdb.py (its Tools/gdb/libpython.py) is "
+                    f"not next to {PYTHONS[version]}; tools/build_freethreaded.sh installs it there")
     assert official is not None, f"python{version}-gdb.py not found next to the interpreter"
     # The official file is auto-loaded for the executable it sits next to.
     theirs = dict(where, executable=PYTHONS[version])
-    return {
+    outs = {
         "ours": run_sections(commands, **where),
         "official": run_sections(commands, ours=False, official=official, **theirs),
     }
+    if version in FT_PYTHONS:
+        # CPython 3.13.15's own file on tools/build_freethreaded.sh's 3.13t
+        # (-O2) reads each Python frame from the eval loop's C variable
+        # `frame`, whose DWARF location there holds another value (the
+        # callable): its py-bt prints 'File "0x0", line 0' and stops on a
+        # Python exception. What it cannot read is nothing to compare with.
+        failed = [line for text in outs["official"] for line in text.splitlines()
+                  if line.startswith("Error occurred in Python")]
+        if failed:
+            pytest.skip(f"nothing to compare with: CPython's {official.name} fails on this free-threaded build "
+                        f"({failed[0]!r})")
+    return outs
 
 
 def per_frame_commands(levels: Sequence[int], names: Sequence[str]) -> List[str]:
@@ -178,7 +196,7 @@ def test_methods_closures_generators_match_official(version):
     names = ["self", "count", "first", "gen", "GREETING", "time", "Walker", "main"]
     commands, outs = attach_session(version, "shapes.py", names)
     compare(version, commands, outs, captured=["count"])
-    full_ours, full_official = outs["ours"][1], outs["official"][1]
+    full_ours, full_official = ungrouped(outs["ours"][1]), outs["official"][1]
     # The cell (outer) and the free variable (inner) are shown by us only.
     assert re.search(r"in inner \(gen=<generator object numbers at remote 0x[0-9a-f]+>, first=6, count=6\)", full_ours)
     assert re.search(r"in inner \(gen=<generator at remote 0x[0-9a-f]+>, first=6\)", full_official)
