@@ -71,39 +71,3 @@ def pytest_sessionstart(session):
 @pytest.fixture(params=version_params())
 def version(request):
     return request.param
-
-
-# Tests that do not run on the free-threaded builds yet: their expectations
-# are a GIL build's (the GIL state of each thread, "3.13" in version and
-# layout texts, CPython's own python3.X-gdb.py to compare with, which a
-# free-threaded build does not install) or their target programs race a
-# free-threaded interpreter's slower start. Each is skipped there with this
-# reason; tests/test_free_threaded.py checks those builds' dumps itself.
-FT_NOT_YET = frozenset({
-    "tests/gdb/test_commands.py::test_threads",
-    "tests/gdb/test_differential.py::test_crash_matches_official",
-    "tests/gdb/test_differential.py::test_methods_closures_generators_match_official",
-    "tests/gdb/test_differential.py::test_recursion_matches_official",
-    "tests/gdb/test_differential.py::test_threads_match_official",
-    "tests/gdb/test_fast_unwind.py::test_fast_unwind_changes_nothing",
-    "tests/gdb/test_frame_filter.py::test_bt_shows_python_frames_and_no_filters_gives_raw_stack",
-    "tests/gdb/test_hostile_values.py::test_unreadable_dict_prints_balanced",
-    "tests/gdb/test_settings.py::test_max_frames",
-    "tests/gdb/test_stops.py::test_core_file_threads",
-    "tests/gdb/test_stripped.py::test_stripped_interpreter_matches_dwarf",
-    "tests/gdb/test_threads.py::test_direct_dump_of_a_thread_dropping_the_gil",
-    "tests/gdb/test_threads.py::test_dropping_the_gil",
-    "tests/gdb/test_threads.py::test_threads_core",
-    "tests/gdb/test_threads.py::test_threads_live",
-    "tests/test_dump.py::test_dump_deadlock_core",
-    "tests/test_dump.py::test_dump_live",
-    "tests/test_dump_nogdb.py::test_direct_equals_gdb",
-})
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        version = callspec.params.get("version") if callspec is not None else None
-        if isinstance(version, str) and version.endswith("t") and item.nodeid.split("[")[0] in FT_NOT_YET:
-            item.add_marker(pytest.mark.skip(reason="not yet adapted to free-threaded builds (issue 13)"))

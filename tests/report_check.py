@@ -117,24 +117,31 @@ def thread_states_expectations(version: str, ready: str) -> Dict[str, Any]:
 
     ids = json.loads(ready)
     major, minor = map(int, version.rstrip("t").split("."))
+    # A free-threaded build ("3.13t") runs without a GIL: no interpreter has
+    # one, no thread holds or waits for one ("gil-waiter" only sleeps).
+    free_threaded = version.endswith("t")
     program = "thread_states.py"
     sub_gil = "GIL released" if minor >= 12 else "GIL held by thread 1"
+    main_gil = "GIL held by thread 1"
+    if free_threaded:
+        sub_gil = main_gil = "no GIL (free-threaded)"
     if (major, minor) <= (3, 8):
         sub_gil += ", garbage collection running"  # one collector for the whole runtime
-    interpreters = ["Main interpreter: GIL held by thread 1, garbage collection running"]
+    interpreters = [f"Main interpreter: {main_gil}, garbage collection running"]
     if "subinterp" in ids:  # not on 2.7
         interpreters.append(f"Subinterpreter 1: {sub_gil}")
     # 2.7 runs the collector's weak reference callback, not a __del__.
     collecting = ("on_collect", line_of(program, "weakref-callback")) if major == 2 else ("__del__",
                                                                                           line_of(program, "del"))
     return {
+        "free_threaded": free_threaded,
         "lwp": {role: ids[role][1] for role in ids},
         "interpreters": interpreters,
         "heading": {
-            "main": ', Python thread "MainThread": holds the GIL',
+            "main": ', Python thread "MainThread"' + ("" if free_threaded else ": holds the GIL"),
             "collector": ', Python thread "collector": collecting garbage',
             "subinterp": ', Python thread "subinterp", subinterpreter 1',
-            "gil-waiter": ', Python thread "gil-waiter": waiting for the GIL',
+            "gil-waiter": ', Python thread "gil-waiter"' + ("" if free_threaded else ": waiting for the GIL"),
         },
         "innermost": {
             "main": ("main", line_of(program, "hold")),

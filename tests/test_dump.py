@@ -26,7 +26,7 @@ import sid
 from cores import CORE_PATTERN, cli, crash_core, elf_files, kernel_cores_here, raise_core_limit
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
-from harness import GDB, PROGRAMS, PYTHONS, gcore, newest, run_sections, running, wait_blocked, wait_state
+from harness import FT_PYTHONS, GDB, PROGRAMS, PYTHONS, gcore, newest, run_sections, running, wait_blocked, wait_state
 from report_check import (
     MALLOC_ENV,
     check_thread_states,
@@ -84,16 +84,24 @@ def test_dump_live(version):
         assert status["TracerPid"] == "0" and status["State"][0] in "RS", status
         assert target.proc.poll() is None
         ready = target.ready
-    assert text.startswith(f"Process {target.pid}, {PYTHONS[version]}: CPython {version}")
+    free_threaded = version in FT_PYTHONS
+    head = text.splitlines()[0]
+    assert head.startswith(f"Process {target.pid}, {PYTHONS[version]}: CPython {version.rstrip('t')}"), head
+    assert ("(free-threaded)" in head) == free_threaded, head
     check_thread_states(version, ready, text, py_bt)
     assert doc["target"] == {"kind": "process", "pid": target.pid, "core": None, "executable": str(PYTHONS[version])}
     assert doc["options"] == {"native": True, "locals": True}
+    assert doc["python"]["free_threaded"] == free_threaded
     threads = {t["python_name"]: t for t in doc["threads"]}
-    assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "waiting"
+    if free_threaded:  # no GIL to hold or wait for
+        assert {t["gil"] for t in doc["threads"]} == {"no GIL"}, doc
+        gil = {"locked": None, "holder_thread": None, "enabled": False}
+    else:
+        assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "waiting"
+        gil = {"locked": True, "holder_thread": 1, "enabled": True}
     assert threads["collector"]["gc"] and threads.get("subinterp", {"interpreter_id": 1})["interpreter_id"] == 1
     assert threads["gil-waiter"]["os_name"] == "os-waiter"
-    assert doc["interpreters"][0] == {"id": 0, "gc_collecting": True,
-                                      "gil": {"locked": True, "holder_thread": 1, "enabled": True}}
+    assert doc["interpreters"][0] == {"id": 0, "gc_collecting": True, "gil": gil}
     frames = threads["MainThread"]["frames"]
     assert {frame["kind"] for frame in frames} == {"native", "python"}
     python = [frame for frame in frames if frame["kind"] == "python"]
@@ -131,8 +139,9 @@ def test_dump_deadlock_core(version):
         assert heading.endswith(f'Python thread "{names[role]}": waiting for a lock'), heading
         assert innermost(body) == (functions[role], line_of("deadlock.py", f"{role}-lock"))
         assert body == sections[lwp]
+    gil = "no GIL" if version in FT_PYTHONS else "not held"  # both wait with the GIL released
     for thread in doc["threads"]:
-        assert thread["lock_wait"] and thread["gil"] == "not held" and not thread["gc"]
+        assert thread["lock_wait"] and thread["gil"] == gil and not thread["gc"]
     assert doc["target"]["kind"] == "core" and doc["target"]["core"] == str(core)
 
 

@@ -29,7 +29,19 @@ from cpython_gdb.direct.live import ProcessMemory, stopped
 from cpython_gdb.engine.elf.corefile import CoreFile
 from cpython_gdb.engine.report.text import render
 from cstack_check import as_direct, gdb_view, same_threads
-from harness import PAUSE_SYSCALL, PYTHONS, VERSIONS, gcore, newest, running, stripped_copy, wait_blocked, wait_state
+from harness import (
+    FT_PYTHONS,
+    PAUSE_SYSCALL,
+    PYTHONS,
+    VERSIONS,
+    gcore,
+    minor_of,
+    newest,
+    running,
+    stripped_copy,
+    wait_blocked,
+    wait_state,
+)
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump, ok, one_line_error, proc_status
 
@@ -114,9 +126,14 @@ def test_direct_equals_gdb(version, build, stripped_dir, tmp_path):
     assert "locals" not in live["threads"][0]["frames"][0]
     assert any(f["locals"] for t in with_locals["threads"] for f in t["frames"] if f["kind"] == "python")
     assert text == "\n".join(render(as_direct(live_gdb, live_table))) + "\n"
-    assert live["python"]["layout"] == ("_Py_DebugOffsets" if version == "3.13" else "generated table")
+    # Without DWARF the layout comes from the interpreter's _Py_DebugOffsets from 3.13 (3.13t's too).
+    assert live["python"]["layout"] == ("_Py_DebugOffsets" if minor_of(version) >= (3, 13) else "generated table")
+    assert live["python"]["free_threaded"] == (version in FT_PYTHONS)
     threads = {t["python_name"]: t for t in live["threads"]}
-    assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "waiting"
+    if version in FT_PYTHONS:  # no GIL to hold or wait for
+        assert {t["gil"] for t in live["threads"]} == {"no GIL"}, live
+    else:
+        assert threads["MainThread"]["gil"] == "held" and threads["gil-waiter"]["gil"] == "waiting"
     assert threads["collector"]["gc"] and not threads["MainThread"]["gc"]
     assert threads["gil-waiter"]["os_name"] == "os-waiter"
     assert threads.get("subinterp", {"interpreter_id": 1})["interpreter_id"] == 1  # none on 2.7

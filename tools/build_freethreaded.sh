@@ -12,17 +12,31 @@
 #                                         /var/cache/cpython-gdb/free-threaded)
 #
 # Each build is ROOT/X.Yt/bin/pythonX.Yt; 3.13t is required (exit 1 if it
-# cannot be built), the others are built when they can be.
+# cannot be built), the others are built when they can be. Next to each goes
+# CPython's own gdb extension, its Tools/gdb/libpython.py, as
+# pythonX.Yt-gdb.py (make install leaves it out; pyenv and distributions
+# copy it so): tests/gdb/test_differential.py compares ours with it. A build
+# made before the script did so gets it from the source of its own version,
+# without building again (a warning, not a failure, when that source no
+# longer downloads).
 set -euo pipefail
 root=${1:-${CPYTHON_GDB_FT_ROOT:-/var/cache/cpython-gdb/free-threaded}}
 required="3.13"
 wanted="3.15 3.14 3.13"
 
 built() { [ -x "$root/$1t/bin/python$1t" ]; }
+gdb_file() { echo "$root/$1t/bin/python$1t-gdb.py"; }
 
 missing=""
-for minor in $wanted; do built "$minor" || missing="$missing $minor"; done
-[ -n "$missing" ] || exit 0
+gdb_missing=""
+for minor in $wanted; do
+    if ! built "$minor"; then
+        missing="$missing $minor"
+    elif [ ! -e "$(gdb_file "$minor")" ]; then
+        gdb_missing="$gdb_missing $minor"
+    fi
+done
+[ -n "$missing$gdb_missing" ] || exit 0
 
 export DEBIAN_FRONTEND=noninteractive
 need=""
@@ -50,20 +64,49 @@ apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt_dir/p
           -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
 apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 || apt-get "${apt_opts[@]}" update
 
-status=0
-for minor in $missing; do
-    work=$(mktemp -d "/tmp/cpython-gdb-ft-$minor.XXXXXX")
-    tarball=""
+# The orig tarball of python$1 in directory $2, newest version first; with
+# $3, only the Debian versions of that upstream version (3.13.5 for
+# 3.13.5-2). Prints its path and the versions tried; the path is empty when
+# none downloads (the mirror lists versions whose files it no longer has).
+download_source() {
+    local minor=$1 work=$2 upstream=${3:-} version versions tarball=""
     versions=$(apt-cache "${apt_opts[@]}" showsrc "python$minor" 2>/dev/null | awk '/^Version:/ {print $2}' | sort -rV | uniq)
     for version in $versions; do
+        if [ -n "$upstream" ]; then
+            local up=${version#*:}
+            [ "${up%-*}" = "$upstream" ] || continue
+        fi
         if (cd "$work" && apt-get "${apt_opts[@]}" source --download-only "python$minor=$version" >/dev/null 2>&1); then
             tarball=$(ls "$work"/python"$minor"_*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -1)
             [ -n "$tarball" ] && break
         fi
         rm -f "$work"/*
     done
+    echo "$tarball"
+    echo "${versions//$'\n'/ }"
+}
+
+status=0
+for minor in $gdb_missing; do
+    exe="$root/${minor}t/bin/python${minor}t"
+    upstream=$("$exe" -c 'import platform; print(platform.python_version())')
+    work=$(mktemp -d "/tmp/cpython-gdb-ft-$minor.XXXXXX")
+    { read -r tarball; read -r tried; } < <(download_source "$minor" "$work" "$upstream")
+    if [ -n "$tarball" ] && tar -xf "$tarball" -C "$work" --wildcards --strip-components=1 '*/Tools/gdb/libpython.py'; then
+        install -m 644 "$work/Tools/gdb/libpython.py" "$(gdb_file "$minor")"
+        echo "installed CPython $upstream's Tools/gdb/libpython.py as $(gdb_file "$minor")" >&2
+    else
+        echo "build_freethreaded.sh: warning: no source of python$minor $upstream downloads from $mirror" \
+            "(versions listed: $tried): no $(gdb_file "$minor")" >&2
+    fi
+    rm -rf "$work"
+done
+
+for minor in $missing; do
+    work=$(mktemp -d "/tmp/cpython-gdb-ft-$minor.XXXXXX")
+    { read -r tarball; read -r versions; } < <(download_source "$minor" "$work")
     if [ -z "$tarball" ]; then
-        echo "build_freethreaded.sh: no source of python$minor downloads from $mirror (tried: ${versions//$'\n'/ })" >&2
+        echo "build_freethreaded.sh: no source of python$minor downloads from $mirror (tried: $versions)" >&2
         [ "$minor" = "$required" ] && status=1
         rm -rf "$work"
         continue
@@ -80,7 +123,8 @@ for minor in $missing; do
         && ./configure -q --disable-gil --enable-shared --prefix="$dest" \
             LDFLAGS="-Wl,-rpath,$dest/lib" CFLAGS="-O2 -g" >"$work/configure.log" 2>&1 \
         && make -s -j"$(nproc)" >"$work/make.log" 2>&1 \
-        && make -s install DESTDIR="$partial.stage" >"$work/install.log" 2>&1); then
+        && make -s install DESTDIR="$partial.stage" >"$work/install.log" 2>&1 \
+        && install -m 644 Tools/gdb/libpython.py "$partial.stage$dest/bin/python${minor}t-gdb.py"); then
         rm -rf "$dest"
         mv "$partial.stage$dest" "$dest"
         rm -rf "$partial.stage"

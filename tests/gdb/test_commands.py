@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from harness import PROGRAMS, run_sections, running
+from harness import PROGRAMS, run_sections, running, wait_blocked
 
 ADDR = re.compile(r"0x[0-9a-f]+")
 BT_LINE = re.compile(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?([\w.]+) \(", re.M)
@@ -573,6 +573,7 @@ def thread_items() -> Dict[str, List[Item]]:
 def test_threads(version):
     with running(version, "threads.py") as target:
         lwps = json.loads(target.ready)
+        wait_blocked(target.pid, [lwps["first"], lwps["second"]])
         out = run_sections(
             ["thread apply all py-bt", "thread apply all bt -no-filters", "thread apply all py-bt-full"], pid=target.pid
         )

@@ -35,12 +35,14 @@ list cannot hide a regression:
   official says "Waiting for the GIL" of any PyThread_acquire_lock frame.
 """
 
+import json
 import re
 from typing import Dict, List, Sequence
 
+import pytest
 from test_commands import c_levels, major_minor, norm
 
-from harness import PROGRAMS, PYTHONS, official_extension, run_sections, running
+from harness import FT_PYTHONS, PROGRAMS, PYTHONS, official_extension, run_sections, running, wait_blocked
 
 ADDR = "0xADDR"
 
@@ -119,13 +121,30 @@ def canon(text: str, ours: bool, version: str, captured: Sequence[str] = (), off
 
 def both(version: str, commands: Sequence[str], **where: object) -> Dict[str, List[str]]:
     official = official_extension(version)
+    if official is None and version in FT_PYTHONS:
+        # make install leaves CPython's gdb extension out; tools/build_freethreaded.sh
+        # puts it next to the builds it makes, and adds it to those made before.
+        pytest.skip(f"nothing to compare with: CPython's python{version}-gdb.py (its Tools/gdb/libpython.py) is "
+                    f"not next to {PYTHONS[version]}; tools/build_freethreaded.sh installs it there")
     assert official is not None, f"python{version}-gdb.py not found next to the interpreter"
     # The official file is auto-loaded for the executable it sits next to.
     theirs = dict(where, executable=PYTHONS[version])
-    return {
+    outs = {
         "ours": run_sections(commands, **where),
         "official": run_sections(commands, ours=False, official=official, **theirs),
     }
+    if version in FT_PYTHONS:
+        # CPython 3.13.15's own file on tools/build_freethreaded.sh's 3.13t
+        # (-O2) reads each Python frame from the eval loop's C variable
+        # `frame`, whose DWARF location there holds another value (the
+        # callable): its py-bt prints 'File "0x0", line 0' and stops on a
+        # Python exception. What it cannot read is nothing to compare with.
+        failed = [line for text in outs["official"] for line in text.splitlines()
+                  if line.startswith("Error occurred in Python")]
+        if failed:
+            pytest.skip(f"nothing to compare with: CPython's {official.name} fails on this free-threaded build "
+                        f"({failed[0]!r})")
+    return outs
 
 
 def per_frame_commands(levels: Sequence[int], names: Sequence[str]) -> List[str]:
@@ -202,6 +221,8 @@ def test_methods_closures_generators_match_official(version):
 def test_threads_match_official(version):
     commands = ["thread apply all py-bt", "thread apply all py-bt-full"]
     with running(version, "threads.py") as target:
+        lwps = json.loads(target.ready)
+        wait_blocked(target.pid, [lwps["first"], lwps["second"]])
         outs = both(version, commands, pid=target.pid)
     compare(version, commands, outs)
     assert outs["ours"][0].count("Traceback (most recent call first):") == 3

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from test_commands import B, F, Stack, major_minor, norm, recursion_items, thread_items, thread_sections
 
-from harness import PROGRAMS, PYTHONS, eval_loop, gcore, run_sections, running
+from harness import PROGRAMS, PYTHONS, eval_loop, gcore, run_sections, running, wait_blocked
 
 STOPS = str(PROGRAMS / "stops.py")
 PENDING = ("-iex", "set breakpoint pending on")
@@ -141,6 +141,7 @@ def test_core_file_threads(version):
     try:
         with running(version, "threads.py") as target:
             lwps = json.loads(target.ready)
+            wait_blocked(target.pid, [lwps["first"], lwps["second"]])
             core = gcore(target.pid, workdir)
         out = run_sections(
             ["thread apply all py-bt", "thread apply all bt -no-filters"], core=core, executable=PYTHONS[version]

@@ -39,7 +39,8 @@ COMMANDS = [
 
 
 def _python_only(text):
-    # Drop the C built-in lines and C frame numbers, which need DWARF.
+    # Drop the C built-in lines and C frame numbers, which need DWARF (py-bt-full's
+    # Python frame numbers, "[N] ", stay).
     lines = [line for line in text.splitlines() if not re.match(r"\s*(#\d+ )?<built-in ", line)]
     lines = [re.sub(r"^(\[\d+\] )?#\d+ ", r"\1#N ", line) for line in lines]
     return [re.sub(r"0x[0-9a-f]+", "0xADDR", line) for line in lines]
@@ -51,10 +52,13 @@ def stripped_dir(tmp_path_factory):
 
 
 def version_text(version):
-    """How the notice names CPython VERSION: X.Y.Z from 3.11 (Py_Version), X.Y before (its file names)."""
+    """How the notice names CPython VERSION: X.Y.Z from 3.11 (Py_Version), X.Y before (its file names);
+    followed by "free-threaded" for a build without the GIL, as the interpreter itself says it is one."""
     if minor_of(version) < (3, 11):
         return version
-    return subprocess.run([str(PYTHONS[version]), "-c", "import platform; print(platform.python_version())"],
+    ask = ("import platform, sysconfig; print(platform.python_version()"
+           " + (' free-threaded' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))")
+    return subprocess.run([str(PYTHONS[version]), "-c", ask],
                           stdout=subprocess.PIPE, encoding="ascii", check=True).stdout.strip()
 
 

@@ -1,4 +1,8 @@
-"""Three threads, each blocked in a C call from its own Python function."""
+"""Three threads, each blocked in a C call from its own Python function.
+
+Announces, as JSON, each role's native thread id once both workers are at
+their gate.acquire() line.
+"""
 
 import json
 import os
@@ -51,9 +55,10 @@ def _line(frame):
 def main_wait():
     while not all_blocked():
         time.sleep(0.01)
-    # A thread at the line may still be on its way into acquire(); the GIL is
-    # released only inside it, so a short sleep lets both get there.
-    time.sleep(0.2)
+    # A thread at the line may still be on its way into acquire() (sooner
+    # still on a free-threaded build, where no GIL holds it back): a test that
+    # needs both blocked waits until the kernel has them in their futex waits
+    # (harness.wait_blocked on the announced ids), not for some time.
     announce(json.dumps(native))
     time.sleep(1000)  # mark: main
 
