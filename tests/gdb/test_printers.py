@@ -1,5 +1,5 @@
 """The printers of range, slice, descriptors, collections, datetime, enum and
-functools.partial values, and the form of a truncated value, in real gdb.
+functools.partial values, decimal.Decimal (3.x), and the form of a truncated value, in real gdb.
 
 tests/programs/printers.py makes the values as globals and writes
 what each must print: its own repr() with `` at 0x`` made `` at remote 0x``,

@@ -1,5 +1,6 @@
 """py-exc prints the handled exception and its cause as Python's traceback does."""
 
+import json
 import re
 import shutil
 
@@ -96,3 +97,48 @@ def test_py_exc_long_chain_sid(name, dwarf, sid_hook):
         (out,) = sid.sections(["py-exc"], target, name, "host", dwarf, sid_hook)
         expected = (target.workdir / "expected.txt").read_text()
     _check_long_chain(out, expected)
+
+
+def test_py_exc_follows_the_selected_frame(version):
+    """py-exc shows the exception handled as the selected Python frame sees it:
+    the generator's own, then (py-up) the one its caller handles; in main(),
+    which handles none, 2.7 knows there is none (every frame keeps the state
+    it replaced) and later versions say they cannot tell (outer()'s is on
+    its value stack)."""
+    with running(version, "exceptions_frames.py") as target:
+        out = run_sections(_FRAME_STEPS, pid=target.pid)
+        expected = json.loads((target.workdir / "expected.json").read_text())
+    _check_frames(version, out, expected)
+
+
+_FRAME_STEPS = ["py-exc", "py-up", "py-exc", "py-up", "py-exc", "py-down", "py-exc"]
+
+
+def _check_frames(version, out, expected):
+    assert expected["inner"] == "RuntimeError: B inner" and expected["outer"] == "ValueError: A outer", expected
+    in_generator, up, in_outer, up_again, in_main, down, back_in_outer = out
+    assert "in outer" in up and "in main" in up_again and "in outer" in down, (up, up_again, down)
+    for text, mine in ((in_generator, "inner"), (in_outer, "outer"), (back_in_outer, "outer")):
+        lines = text.splitlines()
+        assert "Exception being handled:" in lines, text
+        assert lines[-1] == expected[mine], text  # B's context is A: only A's last line tells
+        assert "cannot be told apart" not in text, text
+    assert expected["inner"] not in in_outer and expected["inner"] not in back_in_outer, in_outer
+    if version == "2.7":
+        assert in_main.strip().splitlines()[-1] == (
+            "No Python exception is being raised or handled in this thread."), in_main
+    else:
+        lines = in_main.splitlines()
+        assert lines[lines.index("Exception being handled:") - 1] == (
+            "(handled by the selected frame or a newer one: their exception states cannot be told apart)"), in_main
+        assert lines[-1] == expected["outer"], in_main
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name, dwarf", [("3.14", True), ("3.14", False), ("3.15", True)])
+def test_py_exc_follows_the_selected_frame_sid(name, dwarf, sid_hook):
+    """The same on Debian sid's 3.14 and 3.15, with and without their DWARF."""
+    with sid.running(name, "exceptions_frames.py") as target:
+        out = sid.sections(_FRAME_STEPS, target, name, "host", dwarf, sid_hook)
+        expected = json.loads((target.workdir / "expected.json").read_text())
+    _check_frames(name, out, expected)

@@ -121,6 +121,14 @@ def main():
         values["long_deque"] = collections.deque(range(300))
         forms["long_deque"] = "deque([%s])... (300 items)" % ", ".join(map(str, range(200)))
 
+    if not PY2:  # 2.7's decimal is written in Python: an ordinary instance
+        import decimal
+
+        for index, text in enumerate(["3.14", "-0", "0", "NaN", "-sNaN12", "Infinity", "-Infinity", "1E+10",
+                                      "-1234567890123456789012345.678901234567890", "0.000001", "1E-7",
+                                      "123E-30", "10000000000000000000", "-5E+3", "0.00"]):
+            values["decimal_%d" % index] = decimal.Decimal(text)
+
     expected = {}
     for name, value in values.items():
         if name in forms:

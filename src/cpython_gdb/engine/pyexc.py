@@ -17,6 +17,7 @@ from .model import (
     TPFLAGS_BYTES_SUBCLASS,
     TPFLAGS_TUPLE_SUBCLASS,
     TPFLAGS_UNICODE_SUBCLASS,
+    PyFrame,
 )
 from .objects import object_repr
 from .objects.strings import str_text
@@ -25,7 +26,7 @@ from .target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Set, Tuple
+    from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 _MAX_TRACEBACK = 1000
 _MAX_CHAIN = 20
@@ -259,29 +260,83 @@ def raised_traceback(t: Target, tstate: int) -> int:
     return 0
 
 
+def _exception_or_zero(t: Target, value: int) -> int:
+    """An exception kept as handled; 0 for none (NULL, or None in 3.11+ and 2.7's saved state)."""
+    if not value:
+        return 0
+    try:
+        return value if t.type_of(value).name != "NoneType" else 0
+    except CpythonGdbError:
+        return value
+
+
+def _topmost(t: Target, item: int) -> int:
+    """The exception of the innermost _PyErr_StackItem from ``item`` on that holds one, as
+    sys.exc_info() finds it (0 if none)."""
+    seen: Set[int] = set()
+    while item and item not in seen and len(seen) < _MAX_TRACEBACK:
+        seen.add(item)
+        # None marks "no exception" in 3.11+; skip to the enclosing handler.
+        value = _exception_or_zero(t, t.field_ptr(item, "_PyErr_StackItem.exc_value"))
+        if value:
+            return value
+        item = t.field_ptr(item, "_PyErr_StackItem.previous_item")
+    return 0
+
+
 def handled_exception(t: Target, tstate: int) -> int:
     """The exception the innermost active except block handles (0 if none)."""
     if not t.layout.has("PyThreadState.exc_info") and t.layout.has("PyThreadState.exc_value"):
         # 2.7, 3.6: one exception, in the thread state (None or NULL: none).
-        value = t.field_ptr(tstate, "PyThreadState.exc_value")
-        try:
-            return value if value and t.type_of(value).name != "NoneType" else 0
-        except CpythonGdbError:
-            return value
+        return _exception_or_zero(t, t.field_ptr(tstate, "PyThreadState.exc_value"))
+    return _topmost(t, t.field_ptr(tstate, "PyThreadState.exc_info"))
+
+
+# co_flags of the code a generator, coroutine or async generator runs (the same from 2.7 to 3.15).
+_CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200
+
+
+def _runs_generator(t: Target, frame: PyFrame) -> bool:
+    flags = read_i32(t.reader, frame.code.address + t.layout.off("PyCodeObject.co_flags"))
+    return bool(flags & _CO_GENERATOR_LIKE)
+
+
+def handled_in_frame(t: Target, tstate: int, newer: Sequence[PyFrame]) -> Tuple[int, bool, int]:
+    """The exception handled as seen from a frame (what sys.exc_info() gives there), given the
+    thread's frames newer than it, newest first; 0 if none.
+
+    The frames newer than it that run a generator each keep the state
+    their caller sees (the scheme's exc_state says where); from the oldest
+    of them, or the thread state, on is the selected frame's. The second
+    value is True when an ordinary frame newer than the selected one (and
+    older than those generators) may be the one handling it: from 3.6 such
+    a frame keeps the state it replaced on its value stack, not readable.
+    The third is the frame that kept it in its f_exc_* (0: the thread state).
+    """
+    kept = t.scheme.exc_state
+    if kept == "frame":
+        for frame in reversed(newer):  # oldest first
+            if t.field_ptr(frame.address, "PyFrameObject.f_exc_type"):
+                value = t.field_ptr(frame.address, "PyFrameObject.f_exc_value")
+                return _exception_or_zero(t, value), False, frame.address
+        return handled_exception(t, tstate), False, 0
+    generators = [index for index, frame in enumerate(newer) if _runs_generator(t, frame)]
+    ordinary_between = bool(newer[max(generators) + 1:] if generators else newer)
+    if kept == "generator_frame":
+        if not generators:
+            value = handled_exception(t, tstate)
+            return value, bool(value) and ordinary_between, 0
+        keeper = newer[max(generators)].address
+        value = _exception_or_zero(t, t.field_ptr(keeper, "PyFrameObject.f_exc_value"))
+        return value, bool(value) and ordinary_between, keeper
     item = t.field_ptr(tstate, "PyThreadState.exc_info")
-    seen: Set[int] = set()
-    while item and item not in seen and len(seen) < _MAX_TRACEBACK:
-        seen.add(item)
-        value = t.field_ptr(item, "_PyErr_StackItem.exc_value")
-        # None marks "no exception" in 3.11+; skip to the enclosing handler.
-        if value:
-            try:
-                if t.type_of(value).name != "NoneType":
-                    return value
-            except CpythonGdbError:
-                return value
+    for _ in generators:  # one _PyErr_StackItem each, newest first
+        if not item:
+            raise CpythonGdbError("the exception state of the selected frame cannot be told apart: "
+                                  "fewer exception states than running generators")
         item = t.field_ptr(item, "_PyErr_StackItem.previous_item")
-    return 0
+    value = _topmost(t, item)
+    return value, bool(value) and ordinary_between, 0
 
 
 @frozen
@@ -295,10 +350,15 @@ class ThreadExceptions:
     raised_error: Optional[str] = None  # why the raised one cannot be read
     handled: Optional[ExceptionInfo] = None  # only when it is not the raised one
     handled_error: Optional[str] = None
+    # The handled one may be a newer frame's than the selected frame's (handled_in_frame).
+    handled_unsure: bool = False
 
 
-def thread_exceptions(t: Target, tstate: int, limits: Limits) -> ThreadExceptions:
-    """The exception a thread is raising, and the one it is handling (when it is another)."""
+def thread_exceptions(t: Target, tstate: int, limits: Limits,
+                      newer: Optional[Sequence[PyFrame]] = None) -> ThreadExceptions:
+    """The exception a thread is raising, and the one it is handling (when it is another):
+    as its newest frame sees it, or given ``newer`` (the frames newer than a selected
+    frame, newest first), as that frame sees it."""
     found = ThreadExceptions()
     raised = 0
     try:
@@ -310,14 +370,20 @@ def thread_exceptions(t: Target, tstate: int, limits: Limits) -> ThreadException
     except CpythonGdbError as exc:
         found = ThreadExceptions(raised_error=str(exc))
     try:
-        handled = handled_exception(t, tstate)
+        unsure, keeper = False, 0
+        if newer is None:
+            handled = handled_exception(t, tstate)
+        else:
+            handled, unsure, keeper = handled_in_frame(t, tstate, newer)
         if handled and handled != raised:
             info = read_exception(t, handled, limits)
             if not info.traceback and t.layout.has("PyThreadState.exc_traceback"):
-                # 2.7: the handled exception's traceback is in the thread state.
-                info = replace(info, traceback=traceback_entries(
-                    t, t.field_ptr(tstate, "PyThreadState.exc_traceback")))
-            found = replace(found, handled=info)
+                # 2.7: the handled exception's traceback is beside it, in the
+                # thread state or the frame that kept it.
+                tb = (t.field_ptr(keeper, "PyFrameObject.f_exc_traceback") if keeper
+                      else t.field_ptr(tstate, "PyThreadState.exc_traceback"))
+                info = replace(info, traceback=traceback_entries(t, tb))
+            found = replace(found, handled=info, handled_unsure=unsure)
     except CpythonGdbError as exc:
         found = replace(found, handled_error=str(exc))
     return found

@@ -223,6 +223,10 @@ FIELDS.update(_same("_PyErr_StackItem", "exc_value", "previous_item"))
 # 2.7 and 3.6 keep the handled exception in the thread state itself; 3.7
 # made it a stack of _PyErr_StackItem, one per generator (bpo-25612).
 FIELDS.update(_same("PyThreadState", "exc_value", "exc_traceback"))
+# Where each frame keeps the exception its caller (2.7: the frame itself,
+# before its except block) was handling: 2.7 in every frame that handled
+# one, 3.6 in each running generator's frame (py-exc of an older frame).
+FIELDS.update(_same("PyFrameObject", "f_exc_type", "f_exc_value", "f_exc_traceback"))
 FIELDS.update(_same("PyBaseExceptionObject", "traceback", "context", "cause", "suppress_context"))
 FIELDS.update(_same("PyTracebackObject", "tb_next", "tb_frame", "tb_lasti", "tb_lineno"))
 

@@ -129,6 +129,13 @@ class Scheme:
     # How collections.deque keeps its items: 64-item blocks after a
     # PyObject_VAR_HEAD (3.5+: objects/deques.py), or a layout not read (2.7).
     deque: str = "blocks64"  # "blocks64" | "none"
+    # Where the exception an older frame handles is kept while newer frames
+    # run (py-exc of a selected frame): each running generator pushes its
+    # own _PyErr_StackItem on tstate->exc_info (3.7+, bpo-25612); a running
+    # generator's frame keeps its caller's in f_exc_* (3.6); every frame
+    # that handled one keeps the one before it in f_exc_* (2.7). Ordinary
+    # frames of 3.x keep the one before theirs on their value stack.
+    exc_state: str = "stack"  # "stack" | "generator_frame" | "frame"
 
 
 _V310 = Scheme(
@@ -148,10 +155,11 @@ _V310 = Scheme(
     str_hash="siphash24",
 )
 _V39 = replace(_V310, linetable="lnotab", lasti_unit=1, running_anchor="frame_scan")
-_V36 = replace(_V39, runtime="statics", exception_repr="tuple", timedelta_repr="positional")
+_V36 = replace(_V39, runtime="statics", exception_repr="tuple", timedelta_repr="positional",
+               exc_state="generator_frame")
 _V27 = replace(_V36, linetable="lnotab27", str_ready_bit=None, dict_keys="table", split_values="none",
                str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name",
-               datetime_fold=False, deque="none")
+               datetime_fold=False, deque="none", exc_state="frame")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",

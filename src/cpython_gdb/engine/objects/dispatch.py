@@ -20,6 +20,7 @@ from ..target import Target
 from . import (
     containers,
     datetimes,
+    decimals,
     deques,
     descriptors,
     enums,
@@ -112,6 +113,7 @@ _BY_DOTTED_NAME: Dict[str, WriteFn] = {
     "datetime.datetime": datetimes.write_datetime,
     "datetime.timedelta": datetimes.write_timedelta,
     "datetime.timezone": datetimes.write_timezone,
+    "decimal.Decimal": decimals.write_decimal,
 }
 _BY_NAME.update(_BY_DOTTED_NAME)
 

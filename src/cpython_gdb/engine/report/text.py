@@ -282,6 +282,8 @@ def exception_lines(found: ThreadExceptions, max_line: int = DEFAULT_LIMITS.max_
     if found.handled is not None:
         if lines:
             lines.append("")
+        if found.handled_unsure:
+            lines.append("(handled by the selected frame or a newer one: their exception states cannot be told apart)")
         lines.append("Exception being handled:")
         lines += format_exception(found.handled, max_line=max_line, root=root)
     if found.handled_error is not None:
