@@ -71,11 +71,7 @@ def add_running_tasks(t: Target, runtime: Runtime, threads: List[Entry]) -> None
                 if name is not None:
                     thread["asyncio_task"] = name
             return
-        owners = {}
-        for thread in threads:
-            for frame in thread.get("frames") or ():
-                if frame.get("kind") == "python" and frame.get("address"):
-                    owners[frame["address"]] = thread
+        owners: Optional[Dict[int, Entry]] = None  # made at the first task found: most processes have none
         for interp in interpreters(t, runtime):
             modules = t.field_ptr(interp, "PyInterpreterState.modules")
             for module_name in ("_asyncio", "asyncio.tasks"):
@@ -84,6 +80,9 @@ def add_running_tasks(t: Target, runtime: Runtime, threads: List[Entry]) -> None
                 current = dict_lookup_str(t, md_dict, "_current_tasks") if md_dict else None
                 if not current:
                     continue
+                if owners is None:
+                    owners = {frame["address"]: thread for thread in threads for frame in thread.get("frames") or ()
+                              if frame.get("kind") == "python" and frame.get("address")}
                 for _, task in dict_items(t, current, _MAX_LOOPS):
                     name = _name(t, off, task)
                     coro = t.ptr(task + off["TaskObj.task_coro"]) if name is not None else 0

@@ -109,7 +109,8 @@ def python_lines(entry: Entry, indent: str = "  ") -> List[str]:
     out = [f'{indent}File "{entry["file"]}", line {line}, in {entry["function"]}']
     if entry.get("source") is not None:
         out.append(f"{indent}  {entry['source']}")
-    out.extend(block_lines(entry.get("locals") or (), indent + "    "))
+    if entry.get("locals"):
+        out.extend(block_lines(entry["locals"], indent + "    "))
     if entry.get("locals_error"):
         out.append(f"{indent}      (locals unreadable: {entry['locals_error']})")
     return out
