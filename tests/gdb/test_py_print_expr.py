@@ -11,19 +11,50 @@ Python gave; a descriptor is shown as itself, with a note.
 """
 
 import json
+import shutil
+from typing import Any, Dict, List, Tuple
 
+import pytest
+
+import sid
 from harness import run_sections, running
+
+
+def _commands(target) -> Tuple[List[Dict[str, Any]], List[str], List[str]]:
+    """The cases the target wrote, the commands that print them, and the addresses printed by py-repr."""
+    cases = json.loads((target.workdir / "expected.json").read_text(encoding="utf-8"))
+    commands = [f"py-print {case['expr']}" for case in cases]
+    # The objects whose repr() shows an address, printed by address.
+    by_id = sorted({case.get("same_as") or case["id"] for case in cases
+                    if "same_as" in case or " at 0x" in case.get("text", "")})
+    return cases, commands + [f"py-repr {address}" for address in by_id], by_id
 
 
 def test_expressions_match_python(version):
     with running(version, "expressions.py") as target:
-        cases = json.loads((target.workdir / "expected.json").read_text(encoding="utf-8"))
-        commands = [f"py-print {case['expr']}" for case in cases]
-        # The objects whose repr() shows an address, printed by address.
-        by_id = sorted({case.get("same_as") or case["id"] for case in cases
-                        if "same_as" in case or " at 0x" in case.get("text", "")})
-        commands += [f"py-repr {address}" for address in by_id]
+        cases, commands, by_id = _commands(target)
         out = run_sections(commands, pid=target.pid)
+    _check(cases, by_id, out)
+
+
+@pytest.fixture(scope="module")
+def sid_hook():
+    path = sid.install()
+    yield path
+    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name, dwarf", [("3.14", True), ("3.14", False), ("3.15", True)])
+def test_expressions_match_python_sid(name, dwarf, sid_hook):
+    """The same on Debian sid's 3.14 and 3.15, with and without their DWARF."""
+    with sid.running(name, "expressions.py") as target:
+        cases, commands, by_id = _commands(target)
+        out = sid.sections(commands, target, name, "host", dwarf, sid_hook)
+    _check(cases, by_id, out)
+
+
+def _check(cases: List[Dict[str, Any]], by_id: List[str], out: List[str]) -> None:
     reprs = dict(zip(by_id, out[len(cases):]))
     assert len(cases) > 80
     failures = []
