@@ -142,3 +142,15 @@ def test_py_exc_follows_the_selected_frame_sid(name, dwarf, sid_hook):
         out = sid.sections(_FRAME_STEPS, target, name, "host", dwarf, sid_hook)
         expected = json.loads((target.workdir / "expected.json").read_text())
     _check_frames(name, out, expected)
+
+
+def test_py_exc_says_a_key_error_as_python_does(version):
+    """KeyError's message is its key's repr() ('missing', quoted; '' for an empty key), a subclass's too."""
+    with running(version, "key_error.py") as target:
+        (out,) = run_sections(["py-exc"], pid=target.pid)
+        first, handled = json.loads((target.workdir / "expected.json").read_text())
+    lines = out.splitlines()
+    assert lines[-1].split(": ", 1)[1] == handled.split(": ", 1)[1], out
+    assert handled.endswith(": ''") and first.endswith(": 'missing'")
+    if version != "2.7":  # 2.7's exceptions have no context (PEP 3134)
+        assert first in lines, out

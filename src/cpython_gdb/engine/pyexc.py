@@ -113,10 +113,27 @@ def _str_of(t: Target, obj: int, limits: Limits) -> str:
     return object_repr(t, obj, limits)
 
 
+def _is_key_error(t: Target, tp: int) -> bool:
+    """Whether the type is the builtin KeyError or derives from it (through its tp_base chain)."""
+    for _ in range(64):  # a chain that long is a corrupt one
+        if not tp:
+            return False
+        info = t.type_info(tp)
+        if info.name in ("KeyError", "exceptions.KeyError") and not info.is_heap:  # 2.7 names its module
+            return True
+        tp = info.base
+    return False
+
+
 def _message(t: Target, exc: int, limits: Limits) -> str:
     """What str(exc) gives for the common cases: its single argument, or its args."""
     try:
-        return _args_message(t, t.field_ptr(exc, "PyBaseExceptionObject.args"), limits)
+        args = t.field_ptr(exc, "PyBaseExceptionObject.args")
+        if args and t.field_ptr(args, "PyVarObject.ob_size") == 1 and _is_key_error(t, t.type_of(exc).address):
+            # KeyError's str() is its key's repr(), so that KeyError('') is not
+            # an empty message (Objects/exceptions.c, KeyError_str).
+            return object_repr(t, t.field_ptr(args, "PyTupleObject.ob_item"), limits)
+        return _args_message(t, args, limits)
     except CpythonGdbError:
         return f"<unreadable message of exception at remote 0x{exc:x}>"
 
@@ -200,17 +217,22 @@ def read_exception(t: Target, exc: int, limits: Limits) -> ExceptionInfo:
     return older if older is not None else _unreadable(exc)
 
 
-def _raised_message(t: Target, value: int, limits: Limits) -> str:
-    """str() of the exception an un-normalized value makes: the value is
-    the single argument, a tuple the args, None no argument."""
+def _raised_message(t: Target, type_addr: int, value: int, limits: Limits) -> str:
+    """str() of the exception of type ``type_addr`` an un-normalized value makes: the
+    value is the single argument, a tuple the args, None no argument."""
     if not value:
         return ""
     tp = t.type_of(value)
     if tp.name == "NoneType":
         return ""
+    single = value
     if tp.flags & TPFLAGS_TUPLE_SUBCLASS:
-        return _args_message(t, value, limits)
-    return _str_of(t, value, limits)
+        if t.field_ptr(value, "PyVarObject.ob_size") != 1:
+            return _args_message(t, value, limits)
+        single = t.field_ptr(value, "PyTupleObject.ob_item")
+    if _is_key_error(t, type_addr):
+        return object_repr(t, single, limits)  # as in _message
+    return _str_of(t, single, limits)
 
 
 def read_raised(t: Target, type_addr: int, value: int, limits: Limits) -> ExceptionInfo:
@@ -232,7 +254,7 @@ def read_raised(t: Target, type_addr: int, value: int, limits: Limits) -> Except
     except CpythonGdbError:
         return _unreadable(type_addr)
     try:
-        message = _raised_message(t, value, limits)
+        message = _raised_message(t, type_addr, value, limits)
     except CpythonGdbError:
         message = f"<unreadable value at remote 0x{value:x}>"
     return ExceptionInfo(value or type_addr, name, message, (), None, None, False)
