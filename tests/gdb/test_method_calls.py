@@ -15,11 +15,16 @@ left out, as for any built-in call.
 
 import json
 import re
+import shutil
 import time
 
+import pytest
+
+import sid
 from harness import READY_TIMEOUT, run_sections, running, stripped_copy, wait_blocked
 
-HEADER = re.compile(r"^Thread \d+ \(Thread 0x[0-9a-f]+ \(LWP (\d+)\)", re.M)
+# gdb names a thread "Thread 0x... (LWP n)" with libthread_db, "LWP n" without (a sid root's process).
+HEADER = re.compile(r"^Thread \d+ \((?:Thread 0x[0-9a-f]+ \()?LWP (\d+)", re.M)
 # How the Python line that makes each call ends: py-bt shows the method's line above its frame.
 CALLERS = {
     "lock": "HELD.acquire()\n",
@@ -31,17 +36,27 @@ CALLERS_27 = dict(CALLERS, select="select.select([read_end], [], [])\n")
 
 def _stacks(version, **kwargs):
     with running(version, "method_calls.py", **kwargs) as target:
-        with open(target.workdir / "methods.json") as f:
-            found = json.load(f)
-        # Each thread announced itself just before it blocks: wait until it has.
-        wait_blocked(target.pid, [found["lock"][0], found["slot"][0]])
-        _wait_in_syscall(target.pid, found["select"][0])
+        found = _blocked(target)
         (out,) = run_sections(["thread apply all py-bt"], pid=target.pid)
+    return found, _blocks(out)
+
+
+def _blocked(target):
+    """The threads' ids and expected lines, once each thread is blocked in its call."""
+    with open(target.workdir / "methods.json") as f:
+        found = json.load(f)
+    # Each thread announced itself just before it blocks: wait until it has.
+    wait_blocked(target.pid, [found["lock"][0], found["slot"][0]])
+    _wait_in_syscall(target.pid, found["select"][0])
+    return found
+
+
+def _blocks(out):
     blocks = {}
     parts = HEADER.split(out)
     for lwp, text in zip(parts[1::2], parts[2::2]):
         blocks[int(lwp)] = text.splitlines(keepends=True)
-    return found, blocks
+    return blocks
 
 
 # epoll_wait, epoll_pwait, select, pselect6 (x86-64).
@@ -81,3 +96,21 @@ def test_method_calls_without_debug_info(version, tmp_path):
     found, blocks = _stacks(version, **stripped_copy(version, tmp_path))
     for tid, line in found.values():
         assert f"  {line}\n" not in blocks[tid], blocks[tid]
+
+
+@pytest.fixture(scope="module")
+def sid_hook():
+    path = sid.install()
+    yield path
+    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+def test_method_calls_sid_debug_build(sid_hook):
+    """Debian sid's debug build of 3.14 (3.14d) keeps each call's C frame: the lines are there too."""
+    with sid.running("3.14d", "method_calls.py") as target:
+        found = _blocked(target)
+        (out,) = sid.sections(["thread apply all py-bt"], target, "3.14d", "host", True, sid_hook)
+    blocks = _blocks(out)
+    for name, (tid, line) in found.items():
+        assert _method_line(blocks[tid], CALLERS[name]) == f"  {line}\n", blocks[tid]
