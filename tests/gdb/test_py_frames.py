@@ -6,10 +6,13 @@ same walk must give the same Python frames, with their C frame numbers.
 """
 
 import json
+import shutil
 from typing import List
 
+import pytest
 from test_commands import B, F, Item, Stack, major_minor, norm
 
+import sid
 from harness import run_sections, running
 
 WALK = ["py-bt-full", "py-frame", "py-print mark"]
@@ -90,6 +93,27 @@ def test_locals_grouped_by_kind(version):
     with running(version, "frames.py", "groups") as target:
         values = json.loads(target.ready)
         out = run_sections(["py-locals", "py-bt-full"], pid=target.pid)
+    _check_groups(version, values, out)
+
+
+@pytest.fixture(scope="module")
+def sid_hook():
+    path = sid.install()
+    yield path
+    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name, dwarf", [("3.14", True), ("3.14", False), ("3.15", True)])
+def test_locals_grouped_by_kind_sid(name, dwarf, sid_hook):
+    """The same on Debian sid's 3.14 and 3.15, with and without their DWARF."""
+    with sid.running(name, "frames.py", "groups") as target:
+        values = json.loads(target.ready)
+        out = sid.sections(["py-locals", "py-bt-full"], target, name, "host", dwarf, sid_hook)
+    _check_groups(name, values, out)
+
+
+def _check_groups(version, values, out):
     assert out[0] == group_lines(values, version)
     args = ", ".join(f"{name}={values[name]}" for name in ("p", "q", "rest", "k", "kw") if name in values)
     inline = f"(args: {args}; locals: plain={values['plain']}; cells: shared={values['shared']}; free: base=7)"
