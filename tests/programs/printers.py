@@ -66,6 +66,10 @@ def main():
         values["mappingproxy_value"] = types.MappingProxyType({"a": 1, "b": [2]})
         values["ordered_dict"] = collections.OrderedDict([("a", 1), ("b", [2])])
         values["ordered_dict_empty"] = collections.OrderedDict()
+        # Reordered by its own list only: the dict underneath keeps a, b, c.
+        moved = collections.OrderedDict([("a", 1), ("b", 2), ("c", 3)])
+        moved.move_to_end("a")
+        values["ordered_dict_moved"] = moved
     values["deque_value"] = collections.deque([1, "two", (3,)])
     # Its items span two blocks: the first item sits in the middle of the leftmost.
     values["deque_maxlen"] = collections.deque(range(100), maxlen=70)

@@ -14,7 +14,7 @@ from .writer import Writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator, Tuple
+    from typing import Iterable, Iterator, Optional, Tuple
 
 _MAX_LEN = 1 << 40
 _MAX_SET_SLOTS = 1 << 28
@@ -118,11 +118,14 @@ def write_tuple(w: Writer, obj: int, _tp: TypeInfo) -> None:
     cut_mark(w, cut, size)
 
 
-def dict_pairs(w: Writer, obj: int) -> Tuple[Iterable[Tuple[int, int]], int]:
-    """The (key, value) pairs to show, and the dict's live entry count."""
+def dict_pairs(w: Writer, obj: int, limit: Optional[int] = None) -> Tuple[Iterable[Tuple[int, int]], int]:
+    """The (key, value) pairs to show (``limit``: how many, max_items by default), and the dict's
+    live entry count."""
     t = w.target
+    if limit is None:
+        limit = w.limits.max_items
     if t.scheme.dict_keys == "table":  # 2.7
-        return table_items(t, obj, w.limits.max_items), dict_len(t, obj)
+        return table_items(t, obj, limit), dict_len(t, obj)
     # What dict_items and dict_len read, in one read.
     cut = t.dict_header
     if cut is None:
@@ -130,7 +133,7 @@ def dict_pairs(w: Writer, obj: int) -> Tuple[Iterable[Tuple[int, int]], int]:
     keys, values, used = cut.read(t.reader, obj)
     if not keys:
         return (), used
-    return iter_keys_values(t, keys, values or None, w.limits.max_items, used=used), used
+    return iter_keys_values(t, keys, values or None, limit, used=used), used
 
 
 def write_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:

@@ -21,13 +21,19 @@ def write_mappingproxy(w: Writer, obj: int, tp: TypeInfo) -> None:
     w.write(")")
 
 
-def write_ordered_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    """OrderedDict({...}) from 3.12, OrderedDict([(key, value), ...]) before (the scheme says).
+# An OrderedDict past this many entries is shown in its dict's order (the
+# same unless move_to_end() or a re-insertion reordered it): its own order
+# means reading every pair first.
+_ORDER_READ_LIMIT = 100_000
 
-    The order shown is the dict's, which is the OrderedDict's own unless
-    move_to_end() reordered it (its linked list of keys is not read).
-    """
+
+def write_ordered_dict(w: Writer, obj: int, tp: TypeInfo) -> None:
+    """OrderedDict({...}) from 3.12, OrderedDict([(key, value), ...]) before (the scheme says),
+    in the order of its own linked list of keys (Objects/odictobject.c), which
+    move_to_end() changes without touching the dict's."""
     pairs, used = dict_pairs(w, obj)
+    if used and used <= _ORDER_READ_LIMIT:
+        pairs = _in_list_order(w, obj, tp, used) or pairs
     if not used:
         w.write("OrderedDict()")
         return
@@ -38,6 +44,41 @@ def write_ordered_dict(w: Writer, obj: int, _tp: TypeInfo) -> None:
         cut = _write_pair_list(w, pairs)
     w.write(")")
     cut_mark(w, cut, used)
+
+
+def _in_list_order(w: Writer, obj: int, tp: TypeInfo, used: int) -> List[Tuple[int, int]]:
+    """The pairs in the OrderedDict's order, up to max_items; [] where its list cannot be followed.
+
+    The C OrderedDict is a dict followed by ``od_first``, the first node of a
+    doubly linked list of {key, hash, next, prev}: found past the dict's own
+    struct, whose size is the basic size of the dict type it derives from.
+    """
+    t = w.target
+    try:
+        dict_type = tp
+        for _ in range(64):
+            if dict_type.name == "dict" and not dict_type.is_heap:
+                break
+            if not dict_type.base:
+                return []
+            dict_type = t.type_info(dict_type.base)
+        else:
+            return []
+        # Every pair, to look up each key of the list: a count bounded by _ORDER_READ_LIMIT.
+        values = dict(dict_pairs(w, obj, used)[0])
+        out: List[Tuple[int, int]] = []
+        node = t.ptr(obj + dict_type.basicsize)
+        for _ in range(min(used, w.limits.max_items)):
+            if not node:
+                break
+            key = t.ptr(node)
+            if key not in values:
+                return []  # a list that is not the dict's: keep the dict's order
+            out.append((key, values[key]))
+            node = t.ptr(node + 16)  # after key and hash: next
+        return out if len(out) == min(used, w.limits.max_items) else []
+    except CpythonGdbError:
+        return []
 
 
 def _write_pair_list(w: Writer, pairs: Iterable[Tuple[int, int]]) -> bool:
