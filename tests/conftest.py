@@ -71,3 +71,11 @@ def pytest_sessionstart(session):
 @pytest.fixture(params=version_params())
 def version(request):
     return request.param
+
+
+@pytest.fixture(scope="module")
+def sid_hook():
+    """Our package and the test programs, installed at the same paths in the sid root, for a module's sid tests."""
+    path = sid.install()
+    yield path
+    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)

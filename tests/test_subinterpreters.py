@@ -12,7 +12,6 @@ core) and in gdb's py-bt. 3.14 and 3.15 run in the Debian sid root.
 
 import json
 import re
-import shutil
 import time
 from typing import Any, Dict, List
 
@@ -122,12 +121,6 @@ def test_subinterpreter_runner(version, tmp_path):
     full = out[3]
     assert full.index(" in sub_func (") < full.index(MARKER.strip()) < full.index(" in runner (")
 
-
-@pytest.fixture(scope="module")
-def sid_hook():
-    path = sid.install()  # the test programs, at the same path in the root, and our package
-    yield path
-    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))

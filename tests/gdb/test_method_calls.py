@@ -15,7 +15,6 @@ left out, as for any built-in call.
 
 import json
 import re
-import shutil
 import time
 
 import pytest
@@ -97,12 +96,6 @@ def test_method_calls_without_debug_info(version, tmp_path):
     for tid, line in found.values():
         assert f"  {line}\n" not in blocks[tid], blocks[tid]
 
-
-@pytest.fixture(scope="module")
-def sid_hook():
-    path = sid.install()
-    yield path
-    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))

@@ -20,7 +20,6 @@ sid's 3.14 and 3.15, with and without DWARF.
 """
 
 import json
-import shutil
 
 import pytest
 
@@ -59,12 +58,6 @@ def test_printers(version, tmp_path):
         core = gcore(target.pid, tmp_path)
     _check(expected, run_sections(_commands(expected), core=core, executable=PYTHONS[version]))
 
-
-@pytest.fixture(scope="module")
-def sid_hook():
-    path = sid.install()
-    yield path
-    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))

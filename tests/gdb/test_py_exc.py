@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 
 import pytest
 
@@ -81,12 +80,6 @@ def test_py_exc_long_chain(version):
         expected = (target.workdir / "expected.txt").read_text()
     _check_long_chain(out, expected)
 
-
-@pytest.fixture(scope="module")
-def sid_hook():
-    path = sid.install()
-    yield path
-    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))

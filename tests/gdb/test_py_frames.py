@@ -6,7 +6,6 @@ same walk must give the same Python frames, with their C frame numbers.
 """
 
 import json
-import shutil
 from typing import List
 
 import pytest
@@ -95,12 +94,6 @@ def test_locals_grouped_by_kind(version):
         out = run_sections(["py-locals", "py-bt-full"], pid=target.pid)
     _check_groups(version, values, out)
 
-
-@pytest.fixture(scope="module")
-def sid_hook():
-    path = sid.install()
-    yield path
-    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))

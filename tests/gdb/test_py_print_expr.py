@@ -11,7 +11,6 @@ Python gave; a descriptor is shown as itself, with a note.
 """
 
 import json
-import shutil
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -36,12 +35,6 @@ def test_expressions_match_python(version):
         out = run_sections(commands, pid=target.pid)
     _check(cases, by_id, out)
 
-
-@pytest.fixture(scope="module")
-def sid_hook():
-    path = sid.install()
-    yield path
-    shutil.rmtree(sid.inside(path).parent.parent, ignore_errors=True)
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))

@@ -15,6 +15,7 @@ from ..engine.heap.census import DEFAULT_MAX_OBJECTS, take_census
 from ..engine.layout import choose_layout
 from ..engine.target import Target
 from .live import ProcessMemory, mapped_ranges, process_mappings, stopped
+from .procfs import resident_bytes
 from .symbols import find_runtime
 
 TYPE_CHECKING = False
@@ -52,17 +53,6 @@ def _version_text(found: FoundRuntime) -> str:
     return f"{major}.{minor}" + (f".{micro}{release}" if micro >= 0 else "")
 
 
-def _resident(pid: int) -> Optional[int]:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def process_heap(pid: int, exe: Optional[str] = None, max_objects: int = DEFAULT_MAX_OBJECTS,
                  progress: Optional[Callable[[int, str], None]] = None,
                  use: Optional[Callable[[HeapWalk], Any]] = None) -> HeapResult:
@@ -77,7 +67,7 @@ def process_heap(pid: int, exe: Optional[str] = None, max_objects: int = DEFAULT
         with stopped(pid):
             memory.mapped = mapped_ranges(pid)
             census, walk, warning, extra = _walk(memory, runtime, max_objects, progress, use)
-            resident = _resident(pid)
+            resident = resident_bytes(pid)
     fields = {"kind": "process", "pid": pid, "core": None, "executable": executable, "resident_bytes": resident,
               "python": _version_text(runtime)}
     return HeapResult(census, walk, fields, warning, extra)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
 
 def process_root(pid: int) -> str:
     """``/proc/PID/root`` where the process's root directory is not ours, else "" (or if unknown)."""
@@ -36,3 +40,15 @@ def as_seen_by(pid: int, path: str) -> str:
     if root and path.startswith(root + "/"):
         return path[len(root):]
     return path
+
+
+def resident_bytes(pid: int) -> Optional[int]:
+    """VmRSS of a live process, None where /proc does not say."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None

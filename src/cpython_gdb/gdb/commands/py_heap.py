@@ -69,14 +69,9 @@ def _resident(inferior: "gdb.Inferior") -> Optional[int]:
     connection = getattr(inferior, "connection", None)
     if not inferior.pid or getattr(connection, "type", None) != "native":
         return None
-    try:
-        with open(f"/proc/{inferior.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+    from ...direct.procfs import resident_bytes
+
+    return resident_bytes(inferior.pid)
 
 
 def _int_option(words: List[str], i: int, name: str) -> int:
