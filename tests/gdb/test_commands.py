@@ -475,6 +475,12 @@ def inner_function(version: str) -> str:
     return f"<function {name} at remote 0xADDR>"
 
 
+def running_numbers() -> str:
+    """shapes.py's generator, which runs (it called wait_here) at its mark."""
+    where = f"{PROGRAMS / 'shapes.py'}:{line_of('shapes.py', '# mark: generator')}"
+    return f"<generator object numbers at remote 0xADDR, running at {where}>"
+
+
 def shapes_items(version: str) -> List[Item]:
     walker_ = walker(version)
     return [
@@ -485,7 +491,7 @@ def shapes_items(version: str) -> List[Item]:
         B("<built-in function next>"),
         # count is a free variable of inner, a cell of outer: shown with
         # the value the cell holds.
-        F("inner", "# mark: inner", "locals: gen=<generator object numbers at remote 0xADDR>, first=6; free: count=6"),
+        F("inner", "# mark: inner", f"locals: gen={running_numbers()}, first=6; free: count=6"),
         F("outer", "# mark: outer", f"args: start=5; locals: inner={inner_function(version)}; cells: count=6"),
         F("walk", "# mark: walk", f"self={walker_}, extra=3, total=5"),
         F("main", "# mark: main", f"walker={walker_}"),
@@ -513,7 +519,7 @@ def test_methods_closures_generators(version):
     values = {
         "value=7": ["value = 7"],
         "limit=6": ["limit = 6"],
-        frames[2].locals: ["Local variables:", "  gen = <generator object numbers at remote 0xADDR>", "  first = 6",
+        frames[2].locals: ["Local variables:", f"  gen = {running_numbers()}", "  first = 6",
                            "Free variables:", "  count = 6"],
         frames[3].locals: ["Arguments:", "  start = 5", "Local variables:", f"  inner = {inner_function(version)}",
                            "Cell variables:", "  count = 6"],

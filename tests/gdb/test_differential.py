@@ -53,7 +53,8 @@ METHOD_LINE = r"^ *(?:#\d+ )?<built-in method \w+ of [\w.]+ object at remote 0xA
 CANON_OURS = [
     (r"<module '[^']*' at remote 0xADDR>", "<module at remote 0xADDR>", "we name the module"),
     (r"<function \S+ at remote 0xADDR>", "<function at remote 0xADDR>", "we give the function's qualname"),
-    (r"<generator object \S+ at remote 0xADDR>", "<generator at remote 0xADDR>", "we name the generator"),
+    (r"<generator object \S+ at remote 0xADDR(, [^>]*)?>", "<generator at remote 0xADDR>",
+     "we name the generator and say where it is"),
     (r"<class '[^']*'>", "<type at remote 0xADDR>", "classes print like repr()"),
 ]
 # ... and to the official output.
@@ -198,7 +199,8 @@ def test_methods_closures_generators_match_official(version):
     compare(version, commands, outs, captured=["count"])
     full_ours, full_official = outs["ours"][1], outs["official"][1]
     # The cell (outer) and the free variable (inner) are shown by us only.
-    assert re.search(r"in inner \(locals: gen=<generator object numbers at remote 0x[0-9a-f]+>, first=6; "
+    assert re.search(r"in inner \(locals: gen=<generator object numbers at remote 0x[0-9a-f]+, running at "
+                     r"[^>]*shapes.py:\d+>, first=6; "
                      r"free: count=6\)", full_ours)
     assert re.search(r"in inner \(gen=<generator at remote 0x[0-9a-f]+>, first=6\)", full_official)
     inner = r"<function (outer.<locals>.)?inner at remote 0x[0-9a-f]+>"  # 2.7: no qualname

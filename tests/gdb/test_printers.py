@@ -1,5 +1,6 @@
 """The printers of range, slice, descriptors, collections, datetime, enum and
-functools.partial values, decimal.Decimal (3.x), and the form of a truncated value, in real gdb.
+functools.partial values, decimal.Decimal (3.x), generators, coroutines and
+async generators, and the form of a truncated value, in real gdb.
 
 tests/programs/printers.py makes the values as globals and writes
 what each must print: its own repr() with `` at 0x`` made `` at remote 0x``,
@@ -12,7 +13,15 @@ except these documented forms:
 - a truncated str, bytes or container ends in ``...`` after its closing
   quote or bracket, with its full length: ``'xxxx'... (10000 chars)``,
   ``[0, 1]... (300 items)``;
-- 2.7's deque, whose layout is not read, prints as an object of its type.
+- 2.7's deque, whose layout is not read, prints as an object of its type;
+- a generator, coroutine or async generator says where it is, as Python
+  says (its frame's file and f_lineno, gi_running / cr_running,
+  gi_yieldfrom / cr_await / ag_await, no frame once finished):
+  ``<generator object counting at remote 0x..., suspended at FILE:LINE>``,
+  ``..., not started at FILE:LINE>``, ``..., running at FILE:LINE>``,
+  ``..., suspended in await at FILE:LINE>`` (``in yield from`` for a
+  generator), ``..., finished>``; one of each on every version that has it,
+  and the program waits inside a running one.
 
 Each value is printed with ``py-print NAME`` and as ``print (PyObject *) ADDRESS``,
 on a live process, and on a core of it, on every version; and on Debian

@@ -56,11 +56,11 @@ def test_py_tasks(version, tmp_path):
     assert out[5].strip() == "cpython max-tasks is 3."
     # print shows where a generator or coroutine is.
     where = gens["file"]
-    assert out[6].strip().endswith(f"<generator object numbers at remote {gens['suspended'][0]:#x}> "
-                                   f"(suspended at {where}:{gens['suspended'][1]})"), out[6]
-    assert out[7].strip().endswith(f"<generator object numbers at remote {gens['finished'][0]:#x}> (finished)")
-    assert out[8].strip().endswith(f"<coroutine object deep at remote {gens['awaiting'][0]:#x}> "
-                                   f"(suspended in await at {where}:{gens['awaiting'][1]})"), out[8]
+    assert out[6].strip().endswith(f"<generator object numbers at remote {gens['suspended'][0]:#x}, "
+                                   f"suspended at {where}:{gens['suspended'][1]}>"), out[6]
+    assert out[7].strip().endswith(f"<generator object numbers at remote {gens['finished'][0]:#x}, finished>")
+    assert out[8].strip().endswith(f"<coroutine object deep at remote {gens['awaiting'][0]:#x}, "
+                                   f"suspended in await at {where}:{gens['awaiting'][1]}>"), out[8]
     # Live: the same tasks, the running one on its thread.
     running_line = [line for line in live[0].splitlines() if "(running on thread" in line]
     assert running_line and running_line[0].endswith(f"(running on thread {truth['running_thread']})")

@@ -17,6 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shown  # noqa: E402
 from ready import announce  # noqa: E402
 
 PY2 = sys.version_info[0] == 2
@@ -36,6 +37,18 @@ def remote(text):
 
 def function_text(fn):
     return "<function %s at remote 0x%x>" % (getattr(fn, "__qualname__", fn.__name__), id(fn))
+
+
+def counting():
+    yield 1
+    yield 2
+
+
+def waiter(expected):
+    """A generator that runs while the program waits: print shows it running, at this line."""
+    me = yield
+    publish(expected, "gen_running", me)
+    yield
 
 
 def main():
@@ -133,6 +146,26 @@ def main():
                                       "123E-30", "10000000000000000000", "-5E+3", "0.00"]):
             values["decimal_%d" % index] = decimal.Decimal(text)
 
+    # Generators (and, from 3.6, coroutines and async generators) in each
+    # state, shown with where they are as Python itself says (shown.py).
+    created = counting()
+    suspended = counting()
+    next(suspended)
+    exhausted = counting()
+    list(exhausted)
+    closed = counting()
+    next(closed)
+    closed.close()
+    generators = {"gen_created": (created, False), "gen_suspended": (suspended, True),
+                  "gen_exhausted": (exhausted, True), "gen_closed": (closed, True)}
+    if not PY2:
+        import generators3
+
+        generators.update(generators3.values())
+    for name, (value, started) in generators.items():
+        values[name] = value
+        forms[name] = shown.generator(value, started)
+
     expected = {}
     for name, value in values.items():
         if name in forms:
@@ -143,13 +176,21 @@ def main():
             text = remote(repr(value))
         expected[name] = [id(value), text]
     globals().update(values)  # py-print NAME finds them as globals
+    runner = waiter(expected)
+    next(runner)
+    runner.send(runner)  # waits in there, running
+
+
+def publish(expected, name, running):
+    """Add the running generator RUNNING as NAME, write what each value must print, announce, and wait."""
+    expected[name] = [id(running), shown.generator(running)]
+    globals()[name] = running
     # Beside the ready FIFO: the test's directory, also where a chroot moved the working directory.
     where = os.path.dirname(os.environ.get("READY_FILE", "./ready"))
     with open(os.path.join(where, "printers.json"), "w") as out:
         json.dump(expected, out)
     announce()
     time.sleep(1000)
-    return values
 
 
 main()

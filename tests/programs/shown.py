@@ -58,3 +58,40 @@ def instance(value, seen, expect, value_types, name):
         parts.append("%s=%s" % (key, expect(attr, seen)))
     inner = "(%s)" % ", ".join(parts) if parts else ""
     return "<%s%s at remote 0x%x>" % (name, inner, id(value))
+
+
+# A generator's, coroutine's and async generator's fields, by type name:
+# its frame, whether it runs, and what it awaits (in `yield from` / `await`).
+_GENERATOR_FIELDS = {
+    "generator": ("gi_frame", "gi_running", "gi_yieldfrom"),
+    "coroutine": ("cr_frame", "cr_running", "cr_await"),
+    "async_generator": ("ag_frame", "ag_running", "ag_await"),
+}
+
+
+def generator(value, started=True):
+    """A generator, coroutine or async generator: its repr() and where it is, as Python itself says.
+
+    The place is its frame's file and f_lineno; suspended in yield from /
+    await if it awaits something (gi_yieldfrom, cr_await, ag_await; 2.7 has
+    none); else running if it runs; finished when it has no frame.
+    ``started`` is False for one the program made and never resumed.
+    """
+    kind = type(value).__name__
+    frame_field, running_field, await_field = _GENERATOR_FIELDS[kind]
+    name = getattr(value, "__qualname__", value.__name__)
+    head = "<%s object %s at remote 0x%x" % (kind, name, id(value))
+    frame = getattr(value, frame_field)
+    if frame is None:
+        return head + ", finished>"
+    if getattr(value, await_field, None) is not None:
+        # Before running: from 3.8 an async generator's ag_running says that
+        # an asend() is in progress, true while it is suspended in await.
+        words = "suspended in yield from" if kind == "generator" else "suspended in await"
+    elif getattr(value, running_field):
+        words = "running"
+    elif not started:
+        words = "not started"
+    else:
+        words = "suspended"
+    return "%s, %s at %s:%d>" % (head, words, frame.f_code.co_filename, frame.f_lineno)

@@ -168,7 +168,7 @@ def expect(value, seen=None):
     if tp is _CELL:
         return "<cell %s: %s>" % (addr, expect(value.cell_contents, seen))
     if isinstance(value, (types.GeneratorType, types.CoroutineType)):
-        return "<%s object %s %s>" % (type_name(value), value.__qualname__, addr)
+        return shown.generator(value, started=False)  # main() never starts them
     if isinstance(value, type):
         # Whatever the metaclass's repr() says (an Enum's says "<enum ...>").
         if value.__module__ == "builtins":

@@ -137,7 +137,7 @@ def expect(value, seen=None):
     if tp is _CELL:
         return "<cell %s: %s>" % (addr, expect(value.cell_contents, seen))
     if isinstance(value, types.GeneratorType):
-        return "<generator object %s %s>" % (value.__name__, addr)
+        return shown.generator(value, started=False)  # main() never starts it
     if isinstance(value, types.ClassType):
         return "<class %s.%s %s>" % (value.__module__, value.__name__, addr)
     if isinstance(value, types.InstanceType):

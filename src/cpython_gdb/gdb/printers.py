@@ -7,7 +7,6 @@ from typing import Optional, Set
 import gdb
 import gdb.printing
 
-from ..engine.asyncio.coroutine import generator_suffix
 from ..engine.objects import object_repr
 from ..errors import CpythonGdbError
 from . import state
@@ -51,7 +50,7 @@ class PyObjectPointerPrinter:
             return for_target(f"0x{address:x} ({exc})")
         # gdb converts the text to the target charset; a repr holds the
         # target's names as they are (`<code object ...>`'s file name).
-        text = object_repr(target, address, state.limits()) + generator_suffix(target, address)
+        text = object_repr(target, address, state.limits())
         return for_target(text)
 
 

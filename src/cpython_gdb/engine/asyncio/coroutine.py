@@ -194,12 +194,8 @@ def _read_generator_311(t: Target, al: AsyncioLayout, obj: int, type_name: str) 
     return CoroutineInfo(obj, type_name, qualname, state, frame, awaits)
 
 
-def read_coroutine(t: Target, al: AsyncioLayout, obj: int, type_name: Optional[str] = None) -> CoroutineInfo:
-    """One coroutine, generator or async generator (``type_name``: its type's, if known). Raises CpythonGdbError."""
-    if type_name is None:
-        type_name = t.type_of(obj).name
-    if al.gen_state == "gi_frame_state":
-        return _read_generator_311(t, al, obj, type_name)
+def _frame_state(t: Target, al: AsyncioLayout, obj: int) -> Tuple[str, Optional[PyFrame], int]:
+    """(state, frame, awaited object) of a generator whose frame is an object of its own (<= 3.10)."""
     state, frame_at = _state(t, al, obj)
     frame: Optional[PyFrame] = None
     if frame_at:
@@ -213,6 +209,16 @@ def read_coroutine(t: Target, al: AsyncioLayout, obj: int, type_name: Optional[s
             awaits = _awaited(t, al, frame_at)
         except CpythonGdbError:
             awaits = 0
+    return state, frame, awaits
+
+
+def read_coroutine(t: Target, al: AsyncioLayout, obj: int, type_name: Optional[str] = None) -> CoroutineInfo:
+    """One coroutine, generator or async generator (``type_name``: its type's, if known). Raises CpythonGdbError."""
+    if type_name is None:
+        type_name = t.type_of(obj).name
+    if al.gen_state == "gi_frame_state":
+        return _read_generator_311(t, al, obj, type_name)
+    state, frame, awaits = _frame_state(t, al, obj)
     qualname_at = t.field_ptr(obj, "PyGenObject.gi_qualname")
     texts = stop_cache(t).texts
     qualname = texts.get(qualname_at)
@@ -259,29 +265,38 @@ def coroutine_chain(t: Target, al: AsyncioLayout, first: int,
     return tuple(chain), 0, None
 
 
-_STATE_WORDS = {"created": "not started", "suspended": "suspended", "awaiting": "suspended in await",
-                "running": "running", "unknown": "in an unknown state"}
+_STATE_WORDS = {"created": "not started", "suspended": "suspended", "running": "running"}
 
 
-def generator_suffix(t: Target, obj: int) -> str:
-    """Where a generator, coroutine or async generator is: " (suspended at FILE:LINE)", or "".
+def generator_place(t: Target, obj: int, type_name: str) -> str:
+    """Where a generator, coroutine or async generator (of type ``type_name``) is, for its repr.
 
-    "" for any other object, and where it cannot be read: what print
-    shows after the object's repr.
+    "suspended at FILE:LINE", "suspended in await at ...", "not started
+    at ...", "running at ...", "finished" (exhausted or closed: it has no
+    frame); "" where it cannot be read, or on a CPython whose generator
+    fields we do not know.
     """
-    from .tables import asyncio_layout  # here: a repr of any other object needs none of it
+    from .tables import generator_layout  # here: a repr of any other object needs none of it
 
+    al = generator_layout(t.layout.version, t.scheme.free_threaded)
+    if al is None:
+        return ""
     try:
-        type_name = t.type_of(obj).name
-        if type_name not in GENERATOR_TYPES:
-            return ""
-        al = asyncio_layout(t.layout.version, t.scheme.free_threaded)
-        if al is None:
-            return ""
-        info = read_coroutine(t, al, obj, type_name)
+        if al.gen_state == "gi_frame_state":
+            info = _read_generator_311(t, al, obj, type_name)
+            state, frame = info.state, info.frame
+        else:
+            state, frame, _ = _frame_state(t, al, obj)
     except CpythonGdbError:
         return ""
-    if info.state == "finished" or info.frame is None:
-        return " (finished)"
-    line = "?" if info.frame.lineno is None else info.frame.lineno
-    return f" ({_STATE_WORDS[info.state]} at {info.frame.code.filename}:{line})"
+    if state in ("finished", "unknown"):
+        return "finished" if state == "finished" else "in an unknown state"
+    if state == "awaiting":
+        # A generator's `yield from`, a coroutine's (or async generator's) `await`.
+        words = "suspended in yield from" if type_name == "generator" else "suspended in await"
+    else:
+        words = _STATE_WORDS[state]
+    if frame is None:
+        return words
+    line = "?" if frame.lineno is None else frame.lineno
+    return f"{words} at {frame.code.filename}:{line}"

@@ -131,3 +131,31 @@ def asyncio_layout(version: Tuple[int, int, int], free_threaded: bool = False) -
     if version[0] != 3:
         return None
     return (_FREE_THREADED if free_threaded else _LAYOUTS).get(version[1])
+
+
+# Before 3.8 no task is listed, but a generator's repr() says where it is:
+# these hold only the generator and frame fields that needs (from the
+# DWARF of pyenv's 2.7.18, 3.6.15 and 3.7.16). 2.7 has no `yield from`.
+_GENERATORS_ONLY: Dict[Tuple[int, int], AsyncioLayout] = {
+    (2, 7): AsyncioLayout(
+        offsets={"PyCodeObject.co_code": 32, "PyFrameObject.f_lasti": 120, "PyFrameObject.f_stacktop": 72,
+                 "PyGenObject.gi_frame": 16, "PyGenObject.gi_running": 24},
+        gen_state="gi_running", states={}, await_test="yield_from", await_opcodes=(),
+        await_slot="f_stacktop", slot_depth=1, linked_lists=False),
+    (3, 6): AsyncioLayout(
+        offsets={"PyCodeObject.co_code": 40, "PyFrameObject.f_lasti": 120, "PyFrameObject.f_stacktop": 72,
+                 "PyGenObject.gi_frame": 16, "PyGenObject.gi_running": 24},
+        gen_state="gi_running", states={}, await_test="yield_from", await_opcodes=_YIELD_FROM,
+        await_slot="f_stacktop", slot_depth=1, linked_lists=False),
+    (3, 7): AsyncioLayout(
+        offsets={"PyCodeObject.co_code": 40, "PyFrameObject.f_lasti": 104, "PyFrameObject.f_stacktop": 72,
+                 "PyGenObject.gi_frame": 16, "PyGenObject.gi_running": 24},
+        gen_state="gi_running", states={}, await_test="yield_from", await_opcodes=_YIELD_FROM,
+        await_slot="f_stacktop", slot_depth=1, linked_lists=False),
+}
+
+
+def generator_layout(version: Tuple[int, int, int], free_threaded: bool = False) -> Optional[AsyncioLayout]:
+    """What a generator's state and frame need: asyncio_layout(), and 2.7-3.7's generator fields."""
+    found = _GENERATORS_ONLY.get((version[0], version[1]))
+    return found if found is not None else asyncio_layout(version, free_threaded)

@@ -169,11 +169,15 @@ def write_exception(w: Writer, obj: int, tp: TypeInfo) -> None:
 
 
 def write_generator(w: Writer, obj: int, tp: TypeInfo) -> None:
+    """repr() of a generator, coroutine or async generator, and where it is: ``, suspended at FILE:LINE``."""
+    from ..asyncio.coroutine import generator_place  # here: only a generator needs its frame's state
+
     name = _text_field(w, obj, "PyGenObject.gi_qualname")
     if name == "?" and not w.target.layout.has("PyGenObject.gi_qualname"):
         # 2.7's generator has no name of its own: its code's.
         name = _text_field(w, w.target.field_ptr(obj, "PyGenObject.gi_code"), "PyCodeObject.co_name")
-    w.write(f"<{tp.name} object {name} at remote 0x{obj:x}>")
+    place = generator_place(w.target, obj, tp.name)
+    w.write(f"<{tp.name} object {name} at remote 0x{obj:x}" + (f", {place}>" if place else ">"))
 
 
 def write_memoryview(w: Writer, obj: int, _tp: TypeInfo) -> None:
