@@ -13,7 +13,6 @@ except these documented forms:
 - a truncated str, bytes or container ends in ``...`` after its closing
   quote or bracket, with its full length: ``'xxxx'... (10000 chars)``,
   ``[0, 1]... (300 items)``;
-- 2.7's deque, whose layout is not read, prints as an object of its type;
 - a generator, coroutine or async generator says where it is, as Python
   says (its frame's file and f_lineno, gi_running / cr_running,
   gi_yieldfrom / cr_await / ag_await, no frame once finished):

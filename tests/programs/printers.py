@@ -87,8 +87,6 @@ def main():
     # Its items span two blocks: the first item sits in the middle of the leftmost.
     values["deque_maxlen"] = collections.deque(range(100), maxlen=70)
     values["deque_empty"] = collections.deque()
-    if PY2:  # 2.7's deque layout is not read
-        forms["deque_value"] = forms["deque_maxlen"] = forms["deque_empty"] = None
     values["default_dict"] = collections.defaultdict(list, {"k": [1]})
     values["default_dict_none"] = collections.defaultdict(None, {1: 2})
     values["counter"] = collections.Counter("abracadabra")
@@ -134,9 +132,8 @@ def main():
     forms["long_list"] = "[%s]... (300 items)" % ", ".join(map(str, range(200)))
     values["long_dict"] = dict((i, None) for i in range(250))
     forms["long_dict"] = "{%s}... (250 items)" % ", ".join("%d: None" % i for i in range(200))
-    if not PY2:
-        values["long_deque"] = collections.deque(range(300))
-        forms["long_deque"] = "deque([%s])... (300 items)" % ", ".join(map(str, range(200)))
+    values["long_deque"] = collections.deque(range(300))
+    forms["long_deque"] = "deque([%s])... (300 items)" % ", ".join(map(str, range(200)))
 
     if not PY2:  # 2.7's decimal is written in Python: an ordinary instance
         import decimal
@@ -168,13 +165,7 @@ def main():
 
     expected = {}
     for name, value in values.items():
-        if name in forms:
-            text = forms[name]
-            if text is None:
-                text = "<%s.%s at remote 0x%x>" % (type(value).__module__, type(value).__name__, id(value))
-        else:
-            text = remote(repr(value))
-        expected[name] = [id(value), text]
+        expected[name] = [id(value), forms[name] if name in forms else remote(repr(value))]
     globals().update(values)  # py-print NAME finds them as globals
     runner = waiter(expected)
     next(runner)

@@ -126,9 +126,10 @@ class Scheme:
     timedelta_repr: str = "keywords"  # "positional" | "keywords"
     # Whether time and datetime have PEP 495's fold byte after their fields (3.6+).
     datetime_fold: bool = True
-    # How collections.deque keeps its items: 64-item blocks after a
-    # PyObject_VAR_HEAD (3.5+: objects/deques.py), or a layout not read (2.7).
-    deque: str = "blocks64"  # "blocks64" | "none"
+    # How collections.deque keeps its items (objects/deques.py): 64-item
+    # blocks, its length in PyObject_VAR_HEAD (3.5+), or 62-item blocks,
+    # its length after the block indexes (2.7).
+    deque: str = "blocks64"  # "blocks64" | "blocks62"
     # Where the exception an older frame handles is kept while newer frames
     # run (py-exc of a selected frame): each running generator pushes its
     # own _PyErr_StackItem on tstate->exc_info (3.7+, bpo-25612); a running
@@ -159,7 +160,7 @@ _V36 = replace(_V39, runtime="statics", exception_repr="tuple", timedelta_repr="
                exc_state="generator_frame")
 _V27 = replace(_V36, linetable="lnotab27", str_ready_bit=None, dict_keys="table", split_values="none",
                str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name",
-               datetime_fold=False, deque="none", exc_state="frame")
+               datetime_fold=False, deque="blocks62", exc_state="frame")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",
