@@ -8,7 +8,9 @@ except these documented forms:
 
 - classmethod and staticmethod show what they wrap on every version, as
   3.10+'s repr() does: ``<classmethod(<function plain at remote 0x...>)>``;
-- functools.partial shows 3.x's repr() on 2.7 too;
+- functools.partial shows its function, arguments and keywords as 3.x's
+  repr() does, ``functools.partial(<function plain at remote 0x...>, 1)``,
+  and on 2.7 as 2.7's repr(), ``<functools.partial object at remote 0x...>``;
 - enum members show ``<Color.RED: 1>`` (their repr(), without calling it);
 - a truncated str, bytes or container ends in ``...`` after its closing
   quote or bracket, with its full length: ``'xxxx'... (10000 chars)``,

@@ -130,6 +130,9 @@ class Scheme:
     # blocks, its length in PyObject_VAR_HEAD (3.5+), or 62-item blocks,
     # its length after the block indexes (2.7).
     deque: str = "blocks64"  # "blocks64" | "blocks62"
+    # repr() of a functools.partial: the call it makes (3.x), or object's
+    # default, its type and address (2.7's partial has no repr of its own).
+    partial_repr: str = "call"  # "call" | "object"
     # Where the exception an older frame handles is kept while newer frames
     # run (py-exc of a selected frame): each running generator pushes its
     # own _PyErr_StackItem on tstate->exc_info (3.7+, bpo-25612); a running
@@ -160,7 +163,8 @@ _V36 = replace(_V39, runtime="statics", exception_repr="tuple", timedelta_repr="
                exc_state="generator_frame")
 _V27 = replace(_V36, linetable="lnotab27", str_ready_bit=None, dict_keys="table", split_values="none",
                str_hash="none", builtins="py2", eval_loop="PyEval_EvalFrameEx", thread_name="_Thread__name",
-               datetime_fold=False, deque="blocks62", exc_state="frame")
+               datetime_fold=False, deque="blocks62", partial_repr="object",
+               exc_state="frame")
 _V311 = replace(
     _V310,
     frame="interpreter_frame",

@@ -1,5 +1,7 @@
-"""functools.partial, as 3.x's repr() shows it on every version:
-``functools.partial(<function f at remote 0x...>, 1, key=2)``.
+"""functools.partial, as repr() shows it: 3.x's
+``functools.partial(<function f at remote 0x...>, 1, key=2)``, and 2.7's
+object default, ``<functools.partial object at remote 0x...>`` (the
+scheme's ``partial_repr``).
 
 Its struct holds, after PyObject_HEAD (see words.py), the function, the
 tuple of positional arguments and the dict of keyword arguments (NULL or
@@ -17,6 +19,9 @@ from .writer import Writer
 
 def write_partial(w: Writer, obj: int, tp: TypeInfo) -> None:
     t = w.target
+    if t.scheme.partial_repr == "object":
+        w.write(f"<{tp.name} object at remote 0x{obj:x}>")
+        return
     fn, args, keywords = word(t, obj, 0), word(t, obj, 1), word(t, obj, 2)
     w.write(f"{tp.name}(")
     w.write_object(w, fn)
