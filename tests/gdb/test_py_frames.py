@@ -2,7 +2,10 @@
 
 frames.py walk: <module> -> first -> second -> third -> fourth, asleep. On
 3.11+ one eval-loop C frame runs all five; before, each its own: the
-same walk must give the same Python frames, with their C frame numbers.
+same walk must give the same Python frames, with their C frame numbers,
+with the interpreter's DWARF and without (a stripped copy; sid's 3.14 and
+3.15 without their debug files), where py-bt-full only lacks the C
+built-in call's line.
 """
 
 import json
@@ -10,15 +13,21 @@ from typing import List
 
 import pytest
 from test_commands import B, F, Item, Stack, major_minor, norm
+from test_sid import sid_stack
 
 import sid
-from harness import run_sections, running
+from harness import run_sections, running, stripped_copy
 
 WALK = ["py-bt-full", "py-frame", "py-print mark"]
 WALK += ["py-up", "py-print mark", "py-print n"] * 3
 WALK += ["py-down", "py-print mark", "py-print n"] * 3
 WALK += ["py-down", "py-frame 2", "py-print mark", "py-locals", "py-list 26, 28", "frame 0", "py-print mark",
          "py-frame", "py-frame 4", "py-up", "py-frame 5", "py-frame x", "py-frame 1 2"]
+
+
+@pytest.fixture(scope="module")
+def stripped_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("stripped")
 
 
 def walk_items() -> List[Item]:
@@ -40,7 +49,29 @@ def test_up_down_frame_one_python_frame_at_a_time(version):
     with running(version, "frames.py", "walk") as target:
         bt = run_sections(["bt -no-filters"], pid=target.pid)[0]
         out = run_sections(WALK, pid=target.pid)
-    stack = Stack(version, "frames.py", walk_items(), bt=bt)
+    _check_walk(version, out, Stack(version, "frames.py", walk_items(), bt=bt))
+
+
+def test_up_down_frame_without_debug_info(version, stripped_dir):
+    """The same on a stripped copy (its .symtab kept: gdb's bt names the C frames, the test's C levels)."""
+    copy = stripped_copy(version, stripped_dir / version)
+    with running(version, "frames.py", "walk", **copy) as target:
+        bt = run_sections(["bt -no-filters"], pid=target.pid)[0]
+        out = run_sections(WALK, pid=target.pid)
+    _check_walk(version, out, Stack(version, "frames.py", walk_items(), bt=bt, dwarf=False))
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name, dwarf", [("3.14", True), ("3.14", False), ("3.15", True), ("3.15", False)])
+def test_up_down_frame_sid(name, dwarf, sid_hook):
+    """The same on Debian sid's 3.14 and 3.15, with and without their DWARF (their release builds
+    tail-call the built-in away: py-bt-full has no line for it; test_sid.sid_stack)."""
+    with sid.running(name, "frames.py", "walk") as target:
+        bt, *out = sid.sections(["bt -no-filters", *WALK], target, name, "host", dwarf, sid_hook)
+    _check_walk(name, out, sid_stack(name, "frames.py", walk_items(), bt, out[0]))
+
+
+def _check_walk(version, out, stack):
     fourth, third, second, first, module = stack.frames
     if major_minor(version) >= (3, 11):
         # The case this is for: one C frame runs every Python frame.

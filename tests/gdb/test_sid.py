@@ -64,7 +64,12 @@ def hook():
 
 
 def expected_stack(name, bt, full):
-    """The recursion.py stack, with the C built-in calls this build's C stack shows.
+    """The recursion.py stack, with the C built-in calls this build's C stack shows."""
+    return sid_stack(name, "recursion.py", recursion_items(name.rstrip("d")), bt, full)
+
+
+def sid_stack(name, program, items, bt, full):
+    """The stack of PROGRAM (ITEMS, innermost first) on sid's NAME, with the C built-in calls its C stack shows.
 
     Without DWARF, no symbol names the eval loop's frames in `bt` (the calls
     sit in its unnamed .cold part): their numbers are then those py-bt-full
@@ -76,10 +81,9 @@ def expected_stack(name, bt, full):
         shown = {int(m) for m in re.findall(r"^#(\d+) ", bt, re.M)}
         assert levels and set(levels) <= shown, (levels, bt)
         bt = "".join(f"#{level} 0x0 in _PyEval_EvalFrameDefault (\n" for level in levels)
-    items = recursion_items(name.rstrip("d"))
     if not builtins:
         items = [i for i in items if isinstance(i, F)]
-    return Stack(name.rstrip("d"), "recursion.py", items, bt=bt)
+    return Stack(name.rstrip("d"), program, items, bt=bt)
 
 
 def check_commands(name, out, source):
