@@ -2,7 +2,10 @@
 
 - The first breakpoint stop after the extension loads: gdb's `Breakpoint 1,
   builtin_id (self=..., v=...) at FILE:LINE` line holds nothing of ours but
-  the printed argument values (the load notice comes after it).
+  the printed argument values (the load notice comes after it); without
+  debug info (a stripped copy) `Breakpoint 1, 0x... in builtin_id ()`; on
+  sid's 3.14 and 3.15 with their DWARF (without it, no symbol names
+  builtin_id: skipped, saying so).
 - `print $pyobj(1, 2)`: one line, no Python exception.
 - `py-list` past the end of the file, or with a reversed range, says so.
 - A thread that collects garbage shows `Garbage-collecting` once, whether
@@ -11,27 +14,72 @@
 """
 
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from harness import PROGRAMS, PYTHONS, run_gdb, run_sections, running
+import sid
+from harness import PROGRAMS, PYTHONS, gdb_argv, run_gdb, run_sections, running, stripped_copy
 
 SHOW = ("cpython max-output is 1024.\ncpython max-items is 200.\ncpython max-depth is 8.\n"
         "cpython max-string is 512.\ncpython max-frames is 100000.\ncpython max-source-line is 300.\n"
         "cpython max-tasks is 10000.\ncpython fast-unwind is on.\ncpython max-heap-objects is 50000000.\n")
 
 
+# The stop line of `break builtin_id`: with DWARF its arguments and source
+# line (self is the builtins module, printed as one, or as a plain pointer
+# where gdb's type is not PyObject *); without, its address only.
+STOP_DWARF = (r"Breakpoint 1, builtin_id \(self=(<module '__builtin__' at remote 0x[0-9a-f]+>|"
+              r"<module 'builtins' at remote 0x[0-9a-f]+>|0x[0-9a-f]+), v=4242\) at \S+:\d+")
+STOP_BARE = r"Breakpoint 1, 0x[0-9a-f]+ in builtin_id \(\)( from \S+)?"
+SCRIPT = "x = 4242\nprint(id(x))\n"
+STOP_COMMANDS = ["set breakpoint pending on", "break builtin_id"]
+
+
 def test_first_breakpoint_stop_line(version, tmp_path):
     script = tmp_path / "ids.py"
-    script.write_text("x = 4242\nprint(id(x))\n")
-    out = run_gdb(["set breakpoint pending on", "break builtin_id", f"run {script}", "py-bt"],
-                  executable=PYTHONS[version])
+    script.write_text(SCRIPT)
+    out = run_gdb([*STOP_COMMANDS, f"run {script}", "py-bt"], executable=PYTHONS[version])
+    _check_stop(out, STOP_DWARF)
+
+
+def test_first_breakpoint_stop_line_without_debug_info(version, tmp_path):
+    """A stripped copy (.symtab kept: gdb finds builtin_id): the line has no arguments, and the notice follows it."""
+    copy = stripped_copy(version, tmp_path / "stripped")
+    script = tmp_path / "ids.py"
+    script.write_text(SCRIPT)
+    environment = [f"set environment {name} {value}" for name, value in copy["env"].items()]
+    out = run_gdb([*environment, *STOP_COMMANDS, f"run {script}", "py-bt"], executable=copy["python"])
+    _check_stop(out, STOP_BARE)
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+@pytest.mark.parametrize("name, dwarf", [
+    ("3.14", True), ("3.15", True),
+    *(pytest.param(name, False, marks=pytest.mark.skip(
+        reason="Debian's release build keeps no .symtab: without its DWARF gdb has no builtin_id to break on"))
+      for name in ("3.14", "3.15"))])
+def test_first_breakpoint_stop_line_sid(name, dwarf, sid_hook):
+    """The same on Debian sid's 3.14 and 3.15, run by the root's gdb 18 (the host's cannot start a program of
+    the root: its C library is the host's)."""
+    where = Path(tempfile.mkdtemp(prefix="cpython-gdb-stop-", dir=sid.inside(Path("/tmp"))))
+    try:
+        (where / "ids.py").write_text(SCRIPT)
+        argv = gdb_argv([*STOP_COMMANDS, f"run {sid.root_path(where / 'ids.py')}", "py-bt"],
+                        executable=Path(sid.INTERPRETERS[name]), gdb="gdb", hook=sid_hook,
+                        extra=[] if dwarf else sid.NO_DWARF)
+        proc = sid.run(argv, where)
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+    _check_stop(proc.stdout + proc.stderr, STOP_DWARF if dwarf else STOP_BARE)
+
+
+def _check_stop(out, stop_line):
     stops = [line for line in out.splitlines() if line.startswith("Breakpoint 1, ")]
     assert len(stops) == 1, out
-    # self is the builtins module (printed as one, or as a plain pointer where gdb's type is not PyObject *).
-    assert re.fullmatch(r"Breakpoint 1, builtin_id \(self=(<module '__builtin__' at remote 0x[0-9a-f]+>|"
-                        r"<module 'builtins' at remote 0x[0-9a-f]+>|0x[0-9a-f]+), v=4242\) at \S+:\d+",
-                        stops[0]), stops[0]
+    assert re.fullmatch(stop_line, stops[0]), stops[0]
     # The notice is said, on a line of its own, after the stop's lines.
     notices = [line for line in out.splitlines() if "cpython-gdb:" in line]
     assert len(notices) == 1 and re.fullmatch(r"cpython-gdb: CPython \d+\.\d+\S*( free-threaded)? \(layout from .*\)",
