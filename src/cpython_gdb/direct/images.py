@@ -21,10 +21,10 @@ import os
 
 from ..engine.elf.dwarf_lines import line_table
 from ..engine.elf.image import ElfError
-from ..errors import CpythonGdbError
 from ..engine.elf.symbols import FunctionSymbols, function_symbols
 from ..engine.native.cfi import EhFrame, Unsupported
 from ..engine.native.unwind import Modules
+from ..errors import CpythonGdbError
 from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False

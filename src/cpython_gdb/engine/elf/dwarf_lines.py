@@ -9,12 +9,13 @@ or its separate debug file's (debugfile.py: by build id, as Debian's
 not. The whole program is run once per file, into one table sorted by
 address; a look-up bisects it.
 
-A file is named as gdb names the symbol table of a C frame (its
-``symtab.filename``): the unit's primary file by its own name (relative
-to the compilation directory, as the compiler was given it), any other
-file joined to its include directory unless that is the compilation
-directory. Where several rows share an address, the one gdb picks is
-kept: the last one with a line, or before it a statement at the same
+A file is named as gdb (13) names the symbol table of a C frame (its
+``symtab.filename``): joined to its directory, but the unit's primary file
+in an absolute compilation directory by its own name (as the compiler was
+given it), and a version 4 file of directory 0 by its name alone.
+Rows are recorded as gdb records them (a change of file ends the previous
+file's rows at that address); where several share an address, the one gdb
+picks is kept: the last one with a line, or before it a statement at the same
 address in the same file; an address after the end of a sequence has no
 line.
 
@@ -29,7 +30,7 @@ import bisect
 import struct
 import zlib
 
-from .image import ElfError, ElfFile, MAX_READ, file_identity
+from .image import MAX_READ, ElfError, ElfFile, file_identity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -261,8 +262,9 @@ class LineTable:
         files = []
         primary = entries[1][0][0] if entries[1] else None
         for path, index in entries[1]:
-            if index == 0 and path == primary:
-                files.append(path.decode("utf-8", "surrogateescape"))  # the unit's own name (DW_AT_name)
+            if index == 0 and path == primary and directories and directories[0].startswith(b"/"):
+                # gdb knows it as the unit's own file, by its own name (DW_AT_name: file 0's)
+                files.append(path.decode("utf-8", "surrogateescape"))
             else:
                 files.append(_joined(directories[index] if 0 <= index < len(directories) else b"", path))
         return files
