@@ -13,7 +13,9 @@ frame_table.py prints in the same gdb session:
   "Waiting for the GIL" and "Garbage-collecting" lines of calls that
   DWARF alone shows (3.8's inlined collect_with_callback);
 - each native entry left is named by the ELF symbol gdb itself finds
-  there (``info symbol``) and loses its source file and line (DWARF's);
+  there (``info symbol``), with the source file and line of the newest
+  call gdb shows inlined into it (or its own): the line table's at its pc,
+  which the direct backend reads;
 - ``builtin`` entries go: their text is a C variable, DWARF's.
 
 gdb decodes an ELF name with no capital letter as Ada's, which drops a
@@ -37,6 +39,7 @@ from harness import run_gdb
 
 FRAME_TABLE = Path(__file__).resolve().parent / "frame_table.py"
 PHYSICAL = ("normal", "sigtramp")
+ANY = "<not in gdb's report>"  # a source file or line gdb's report does not show
 
 
 def gdb_view(**target: Any) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[int, List[Dict[str, Any]]]]:
@@ -74,6 +77,7 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
         rows = table.get(thread["gdb_thread"], [])
         levels = physical_levels(rows)
         kinds = {row["level"]: row for row in rows}
+        lines = _group_lines(rows, thread["frames"])
         frames = []
         for entry in thread["frames"]:
             if entry["kind"] == "builtin":
@@ -82,13 +86,30 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
             if entry["kind"] != "python" and level is not None and kinds[level]["type"] not in PHYSICAL:
                 continue
             if entry["kind"] == "native":
-                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]), file=None, line=None,
+                file, line = lines[level]
+                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]), file=file, line=line,
                              library=_real(entry["library"]))
             if level is not None:
                 entry = dict(entry, level=levels[level])
             frames.append(entry)
         thread["frames"] = frames
     return doc
+
+
+def _group_lines(rows: List[Dict[str, Any]], entries: List[Dict[str, Any]]) -> Dict[int, Tuple[Any, Any]]:
+    """gdb's level of each physical frame -> the source file and line the direct backend must give it: the
+    line table's at its pc, which gdb shows for the newest of the calls inlined into it (or for the frame
+    itself where none is); ANY where gdb's report has no entry for that call (the eval loop's)."""
+    native = {e["level"]: (e["file"], e["line"]) for e in entries if e["kind"] == "native"}
+    out: Dict[int, Tuple[Any, Any]] = {}
+    for i, row in enumerate(rows):
+        if row["type"] not in PHYSICAL:
+            continue
+        top = i
+        while top > 0 and rows[top - 1]["type"] == "inline":
+            top -= 1
+        out[row["level"]] = native.get(rows[top]["level"], (ANY, ANY))
+    return out
 
 
 def comparable_name(name: Optional[str]) -> Optional[str]:
@@ -151,6 +172,9 @@ def same_threads(direct: Dict[str, Any], gdb_doc: Dict[str, Any], table: Dict[in
         if field == "threads":
             assert len(ours["threads"]) == len(theirs["threads"])
             for mine, expected in zip(ours["threads"], theirs["threads"]):
+                for a, b in zip(mine.get("frames", []), expected.get("frames", [])):
+                    if b.get("file") == ANY and a.get("kind") == "native":
+                        b.update(file=a.get("file"), line=a.get("line"))
                 if live:
                     mine, expected = settled(mine), settled(expected)
                 assert mine == expected, _difference(mine, expected)

@@ -33,10 +33,11 @@ MAX_C_FRAMES = 200_000  # as gdb/cframes.py: a bound on a corrupt stack that loo
 class CFrame:
     """One physical C frame (engine.cstack.frame.CFrame), numbered from the newest (0)."""
 
-    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp")
+    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp",
+                 "exact", "_images")
 
     def __init__(self, level: int, pc: int, name: Optional[str], library: Optional[str], sp: int,
-                 signal: bool, eval_loop: str) -> None:
+                 signal: bool, eval_loop: str, exact: bool = True, images: Optional[Images] = None) -> None:
         self.level = level
         self.pc = pc
         self.name = name  # its ELF symbol; None where none names it, or not looked up (direct/images.py)
@@ -48,13 +49,17 @@ class CFrame:
         self.signal = signal  # a signal trampoline (gdb: "<signal handler called>")
         self.sp = sp
         self.caller_sp: Optional[int] = None  # set once the caller is found
+        self.exact = exact  # pc is where the frame runs (not a return address: the newest frame, a signal's)
+        self._images = images
 
     def stack_span(self) -> Optional[Tuple[int, int]]:
         return None if self.caller_sp is None else (self.sp, self.caller_sp)
 
     def native(self) -> NativeInfo:
-        # No source file and line: those are DWARF's (.debug_line, and .debug_info for inlined calls).
-        return self.name, self.pc, None, None, self.library
+        # The source file and line from DWARF's line table, read only for the frames shown (--native).
+        # Where gdb shows calls inlined into this frame, it shows this line as theirs (the innermost's).
+        file, line = (None, None) if self._images is None else self._images.source_line(self.pc, self.exact)
+        return self.name, self.pc, file, line, self.library
 
 
 class CStack:
@@ -85,7 +90,7 @@ class CStack:
             signal = not exact and self.unwinder.signal_frame(pc)
             # A trampoline is named at its own address: the signal handler returns to its first byte.
             known = images.frames[(pc, exact)] = (images.function(pc, exact or signal), images.library(pc), signal)
-        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop)
+        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop, exact, self.images)
 
     def __iter__(self) -> Iterator[CFrame]:
         if self.newest is None:
