@@ -172,11 +172,11 @@ def same_threads(direct: Dict[str, Any], gdb_doc: Dict[str, Any], table: Dict[in
         if field == "threads":
             assert len(ours["threads"]) == len(theirs["threads"])
             for mine, expected in zip(ours["threads"], theirs["threads"]):
+                if live:
+                    mine, expected = settled(mine), settled(expected)
                 for a, b in zip(mine.get("frames", []), expected.get("frames", [])):
                     if b.get("file") == ANY and a.get("kind") == "native":
                         b.update(file=a.get("file"), line=a.get("line"))
-                if live:
-                    mine, expected = settled(mine), settled(expected)
                 assert mine == expected, _difference(mine, expected)
         else:
             assert ours[field] == theirs[field], field
