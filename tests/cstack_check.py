@@ -2,20 +2,22 @@
 
 gdb shows, and numbers, every frame it knows of: the physical frames on
 the stack, and from DWARF the calls the compiler inlined into them and
-the callers that ended in a tail call. The direct backend reads no DWARF:
-it shows the physical frames only (normal frames and signal trampolines),
-numbered among themselves, each named by its ELF symbol. So gdb's report
-is turned into what the direct one must then be, from the frame table
-frame_table.py prints in the same gdb session:
+the callers that ended in a tail call. The direct backend numbers only
+the physical frames (normal frames and signal trampolines), names each by
+its ELF symbol, and with --native shows the calls DWARF says are inlined
+into it, before it, with its number. So gdb's report is turned into what
+the direct one must then be, from the frame table frame_table.py prints
+in the same gdb session:
 
-- a frame level becomes the number of physical frames newer than it;
-- the entries of inlined or tail-call frames go: native ones, and the
-  "Waiting for the GIL" and "Garbage-collecting" lines of calls that
-  DWARF alone shows (3.8's inlined collect_with_callback);
-- each native entry left is named by the ELF symbol gdb itself finds
-  there (``info symbol``), with the source file and line of the newest
-  call gdb shows inlined into it (or its own): the line table's at its pc,
-  which the direct backend reads;
+- a frame level becomes the number of physical frames newer than it (an
+  inlined call's: that of the physical frame it runs in);
+- the entries of tail-call frames go, and so do those of inlined calls
+  but native ones: the "Waiting for the GIL" and "Garbage-collecting"
+  lines of calls that DWARF alone shows (3.8's inlined
+  collect_with_callback), which the direct backend, reading no DWARF
+  without --native, cannot give;
+- each physical frame's native entry is named by the ELF symbol gdb
+  itself finds there (``info symbol``); inlined calls keep gdb's names;
 - ``builtin`` entries go: their text is a C variable, DWARF's.
 
 gdb decodes an ELF name with no capital letter as Ada's, which drops a
@@ -39,7 +41,6 @@ from harness import run_gdb
 
 FRAME_TABLE = Path(__file__).resolve().parent / "frame_table.py"
 PHYSICAL = ("normal", "sigtramp")
-ANY = "<not in gdb's report>"  # a source file or line gdb's report does not show
 
 
 def gdb_view(**target: Any) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[int, List[Dict[str, Any]]]]:
@@ -77,18 +78,19 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
         rows = table.get(thread["gdb_thread"], [])
         levels = physical_levels(rows)
         kinds = {row["level"]: row for row in rows}
-        lines = _group_lines(rows, thread["frames"])
         frames = []
         for entry in thread["frames"]:
             if entry["kind"] == "builtin":
                 continue
             level = entry.get("level")
-            if entry["kind"] != "python" and level is not None and kinds[level]["type"] not in PHYSICAL:
+            shown = level is None or kinds[level]["type"] in PHYSICAL or (
+                entry["kind"] == "native" and _inlined_into_physical(rows, level))
+            if entry["kind"] != "python" and not shown:
                 continue
             if entry["kind"] == "native":
-                file, line = lines[level]
-                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]), file=file, line=line,
-                             library=_real(entry["library"]))
+                physical = kinds[level]["type"] in PHYSICAL
+                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]) if physical
+                             else entry["function"], library=_real(entry["library"]))
             if level is not None:
                 entry = dict(entry, level=levels[level])
             frames.append(entry)
@@ -96,20 +98,12 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
     return doc
 
 
-def _group_lines(rows: List[Dict[str, Any]], entries: List[Dict[str, Any]]) -> Dict[int, Tuple[Any, Any]]:
-    """gdb's level of each physical frame -> the source file and line the direct backend must give it: the
-    line table's at its pc, which gdb shows for the newest of the calls inlined into it (or for the frame
-    itself where none is); ANY where gdb's report has no entry for that call (the eval loop's)."""
-    native = {e["level"]: (e["file"], e["line"]) for e in entries if e["kind"] == "native"}
-    out: Dict[int, Tuple[Any, Any]] = {}
-    for i, row in enumerate(rows):
-        if row["type"] not in PHYSICAL:
-            continue
-        top = i
-        while top > 0 and rows[top - 1]["type"] == "inline":
-            top -= 1
-        out[row["level"]] = native.get(rows[top]["level"], (ANY, ANY))
-    return out
+def _inlined_into_physical(rows: List[Dict[str, Any]], level: int) -> bool:
+    """Whether gdb's frame ``level`` is an inlined call in a physical frame (not in a tail call's)."""
+    for row in rows:
+        if row["level"] > level and row["type"] != "inline":
+            return rows[level]["type"] == "inline" and row["type"] in PHYSICAL
+    return False
 
 
 def comparable_name(name: Optional[str]) -> Optional[str]:
@@ -136,9 +130,18 @@ def direct_comparable(doc: Dict[str, Any]) -> Dict[str, Any]:
     its function names as comparable_name() makes them."""
     doc = copy.deepcopy(doc)
     for thread in doc["threads"]:
-        thread["frames"] = [dict(f, library=_real(f["library"]), function=comparable_name(f["function"]))
-                            if f["kind"] == "native" else f for f in thread["frames"]]
+        frames = thread["frames"]
+        thread["frames"] = [dict(f, library=_real(f["library"]),
+                                 function=f["function"] if _inlined(frames, i) else comparable_name(f["function"]))
+                            if f["kind"] == "native" else f for i, f in enumerate(frames)]
     return doc
+
+
+def _inlined(frames: List[Dict[str, Any]], index: int) -> bool:
+    """Whether the direct report's entry ``index`` is a call inlined into a physical frame: it comes before
+    an entry of the same level (inlined calls share their physical frame's), named from DWARF as gdb does."""
+    level = frames[index].get("level")
+    return level is not None and index + 1 < len(frames) and frames[index + 1].get("level") == level
 
 
 def settled(thread: Dict[str, Any]) -> Dict[str, Any]:
@@ -174,9 +177,6 @@ def same_threads(direct: Dict[str, Any], gdb_doc: Dict[str, Any], table: Dict[in
             for mine, expected in zip(ours["threads"], theirs["threads"]):
                 if live:
                     mine, expected = settled(mine), settled(expected)
-                for a, b in zip(mine.get("frames", []), expected.get("frames", [])):
-                    if b.get("file") == ANY and a.get("kind") == "native":
-                        b.update(file=a.get("file"), line=a.get("line"))
                 assert mine == expected, _difference(mine, expected)
         else:
             assert ours[field] == theirs[field], field
@@ -193,7 +193,11 @@ def _difference(mine: Dict[str, Any], expected: Dict[str, Any]) -> str:
         a = ours[i] if i < len(ours) else None
         b = theirs[i] if i < len(theirs) else None
         if a != b:
-            lines += [f"  frame entry {i}:", f"    direct {a}", f"    gdb    {b}"]
+            lines += [f"  frame entry {i}:", f"    direct {a}", f"    gdb    {b}", "  entries around it:"]
+            for j in range(max(0, i - 4), min(max(len(ours), len(theirs)), i + 3)):
+                a, b = (ours[j] if j < len(ours) else {}), (theirs[j] if j < len(theirs) else {})
+                show = [(x.get("kind"), x.get("level"), x.get("function"), x.get("line")) for x in (a, b)]
+                lines.append(f"    {j}: direct {show[0]}, gdb {show[1]}")
             break
     if len(ours) != len(theirs):
         lines.append(f"  {len(ours)} frame entries, gdb {len(theirs)}")

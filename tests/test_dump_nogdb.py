@@ -250,7 +250,7 @@ def test_debian_python(debug_files, tmp_path, monkeypatch):
     """
     from cpython_gdb.direct.documents import core_document
     from cpython_gdb.direct.stacks import LEVELS, NATIVE
-    from cpython_gdb.engine.elf import debugfile, dwarf_lines, symbols
+    from cpython_gdb.engine.elf import debugfile, dwarf_places, symbols
 
     with running("3.11", "thread_states.py", python=DEBIAN, env=MALLOC_ENV) as target:
         core = gcore(target.pid, tmp_path)
@@ -259,7 +259,7 @@ def test_debian_python(debug_files, tmp_path, monkeypatch):
     if not debug_files:
         monkeypatch.setattr(debugfile, "DEBUG_DIRECTORIES", ())
         monkeypatch.setattr(symbols, "_SYMBOLS", {})
-        monkeypatch.setattr(dwarf_lines, "_TABLES", {})
+        monkeypatch.setattr(dwarf_places, "_PLACES", {})
     info = CoreFile(str(core))
     name = info.executable(str(DEBIAN))[2]
     plain = core_document(info, str(DEBIAN), name, False, LEVELS)[0]
