@@ -2,18 +2,22 @@
 
 gdb shows, and numbers, every frame it knows of: the physical frames on
 the stack, and from DWARF the calls the compiler inlined into them and
-the callers that ended in a tail call. The direct backend reads no DWARF:
-it shows the physical frames only (normal frames and signal trampolines),
-numbered among themselves, each named by its ELF symbol. So gdb's report
-is turned into what the direct one must then be, from the frame table
-frame_table.py prints in the same gdb session:
+the callers that ended in a tail call. The direct backend numbers only
+the physical frames (normal frames and signal trampolines), names each by
+its ELF symbol, and with --native shows the calls DWARF says are inlined
+into it, before it, with its number. So gdb's report is turned into what
+the direct one must then be, from the frame table frame_table.py prints
+in the same gdb session:
 
-- a frame level becomes the number of physical frames newer than it;
-- the entries of inlined or tail-call frames go: native ones, and the
-  "Waiting for the GIL" and "Garbage-collecting" lines of calls that
-  DWARF alone shows (3.8's inlined collect_with_callback);
-- each native entry left is named by the ELF symbol gdb itself finds
-  there (``info symbol``) and loses its source file and line (DWARF's);
+- a frame level becomes the number of physical frames newer than it (an
+  inlined call's: that of the physical frame it runs in);
+- the entries of tail-call frames go, and so do those of inlined calls
+  but native ones: the "Waiting for the GIL" and "Garbage-collecting"
+  lines of calls that DWARF alone shows (3.8's inlined
+  collect_with_callback), which the direct backend, reading no DWARF
+  without --native, cannot give;
+- each physical frame's native entry is named by the ELF symbol gdb
+  itself finds there (``info symbol``); inlined calls keep gdb's names;
 - ``builtin`` entries go: their text is a C variable, DWARF's.
 
 gdb decodes an ELF name with no capital letter as Ada's, which drops a
@@ -79,16 +83,27 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
             if entry["kind"] == "builtin":
                 continue
             level = entry.get("level")
-            if entry["kind"] != "python" and level is not None and kinds[level]["type"] not in PHYSICAL:
+            shown = level is None or kinds[level]["type"] in PHYSICAL or (
+                entry["kind"] == "native" and _inlined_into_physical(rows, level))
+            if entry["kind"] != "python" and not shown:
                 continue
             if entry["kind"] == "native":
-                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]), file=None, line=None,
-                             library=_real(entry["library"]))
+                physical = kinds[level]["type"] in PHYSICAL
+                entry = dict(entry, function=comparable_name(kinds[level]["minimal"]) if physical
+                             else entry["function"], library=_real(entry["library"]))
             if level is not None:
                 entry = dict(entry, level=levels[level])
             frames.append(entry)
         thread["frames"] = frames
     return doc
+
+
+def _inlined_into_physical(rows: List[Dict[str, Any]], level: int) -> bool:
+    """Whether gdb's frame ``level`` is an inlined call in a physical frame (not in a tail call's)."""
+    for row in rows:
+        if row["level"] > level and row["type"] != "inline":
+            return rows[level]["type"] == "inline" and row["type"] in PHYSICAL
+    return False
 
 
 def comparable_name(name: Optional[str]) -> Optional[str]:
@@ -115,9 +130,18 @@ def direct_comparable(doc: Dict[str, Any]) -> Dict[str, Any]:
     its function names as comparable_name() makes them."""
     doc = copy.deepcopy(doc)
     for thread in doc["threads"]:
-        thread["frames"] = [dict(f, library=_real(f["library"]), function=comparable_name(f["function"]))
-                            if f["kind"] == "native" else f for f in thread["frames"]]
+        frames = thread["frames"]
+        thread["frames"] = [dict(f, library=_real(f["library"]),
+                                 function=f["function"] if _inlined(frames, i) else comparable_name(f["function"]))
+                            if f["kind"] == "native" else f for i, f in enumerate(frames)]
     return doc
+
+
+def _inlined(frames: List[Dict[str, Any]], index: int) -> bool:
+    """Whether the direct report's entry ``index`` is a call inlined into a physical frame: it comes before
+    an entry of the same level (inlined calls share their physical frame's), named from DWARF as gdb does."""
+    level = frames[index].get("level")
+    return level is not None and index + 1 < len(frames) and frames[index + 1].get("level") == level
 
 
 def settled(thread: Dict[str, Any]) -> Dict[str, Any]:
@@ -169,7 +193,11 @@ def _difference(mine: Dict[str, Any], expected: Dict[str, Any]) -> str:
         a = ours[i] if i < len(ours) else None
         b = theirs[i] if i < len(theirs) else None
         if a != b:
-            lines += [f"  frame entry {i}:", f"    direct {a}", f"    gdb    {b}"]
+            lines += [f"  frame entry {i}:", f"    direct {a}", f"    gdb    {b}", "  entries around it:"]
+            for j in range(max(0, i - 4), min(max(len(ours), len(theirs)), i + 3)):
+                a, b = (ours[j] if j < len(ours) else {}), (theirs[j] if j < len(theirs) else {})
+                show = [(x.get("kind"), x.get("level"), x.get("function"), x.get("line")) for x in (a, b)]
+                lines.append(f"    {j}: direct {show[0]}, gdb {show[1]}")
             break
     if len(ours) != len(theirs):
         lines.append(f"  {len(ours)} frame entries, gdb {len(theirs)}")

@@ -250,7 +250,7 @@ def test_debian_python(debug_files, tmp_path, monkeypatch):
     """
     from cpython_gdb.direct.documents import core_document
     from cpython_gdb.direct.stacks import LEVELS, NATIVE
-    from cpython_gdb.engine.elf import debugfile, symbols
+    from cpython_gdb.engine.elf import debugfile, dwarf_places, symbols
 
     with running("3.11", "thread_states.py", python=DEBIAN, env=MALLOC_ENV) as target:
         core = gcore(target.pid, tmp_path)
@@ -259,12 +259,16 @@ def test_debian_python(debug_files, tmp_path, monkeypatch):
     if not debug_files:
         monkeypatch.setattr(debugfile, "DEBUG_DIRECTORIES", ())
         monkeypatch.setattr(symbols, "_SYMBOLS", {})
+        monkeypatch.setattr(dwarf_places, "_PLACES", {})
     info = CoreFile(str(core))
     name = info.executable(str(DEBIAN))[2]
     plain = core_document(info, str(DEBIAN), name, False, LEVELS)[0]
     native = core_document(info, str(DEBIAN), name, False, NATIVE)[0]
     same_threads(plain, gdb_plain, table)
     same_threads(native, gdb_native, table)
+    # The debug file's compressed .debug_line gives the C frames their lines; without it none has one.
+    lines = [f for t in native["threads"] for f in t["frames"] if f["kind"] == "native" and f["line"]]
+    assert bool(lines) == debug_files
     threads = {t["python_name"]: t for t in plain["threads"]}
     if debug_files:
         assert threads["gil-waiter"]["gil"] == "waiting" and threads["collector"]["gc"]

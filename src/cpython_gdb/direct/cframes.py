@@ -14,13 +14,13 @@ says why, in one line.
 
 from __future__ import annotations
 
-from ..engine.cstack.kinds import classify
+from ..engine.cstack.kinds import OTHER, classify
 from ..engine.native.cfi import RSP, Unsupported
 from .registers import frame_zero
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterator, Optional, Sequence, Tuple
+    from typing import Iterator, List, Optional, Sequence, Tuple
 
     from ..engine.cstack.frame import NativeInfo
     from ..engine.model import PyFrame
@@ -33,10 +33,11 @@ MAX_C_FRAMES = 200_000  # as gdb/cframes.py: a bound on a corrupt stack that loo
 class CFrame:
     """One physical C frame (engine.cstack.frame.CFrame), numbered from the newest (0)."""
 
-    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp")
+    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp",
+                 "exact", "_images")
 
     def __init__(self, level: int, pc: int, name: Optional[str], library: Optional[str], sp: int,
-                 signal: bool, eval_loop: str) -> None:
+                 signal: bool, eval_loop: str, exact: bool = True, images: Optional[Images] = None) -> None:
         self.level = level
         self.pc = pc
         self.name = name  # its ELF symbol; None where none names it, or not looked up (direct/images.py)
@@ -48,13 +49,48 @@ class CFrame:
         self.signal = signal  # a signal trampoline (gdb: "<signal handler called>")
         self.sp = sp
         self.caller_sp: Optional[int] = None  # set once the caller is found
+        self.exact = exact  # pc is where the frame runs (not a return address: the newest frame, a signal's)
+        self._images = images
 
     def stack_span(self) -> Optional[Tuple[int, int]]:
         return None if self.caller_sp is None else (self.sp, self.caller_sp)
 
     def native(self) -> NativeInfo:
-        # No source file and line: those are DWARF's (.debug_line, and .debug_info for inlined calls).
-        return self.name, self.pc, None, None, self.library
+        # Its source file and line from DWARF, read only for the frames shown (--native): where calls are
+        # inlined into it, the place of the call of the outermost (dwarf_places.py).
+        found = None if self._images is None else self._images.places(self.pc, self.exact)
+        file, line = (found[-1][1], found[-1][2]) if found else (None, None)
+        return self.name, self.pc, file, line, self.library
+
+    def inlined(self) -> List[InlinedFrame]:
+        """The calls inlined where it runs, innermost first, as gdb's frames (from DWARF, as native())."""
+        found = [] if self._images is None else self._images.places(self.pc, self.exact)
+        return [InlinedFrame(self, name, file, line) for name, file, line in found[:-1]]
+
+
+class InlinedFrame:
+    """A call the compiler inlined into a physical frame, shown as gdb shows it: a frame of its own. It is
+    numbered as the physical frame it runs in (the levels here count the frames on the stack)."""
+
+    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "_physical", "_place")
+
+    def __init__(self, physical: CFrame, name: Optional[str], file: Optional[str], line: Optional[int]) -> None:
+        self.level = physical.level
+        self.pc = physical.pc
+        self.name = name  # DWARF's name of the inlined function
+        self.kind = OTHER  # shown with --native only; what a thread does is told from the physical frames
+        self.inline = True
+        self.python: Tuple[PyFrame, ...] = ()
+        self.text = ""
+        self.library = physical.library
+        self._physical = physical
+        self._place = (file, line)
+
+    def stack_span(self) -> Optional[Tuple[int, int]]:
+        return self._physical.stack_span()
+
+    def native(self) -> NativeInfo:
+        return self.name, self.pc, self._place[0], self._place[1], self.library
 
 
 class CStack:
@@ -85,7 +121,7 @@ class CStack:
             signal = not exact and self.unwinder.signal_frame(pc)
             # A trampoline is named at its own address: the signal handler returns to its first byte.
             known = images.frames[(pc, exact)] = (images.function(pc, exact or signal), images.library(pc), signal)
-        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop)
+        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop, exact, self.images)
 
     def __iter__(self) -> Iterator[CFrame]:
         if self.newest is None:

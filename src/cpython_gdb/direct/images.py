@@ -10,23 +10,29 @@ A plain dump names only the frames of the CPython image (the file that
 defines ``_PyRuntime``), which are the ones that can tell a frame's kind
 (the eval loop, a wait for the GIL...; engine/cstack/kinds.py), and names
 each from the start of its FDE, without sorting the image's symbol table;
-with every frame shown (``--native``) every frame is named.
+with every frame shown (``--native``) every frame is named, and given the
+calls inlined at its pc and their source files and lines, from the DWARF
+of its file or of its separate debug file (engine/elf/dwarf_places.py),
+read only then.
 """
 
 from __future__ import annotations
 
 import os
 
+from ..engine.elf.dwarf_places import places
 from ..engine.elf.image import ElfError
 from ..engine.elf.symbols import FunctionSymbols, function_symbols
 from ..engine.native.cfi import EhFrame, Unsupported
 from ..engine.native.unwind import Modules
+from ..errors import CpythonGdbError
 from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Sequence, Tuple
+    from typing import Dict, List, Optional, Sequence, Tuple
 
+    from ..engine.elf.dwarf_places import Place
     from .symbols import Mapping
 
 
@@ -49,6 +55,7 @@ class Images(Modules):
         self.every_name = every_name
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
+        self._places: Dict[Tuple[int, bool], List[Place]] = {}
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
         # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
@@ -139,3 +146,22 @@ class Images(Modules):
                 name = None
         self._names[key] = name
         return name
+
+    def places(self, pc: int, exact: bool) -> List[Place]:
+        """What DWARF says of the code at ``pc`` (a return address unless ``exact``: the call is before
+        it): the calls inlined there, innermost first, then the function, each with its source file and
+        line as gdb shows them (engine/elf/dwarf_places.py); [] where the file has no DWARF."""
+        key = (pc, exact)
+        found = self._places.get(key)
+        if found is None:
+            found = []
+            lookup = pc if exact else pc - 1
+            if self.file_name(lookup) not in (None, VDSO):
+                try:
+                    _, bias = self.locate(lookup)
+                    dwarf = places(self._file(lookup)[3])
+                    found = [] if dwarf is None else dwarf.at(lookup - bias)
+                except CpythonGdbError:  # Unsupported, ElfError: no rules, no DWARF
+                    pass
+            self._places[key] = found
+        return found

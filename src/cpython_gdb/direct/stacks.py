@@ -26,7 +26,7 @@ from ..engine.cstack import kinds
 from ..engine.cstack.frame import ThreadStack
 from ..engine.cstack.placement import gather, place, python_groups
 from ..engine.native.unwind import Unwinder
-from .cframes import CStack
+from .cframes import CFrame, CStack
 from .stackmem import StackReader
 from .vdso import NAME as VDSO
 
@@ -86,6 +86,10 @@ class Stacks:
             if placed:
                 del stack.cframes[placed[-1] + 1:]
                 stack.whole = False
+        if self.detail == NATIVE:
+            # Every frame shown: the calls DWARF says are inlined into each, before it (as gdb shows them).
+            stack.cframes = [shown for cframe in stack.cframes
+                             for shown in (cframe.inlined() if isinstance(cframe, CFrame) else []) + [cframe]]
         if walk.reason is not None:
             stack.note = f"C stack cut short: {walk.reason}"
         elif stack.unplaced and not any(c.kind == kinds.EVAL for c in stack.cframes):

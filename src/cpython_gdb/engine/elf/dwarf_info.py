@@ -1,0 +1,675 @@
+"""The calls inlined at a code address, and the unit that holds it, from DWARF's ``.debug_info``.
+
+gdb shows each call the compiler inlined into a function as a frame of
+its own (an inline frame): DWARF describes it by a
+``DW_TAG_inlined_subroutine`` entry with the code addresses it covers, the
+function it is a copy of (``DW_AT_abstract_origin``) and the place of the
+call (``DW_AT_call_file``, ``DW_AT_call_line``). Here an address is found
+as gdb finds it: its compilation unit from ``.debug_aranges`` (else from
+each unit's own ranges), then, in that unit's tree of entries, the
+function (``DW_TAG_subprogram``) whose ranges hold it and, nested in it,
+the inlined calls whose ranges hold it, outermost first. Entries that do
+not hold it are jumped over (``DW_AT_sibling``), so a look-up reads the
+unit's top-level entries and one function's, not the whole unit.
+
+Versions 2 to 5 of the units are read: the forms of DWARF 5 (``strx``,
+``addrx``, ``rnglistx``, ``implicit_const``...), ``.debug_ranges`` and
+``.debug_rnglists``, references within a unit and across units
+(``DW_FORM_ref_addr``: link-time optimised code, as Debian builds CPython,
+refers to the functions of other units). Every read is bounded by its
+section; bad DWARF raises :class:`DwarfError` out of a look-up, never
+anything else (see :meth:`DebugInfo.at`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import struct
+
+from .dwarf import Cursor, DwarfError, string_at
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, List, Optional, Tuple
+
+    from .dwarf import Sections
+
+    Step = Tuple[int, int, int, int]  # _plan's: operation, attribute (or a size), form, constant
+    Abbrev = Tuple[int, bool, List[Step], List[Step]]  # tag, has children, plan, skimming plan
+
+# Tags and attributes read here.
+DW_TAG_lexical_block, DW_TAG_compile_unit, DW_TAG_inlined_subroutine = 0x0B, 0x11, 0x1D
+DW_TAG_subprogram, DW_TAG_namespace, DW_TAG_partial_unit = 0x2E, 0x39, 0x3C
+DW_AT_sibling, DW_AT_name, DW_AT_stmt_list, DW_AT_low_pc, DW_AT_high_pc = 0x01, 0x03, 0x10, 0x11, 0x12
+DW_AT_comp_dir, DW_AT_abstract_origin, DW_AT_specification, DW_AT_ranges = 0x1B, 0x31, 0x47, 0x55
+DW_AT_call_file, DW_AT_call_line, DW_AT_linkage_name, DW_AT_MIPS_linkage_name = 0x58, 0x59, 0x6E, 0x2007
+DW_AT_str_offsets_base, DW_AT_addr_base, DW_AT_rnglists_base = 0x72, 0x73, 0x74
+WANTED = frozenset((DW_AT_sibling, DW_AT_name, DW_AT_comp_dir, DW_AT_stmt_list, DW_AT_low_pc, DW_AT_high_pc,
+                    DW_AT_abstract_origin, DW_AT_specification, DW_AT_ranges, DW_AT_call_file, DW_AT_call_line,
+                    DW_AT_linkage_name, DW_AT_MIPS_linkage_name,
+                    DW_AT_str_offsets_base, DW_AT_addr_base, DW_AT_rnglists_base))
+SIBLING = frozenset((DW_AT_sibling,))
+# Entries that are no block of code themselves but may hold some: looked into.
+TRANSPARENT = frozenset((DW_TAG_lexical_block, DW_TAG_namespace))
+
+# Forms (DWARF 5, 7.5.6), and GNU's.
+F_ADDR, F_BLOCK2, F_BLOCK4, F_DATA2, F_DATA4, F_DATA8, F_STRING, F_BLOCK, F_BLOCK1 = 1, 3, 4, 5, 6, 7, 8, 9, 0xA
+F_DATA1, F_FLAG, F_SDATA, F_STRP, F_UDATA = 0xB, 0xC, 0xD, 0xE, 0xF
+F_REF_ADDR, F_REF1, F_REF2, F_REF4 = 0x10, 0x11, 0x12, 0x13
+F_REF8, F_REF_UDATA, F_INDIRECT, F_SEC_OFFSET, F_EXPRLOC, F_FLAG_PRESENT = 0x14, 0x15, 0x16, 0x17, 0x18, 0x19
+F_STRX, F_ADDRX, F_REF_SUP4, F_STRP_SUP, F_DATA16, F_LINE_STRP, F_REF_SIG8 = 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x20
+F_IMPLICIT_CONST, F_LOCLISTX, F_RNGLISTX, F_REF_SUP8 = 0x21, 0x22, 0x23, 0x24
+F_STRX1, F_STRX2, F_STRX3, F_STRX4, F_ADDRX1, F_ADDRX2, F_ADDRX3, F_ADDRX4 = range(0x25, 0x2D)
+F_GNU_ADDR_INDEX, F_GNU_STR_INDEX, F_GNU_REF_ALT, F_GNU_STRP_ALT = 0x1F01, 0x1F02, 0x1F20, 0x1F21
+_FIXED = {F_DATA1: 1, F_DATA2: 2, F_DATA4: 4, F_DATA8: 8, F_FLAG: 1, F_REF1: 1, F_REF2: 2, F_REF4: 4, F_REF8: 8,
+          F_REF_SUP4: 4, F_REF_SUP8: 8, F_REF_SIG8: 8, F_DATA16: 16}
+_LOCAL_REFS = (F_REF1, F_REF2, F_REF4, F_REF8, F_REF_UDATA)
+_STRX = {F_STRX1: 1, F_STRX2: 2, F_STRX3: 3, F_STRX4: 4}
+_ADDRX = {F_ADDRX1: 1, F_ADDRX2: 2, F_ADDRX3: 3, F_ADDRX4: 4}
+_DATA = (F_DATA1, F_DATA2, F_DATA4, F_DATA8, F_SDATA, F_UDATA, F_IMPLICIT_CONST)
+MAX_ORIGINS = 8  # abstract_origin/specification links followed for a name (a loop ends there)
+MAX_DEPTH = 64  # nested blocks looked into: deeper is corrupt
+MAX_ENTRIES = 2_000_000  # entries read for one look-up: a unit's entries end sooner
+
+
+class Inlined:
+    """A call inlined at the address: the function it is a copy of, and where it was called."""
+
+    __slots__ = ("name", "call_file", "call_line")
+
+    def __init__(self, name: Optional[str], call_file: Optional[int], call_line: Optional[int]) -> None:
+        self.name = name
+        self.call_file = call_file  # an index in the unit's line-program file names
+        self.call_line = call_line
+
+
+class Unit:
+    """One compilation unit: where its entries are, how their forms are read, and its own attributes."""
+
+    __slots__ = ("offset", "end", "version", "address_size", "offset_size", "abbrevs", "first", "stmt_list",
+                 "low_pc", "str_offsets_base", "addr_base", "rnglists_base", "top", "functions", "name",
+                 "comp_dir")
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.end = offset
+        self.version = 0
+        self.address_size = 8
+        self.offset_size = 4
+        self.abbrevs: Dict[int, Abbrev] = {}
+        self.first = 0  # the offset of its unit entry
+        self.stmt_list: Optional[int] = None
+        self.low_pc = 0
+        self.str_offsets_base = 8  # DWARF 5's default: past the first contribution's header
+        self.addr_base = 8
+        self.rnglists_base = 12
+        self.top: Optional[int] = None  # the offset of its first child entry; None: it has none
+        self.functions: Optional[Tuple[List[int], List[int], List[int]]] = None  # DebugInfo._functions
+        self.name: Optional[str] = None  # its DW_AT_name: its own source file
+        self.comp_dir: Optional[str] = None
+
+
+class DebugInfo:
+    """One file's ``.debug_info``, read where asked."""
+
+    def __init__(self, sections: Sections) -> None:
+        self.sections = sections
+        self.info = b""  # as far as read (a compressed section is decompressed as far as a look-up needs)
+        self.abbrev = sections.get(".debug_abbrev") or b""
+        self._whole = False
+        self._strings: Dict[str, Optional[bytes]] = {}
+        self._units: Dict[int, Unit] = {}
+        self._starts: Optional[List[int]] = None  # units' offsets, as far as read (references across units)
+        self._next_start: Optional[int] = 0  # the offset of the next unit to list; None: all listed
+        self._ranges: Optional[Tuple[List[int], List[int], List[int]]] = None  # starts, ends, unit offsets
+        self._abbrev_tables: Dict[Tuple[int, int, bool], Dict[int, Abbrev]] = {}
+
+    # -- units --
+
+    def _need(self, end: int) -> None:
+        """Have .debug_info read up to ``end`` at least (or to its end)."""
+        if end > len(self.info) and not self._whole:
+            self.info = self.sections.get(".debug_info", end) or b""
+            self._whole = end > len(self.info)  # asked past it: it is all there
+
+    def unit_at(self, address: int) -> Optional[Unit]:
+        """The compilation unit whose code holds link-time ``address``; None if none does."""
+        if self._ranges is None:
+            self._ranges = self._unit_ranges()
+        starts, ends, units = self._ranges
+        i = bisect.bisect_right(starts, address) - 1
+        # Ranges may nest or overlap (aranges of one unit are not merged): look back a little.
+        for j in range(i, max(i - 8, -1), -1):
+            if starts[j] <= address < ends[j]:
+                return self.unit(units[j])
+        return None
+
+    def unit(self, offset: int) -> Unit:
+        found = self._units.get(offset)
+        if found is None:
+            found = self._units[offset] = self._read_unit(offset)
+        return found
+
+    def _read_unit(self, offset: int) -> Unit:
+        unit = Unit(offset)
+        self._need(offset + 12)
+        r = Cursor(self.info, offset, len(self.info))
+        length = r.u(4)
+        if length == 0xFFFFFFFF:
+            length, unit.offset_size = r.u(8), 8
+        elif length >= 0xFFFFFFF0:
+            raise DwarfError("a reserved unit length in .debug_info")
+        unit.end = r.pos + length
+        self._need(unit.end)
+        r.data, r.end = self.info, len(self.info)
+        if unit.end > len(self.info):
+            raise DwarfError("a unit runs past .debug_info")
+        unit.version = r.u(2)
+        if not 2 <= unit.version <= 5:
+            raise DwarfError(f"a DWARF {unit.version} unit")
+        if unit.version >= 5:
+            kind = r.u(1)
+            unit.address_size = r.u(1)
+            abbrev_offset = r.u(unit.offset_size)
+            if kind not in (1, 3):  # DW_UT_compile, DW_UT_partial: type and split units hold no code here
+                return unit
+        else:
+            abbrev_offset = r.u(unit.offset_size)
+            unit.address_size = r.u(1)
+        if unit.address_size != 8:
+            raise DwarfError(f"an address size of {unit.address_size}")
+        unit.abbrevs = self._abbrevs(abbrev_offset, unit.offset_size, unit.version)
+        unit.first = r.pos
+        r.end = unit.end
+        tag, children, attrs = self._entry(unit, r)
+        if tag not in (DW_TAG_compile_unit, DW_TAG_partial_unit):
+            return unit
+        unit.stmt_list = attrs.get(DW_AT_stmt_list)
+        unit.low_pc = attrs.get(DW_AT_low_pc) or 0
+        unit.str_offsets_base = attrs.get(DW_AT_str_offsets_base, unit.str_offsets_base)
+        unit.addr_base = attrs.get(DW_AT_addr_base, unit.addr_base)
+        unit.rnglists_base = attrs.get(DW_AT_rnglists_base, unit.rnglists_base)
+        unit.top = r.pos if children else None
+        unit.name = self.string(attrs[DW_AT_name]) if DW_AT_name in attrs else None
+        unit.comp_dir = self.string(attrs[DW_AT_comp_dir]) if DW_AT_comp_dir in attrs else None
+        return unit
+
+    def _unit_ranges(self) -> Tuple[List[int], List[int], List[int]]:
+        """(start, end, unit offset) of the code of every unit: .debug_aranges's, else each unit's own."""
+        rows: List[Tuple[int, int, int]] = []
+        aranges = self.sections.get(".debug_aranges")
+        if aranges:
+            try:
+                _read_aranges(aranges, rows)
+            except DwarfError:
+                pass  # the sets read before the damage
+        if not rows:
+            for offset in self._unit_starts():
+                try:
+                    unit = self.unit(offset)
+                    entry = self._entry(unit, Cursor(self.info, unit.first, unit.end))[2]
+                    rows.extend((start, end, offset) for start, end in self._code_ranges(unit, entry))
+                except DwarfError:
+                    continue
+        rows.sort()
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+    def _unit_starts(self, upto: Optional[int] = None) -> List[int]:
+        """The offsets of the units, in order: all of them, or as far as the unit that holds ``upto``."""
+        if self._starts is None:
+            self._starts, self._next_start = [], 0
+        starts = self._starts
+        while self._next_start is not None and (upto is None or not starts or starts[-1] <= upto):
+            offset = self._next_start
+            self._need(offset + 12)
+            info = self.info
+            if offset + 11 > len(info):
+                self._next_start = None
+                break
+            length = int.from_bytes(info[offset:offset + 4], "little")
+            if length == 0xFFFFFFFF:
+                length = int.from_bytes(info[offset + 4:offset + 12], "little") + 8
+            elif length >= 0xFFFFFFF0 or length == 0:
+                self._next_start = None
+                break
+            starts.append(offset)
+            self._next_start = offset + 4 + length
+        return starts
+
+    def _unit_holding(self, offset: int) -> Unit:
+        """The unit whose entries include the one at ``offset`` of .debug_info (a DW_FORM_ref_addr's)."""
+        starts = self._unit_starts(offset)
+        i = bisect.bisect_right(starts, offset) - 1
+        if i < 0:
+            raise DwarfError("a reference before the first unit")
+        unit = self.unit(starts[i])
+        if not unit.first <= offset < unit.end:
+            raise DwarfError("a reference outside every unit")
+        return unit
+
+    # -- entries --
+
+    def _abbrevs(self, offset: int, offset_size: int, version: int) -> Dict[int, Abbrev]:
+        """The abbreviation table at ``offset`` of .debug_abbrev, each entry's attributes made into a plan
+        of reads for units of this offset size and version (see _plan)."""
+        key = (offset, offset_size, version >= 3)
+        table = self._abbrev_tables.get(key)
+        if table is not None:
+            return table
+        table = {}
+        r = Cursor(self.abbrev, offset, len(self.abbrev))
+        while True:
+            code = r.uleb()
+            if code == 0:
+                break
+            tag = r.uleb()
+            children = r.u(1) != 0
+            specs = []
+            while True:
+                attribute, form = r.uleb(), r.uleb()
+                if attribute == 0 and form == 0:
+                    break
+                specs.append((attribute, form, r.sleb() if form == F_IMPLICIT_CONST else 0))
+            plan = _plan(specs, offset_size, version, WANTED)
+            # Skimming a unit's top level for its functions needs nothing but the siblings of the others.
+            skim = plan if tag == DW_TAG_subprogram else _plan(specs, offset_size, version, SIBLING)
+            table[code] = (tag, children, plan, skim)
+        self._abbrev_tables[key] = table
+        return table
+
+    def _entry(self, unit: Unit, r: Cursor, skim: bool = False) -> Tuple[int, bool, Dict[int, int]]:
+        """The entry at ``r`` (its tag 0 for a null entry, ending a list of children), with the values of
+        its WANTED attributes (see _value), or if ``skim`` of its DW_AT_sibling only, but a function's;
+        ``r`` moves past it."""
+        code = r.uleb()
+        if code == 0:
+            return 0, False, {}
+        found = unit.abbrevs.get(code)
+        if found is None:
+            raise DwarfError(f"an entry of unknown abbreviation {code}")
+        tag, children, plan = found[0], found[1], (found[3] if skim else found[2])
+        attrs: Dict[int, int] = {}
+        data, end = r.data, r.end
+        pos = r.pos
+        for op, attribute, form, constant in plan:
+            if op == _SKIP:
+                pos += attribute
+            elif op == _ULEB:
+                while True:
+                    if pos >= end:
+                        raise DwarfError("a LEB128 number runs past its unit")
+                    pos += 1
+                    if data[pos - 1] < 0x80:
+                        break
+            elif op == _CSTRING:
+                stop = data.find(b"\0", pos, end)
+                if stop < 0:
+                    raise DwarfError("a string runs past its unit")
+                pos = stop + 1
+            else:  # _READ: a wanted attribute, or a form read to be skipped
+                if pos > end:
+                    raise DwarfError("an entry runs past its unit")
+                r.pos = pos
+                value = self._value(unit, r, form, constant)
+                pos = r.pos
+                if op == _WANT:
+                    attrs[attribute] = value
+                    if attribute == DW_AT_high_pc and form in _DATA:
+                        attrs[-DW_AT_high_pc] = 1  # an offset from low_pc, not an address
+                    elif attribute == DW_AT_ranges and form == F_RNGLISTX:
+                        attrs[-DW_AT_ranges] = 1  # an index in the unit's offsets table
+        if pos > end:
+            raise DwarfError("an entry runs past its unit")
+        r.pos = pos
+        return tag, children, attrs
+
+    def _value(self, unit: Unit, r: Cursor, form: int, constant: int) -> int:
+        """An attribute's value: a number, an address, an offset in .debug_info (references), or a string as
+        ~offset in .debug_str (~~offset: in .debug_line_str; -1: a string kept elsewhere)."""
+        size = _FIXED.get(form)
+        if size is not None:
+            value = r.u(size) if size <= 8 else r.need(size) and 0
+            return value + unit.offset if form in _LOCAL_REFS else value
+        if form == F_ADDR:
+            return r.u(unit.address_size)
+        if form == F_UDATA:
+            return r.uleb()
+        if form == F_REF_UDATA:
+            return r.uleb() + unit.offset
+        if form == F_SDATA:
+            return r.sleb()
+        if form in (F_SEC_OFFSET, F_STRP_SUP, F_GNU_REF_ALT):
+            return r.u(unit.offset_size)
+        if form == F_STRP:
+            return ~r.u(unit.offset_size)
+        if form == F_LINE_STRP:
+            return ~self._line_string(r.u(unit.offset_size))
+        if form == F_GNU_STRP_ALT:
+            r.u(unit.offset_size)
+            return -1
+        if form == F_REF_ADDR:
+            return r.u(unit.offset_size if unit.version >= 3 else unit.address_size)
+        if form == F_STRING:
+            start = r.pos
+            r.cstring()
+            return ~self._inline_string(start)
+        if form == F_FLAG_PRESENT:
+            return 1
+        if form == F_IMPLICIT_CONST:
+            return constant
+        if form in (F_EXPRLOC, F_BLOCK):
+            r.need(r.uleb())
+            return 0
+        if form in (F_BLOCK1, F_BLOCK2, F_BLOCK4):
+            r.need(r.u({F_BLOCK1: 1, F_BLOCK2: 2, F_BLOCK4: 4}[form]))
+            return 0
+        if form in (F_STRX, F_GNU_STR_INDEX) or form in _STRX:
+            index = r.uleb() if form in (F_STRX, F_GNU_STR_INDEX) else r.u(_STRX[form])
+            return ~self._indexed(".debug_str_offsets", unit.str_offsets_base, index, unit.offset_size)
+        if form in (F_ADDRX, F_GNU_ADDR_INDEX) or form in _ADDRX:
+            index = r.uleb() if form in (F_ADDRX, F_GNU_ADDR_INDEX) else r.u(_ADDRX[form])
+            return self._indexed(".debug_addr", unit.addr_base, index, unit.address_size)
+        if form in (F_LOCLISTX, F_RNGLISTX):
+            return r.uleb()
+        if form == F_INDIRECT:
+            return self._value(unit, r, r.uleb(), constant)
+        raise DwarfError(f"an attribute of unknown form {form:#x}")
+
+    def _indexed(self, name: str, base: int, index: int, size: int) -> int:
+        data = self._section(name)
+        at = base + index * size
+        if data is None or not 0 <= at <= len(data) - size:
+            raise DwarfError(f"an index outside {name}")
+        return int.from_bytes(data[at:at + size], "little")
+
+    # Strings as ~offset: .debug_str's offsets as they are; the few elsewhere (DW_FORM_string, .debug_line_str)
+    # get offsets past .debug_str's end, mapped to their section.
+    def _inline_string(self, offset: int) -> int:
+        return (1 << 40) + offset
+
+    def _line_string(self, offset: int) -> int:
+        return (2 << 40) + offset
+
+    def string(self, value: int) -> Optional[str]:
+        """The text of a string attribute (a value from _value)."""
+        if value >= 0 or value == -1:
+            return None
+        offset = ~value
+        if offset >= 2 << 40:
+            raw = string_at(self._section(".debug_line_str"), offset - (2 << 40))
+        elif offset >= 1 << 40:
+            raw = string_at(self.info, offset - (1 << 40))
+        else:
+            raw = string_at(self._section(".debug_str"), offset)
+        return raw.decode("utf-8", "surrogateescape")
+
+    def _section(self, name: str) -> Optional[bytes]:
+        if name not in self._strings:
+            self._strings[name] = self.sections.get(name)
+        return self._strings[name]
+
+    # -- code ranges --
+
+    def _code_ranges(self, unit: Unit, attrs: Dict[int, int]) -> List[Tuple[int, int]]:
+        """The [start, end) address ranges of an entry's code; [] if it has none."""
+        low = attrs.get(DW_AT_low_pc)
+        if low is not None and DW_AT_high_pc in attrs:
+            high = attrs[DW_AT_high_pc]
+            return [(low, low + high if -DW_AT_high_pc in attrs else high)]
+        if DW_AT_ranges in attrs:
+            return self._range_list(unit, attrs[DW_AT_ranges], -DW_AT_ranges in attrs)
+        return []
+
+    def _range_list(self, unit: Unit, value: int, indexed: bool) -> List[Tuple[int, int]]:
+        out: List[Tuple[int, int]] = []
+        base = unit.low_pc
+        if unit.version < 5:
+            data = self._section(".debug_ranges") or b""
+            r = Cursor(data, value, len(data))
+            while len(out) < 100_000:
+                start, end = r.u(8), r.u(8)
+                if start == 0 and end == 0:
+                    break
+                if start == 0xFFFFFFFFFFFFFFFF:
+                    base = end
+                elif start < end:
+                    out.append((base + start, base + end))
+            return out
+        data = self._section(".debug_rnglists") or b""
+        if indexed:
+            value = unit.rnglists_base + self._indexed(".debug_rnglists", unit.rnglists_base, value,
+                                                       unit.offset_size)
+        r = Cursor(data, value, len(data))
+        while len(out) < 100_000:
+            kind = r.u(1)
+            if kind == 0:  # DW_RLE_end_of_list
+                break
+            if kind == 1:  # base_addressx
+                base = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
+                continue
+            if kind == 5:  # base_address
+                base = r.u(8)
+                continue
+            if kind == 2:  # startx_endx
+                start = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
+                end = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
+            elif kind == 3:  # startx_length
+                start = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
+                end = start + r.uleb()
+            elif kind == 4:  # offset_pair
+                start = base + r.uleb()
+                end = base + r.uleb()
+            elif kind == 6:  # start_end
+                start, end = r.u(8), r.u(8)
+            elif kind == 7:  # start_length
+                start = r.u(8)
+                end = start + r.uleb()
+            else:
+                raise DwarfError(f"a range list entry of unknown kind {kind}")
+            if start < end:
+                out.append((start, end))
+        return out
+
+    def _holds(self, unit: Unit, attrs: Dict[int, int], address: int) -> Optional[bool]:
+        """Whether an entry's code holds ``address``; None if it has no code ranges."""
+        low = attrs.get(DW_AT_low_pc)
+        if low is not None and DW_AT_high_pc in attrs:
+            high = attrs[DW_AT_high_pc]
+            return low <= address < (low + high if -DW_AT_high_pc in attrs else high)
+        if DW_AT_ranges in attrs:
+            return any(start <= address < end for start, end in self._range_list(unit, attrs[DW_AT_ranges],
+                                                                                   -DW_AT_ranges in attrs))
+        return None
+
+    # -- look-ups --
+
+    def at(self, address: int) -> Optional[Tuple[Unit, Optional[str], List[Inlined]]]:
+        """The unit holding link-time ``address``, the name of the function whose code it is, and the calls
+        inlined there, outermost first; None where no unit holds it. DwarfError if the DWARF is bad."""
+        unit = self.unit_at(address)
+        if unit is None:
+            return None
+        starts, ends, entries = self._functions(unit)
+        i = bisect.bisect_right(starts, address) - 1
+        found = next((entries[j] for j in range(i, max(i - 8, -1), -1) if starts[j] <= address < ends[j]), None)
+        if found is None:
+            return unit, None, []
+        r = Cursor(self.info, found, unit.end)
+        _, children, attrs = self._entry(unit, r)
+        inlined: List[Inlined] = []
+        if children:
+            self._descend(unit, r, address, inlined)
+        return unit, self.name_of(unit, attrs), inlined
+
+    def _functions(self, unit: Unit) -> Tuple[List[int], List[int], List[int]]:
+        """The code ranges of the unit's functions (its top-level DW_TAG_subprogram entries), sorted: starts,
+        ends and the offsets of their entries. Read once per unit: a look-up then reads one function's."""
+        if unit.functions is not None:
+            return unit.functions
+        rows: List[Tuple[int, int, int]] = []
+        if unit.top is not None:
+            r = Cursor(self.info, unit.top, unit.end)
+            depth = 0  # transparent entries looked into, whose lists of children are still open
+            for _ in range(MAX_ENTRIES):
+                if r.pos >= unit.end:
+                    break
+                at = r.pos
+                tag, children, attrs = self._entry(unit, r, skim=True)
+                if tag == 0:
+                    if depth == 0:
+                        break
+                    depth -= 1
+                    continue
+                if tag == DW_TAG_subprogram:
+                    rows.extend((start, end, at) for start, end in self._code_ranges(unit, attrs))
+                elif children and tag in TRANSPARENT:
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise DwarfError("entries nested too deep")
+                    continue
+                if children:
+                    self._skip_children(unit, r, attrs.get(DW_AT_sibling))
+        rows.sort()
+        unit.functions = ([row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows])
+        return unit.functions
+
+    def _descend(self, unit: Unit, r: Cursor, address: int, inlined: List[Inlined]) -> None:
+        """Into the children of the entry just read: the calls inlined there that hold ``address``, into
+        ``inlined``, outermost first."""
+        depth = 0  # transparent entries looked into, whose lists of children are still open
+        for _ in range(MAX_ENTRIES):
+            if r.pos >= unit.end:
+                return
+            tag, children, attrs = self._entry(unit, r)
+            if tag == 0:
+                if depth == 0:
+                    return
+                depth -= 1
+                continue
+            holds = self._holds(unit, attrs, address) if tag in BLOCKS else None
+            if holds:
+                if tag == DW_TAG_inlined_subroutine:
+                    inlined.append(Inlined(self.name_of(unit, attrs), attrs.get(DW_AT_call_file),
+                                           attrs.get(DW_AT_call_line)))
+                    if len(inlined) > MAX_DEPTH:
+                        raise DwarfError("inlined calls nested too deep")
+                if not children:
+                    return
+                depth = 0  # the rest of the enclosing lists hold nothing more of it
+                continue  # into its children
+            if children and holds is None and tag in TRANSPARENT:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise DwarfError("entries nested too deep")
+                continue
+            if children:
+                self._skip_children(unit, r, attrs.get(DW_AT_sibling))
+
+    def _skip_children(self, unit: Unit, r: Cursor, sibling: Optional[int]) -> None:
+        """Move ``r`` past the children of the entry just read (to its DW_AT_sibling where it has one)."""
+        if sibling is not None and r.pos <= sibling <= unit.end:
+            r.pos = sibling
+            return
+        depth = 1
+        for _ in range(MAX_ENTRIES):
+            tag, children, attrs = self._entry(unit, r, skim=True)
+            if tag == 0:
+                depth -= 1
+                if depth == 0:
+                    return
+            elif children:
+                sibling = attrs.get(DW_AT_sibling)
+                if sibling is not None and r.pos <= sibling <= unit.end:
+                    r.pos = sibling
+                else:
+                    depth += 1
+                    if depth > 4 * MAX_DEPTH:
+                        raise DwarfError("entries nested too deep")
+        raise DwarfError("a unit's entries do not end")
+
+    def name_of(self, unit: Unit, attrs: Dict[int, int]) -> Optional[str]:
+        """An entry's name as gdb names a C function: its linkage name (libc's ``__GI_`` aliases) where it or
+        the entries it is an instance or the definition of has one, else its name or theirs."""
+        name: Optional[int] = None
+        for _ in range(MAX_ORIGINS):
+            linkage = attrs.get(DW_AT_linkage_name, attrs.get(DW_AT_MIPS_linkage_name))
+            if linkage is not None:
+                return self.string(linkage)
+            if name is None:
+                name = attrs.get(DW_AT_name)
+            target = attrs.get(DW_AT_abstract_origin, attrs.get(DW_AT_specification))
+            if target is None:
+                break
+            if not unit.first <= target < unit.end:
+                unit = self._unit_holding(target)
+            attrs = self._entry(unit, Cursor(self.info, target, unit.end))[2]
+        return None if name is None else self.string(name)
+
+
+# The steps of a plan: skip a number of bytes, a LEB128 number or a string; read a value (_value), kept
+# (a wanted attribute) or not.
+_SKIP, _ULEB, _CSTRING, _READ, _WANT = range(5)
+_ULEB_FORMS = (F_UDATA, F_SDATA, F_REF_UDATA, F_LOCLISTX, F_RNGLISTX)
+
+
+def _plan(specs: List[Tuple[int, int, int]], offset_size: int, version: int, wanted: FrozenSet[int]) -> List[Step]:
+    """How to read an entry of these attributes: the values of the ``wanted`` ones, the others skipped in
+    as few steps as their forms allow (runs of fixed sizes in one)."""
+    sizes = dict(_FIXED)
+    sizes.update({F_ADDR: 8, F_SEC_OFFSET: offset_size, F_STRP: offset_size, F_LINE_STRP: offset_size,
+                  F_STRP_SUP: offset_size, F_GNU_REF_ALT: offset_size, F_GNU_STRP_ALT: offset_size,
+                  F_REF_ADDR: offset_size if version >= 3 else 8, F_FLAG_PRESENT: 0, F_IMPLICIT_CONST: 0})
+    sizes.update(_STRX)
+    sizes.update(_ADDRX)
+    plan: List[Step] = []
+    for attribute, form, constant in specs:
+        if attribute in wanted:
+            plan.append((_WANT, attribute, form, constant))
+        elif form in sizes:
+            if plan and plan[-1][0] == _SKIP:
+                plan[-1] = (_SKIP, plan[-1][1] + sizes[form], 0, 0)
+            else:
+                plan.append((_SKIP, sizes[form], 0, 0))
+        elif form in _ULEB_FORMS or form in (F_STRX, F_ADDRX, F_GNU_ADDR_INDEX, F_GNU_STR_INDEX):
+            plan.append((_ULEB, 0, 0, 0))
+        elif form == F_STRING:
+            plan.append((_CSTRING, 0, 0, 0))
+        else:  # blocks, indirect forms, forms unknown (_value says so)
+            plan.append((_READ, attribute, form, constant))
+    return [step for step in plan if step != (_SKIP, 0, 0, 0)]
+
+
+BLOCKS = frozenset((DW_TAG_subprogram, DW_TAG_inlined_subroutine, DW_TAG_lexical_block))
+
+
+def _read_aranges(data: bytes, rows: List[Tuple[int, int, int]]) -> None:
+    """The (start, end, unit offset) rows of .debug_aranges, into ``rows`` (a libc has thousands of sets)."""
+    offset, size = 0, len(data)
+    while offset + _SET32.size <= size:
+        length, _, unit, address_size, segment_size = _SET32.unpack_from(data, offset)
+        first = offset + _SET32.size
+        if length == 0xFFFFFFFF:  # the 64-bit format
+            if offset + _SET64.size > size:
+                raise DwarfError("a .debug_aranges set cut short")
+            length, _, unit, address_size, segment_size = _SET64.unpack_from(data, offset + 4)
+            length += 8
+            first = offset + 4 + _SET64.size
+        elif length >= 0xFFFFFFF0:
+            raise DwarfError("a reserved length in .debug_aranges")
+        end = min(offset + 4 + length, size)
+        if address_size == 8 and segment_size == 0:
+            first += -(first - offset) % 16  # tuples are aligned to twice the address size
+            last = first + max(0, end - first) // 16 * 16
+            for start, span in _PAIR.iter_unpack(data[first:last]):
+                if start == 0 and span == 0:
+                    break
+                if start and span:  # code at 0: dropped by the linker
+                    rows.append((start, start + span, unit))
+        if end <= offset:
+            break
+        offset = end
+
+
+_SET32 = struct.Struct("<IHIBB")  # unit length, version, unit offset, address size, segment selector size
+_SET64 = struct.Struct("<QHQBB")
+_PAIR = struct.Struct("<QQ")
