@@ -64,17 +64,17 @@ class CFrame:
 
     def inlined(self) -> List[InlinedFrame]:
         """The calls inlined where it runs, innermost first, as gdb's frames (from DWARF, as native())."""
-        found = [] if self._images is None else self._images.places(self.pc, self.exact)
-        return [InlinedFrame(self, name, file, line) for name, file, line in found[:-1]]
+        names = [] if self._images is None else self._images.inlined(self.pc, self.exact)
+        return [InlinedFrame(self, name, depth) for depth, name in enumerate(names)]
 
 
 class InlinedFrame:
     """A call the compiler inlined into a physical frame, shown as gdb shows it: a frame of its own. It is
     numbered as the physical frame it runs in (the levels here count the frames on the stack)."""
 
-    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "_physical", "_place")
+    __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "_physical", "_depth")
 
-    def __init__(self, physical: CFrame, name: Optional[str], file: Optional[str], line: Optional[int]) -> None:
+    def __init__(self, physical: CFrame, name: Optional[str], depth: int) -> None:
         self.level = physical.level
         self.pc = physical.pc
         self.name = name  # DWARF's name of the inlined function
@@ -84,13 +84,16 @@ class InlinedFrame:
         self.text = ""
         self.library = physical.library
         self._physical = physical
-        self._place = (file, line)
+        self._depth = depth  # 0: the innermost of the calls inlined there
 
     def stack_span(self) -> Optional[Tuple[int, int]]:
         return self._physical.stack_span()
 
     def native(self) -> NativeInfo:
-        return self.name, self.pc, self._place[0], self._place[1], self.library
+        physical = self._physical
+        found = [] if physical._images is None else physical._images.places(physical.pc, physical.exact)
+        file, line = (found[self._depth][1], found[self._depth][2]) if self._depth < len(found) else (None, None)
+        return self.name, self.pc, file, line, self.library
 
 
 class CStack:

@@ -30,9 +30,9 @@ from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Sequence, Tuple
+    from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-    from ..engine.elf.dwarf_places import Place
+    from ..engine.elf.dwarf_places import Place, Places
     from .symbols import Mapping
 
 
@@ -56,6 +56,7 @@ class Images(Modules):
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
         self._places: Dict[Tuple[int, bool], List[Place]] = {}
+        self._prefetched: Set[int] = set()
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
         # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
@@ -147,6 +148,31 @@ class Images(Modules):
         self._names[key] = name
         return name
 
+    def prefetch_dwarf(self, pc: int) -> None:
+        """Start reading the DWARF of the file at ``pc`` in the background (a thread's newest frame: its
+        file, libc mostly, will be looked up; its debug file's sections are usually compressed)."""
+        dwarf = self._dwarf(pc, True)
+        if dwarf is not None and id(dwarf[0]) not in self._prefetched:
+            self._prefetched.add(id(dwarf[0]))
+            dwarf[0].prefetch()
+
+    def inlined(self, pc: int, exact: bool) -> List[Optional[str]]:
+        """The names of the calls inlined at ``pc`` (as places(), innermost first), without their places."""
+        dwarf = self._dwarf(pc, exact)
+        return [] if dwarf is None else dwarf[0].inlined(dwarf[1])
+
+    def _dwarf(self, pc: int, exact: bool) -> Optional[Tuple[Places, int]]:
+        """The DWARF of the file at ``pc`` and the link-time address to look up there; None if none."""
+        lookup = pc if exact else pc - 1
+        if self.file_name(lookup) in (None, VDSO):
+            return None
+        try:
+            _, bias = self.locate(lookup)
+            dwarf = places(self._file(lookup)[3])
+        except CpythonGdbError:  # Unsupported, ElfError: no rules, no DWARF
+            return None
+        return None if dwarf is None else (dwarf, lookup - bias)
+
     def places(self, pc: int, exact: bool) -> List[Place]:
         """What DWARF says of the code at ``pc`` (a return address unless ``exact``: the call is before
         it): the calls inlined there, innermost first, then the function, each with its source file and
@@ -154,14 +180,7 @@ class Images(Modules):
         key = (pc, exact)
         found = self._places.get(key)
         if found is None:
-            found = []
-            lookup = pc if exact else pc - 1
-            if self.file_name(lookup) not in (None, VDSO):
-                try:
-                    _, bias = self.locate(lookup)
-                    dwarf = places(self._file(lookup)[3])
-                    found = [] if dwarf is None else dwarf.at(lookup - bias)
-                except CpythonGdbError:  # Unsupported, ElfError: no rules, no DWARF
-                    pass
+            dwarf = self._dwarf(pc, exact)
+            found = [] if dwarf is None else dwarf[0].at(dwarf[1])
             self._places[key] = found
         return found

@@ -24,13 +24,51 @@ anything else (see :meth:`DebugInfo.at`).
 from __future__ import annotations
 
 import bisect
-import struct
 
 from .dwarf import Cursor, DwarfError, string_at
+from .dwarf_forms import (
+    ADDRX,
+    CSTRING,
+    DATA,
+    F_ADDR,
+    F_ADDRX,
+    F_BLOCK,
+    F_BLOCK1,
+    F_BLOCK2,
+    F_BLOCK4,
+    F_EXPRLOC,
+    F_FLAG_PRESENT,
+    F_GNU_ADDR_INDEX,
+    F_GNU_REF_ALT,
+    F_GNU_STR_INDEX,
+    F_GNU_STRP_ALT,
+    F_IMPLICIT_CONST,
+    F_INDIRECT,
+    F_LINE_STRP,
+    F_LOCLISTX,
+    F_REF_ADDR,
+    F_REF_UDATA,
+    F_RNGLISTX,
+    F_SDATA,
+    F_SEC_OFFSET,
+    F_STRING,
+    F_STRP,
+    F_STRP_SUP,
+    F_STRX,
+    F_UDATA,
+    FIXED,
+    LOCAL_REFS,
+    SKIP,
+    STRX,
+    ULEB,
+    WANT,
+    read_plan,
+)
+from .dwarf_ranges import range_list, ranges_v4, read_aranges
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, FrozenSet, List, Optional, Tuple
+    from typing import Dict, List, Optional, Tuple
 
     from .dwarf import Sections
 
@@ -52,21 +90,6 @@ SIBLING = frozenset((DW_AT_sibling,))
 # Entries that are no block of code themselves but may hold some: looked into.
 TRANSPARENT = frozenset((DW_TAG_lexical_block, DW_TAG_namespace))
 
-# Forms (DWARF 5, 7.5.6), and GNU's.
-F_ADDR, F_BLOCK2, F_BLOCK4, F_DATA2, F_DATA4, F_DATA8, F_STRING, F_BLOCK, F_BLOCK1 = 1, 3, 4, 5, 6, 7, 8, 9, 0xA
-F_DATA1, F_FLAG, F_SDATA, F_STRP, F_UDATA = 0xB, 0xC, 0xD, 0xE, 0xF
-F_REF_ADDR, F_REF1, F_REF2, F_REF4 = 0x10, 0x11, 0x12, 0x13
-F_REF8, F_REF_UDATA, F_INDIRECT, F_SEC_OFFSET, F_EXPRLOC, F_FLAG_PRESENT = 0x14, 0x15, 0x16, 0x17, 0x18, 0x19
-F_STRX, F_ADDRX, F_REF_SUP4, F_STRP_SUP, F_DATA16, F_LINE_STRP, F_REF_SIG8 = 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x20
-F_IMPLICIT_CONST, F_LOCLISTX, F_RNGLISTX, F_REF_SUP8 = 0x21, 0x22, 0x23, 0x24
-F_STRX1, F_STRX2, F_STRX3, F_STRX4, F_ADDRX1, F_ADDRX2, F_ADDRX3, F_ADDRX4 = range(0x25, 0x2D)
-F_GNU_ADDR_INDEX, F_GNU_STR_INDEX, F_GNU_REF_ALT, F_GNU_STRP_ALT = 0x1F01, 0x1F02, 0x1F20, 0x1F21
-_FIXED = {F_DATA1: 1, F_DATA2: 2, F_DATA4: 4, F_DATA8: 8, F_FLAG: 1, F_REF1: 1, F_REF2: 2, F_REF4: 4, F_REF8: 8,
-          F_REF_SUP4: 4, F_REF_SUP8: 8, F_REF_SIG8: 8, F_DATA16: 16}
-_LOCAL_REFS = (F_REF1, F_REF2, F_REF4, F_REF8, F_REF_UDATA)
-_STRX = {F_STRX1: 1, F_STRX2: 2, F_STRX3: 3, F_STRX4: 4}
-_ADDRX = {F_ADDRX1: 1, F_ADDRX2: 2, F_ADDRX3: 3, F_ADDRX4: 4}
-_DATA = (F_DATA1, F_DATA2, F_DATA4, F_DATA8, F_SDATA, F_UDATA, F_IMPLICIT_CONST)
 MAX_ORIGINS = 8  # abstract_origin/specification links followed for a name (a loop ends there)
 MAX_DEPTH = 64  # nested blocks looked into: deeper is corrupt
 MAX_ENTRIES = 2_000_000  # entries read for one look-up: a unit's entries end sooner
@@ -200,7 +223,7 @@ class DebugInfo:
         aranges = self.sections.get(".debug_aranges")
         if aranges:
             try:
-                _read_aranges(aranges, rows)
+                read_aranges(aranges, rows)
             except DwarfError:
                 pass  # the sets read before the damage
         if not rows:
@@ -270,9 +293,9 @@ class DebugInfo:
                 if attribute == 0 and form == 0:
                     break
                 specs.append((attribute, form, r.sleb() if form == F_IMPLICIT_CONST else 0))
-            plan = _plan(specs, offset_size, version, WANTED)
+            plan = read_plan(specs, offset_size, version, WANTED)
             # Skimming a unit's top level for its functions needs nothing but the siblings of the others.
-            skim = plan if tag == DW_TAG_subprogram else _plan(specs, offset_size, version, SIBLING)
+            skim = plan if tag == DW_TAG_subprogram else read_plan(specs, offset_size, version, SIBLING)
             table[code] = (tag, children, plan, skim)
         self._abbrev_tables[key] = table
         return table
@@ -292,29 +315,29 @@ class DebugInfo:
         data, end = r.data, r.end
         pos = r.pos
         for op, attribute, form, constant in plan:
-            if op == _SKIP:
+            if op == SKIP:
                 pos += attribute
-            elif op == _ULEB:
+            elif op == ULEB:
                 while True:
                     if pos >= end:
                         raise DwarfError("a LEB128 number runs past its unit")
                     pos += 1
                     if data[pos - 1] < 0x80:
                         break
-            elif op == _CSTRING:
+            elif op == CSTRING:
                 stop = data.find(b"\0", pos, end)
                 if stop < 0:
                     raise DwarfError("a string runs past its unit")
                 pos = stop + 1
-            else:  # _READ: a wanted attribute, or a form read to be skipped
+            else:  # READ: a wanted attribute, or a form read to be skipped
                 if pos > end:
                     raise DwarfError("an entry runs past its unit")
                 r.pos = pos
                 value = self._value(unit, r, form, constant)
                 pos = r.pos
-                if op == _WANT:
+                if op == WANT:
                     attrs[attribute] = value
-                    if attribute == DW_AT_high_pc and form in _DATA:
+                    if attribute == DW_AT_high_pc and form in DATA:
                         attrs[-DW_AT_high_pc] = 1  # an offset from low_pc, not an address
                     elif attribute == DW_AT_ranges and form == F_RNGLISTX:
                         attrs[-DW_AT_ranges] = 1  # an index in the unit's offsets table
@@ -326,10 +349,10 @@ class DebugInfo:
     def _value(self, unit: Unit, r: Cursor, form: int, constant: int) -> int:
         """An attribute's value: a number, an address, an offset in .debug_info (references), or a string as
         ~offset in .debug_str (~~offset: in .debug_line_str; -1: a string kept elsewhere)."""
-        size = _FIXED.get(form)
+        size = FIXED.get(form)
         if size is not None:
             value = r.u(size) if size <= 8 else r.need(size) and 0
-            return value + unit.offset if form in _LOCAL_REFS else value
+            return value + unit.offset if form in LOCAL_REFS else value
         if form == F_ADDR:
             return r.u(unit.address_size)
         if form == F_UDATA:
@@ -363,11 +386,11 @@ class DebugInfo:
         if form in (F_BLOCK1, F_BLOCK2, F_BLOCK4):
             r.need(r.u({F_BLOCK1: 1, F_BLOCK2: 2, F_BLOCK4: 4}[form]))
             return 0
-        if form in (F_STRX, F_GNU_STR_INDEX) or form in _STRX:
-            index = r.uleb() if form in (F_STRX, F_GNU_STR_INDEX) else r.u(_STRX[form])
+        if form in (F_STRX, F_GNU_STR_INDEX) or form in STRX:
+            index = r.uleb() if form in (F_STRX, F_GNU_STR_INDEX) else r.u(STRX[form])
             return ~self._indexed(".debug_str_offsets", unit.str_offsets_base, index, unit.offset_size)
-        if form in (F_ADDRX, F_GNU_ADDR_INDEX) or form in _ADDRX:
-            index = r.uleb() if form in (F_ADDRX, F_GNU_ADDR_INDEX) else r.u(_ADDRX[form])
+        if form in (F_ADDRX, F_GNU_ADDR_INDEX) or form in ADDRX:
+            index = r.uleb() if form in (F_ADDRX, F_GNU_ADDR_INDEX) else r.u(ADDRX[form])
             return self._indexed(".debug_addr", unit.addr_base, index, unit.address_size)
         if form in (F_LOCLISTX, F_RNGLISTX):
             return r.uleb()
@@ -421,54 +444,13 @@ class DebugInfo:
         return []
 
     def _range_list(self, unit: Unit, value: int, indexed: bool) -> List[Tuple[int, int]]:
-        out: List[Tuple[int, int]] = []
-        base = unit.low_pc
         if unit.version < 5:
-            data = self._section(".debug_ranges") or b""
-            r = Cursor(data, value, len(data))
-            while len(out) < 100_000:
-                start, end = r.u(8), r.u(8)
-                if start == 0 and end == 0:
-                    break
-                if start == 0xFFFFFFFFFFFFFFFF:
-                    base = end
-                elif start < end:
-                    out.append((base + start, base + end))
-            return out
-        data = self._section(".debug_rnglists") or b""
+            return ranges_v4(self._section(".debug_ranges") or b"", value, unit.low_pc)
         if indexed:
             value = unit.rnglists_base + self._indexed(".debug_rnglists", unit.rnglists_base, value,
                                                        unit.offset_size)
-        r = Cursor(data, value, len(data))
-        while len(out) < 100_000:
-            kind = r.u(1)
-            if kind == 0:  # DW_RLE_end_of_list
-                break
-            if kind == 1:  # base_addressx
-                base = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
-                continue
-            if kind == 5:  # base_address
-                base = r.u(8)
-                continue
-            if kind == 2:  # startx_endx
-                start = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
-                end = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
-            elif kind == 3:  # startx_length
-                start = self._indexed(".debug_addr", unit.addr_base, r.uleb(), 8)
-                end = start + r.uleb()
-            elif kind == 4:  # offset_pair
-                start = base + r.uleb()
-                end = base + r.uleb()
-            elif kind == 6:  # start_end
-                start, end = r.u(8), r.u(8)
-            elif kind == 7:  # start_length
-                start = r.u(8)
-                end = start + r.uleb()
-            else:
-                raise DwarfError(f"a range list entry of unknown kind {kind}")
-            if start < end:
-                out.append((start, end))
-        return out
+        return range_list(self._section(".debug_rnglists") or b"", value, unit.low_pc,
+                          lambda index: self._indexed(".debug_addr", unit.addr_base, index, 8))
 
     def _holds(self, unit: Unit, attrs: Dict[int, int], address: int) -> Optional[bool]:
         """Whether an entry's code holds ``address``; None if it has no code ranges."""
@@ -606,70 +588,4 @@ class DebugInfo:
         return None if name is None else self.string(name)
 
 
-# The steps of a plan: skip a number of bytes, a LEB128 number or a string; read a value (_value), kept
-# (a wanted attribute) or not.
-_SKIP, _ULEB, _CSTRING, _READ, _WANT = range(5)
-_ULEB_FORMS = (F_UDATA, F_SDATA, F_REF_UDATA, F_LOCLISTX, F_RNGLISTX)
-
-
-def _plan(specs: List[Tuple[int, int, int]], offset_size: int, version: int, wanted: FrozenSet[int]) -> List[Step]:
-    """How to read an entry of these attributes: the values of the ``wanted`` ones, the others skipped in
-    as few steps as their forms allow (runs of fixed sizes in one)."""
-    sizes = dict(_FIXED)
-    sizes.update({F_ADDR: 8, F_SEC_OFFSET: offset_size, F_STRP: offset_size, F_LINE_STRP: offset_size,
-                  F_STRP_SUP: offset_size, F_GNU_REF_ALT: offset_size, F_GNU_STRP_ALT: offset_size,
-                  F_REF_ADDR: offset_size if version >= 3 else 8, F_FLAG_PRESENT: 0, F_IMPLICIT_CONST: 0})
-    sizes.update(_STRX)
-    sizes.update(_ADDRX)
-    plan: List[Step] = []
-    for attribute, form, constant in specs:
-        if attribute in wanted:
-            plan.append((_WANT, attribute, form, constant))
-        elif form in sizes:
-            if plan and plan[-1][0] == _SKIP:
-                plan[-1] = (_SKIP, plan[-1][1] + sizes[form], 0, 0)
-            else:
-                plan.append((_SKIP, sizes[form], 0, 0))
-        elif form in _ULEB_FORMS or form in (F_STRX, F_ADDRX, F_GNU_ADDR_INDEX, F_GNU_STR_INDEX):
-            plan.append((_ULEB, 0, 0, 0))
-        elif form == F_STRING:
-            plan.append((_CSTRING, 0, 0, 0))
-        else:  # blocks, indirect forms, forms unknown (_value says so)
-            plan.append((_READ, attribute, form, constant))
-    return [step for step in plan if step != (_SKIP, 0, 0, 0)]
-
-
 BLOCKS = frozenset((DW_TAG_subprogram, DW_TAG_inlined_subroutine, DW_TAG_lexical_block))
-
-
-def _read_aranges(data: bytes, rows: List[Tuple[int, int, int]]) -> None:
-    """The (start, end, unit offset) rows of .debug_aranges, into ``rows`` (a libc has thousands of sets)."""
-    offset, size = 0, len(data)
-    while offset + _SET32.size <= size:
-        length, _, unit, address_size, segment_size = _SET32.unpack_from(data, offset)
-        first = offset + _SET32.size
-        if length == 0xFFFFFFFF:  # the 64-bit format
-            if offset + _SET64.size > size:
-                raise DwarfError("a .debug_aranges set cut short")
-            length, _, unit, address_size, segment_size = _SET64.unpack_from(data, offset + 4)
-            length += 8
-            first = offset + 4 + _SET64.size
-        elif length >= 0xFFFFFFF0:
-            raise DwarfError("a reserved length in .debug_aranges")
-        end = min(offset + 4 + length, size)
-        if address_size == 8 and segment_size == 0:
-            first += -(first - offset) % 16  # tuples are aligned to twice the address size
-            last = first + max(0, end - first) // 16 * 16
-            for start, span in _PAIR.iter_unpack(data[first:last]):
-                if start == 0 and span == 0:
-                    break
-                if start and span:  # code at 0: dropped by the linker
-                    rows.append((start, start + span, unit))
-        if end <= offset:
-            break
-        offset = end
-
-
-_SET32 = struct.Struct("<IHIBB")  # unit length, version, unit offset, address size, segment selector size
-_SET64 = struct.Struct("<QHQBB")
-_PAIR = struct.Struct("<QQ")

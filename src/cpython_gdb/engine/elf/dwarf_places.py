@@ -16,7 +16,7 @@ a file without DWARF (or with DWARF that cannot be read) has no places.
 from __future__ import annotations
 
 from .dwarf import DwarfError, sections
-from .dwarf_info import DebugInfo
+from .dwarf_info import DebugInfo, Inlined, Unit
 from .dwarf_lines import LineProgram
 from .image import per_file
 
@@ -36,6 +36,21 @@ class Places:
         self.info = None if self.sections is None else DebugInfo(self.sections)
         self._programs: Dict[int, LineProgram] = {}
         self._found: Dict[int, List[Place]] = {}
+        self._held: Dict[int, Optional[Tuple[Unit, Optional[str], List[Inlined]]]] = {}
+
+    def prefetch(self) -> None:
+        """Start decompressing what look-ups will read, where it is compressed (a separate debug file's)."""
+        if self.sections is not None:
+            try:
+                self.sections.prefetch((".debug_info", ".debug_line", ".debug_abbrev", ".debug_str"))
+            except (OSError, DwarfError):
+                pass  # said when the look-up reads them
+
+    def inlined(self, address: int) -> List[Optional[str]]:
+        """The names of the calls inlined at link-time ``address``, innermost first: what at() gives without
+        the places, which need the line table (a frame shown gets them; the eval loop's does not)."""
+        held = self._calls(address)
+        return [] if held is None else [call.name for call in reversed(held[2])]
 
     def at(self, address: int) -> List[Place]:
         """The places of the code at link-time ``address`` (the byte before a return address: the call), the
@@ -49,11 +64,20 @@ class Places:
             self._found[address] = found
         return found
 
+    def _calls(self, address: int) -> Optional[Tuple[Unit, Optional[str], List[Inlined]]]:
+        if address not in self._held:
+            held = None
+            if self.info is not None:
+                try:
+                    held = self.info.at(address)
+                except (DwarfError, IndexError, ValueError, UnicodeDecodeError):
+                    held = None
+            self._held[address] = held
+        return self._held[address]
+
     def _places(self, address: int) -> List[Place]:
-        if self.info is None or self.sections is None:
-            return []
-        held = self.info.at(address)
-        if held is None:
+        held = self._calls(address)
+        if held is None or self.sections is None:
             return []
         unit, function, inlined = held
         program = None

@@ -1,0 +1,98 @@
+"""Code address ranges in DWARF: the units' (``.debug_aranges``) and an entry's range list (DWARF 4's
+``.debug_ranges``, DWARF 5's ``.debug_rnglists``). Every read is bounded by its section."""
+
+from __future__ import annotations
+
+import struct
+
+from .dwarf import Cursor, DwarfError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, List, Tuple
+
+MAX_RANGES = 100_000  # ranges of one list: a corrupt list that does not end stops there
+
+
+def ranges_v4(data: bytes, offset: int, base: int) -> List[Tuple[int, int]]:
+    """The [start, end) ranges of the .debug_ranges list at ``offset``; ``base``: the unit's low_pc."""
+    out: List[Tuple[int, int]] = []
+    r = Cursor(data, offset, len(data))
+    while len(out) < MAX_RANGES:
+        start, end = r.u(8), r.u(8)
+        if start == 0 and end == 0:
+            break
+        if start == 0xFFFFFFFFFFFFFFFF:  # a new base address
+            base = end
+        elif start < end:
+            out.append((base + start, base + end))
+    return out
+
+
+def range_list(data: bytes, offset: int, base: int, address: Callable[[int], int]) -> List[Tuple[int, int]]:
+    """The [start, end) ranges of the .debug_rnglists list at ``offset``; ``base``: the unit's low_pc;
+    ``address``: the unit's address of an index (.debug_addr)."""
+    out: List[Tuple[int, int]] = []
+    r = Cursor(data, offset, len(data))
+    while len(out) < MAX_RANGES:
+        kind = r.u(1)
+        if kind == 0:  # DW_RLE_end_of_list
+            break
+        if kind == 1:  # base_addressx
+            base = address(r.uleb())
+            continue
+        if kind == 5:  # base_address
+            base = r.u(8)
+            continue
+        if kind == 2:  # startx_endx
+            start = address(r.uleb())
+            end = address(r.uleb())
+        elif kind == 3:  # startx_length
+            start = address(r.uleb())
+            end = start + r.uleb()
+        elif kind == 4:  # offset_pair
+            start = base + r.uleb()
+            end = base + r.uleb()
+        elif kind == 6:  # start_end
+            start, end = r.u(8), r.u(8)
+        elif kind == 7:  # start_length
+            start = r.u(8)
+            end = start + r.uleb()
+        else:
+            raise DwarfError(f"a range list entry of unknown kind {kind}")
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def read_aranges(data: bytes, rows: List[Tuple[int, int, int]]) -> None:
+    """The (start, end, unit offset) rows of .debug_aranges, into ``rows`` (a libc has thousands of sets)."""
+    offset, size = 0, len(data)
+    while offset + _SET32.size <= size:
+        length, _, unit, address_size, segment_size = _SET32.unpack_from(data, offset)
+        first = offset + _SET32.size
+        if length == 0xFFFFFFFF:  # the 64-bit format
+            if offset + _SET64.size > size:
+                raise DwarfError("a .debug_aranges set cut short")
+            length, _, unit, address_size, segment_size = _SET64.unpack_from(data, offset + 4)
+            length += 8
+            first = offset + 4 + _SET64.size
+        elif length >= 0xFFFFFFF0:
+            raise DwarfError("a reserved length in .debug_aranges")
+        end = min(offset + 4 + length, size)
+        if address_size == 8 and segment_size == 0:
+            first += -(first - offset) % 16  # tuples are aligned to twice the address size
+            last = first + max(0, end - first) // 16 * 16
+            for start, span in _PAIR.iter_unpack(data[first:last]):
+                if start == 0 and span == 0:
+                    break
+                if start and span:  # code at 0: dropped by the linker
+                    rows.append((start, start + span, unit))
+        if end <= offset:
+            break
+        offset = end
+
+
+_SET32 = struct.Struct("<IHIBB")  # unit length, version, unit offset, address size, segment selector size
+_SET64 = struct.Struct("<QHQBB")
+_PAIR = struct.Struct("<QQ")
