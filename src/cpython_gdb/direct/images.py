@@ -30,7 +30,7 @@ from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Sequence, Set, Tuple
+    from typing import Dict, List, Optional, Sequence, Tuple
 
     from ..engine.elf.dwarf_places import Place, Places
     from .symbols import Mapping
@@ -56,7 +56,6 @@ class Images(Modules):
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
         self._places: Dict[Tuple[int, bool], List[Place]] = {}
-        self._prefetched: Set[int] = set()
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
         # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
@@ -147,14 +146,6 @@ class Images(Modules):
                 name = None
         self._names[key] = name
         return name
-
-    def prefetch_dwarf(self, pc: int) -> None:
-        """Start reading the DWARF of the file at ``pc`` in the background (a thread's newest frame: its
-        file, libc mostly, will be looked up; its debug file's sections are usually compressed)."""
-        dwarf = self._dwarf(pc, True)
-        if dwarf is not None and id(dwarf[0]) not in self._prefetched:
-            self._prefetched.add(id(dwarf[0]))
-            dwarf[0].prefetch()
 
     def inlined(self, pc: int, exact: bool) -> List[Optional[str]]:
         """The names of the calls inlined at ``pc`` (as places(), innermost first), without their places."""

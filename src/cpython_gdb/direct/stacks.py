@@ -72,8 +72,6 @@ class Stacks:
         self._memory.restart()
         walk = CStack(self.images, self.unwinder, registers, self.target.scheme.eval_loop)
         pc = walk.newest_pc()
-        if self.detail == NATIVE and pc is not None:
-            self.images.prefetch_dwarf(pc)
         settled = self.detail != NATIVE and pc is not None and self.settled(pc)
         needed = len(groups) if self.detail == LEVELS or self.collecting else min(len(groups), 1)
         gather(stack, walk, groups, self.target.scheme.entry, settled, needed)

@@ -9,14 +9,13 @@ buffer: bad or truncated DWARF raises :class:`DwarfError` (an ElfError).
 from __future__ import annotations
 
 import struct
-import threading
 import zlib
 
 from .image import MAX_READ, ElfError, ElfFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Sequence, Union
+    from typing import Dict, Optional, Union
 
 SHF_COMPRESSED = 0x800
 SHT_NOBITS = 8
@@ -98,8 +97,6 @@ class _Compressed:
     """A compressed section, decompressed as far as asked (a look-up needs the units up to its own)."""
 
     def __init__(self, path: str, name: str, data: bytes, size: int) -> None:
-        self._lock = threading.Lock()  # upto() may run in a thread of its own (inflate_behind)
-        self._error: Optional[DwarfError] = None
         self.done = bytearray()
         self.size = size
         self._data = data
@@ -107,37 +104,22 @@ class _Compressed:
         self._name = f"{path}: {name}"
         self._bytes = b""  # what is done, as bytes (copied only when it grows)
 
-    def inflate_behind(self) -> None:
-        """Decompress all of it in a thread while the caller goes on: zlib lets go of the interpreter lock
-        while it works, so on a second core a debug file's sections are ready by the time frames need them."""
-
-        def whole() -> None:
-            try:
-                self.upto(self.size)
-            except DwarfError as exc:  # said again by the next upto()
-                self._error = exc
-
-        threading.Thread(target=whole, name="inflate", daemon=True).start()
-
     def upto(self, size: int) -> bytes:
         """Its first ``size`` bytes at least (all of it if it is shorter)."""
-        with self._lock:
-            if self._error is not None:
-                raise self._error
-            return self._upto(size)
-
-    def _upto(self, size: int) -> bytes:
         if len(self.done) < min(size, self.size):
-            want = min(self.size, max(size, 2 * len(self.done), 1 << 20))  # by doubling: few copies
-            try:
-                while len(self.done) < want and self._data:
-                    self.done += self._inflate.decompress(self._data, want - len(self.done))
-                    self._data = self._inflate.unconsumed_tail
-            except zlib.error as exc:
-                raise DwarfError(f"{self._name}: {exc}") from None
+            # By doubling: few copies into bytes.
+            self._inflate_to(min(self.size, max(size, 2 * len(self.done), 1 << 20)))
         if len(self._bytes) != len(self.done):
             self._bytes = bytes(self.done)
         return self._bytes
+
+    def _inflate_to(self, want: int) -> None:
+        try:
+            while len(self.done) < want and self._data:
+                self.done += self._inflate.decompress(self._data, want - len(self.done))
+                self._data = self._inflate.unconsumed_tail
+        except zlib.error as exc:
+            raise DwarfError(f"{self._name}: {exc}") from None
 
 
 def _read_section(elf: ElfFile, name: str) -> Union[bytes, _Compressed, None]:
@@ -181,16 +163,6 @@ class Sections:
         if isinstance(found, _Compressed):
             return found.upto(found.size if size is None else size)
         return found
-
-    def prefetch(self, names: Sequence[str]) -> None:
-        """Start decompressing these sections (those compressed) in the background (see inflate_behind)."""
-        for name in names:
-            if name not in self._loaded:
-                with open(self.path, "rb") as f:
-                    self._loaded[name] = _read_section(ElfFile(f, self.path), name)
-            found = self._loaded[name]
-            if isinstance(found, _Compressed) and not found.done:
-                found.inflate_behind()
 
 
 def sections(path: str) -> Optional[Sections]:

@@ -38,14 +38,6 @@ class Places:
         self._found: Dict[int, List[Place]] = {}
         self._held: Dict[int, Optional[Tuple[Unit, Optional[str], List[Inlined]]]] = {}
 
-    def prefetch(self) -> None:
-        """Start decompressing what look-ups will read, where it is compressed (a separate debug file's)."""
-        if self.sections is not None:
-            try:
-                self.sections.prefetch((".debug_info", ".debug_line", ".debug_abbrev", ".debug_str"))
-            except (OSError, DwarfError):
-                pass  # said when the look-up reads them
-
     def inlined(self, address: int) -> List[Optional[str]]:
         """The names of the calls inlined at link-time ``address``, innermost first: what at() gives without
         the places, which need the line table (a frame shown gets them; the eval loop's does not)."""
