@@ -18,7 +18,10 @@ in the same gdb session:
   without --native, cannot give;
 - each physical frame's native entry is named by the ELF symbol gdb
   itself finds there (``info symbol``); inlined calls keep gdb's names;
-- ``builtin`` entries go: their text is a C variable, DWARF's.
+- ``builtin`` entries of inlined calls go (the direct backend tells a
+  built-in call from a physical frame's ELF name); the others stay: both
+  read the callable from the frame's C variables, gdb through its DWARF,
+  the direct backend by evaluating the same DWARF location expressions.
 
 gdb decodes an ELF name with no capital letter as Ada's, which drops a
 GCC clone's number (``take_gil.constprop`` for ``take_gil.constprop.0``)
@@ -80,9 +83,9 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
         kinds = {row["level"]: row for row in rows}
         frames = []
         for entry in thread["frames"]:
-            if entry["kind"] == "builtin":
-                continue
             level = entry.get("level")
+            if entry["kind"] == "builtin" and (level is None or kinds[level]["type"] not in PHYSICAL):
+                continue
             shown = level is None or kinds[level]["type"] in PHYSICAL or (
                 entry["kind"] == "native" and _inlined_into_physical(rows, level))
             if entry["kind"] != "python" and not shown:
@@ -95,6 +98,17 @@ def as_direct(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Di
                 entry = dict(entry, level=levels[level])
             frames.append(entry)
         thread["frames"] = frames
+    return doc
+
+
+def as_direct_text(doc: Dict[str, Any], table: Dict[int, List[Dict[str, Any]]]) -> Dict[str, Any]:
+    """gdb's report as the direct backend's text dump must make it: as as_direct(), with the built-in call
+    lines above each thread's newest Python frame only (the text dump's walk may end there)."""
+    doc = as_direct(doc, table)
+    for thread in doc["threads"]:
+        frames = thread["frames"]
+        first = next((i for i, f in enumerate(frames) if f["kind"] == "python"), len(frames))
+        thread["frames"] = frames[:first] + [f for f in frames[first:] if f["kind"] != "builtin"]
     return doc
 
 

@@ -34,22 +34,24 @@ class CFrame:
     """One physical C frame (engine.cstack.frame.CFrame), numbered from the newest (0)."""
 
     __slots__ = ("level", "pc", "name", "kind", "inline", "python", "text", "library", "signal", "sp", "caller_sp",
-                 "exact", "_images")
+                 "exact", "regs", "_images")
 
     def __init__(self, level: int, pc: int, name: Optional[str], library: Optional[str], sp: int,
-                 signal: bool, eval_loop: str, exact: bool = True, images: Optional[Images] = None) -> None:
+                 signal: bool, eval_loop: str, exact: bool = True, images: Optional[Images] = None,
+                 regs: Optional[Registers] = None) -> None:
         self.level = level
         self.pc = pc
         self.name = name  # its ELF symbol; None where none names it, or not looked up (direct/images.py)
         self.kind = classify(name, False, eval_loop)
         self.inline = False
         self.python: Tuple[PyFrame, ...] = ()
-        self.text = ""  # a built-in call's callable is a C variable: DWARF, which this backend does not read
+        self.text = ""  # a built-in call's callable, from its C variables (direct/variables.py); "" if unknown
         self.library = library
         self.signal = signal  # a signal trampoline (gdb: "<signal handler called>")
         self.sp = sp
         self.caller_sp: Optional[int] = None  # set once the caller is found
         self.exact = exact  # pc is where the frame runs (not a return address: the newest frame, a signal's)
+        self.regs = regs  # its registers as unwound (every one in the newest frame; those a callee keeps after)
         self._images = images
 
     def stack_span(self) -> Optional[Tuple[int, int]]:
@@ -124,7 +126,7 @@ class CStack:
             signal = not exact and self.unwinder.signal_frame(pc)
             # A trampoline is named at its own address: the signal handler returns to its first byte.
             known = images.frames[(pc, exact)] = (images.function(pc, exact or signal), images.library(pc), signal)
-        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop, exact, self.images)
+        return CFrame(level, pc, known[0], known[1], regs[RSP], known[2], self.eval_loop, exact, self.images, regs)
 
     def __iter__(self) -> Iterator[CFrame]:
         if self.newest is None:

@@ -132,7 +132,7 @@ def build(reader: Reader, found: FoundRuntime, threads: Sequence[OsThread], proc
     images = Images(process.mappings, process.executable, found.image, every_name=detail == NATIVE,
                     vdso=vdso.image(cached, process.vdso))
     collecting = any(interp.gc_collecting is not False for interp in builder.interps)
-    stacks = Stacks(target, cached, images, detail, collecting)
+    stacks = Stacks(target, cached, images, detail, collecting, limits)
     matched: Set[int] = set()
     assigned: Sequence[Union[List[int], CpythonGdbError]]
     try:

@@ -149,10 +149,10 @@ class Images(Modules):
 
     def inlined(self, pc: int, exact: bool) -> List[Optional[str]]:
         """The names of the calls inlined at ``pc`` (as places(), innermost first), without their places."""
-        dwarf = self._dwarf(pc, exact)
+        dwarf = self.dwarf(pc, exact)
         return [] if dwarf is None else dwarf[0].inlined(dwarf[1])
 
-    def _dwarf(self, pc: int, exact: bool) -> Optional[Tuple[Places, int]]:
+    def dwarf(self, pc: int, exact: bool) -> Optional[Tuple[Places, int]]:
         """The DWARF of the file at ``pc`` and the link-time address to look up there; None if none."""
         lookup = pc if exact else pc - 1
         if self.file_name(lookup) in (None, VDSO):
@@ -171,7 +171,7 @@ class Images(Modules):
         key = (pc, exact)
         found = self._places.get(key)
         if found is None:
-            dwarf = self._dwarf(pc, exact)
+            dwarf = self.dwarf(pc, exact)
             found = [] if dwarf is None else dwarf[0].at(dwarf[1])
             self._places[key] = found
         return found

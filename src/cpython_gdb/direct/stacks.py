@@ -23,11 +23,14 @@ linked yet, which only the count of all of them tells.
 from __future__ import annotations
 
 from ..engine.cstack import kinds
+from ..engine.cstack.builtin_text import builtin_text
 from ..engine.cstack.frame import ThreadStack
 from ..engine.cstack.placement import gather, place, python_groups
+from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.native.unwind import Unwinder
 from .cframes import CFrame, CStack
 from .stackmem import StackReader
+from .variables import FrameVariables
 from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
@@ -49,8 +52,10 @@ class Stacks:
     ``collecting``: whether a collection may be running in some interpreter.
     """
 
-    def __init__(self, target: Target, pages: CachedReader, images: Images, detail: str, collecting: bool) -> None:
+    def __init__(self, target: Target, pages: CachedReader, images: Images, detail: str, collecting: bool,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
         self.target = target
+        self.limits = limits  # of the reprs of built-in calls' callables
         self.images = images
         self.detail = detail
         self.collecting = collecting
@@ -86,6 +91,8 @@ class Stacks:
             if placed:
                 del stack.cframes[placed[-1] + 1:]
                 stack.whole = False
+        if self.detail != NATIVE:
+            self._builtin_texts(stack)
         if self.detail == NATIVE:
             # Every frame shown: the calls DWARF says are inlined into each, before it (as gdb shows them).
             stack.cframes = [shown for cframe in stack.cframes
@@ -95,6 +102,20 @@ class Stacks:
         elif stack.unplaced and not any(c.kind == kinds.EVAL for c in stack.cframes):
             stack.note = self._no_eval_reason()
         return stack
+
+    def _builtin_texts(self, stack: ThreadStack) -> None:
+        """The callables of the built-in calls on the stack (py-bt's <built-in ...> lines), from their
+        frames' C variables where DWARF locates them (direct/variables.py). A text dump (STATE) gives
+        those above the newest Python frame (what a waiting thread waits in): the walk may end there."""
+        frames = [cframe for cframe in stack.cframes if isinstance(cframe, CFrame)]
+        variables: Optional[FrameVariables] = None
+        for index, cframe in enumerate(frames):
+            if self.detail == STATE and cframe.python:
+                break  # a text dump walks to the newest Python frame only: the calls above it, always
+            if cframe.kind == kinds.BUILTIN and cframe.name:
+                if variables is None:
+                    variables = FrameVariables(self.images, frames, self._memory.u64)
+                cframe.text = builtin_text(self.target, cframe.name, variables.reader(index), self.limits)
 
     def _no_eval_reason(self) -> str:
         """Why no C frame was recognised as the eval loop's (as gdb/stack.py says it)."""

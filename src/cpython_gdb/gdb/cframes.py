@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 import gdb
 
-from ..engine.cstack.kinds import EVAL_FUNCTIONS, METHOD_DESCRIPTOR, SLOT_WRAPPER, base_name, call_kind, classify
+from ..engine.cstack.builtin_text import builtin_text
+from ..engine.cstack.kinds import EVAL_FUNCTIONS, base_name, classify
 from ..engine.model import PyFrame
 from ..engine.native.cfi import RSP
 from ..engine.native.unwind import Modules, Unwinder
-from ..engine.objects import object_repr
-from ..engine.objects.descriptors import bound_method_text
 from ..engine.target import Target
 from ..errors import CpythonGdbError
 from . import state
@@ -156,61 +155,25 @@ def _has_debug_info(pc: int) -> bool:
 
 
 def _builtin_text(target: Target, frame: "gdb.Frame", name: str) -> str:
-    """The callable of a built-in call, from its C variables; "" where they cannot be read."""
-    kind = call_kind(name)
-    try:
-        if kind == METHOD_DESCRIPTOR:
-            # The descriptor, and its object: the first of the arguments.
-            descr = _pointer(frame, "func", "descrobj")
-            args = _pointer(frame, "args")
-            self_obj = target.ptr(args) if args else 0
-            if not descr or not self_obj:
-                return ""
-            return bound_method_text(target, descr, self_obj)
-        if kind == SLOT_WRAPPER:
-            return _method_wrapper_text(target, frame)
-        # The built-in function or method (3.6's _PyCFunction_FastCallDict names it func_obj).
-        address = _pointer(frame, "func", "func_obj")
-    except (gdb.error, ValueError, RuntimeError, CpythonGdbError):
-        return ""
-    if not address:
-        return ""
-    return object_repr(target, address, state.limits())
+    """The callable of a built-in call, from its C variables (engine/cstack/builtin_text.py); "" where they
+    cannot be read."""
+    frames = [frame]
 
-
-# Where a method-wrapper is found: wrapper_call's wp (self where a version
-# takes a PyObject *); for a slot function reached without a wrapper_call
-# frame, its caller's callable (_PyObject_MakeTpCall, 3.7's
-# _PyObject_FastCallKeywords, 3.6's _PyObject_FastCallDict's func) or wrapper_call's.
-_WRAPPER_NAMES = ("wp", "self", "callable", "func")
-
-
-def _method_wrapper_text(target: Target, frame: "gdb.Frame") -> str:
-    """The method-wrapper a slot call runs, in this frame or its caller's; "" if neither has one."""
-    for candidate in (frame, frame.older()):
-        if candidate is None:
-            break
-        for name in _WRAPPER_NAMES:
-            try:
-                address = _pointer(candidate, name)
-            except ValueError:
-                continue
-            if address and target.type_of(address).name == "method-wrapper":
-                return object_repr(target, address, state.limits())
-    return ""
-
-
-def _pointer(frame: "gdb.Frame", *names: str) -> int:
-    """The first of the C variables ``names`` the frame has, as an address; 0 if optimized out."""
-    for index, name in enumerate(names):
+    def variables(depth: int, variable: str) -> Optional[int]:
         try:
-            value = frame.read_var(name)
+            while len(frames) <= depth:
+                older = frames[-1].older()
+                if older is None:
+                    return None
+                frames.append(older)
+            value = frames[depth].read_var(variable)
         except ValueError:  # no such variable
-            if index == len(names) - 1:
-                raise
-            continue
+            return None
+        except (gdb.error, RuntimeError):
+            return 0
         return 0 if value.is_optimized_out else int(value)
-    return 0
+
+    return builtin_text(target, name, variables, state.limits())
 
 
 def _modules(target: Target) -> Optional[Modules]:

@@ -36,6 +36,8 @@ from .dwarf_forms import (
     F_BLOCK1,
     F_BLOCK2,
     F_BLOCK4,
+    F_DATA4,
+    F_DATA8,
     F_EXPRLOC,
     F_FLAG_PRESENT,
     F_GNU_ADDR_INDEX,
@@ -64,11 +66,11 @@ from .dwarf_forms import (
     WANT,
     read_plan,
 )
-from .dwarf_ranges import range_list, ranges_v4, read_aranges
+from .dwarf_ranges import location_v4, location_v5, range_list, ranges_v4, read_aranges
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Tuple
+    from typing import Dict, List, Optional, Sequence, Tuple
 
     from .dwarf import Sections
 
@@ -82,10 +84,17 @@ DW_AT_sibling, DW_AT_name, DW_AT_stmt_list, DW_AT_low_pc, DW_AT_high_pc = 0x01, 
 DW_AT_comp_dir, DW_AT_abstract_origin, DW_AT_specification, DW_AT_ranges = 0x1B, 0x31, 0x47, 0x55
 DW_AT_call_file, DW_AT_call_line, DW_AT_linkage_name, DW_AT_MIPS_linkage_name = 0x58, 0x59, 0x6E, 0x2007
 DW_AT_str_offsets_base, DW_AT_addr_base, DW_AT_rnglists_base = 0x72, 0x73, 0x74
+DW_AT_location, DW_AT_frame_base, DW_AT_loclists_base = 0x02, 0x40, 0x8C
+DW_TAG_formal_parameter, DW_TAG_variable = 0x05, 0x34
 WANTED = frozenset((DW_AT_sibling, DW_AT_name, DW_AT_comp_dir, DW_AT_stmt_list, DW_AT_low_pc, DW_AT_high_pc,
                     DW_AT_abstract_origin, DW_AT_specification, DW_AT_ranges, DW_AT_call_file, DW_AT_call_line,
-                    DW_AT_linkage_name, DW_AT_MIPS_linkage_name,
-                    DW_AT_str_offsets_base, DW_AT_addr_base, DW_AT_rnglists_base))
+                    DW_AT_linkage_name, DW_AT_MIPS_linkage_name, DW_AT_location, DW_AT_frame_base,
+                    DW_AT_str_offsets_base, DW_AT_addr_base, DW_AT_rnglists_base, DW_AT_loclists_base))
+# How an entry's DW_AT_location or DW_AT_frame_base is given (in attrs[-attribute]; attrs[attribute] is the
+# offset of the expression in .debug_info, of the list, or its index): an expression of that many bytes,
+# or a location list.
+LOCATION_LIST, LOCATION_LIST_INDEX = -1, -2
+EXPRESSIONS = (DW_AT_location, DW_AT_frame_base)
 SIBLING = frozenset((DW_AT_sibling,))
 # Entries that are no block of code themselves but may hold some: looked into.
 TRANSPARENT = frozenset((DW_TAG_lexical_block, DW_TAG_namespace))
@@ -110,8 +119,8 @@ class Unit:
     """One compilation unit: where its entries are, how their forms are read, and its own attributes."""
 
     __slots__ = ("offset", "end", "version", "address_size", "offset_size", "abbrevs", "first", "stmt_list",
-                 "low_pc", "str_offsets_base", "addr_base", "rnglists_base", "top", "functions", "name",
-                 "comp_dir")
+                 "low_pc", "str_offsets_base", "addr_base", "rnglists_base", "loclists_base", "top", "functions",
+                 "name", "comp_dir")
 
     def __init__(self, offset: int) -> None:
         self.offset = offset
@@ -126,6 +135,7 @@ class Unit:
         self.str_offsets_base = 8  # DWARF 5's default: past the first contribution's header
         self.addr_base = 8
         self.rnglists_base = 12
+        self.loclists_base = 12
         self.top: Optional[int] = None  # the offset of its first child entry; None: it has none
         self.functions: Optional[Tuple[List[int], List[int], List[int]]] = None  # DebugInfo._functions
         self.name: Optional[str] = None  # its DW_AT_name: its own source file
@@ -212,6 +222,7 @@ class DebugInfo:
         unit.str_offsets_base = attrs.get(DW_AT_str_offsets_base, unit.str_offsets_base)
         unit.addr_base = attrs.get(DW_AT_addr_base, unit.addr_base)
         unit.rnglists_base = attrs.get(DW_AT_rnglists_base, unit.rnglists_base)
+        unit.loclists_base = attrs.get(DW_AT_loclists_base, unit.loclists_base)
         unit.top = r.pos if children else None
         unit.name = self.string(attrs[DW_AT_name]) if DW_AT_name in attrs else None
         unit.comp_dir = self.string(attrs[DW_AT_comp_dir]) if DW_AT_comp_dir in attrs else None
@@ -333,6 +344,10 @@ class DebugInfo:
                 if pos > end:
                     raise DwarfError("an entry runs past its unit")
                 r.pos = pos
+                if op == WANT and attribute in EXPRESSIONS:
+                    self._expression(unit, r, form, attribute, attrs)
+                    pos = r.pos
+                    continue
                 value = self._value(unit, r, form, constant)
                 pos = r.pos
                 if op == WANT:
@@ -345,6 +360,24 @@ class DebugInfo:
             raise DwarfError("an entry runs past its unit")
         r.pos = pos
         return tag, children, attrs
+
+    def _expression(self, unit: Unit, r: Cursor, form: int, attribute: int, attrs: Dict[int, int]) -> None:
+        """A DW_AT_location or DW_AT_frame_base: where its expression is, or its location list."""
+        if form in (F_EXPRLOC, F_BLOCK):
+            size = r.uleb()
+        elif form in (F_BLOCK1, F_BLOCK2, F_BLOCK4):
+            size = r.u({F_BLOCK1: 1, F_BLOCK2: 2, F_BLOCK4: 4}[form])
+        elif form == F_LOCLISTX:
+            attrs[attribute], attrs[-attribute] = r.uleb(), LOCATION_LIST_INDEX
+            return
+        elif form in (F_SEC_OFFSET, F_DATA4, F_DATA8):  # a location list (DWARF 2-3 give it as data)
+            attrs[attribute], attrs[-attribute] = r.u(unit.offset_size if form == F_SEC_OFFSET else
+                                                      (4 if form == F_DATA4 else 8)), LOCATION_LIST
+            return
+        else:
+            self._value(unit, r, form, 0)
+            return
+        attrs[attribute], attrs[-attribute] = r.need(size), size
 
     def _value(self, unit: Unit, r: Cursor, form: int, constant: int) -> int:
         """An attribute's value: a number, an address, an offset in .debug_info (references), or a string as
@@ -568,6 +601,51 @@ class DebugInfo:
                     if depth > 4 * MAX_DEPTH:
                         raise DwarfError("entries nested too deep")
         raise DwarfError("a unit's entries do not end")
+
+    def variables(self, address: int, names: Sequence[str]) -> Tuple[Dict[str, bytes], Optional[bytes]]:
+        """The DWARF expressions that locate the function's parameters and variables of these ``names`` at
+        link-time ``address`` (those with a location there), and the function's frame base expression.
+        gdb reads a frame's variable so (``frame.read_var``); dwarf_locations.py evaluates them."""
+        unit = self.unit_at(address)
+        if unit is None:
+            return {}, None
+        starts, ends, entries = self._functions(unit)
+        i = bisect.bisect_right(starts, address) - 1
+        found = next((entries[j] for j in range(i, max(i - 8, -1), -1) if starts[j] <= address < ends[j]), None)
+        if found is None:
+            return {}, None
+        r = Cursor(self.info, found, unit.end)
+        _, children, attrs = self._entry(unit, r)
+        frame_base = self._located(unit, attrs, DW_AT_frame_base, address)
+        out: Dict[str, bytes] = {}
+        for _ in range(MAX_ENTRIES if children else 0):
+            tag, has_children, child = self._entry(unit, r)
+            if tag == 0:
+                break
+            if tag in (DW_TAG_formal_parameter, DW_TAG_variable) and DW_AT_location in child:
+                name = self.name_of(unit, child)
+                if name is not None and name in names and name not in out:
+                    expression = self._located(unit, child, DW_AT_location, address)
+                    if expression is not None:
+                        out[name] = expression
+            if has_children:
+                self._skip_children(unit, r, child.get(DW_AT_sibling))
+        return out, frame_base
+
+    def _located(self, unit: Unit, attrs: Dict[int, int], attribute: int, address: int) -> Optional[bytes]:
+        """The expression of an entry's location attribute in effect at ``address``; None if none is."""
+        if attribute not in attrs:
+            return None
+        value, kind = attrs[attribute], attrs[-attribute]
+        if kind >= 0:
+            return self.info[value:value + kind]
+        if unit.version < 5:
+            return location_v4(self._section(".debug_loc") or b"", value, unit.low_pc, address)
+        if kind == LOCATION_LIST_INDEX:
+            value = unit.loclists_base + self._indexed(".debug_loclists", unit.loclists_base, value,
+                                                       unit.offset_size)
+        return location_v5(self._section(".debug_loclists") or b"", value, unit.low_pc, address,
+                           lambda index: self._indexed(".debug_addr", unit.addr_base, index, 8))
 
     def name_of(self, unit: Unit, attrs: Dict[int, int]) -> Optional[str]:
         """An entry's name as gdb names a C function: its linkage name (libc's ``__GI_`` aliases) where it or

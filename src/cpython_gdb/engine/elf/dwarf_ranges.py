@@ -1,5 +1,6 @@
-"""Code address ranges in DWARF: the units' (``.debug_aranges``) and an entry's range list (DWARF 4's
-``.debug_ranges``, DWARF 5's ``.debug_rnglists``). Every read is bounded by its section."""
+"""Code address ranges in DWARF: the units' (``.debug_aranges``), an entry's range list (DWARF 4's
+``.debug_ranges``, DWARF 5's ``.debug_rnglists``) and a variable's location list, an expression for each
+range (``.debug_loc``, ``.debug_loclists``). Every read is bounded by its section."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from .dwarf import Cursor, DwarfError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, List, Tuple
+    from typing import Callable, List, Optional, Tuple
 
 MAX_RANGES = 100_000  # ranges of one list: a corrupt list that does not end stops there
 
@@ -96,3 +97,60 @@ def read_aranges(data: bytes, rows: List[Tuple[int, int, int]]) -> None:
 _SET32 = struct.Struct("<IHIBB")  # unit length, version, unit offset, address size, segment selector size
 _SET64 = struct.Struct("<QHQBB")
 _PAIR = struct.Struct("<QQ")
+
+
+def location_v4(data: bytes, offset: int, base: int, address: int) -> Optional[bytes]:
+    """The expression of the .debug_loc list at ``offset`` whose range holds ``address``; None if none does."""
+    r = Cursor(data, offset, len(data))
+    for _ in range(MAX_RANGES):
+        start, end = r.u(8), r.u(8)
+        if start == 0 and end == 0:
+            return None
+        if start == 0xFFFFFFFFFFFFFFFF:  # a new base address
+            base = end
+            continue
+        size = r.u(2)
+        at = r.need(size)
+        if base + start <= address < base + end:
+            return data[at:at + size]
+    return None
+
+
+def location_v5(data: bytes, offset: int, base: int, address: int,
+                indexed: Callable[[int], int]) -> Optional[bytes]:
+    """The expression of the .debug_loclists list at ``offset`` whose range holds ``address`` (or its
+    default); None if none does. ``indexed``: the unit's address of an index (.debug_addr)."""
+    r = Cursor(data, offset, len(data))
+    default: Optional[bytes] = None
+    for _ in range(MAX_RANGES):
+        kind = r.u(1)
+        if kind == 0:  # DW_LLE_end_of_list
+            return default
+        if kind == 1:  # base_addressx
+            base = indexed(r.uleb())
+            continue
+        if kind == 6:  # base_address
+            base = r.u(8)
+            continue
+        start = end = 0
+        if kind == 2:  # startx_endx
+            start, end = indexed(r.uleb()), indexed(r.uleb())
+        elif kind == 3:  # startx_length
+            start = indexed(r.uleb())
+            end = start + r.uleb()
+        elif kind == 4:  # offset_pair
+            start, end = base + r.uleb(), base + r.uleb()
+        elif kind == 7:  # start_end
+            start, end = r.u(8), r.u(8)
+        elif kind == 8:  # start_length
+            start = r.u(8)
+            end = start + r.uleb()
+        elif kind != 5:  # 5: default_location
+            raise DwarfError(f"a location list entry of unknown kind {kind}")
+        size = r.uleb()
+        at = r.need(size)
+        if kind == 5:
+            default = data[at:at + size]
+        elif start <= address < end:
+            return data[at:at + size]
+    return None
