@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 
-from ..engine.elf.dwarf_places import places
 from ..engine.elf.image import ElfError
 from ..engine.elf.symbols import FunctionSymbols, function_symbols
 from ..engine.native.cfi import EhFrame, Unsupported
@@ -157,6 +156,8 @@ class Images(Modules):
         lookup = pc if exact else pc - 1
         if self.file_name(lookup) in (None, VDSO):
             return None
+        from ..engine.elf.dwarf_places import places  # here: only --native and built-in calls read DWARF
+
         try:
             _, bias = self.locate(lookup)
             dwarf = places(self._file(lookup)[3])

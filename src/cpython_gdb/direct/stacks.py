@@ -23,14 +23,12 @@ linked yet, which only the count of all of them tells.
 from __future__ import annotations
 
 from ..engine.cstack import kinds
-from ..engine.cstack.builtin_text import builtin_text
 from ..engine.cstack.frame import ThreadStack
 from ..engine.cstack.placement import gather, place, python_groups
 from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.native.unwind import Unwinder
 from .cframes import CFrame, CStack
 from .stackmem import StackReader
-from .variables import FrameVariables
 from .vdso import NAME as VDSO
 
 TYPE_CHECKING = False
@@ -108,12 +106,16 @@ class Stacks:
         frames' C variables where DWARF locates them (direct/variables.py). A text dump (STATE) gives
         those above the newest Python frame (what a waiting thread waits in): the walk may end there."""
         frames = [cframe for cframe in stack.cframes if isinstance(cframe, CFrame)]
-        variables: Optional[FrameVariables] = None
+        variables = None
         for index, cframe in enumerate(frames):
             if self.detail == STATE and cframe.python:
                 break  # a text dump walks to the newest Python frame only: the calls above it, always
             if cframe.kind == kinds.BUILTIN and cframe.name:
                 if variables is None:
+                    # Here: a stack with no built-in call reads no DWARF, nor imports what reads it.
+                    from ..engine.cstack.builtin_text import builtin_text
+                    from .variables import FrameVariables
+
                     variables = FrameVariables(self.images, frames, self._memory.u64)
                 cframe.text = builtin_text(self.target, cframe.name, variables.reader(index), self.limits)
 

@@ -8,6 +8,7 @@ buffer: bad or truncated DWARF raises :class:`DwarfError` (an ElfError).
 
 from __future__ import annotations
 
+import mmap
 import struct
 import zlib
 
@@ -15,7 +16,9 @@ from .image import MAX_READ, ElfError, ElfFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Union
+    from typing import Dict, Optional, Tuple, Union
+
+    Data = Union[bytes, mmap.mmap]  # a section's bytes, or the file mapped in memory (Sections.mapped)
 
 SHF_COMPRESSED = 0x800
 SHT_NOBITS = 8
@@ -32,7 +35,7 @@ class Cursor:
 
     __slots__ = ("data", "pos", "end")
 
-    def __init__(self, data: bytes, pos: int, end: int) -> None:
+    def __init__(self, data: Data, pos: int, end: int) -> None:
         self.data = data
         self.pos = pos
         self.end = min(end, len(data))
@@ -85,7 +88,7 @@ class Cursor:
         return data[pos:stop]
 
 
-def string_at(section: Optional[bytes], offset: int) -> bytes:
+def string_at(section: Optional[Data], offset: int) -> bytes:
     """The NUL-terminated string at ``offset`` of a string section."""
     if section is None or not 0 <= offset < len(section):
         raise DwarfError("a string offset outside its section")
@@ -152,6 +155,22 @@ class Sections:
     def __init__(self, path: str) -> None:
         self.path = path  # the file that holds them: the file itself, or its separate debug file
         self._loaded: Dict[str, Union[bytes, _Compressed, None]] = {}
+        self._map: Optional[mmap.mmap] = None  # the whole file, mapped once (mapped())
+
+    def mapped(self, name: str) -> Optional[Tuple[mmap.mmap, int, int]]:
+        """Section ``name`` where it is stored as it is (not compressed): the file mapped in memory, and the
+        section's offset and size in it (a libpython's .debug_info is 14 MB: a look-up reads a few pages
+        of it, where reading it whole would take longer than the rest of a dump). None otherwise."""
+        with open(self.path, "rb") as f:
+            elf = ElfFile(f, self.path)
+            for section_name, sh in elf.sections:
+                if section_name == name and sh[1] != SHT_NOBITS and not sh[2] & SHF_COMPRESSED:
+                    if self._map is None:
+                        self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                    if sh[4] + sh[5] > len(self._map):
+                        raise DwarfError(f"{self.path}: {name} runs past the end of the file")
+                    return self._map, sh[4], sh[5]
+        return None
 
     def get(self, name: str, size: Optional[int] = None) -> Optional[bytes]:
         """Section ``name`` (None if the file has none); where ``size`` is given, at least its first

@@ -24,6 +24,7 @@ anything else (see :meth:`DebugInfo.at`).
 from __future__ import annotations
 
 import bisect
+import mmap
 
 from .dwarf import Cursor, DwarfError, string_at
 from .dwarf_forms import (
@@ -70,9 +71,9 @@ from .dwarf_ranges import location_v4, location_v5, range_list, ranges_v4, read_
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Sequence, Tuple
+    from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-    from .dwarf import Sections
+    from .dwarf import Data, Sections
 
     Step = Tuple[int, int, int, int]  # _plan's: operation, attribute (or a size), form, constant
     Abbrev = Tuple[int, bool, List[Step], List[Step]]  # tag, has children, plan, skimming plan
@@ -147,7 +148,19 @@ class DebugInfo:
 
     def __init__(self, sections: Sections) -> None:
         self.sections = sections
-        self.info = b""  # as far as read (a compressed section is decompressed as far as a look-up needs)
+        # The section (its bytes at positions base to base + size of info): the file mapped in memory, or a
+        # compressed section decompressed as far as a look-up needs (base 0). Positions in info are used
+        # throughout: offsets in the section (.debug_aranges's, DW_FORM_ref_addr's) get base added.
+        self.info: Union[bytes, mmap.mmap] = b""
+        self.base = 0
+        self._size: Optional[int] = None  # the section's size where it is mapped
+        self._views: Dict[str, Tuple[Data, int, int]] = {}
+        try:
+            found = sections.mapped(".debug_info")
+        except (OSError, ValueError):
+            found = None
+        if found is not None:
+            self.info, self.base, self._size = found
         self.abbrev = sections.get(".debug_abbrev") or b""
         self._whole = False
         self._strings: Dict[str, Optional[bytes]] = {}
@@ -159,9 +172,13 @@ class DebugInfo:
 
     # -- units --
 
+    def _limit(self) -> int:
+        """The position in info where the section ends (or what is read of it)."""
+        return len(self.info) if self._size is None else self.base + self._size
+
     def _need(self, end: int) -> None:
         """Have .debug_info read up to ``end`` at least (or to its end)."""
-        if end > len(self.info) and not self._whole:
+        if end > len(self.info) and not self._whole and self._size is None:
             self.info = self.sections.get(".debug_info", end) or b""
             self._whole = end > len(self.info)  # asked past it: it is all there
 
@@ -174,7 +191,7 @@ class DebugInfo:
         # Ranges may nest or overlap (aranges of one unit are not merged): look back a little.
         for j in range(i, max(i - 8, -1), -1):
             if starts[j] <= address < ends[j]:
-                return self.unit(units[j])
+                return self.unit(units[j])  # (a position in info: _unit_ranges)
         return None
 
     def unit(self, offset: int) -> Unit:
@@ -186,7 +203,7 @@ class DebugInfo:
     def _read_unit(self, offset: int) -> Unit:
         unit = Unit(offset)
         self._need(offset + 12)
-        r = Cursor(self.info, offset, len(self.info))
+        r = Cursor(self.info, offset, self._limit())
         length = r.u(4)
         if length == 0xFFFFFFFF:
             length, unit.offset_size = r.u(8), 8
@@ -194,8 +211,8 @@ class DebugInfo:
             raise DwarfError("a reserved unit length in .debug_info")
         unit.end = r.pos + length
         self._need(unit.end)
-        r.data, r.end = self.info, len(self.info)
-        if unit.end > len(self.info):
+        r.data, r.end = self.info, self._limit()
+        if unit.end > self._limit():
             raise DwarfError("a unit runs past .debug_info")
         unit.version = r.u(2)
         if not 2 <= unit.version <= 5:
@@ -237,6 +254,7 @@ class DebugInfo:
                 read_aranges(aranges, rows)
             except DwarfError:
                 pass  # the sets read before the damage
+            rows = [(start, end, unit + self.base) for start, end, unit in rows]
         if not rows:
             for offset in self._unit_starts():
                 try:
@@ -249,15 +267,15 @@ class DebugInfo:
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     def _unit_starts(self, upto: Optional[int] = None) -> List[int]:
-        """The offsets of the units, in order: all of them, or as far as the unit that holds ``upto``."""
+        """The positions of the units in info, in order: all of them, or as far as the one holding ``upto``."""
         if self._starts is None:
-            self._starts, self._next_start = [], 0
+            self._starts, self._next_start = [], self.base
         starts = self._starts
         while self._next_start is not None and (upto is None or not starts or starts[-1] <= upto):
             offset = self._next_start
             self._need(offset + 12)
             info = self.info
-            if offset + 11 > len(info):
+            if offset + 11 > self._limit():
                 self._next_start = None
                 break
             length = int.from_bytes(info[offset:offset + 4], "little")
@@ -403,8 +421,8 @@ class DebugInfo:
         if form == F_GNU_STRP_ALT:
             r.u(unit.offset_size)
             return -1
-        if form == F_REF_ADDR:
-            return r.u(unit.offset_size if unit.version >= 3 else unit.address_size)
+        if form == F_REF_ADDR:  # an offset in the section: a position in info
+            return r.u(unit.offset_size if unit.version >= 3 else unit.address_size) + self.base
         if form == F_STRING:
             start = r.pos
             r.cstring()
@@ -432,11 +450,28 @@ class DebugInfo:
         raise DwarfError(f"an attribute of unknown form {form:#x}")
 
     def _indexed(self, name: str, base: int, index: int, size: int) -> int:
-        data = self._section(name)
+        data, start, length = self._view(name)
         at = base + index * size
-        if data is None or not 0 <= at <= len(data) - size:
+        if not 0 <= at <= length - size:
             raise DwarfError(f"an index outside {name}")
-        return int.from_bytes(data[at:at + size], "little")
+        return int.from_bytes(data[start + at:start + at + size], "little")
+
+    def _view(self, name: str) -> Tuple[Data, int, int]:
+        """Section ``name`` as (data, where it starts in data, its size): the file mapped in memory where
+        the section is stored as it is (the range and location lists are megabytes), else its bytes."""
+        found = self._views.get(name)
+        if found is None:
+            try:
+                mapped = self.sections.mapped(name)
+            except (OSError, ValueError):
+                mapped = None
+            if mapped is not None:
+                found = (mapped[0], mapped[1], mapped[2])
+            else:
+                data = self._section(name) or b""
+                found = (data, 0, len(data))
+            self._views[name] = found
+        return found
 
     # Strings as ~offset: .debug_str's offsets as they are; the few elsewhere (DW_FORM_string, .debug_line_str)
     # get offsets past .debug_str's end, mapped to their section.
@@ -482,7 +517,8 @@ class DebugInfo:
         if indexed:
             value = unit.rnglists_base + self._indexed(".debug_rnglists", unit.rnglists_base, value,
                                                        unit.offset_size)
-        return range_list(self._section(".debug_rnglists") or b"", value, unit.low_pc,
+        data, start, _ = self._view(".debug_rnglists")
+        return range_list(data, start + value, unit.low_pc,
                           lambda index: self._indexed(".debug_addr", unit.addr_base, index, 8))
 
     def _holds(self, unit: Unit, attrs: Dict[int, int], address: int) -> Optional[bool]:
@@ -644,7 +680,8 @@ class DebugInfo:
         if kind == LOCATION_LIST_INDEX:
             value = unit.loclists_base + self._indexed(".debug_loclists", unit.loclists_base, value,
                                                        unit.offset_size)
-        return location_v5(self._section(".debug_loclists") or b"", value, unit.low_pc, address,
+        data, start, _ = self._view(".debug_loclists")
+        return location_v5(data, start + value, unit.low_pc, address,
                            lambda index: self._indexed(".debug_addr", unit.addr_base, index, 8))
 
     def name_of(self, unit: Unit, attrs: Dict[int, int]) -> Optional[str]:

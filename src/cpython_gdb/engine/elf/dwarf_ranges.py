@@ -12,10 +12,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Callable, List, Optional, Tuple
 
+    from .dwarf import Data
+
 MAX_RANGES = 100_000  # ranges of one list: a corrupt list that does not end stops there
 
 
-def ranges_v4(data: bytes, offset: int, base: int) -> List[Tuple[int, int]]:
+def ranges_v4(data: Data, offset: int, base: int) -> List[Tuple[int, int]]:
     """The [start, end) ranges of the .debug_ranges list at ``offset``; ``base``: the unit's low_pc."""
     out: List[Tuple[int, int]] = []
     r = Cursor(data, offset, len(data))
@@ -30,7 +32,7 @@ def ranges_v4(data: bytes, offset: int, base: int) -> List[Tuple[int, int]]:
     return out
 
 
-def range_list(data: bytes, offset: int, base: int, address: Callable[[int], int]) -> List[Tuple[int, int]]:
+def range_list(data: Data, offset: int, base: int, address: Callable[[int], int]) -> List[Tuple[int, int]]:
     """The [start, end) ranges of the .debug_rnglists list at ``offset``; ``base``: the unit's low_pc;
     ``address``: the unit's address of an index (.debug_addr)."""
     out: List[Tuple[int, int]] = []
@@ -99,7 +101,7 @@ _SET64 = struct.Struct("<QHQBB")
 _PAIR = struct.Struct("<QQ")
 
 
-def location_v4(data: bytes, offset: int, base: int, address: int) -> Optional[bytes]:
+def location_v4(data: Data, offset: int, base: int, address: int) -> Optional[bytes]:
     """The expression of the .debug_loc list at ``offset`` whose range holds ``address``; None if none does."""
     r = Cursor(data, offset, len(data))
     for _ in range(MAX_RANGES):
@@ -116,7 +118,7 @@ def location_v4(data: bytes, offset: int, base: int, address: int) -> Optional[b
     return None
 
 
-def location_v5(data: bytes, offset: int, base: int, address: int,
+def location_v5(data: Data, offset: int, base: int, address: int,
                 indexed: Callable[[int], int]) -> Optional[bytes]:
     """The expression of the .debug_loclists list at ``offset`` whose range holds ``address`` (or its
     default); None if none does. ``indexed``: the unit's address of an index (.debug_addr)."""
