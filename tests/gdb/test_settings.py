@@ -42,7 +42,8 @@ def test_default_limits():
     assert len(whole) > 1024 and whole.count(": ") == 300
     assert dict_300 == f"local 'dict_300' = {whole[:1024]}...(truncated)\n"  # max-output
     # A dump's --locals: the same defaults.
-    (main,) = [f for f in doc["threads"][0]["frames"] if any(v["name"] == "big_str" for v in f["locals"])]
+    (main,) = [f for f in doc["threads"][0]["frames"]
+               if f["kind"] == "python" and any(v["name"] == "big_str" for v in f["locals"])]
     reprs = {local["name"]: local["repr"] for local in main["locals"]}
     assert reprs["big_str"] == "'" + "x" * 512 + "'... (10000000 chars)"
     assert reprs["dict_300"] == whole[:1024] + "...(truncated)"
