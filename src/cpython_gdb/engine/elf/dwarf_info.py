@@ -155,6 +155,7 @@ class DebugInfo:
         self.base = 0
         self._size: Optional[int] = None  # the section's size where it is mapped
         self._views: Dict[str, Tuple[Data, int, int]] = {}
+        self._variables: Dict[Tuple[int, Tuple[str, ...]], Tuple[Dict[str, bytes], Optional[bytes]]] = {}
         try:
             found = sections.mapped(".debug_info")
         except (OSError, ValueError):
@@ -641,7 +642,15 @@ class DebugInfo:
     def variables(self, address: int, names: Sequence[str]) -> Tuple[Dict[str, bytes], Optional[bytes]]:
         """The DWARF expressions that locate the function's parameters and variables of these ``names`` at
         link-time ``address`` (those with a location there), and the function's frame base expression.
-        gdb reads a frame's variable so (``frame.read_var``); dwarf_locations.py evaluates them."""
+        gdb reads a frame's variable so (``frame.read_var``); dwarf_locations.py evaluates them. Kept for
+        the run: fifty threads asleep in one call ask fifty times."""
+        key = (address, tuple(names))
+        found = self._variables.get(key)
+        if found is None:
+            found = self._variables[key] = self._read_variables(address, names)
+        return found
+
+    def _read_variables(self, address: int, names: Sequence[str]) -> Tuple[Dict[str, bytes], Optional[bytes]]:
         unit = self.unit_at(address)
         if unit is None:
             return {}, None
