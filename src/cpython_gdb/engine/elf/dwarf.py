@@ -52,20 +52,13 @@ class Cursor:
         return int.from_bytes(self.data[pos:pos + size], "little")
 
     def uleb(self) -> int:
-        data, pos, end = self.data, self.pos, self.end
-        value = shift = 0
-        while True:
-            if pos >= end:
-                raise DwarfError("a LEB128 number runs past its unit")
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                self.pos = pos
-                return value
+        return self.leb(False)
 
     def sleb(self) -> int:
+        return self.leb(True)
+
+    def leb(self, signed: bool) -> int:
+        """A LEB128 number (DWARF 5, 7.6)."""
         data, pos, end = self.data, self.pos, self.end
         value = shift = 0
         while True:
@@ -77,7 +70,7 @@ class Cursor:
             shift += 7
             if byte < 0x80:
                 self.pos = pos
-                return value - (1 << shift) if byte & 0x40 else value
+                return value - (1 << shift) if signed and byte & 0x40 else value
 
     def cstring(self) -> bytes:
         data, pos = self.data, self.pos

@@ -10,7 +10,7 @@ from .dwarf import Cursor, DwarfError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, List, Optional, Tuple
+    from typing import Callable, Iterator, List, Optional, Tuple
 
     from .dwarf import Data
 
@@ -36,36 +36,53 @@ def range_list(data: Data, offset: int, base: int, address: Callable[[int], int]
     """The [start, end) ranges of the .debug_rnglists list at ``offset``; ``base``: the unit's low_pc;
     ``address``: the unit's address of an index (.debug_addr)."""
     out: List[Tuple[int, int]] = []
-    r = Cursor(data, offset, len(data))
-    while len(out) < MAX_RANGES:
+    for kind, start, end in _entries(Cursor(data, offset, len(data)), base, address, _RLE):
+        if kind < 0:
+            raise DwarfError(f"a range list entry of unknown kind {-kind}")
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+# The entry kinds of DWARF 5's lists that differ (7.25, 7.29): DW_RLE_* and DW_LLE_* number end_of_list,
+# base_addressx, startx_endx, startx_length and offset_pair alike (0-4); then a location list has its
+# default_location (5), and base_address, start_end and start_length one higher than a range list's.
+_RLE = (5, 6, 7)
+_LLE = (6, 7, 8)
+DW_LLE_DEFAULT_LOCATION = 5
+
+
+def _entries(r: Cursor, base: int, address: Callable[[int], int],
+             kinds: Tuple[int, int, int]) -> Iterator[Tuple[int, int, int]]:
+    """(kind, start, end) of each bounded entry of a DWARF 5 range or location list, the base address
+    entries applied; (-kind, 0, 0) for an entry of another kind, whose operands the caller reads."""
+    base_address, start_end, start_length = kinds
+    for _ in range(MAX_RANGES):
         kind = r.u(1)
-        if kind == 0:  # DW_RLE_end_of_list
-            break
+        if kind == 0:  # end_of_list
+            return
         if kind == 1:  # base_addressx
             base = address(r.uleb())
             continue
-        if kind == 5:  # base_address
+        if kind == base_address:
             base = r.u(8)
             continue
         if kind == 2:  # startx_endx
-            start = address(r.uleb())
-            end = address(r.uleb())
+            start, end = address(r.uleb()), address(r.uleb())
         elif kind == 3:  # startx_length
             start = address(r.uleb())
             end = start + r.uleb()
         elif kind == 4:  # offset_pair
-            start = base + r.uleb()
-            end = base + r.uleb()
-        elif kind == 6:  # start_end
+            start, end = base + r.uleb(), base + r.uleb()
+        elif kind == start_end:
             start, end = r.u(8), r.u(8)
-        elif kind == 7:  # start_length
+        elif kind == start_length:
             start = r.u(8)
             end = start + r.uleb()
         else:
-            raise DwarfError(f"a range list entry of unknown kind {kind}")
-        if start < end:
-            out.append((start, end))
-    return out
+            yield -kind, 0, 0
+            continue
+        yield kind, start, end
 
 
 def read_aranges(data: bytes, rows: List[Tuple[int, int, int]]) -> None:
@@ -124,35 +141,13 @@ def location_v5(data: Data, offset: int, base: int, address: int,
     default); None if none does. ``indexed``: the unit's address of an index (.debug_addr)."""
     r = Cursor(data, offset, len(data))
     default: Optional[bytes] = None
-    for _ in range(MAX_RANGES):
-        kind = r.u(1)
-        if kind == 0:  # DW_LLE_end_of_list
-            return default
-        if kind == 1:  # base_addressx
-            base = indexed(r.uleb())
-            continue
-        if kind == 6:  # base_address
-            base = r.u(8)
-            continue
-        start = end = 0
-        if kind == 2:  # startx_endx
-            start, end = indexed(r.uleb()), indexed(r.uleb())
-        elif kind == 3:  # startx_length
-            start = indexed(r.uleb())
-            end = start + r.uleb()
-        elif kind == 4:  # offset_pair
-            start, end = base + r.uleb(), base + r.uleb()
-        elif kind == 7:  # start_end
-            start, end = r.u(8), r.u(8)
-        elif kind == 8:  # start_length
-            start = r.u(8)
-            end = start + r.uleb()
-        elif kind != 5:  # 5: default_location
-            raise DwarfError(f"a location list entry of unknown kind {kind}")
+    for kind, start, end in _entries(r, base, indexed, _LLE):
+        if kind < 0 and -kind != DW_LLE_DEFAULT_LOCATION:
+            raise DwarfError(f"a location list entry of unknown kind {-kind}")
         size = r.uleb()
         at = r.need(size)
-        if kind == 5:
+        if kind < 0:
             default = data[at:at + size]
         elif start <= address < end:
             return data[at:at + size]
-    return None
+    return default
