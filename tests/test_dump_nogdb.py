@@ -23,6 +23,7 @@ from typing import Any, Dict, List
 
 import pytest
 
+import sid
 from cpython_gdb.direct import live
 from cpython_gdb.direct.core import CoreMemory, core_mappings
 from cpython_gdb.direct.live import ProcessMemory, stopped
@@ -354,3 +355,32 @@ def test_direct_errors(tmp_path):
             one_line_error(result, 1, f"process {target.pid}", "ptrace not permitted")
         running_untraced(target)
     one_line_error(dump(sys.executable), 1, "not a usable core file", "not a core file")
+
+
+@pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
+def test_sid_core_under_sysroot():
+    """A core of Debian sid's CPython 3.14 (link-time optimised, its DWARF in python3.14-dbg's debug file
+    inside the root), dumped on the host with --sysroot: the debug files are found under the sysroot as
+    gdb finds them with ``set sysroot``, and both reports say the same, C lines and inlined calls too."""
+    executable = sid.inside(Path("/usr/bin/python3.14"))
+    with sid.running("3.14", "thread_states.py") as target:
+        core = target.workdir / "core.gdb"
+        sid.gcore(target, sid.root_path(core))
+        try:
+            root = ["--sysroot", str(sid.SID_ROOT), "--exe", str(executable)]
+            plain = document(dump(str(core), "--json", *root))
+            native = document(dump(str(core), "--json", "--native", *root))
+            gdb_plain, gdb_native, table = gdb_view(core=core, executable=executable,
+                                                    extra=["-iex", f"set sysroot {sid.SID_ROOT}"])
+        finally:
+            core.unlink()
+    for doc in (gdb_plain, gdb_native):  # gdb names a library by its path under the sysroot, we as mapped
+        for thread in doc["threads"]:
+            for entry in thread["frames"]:
+                if (entry.get("library") or "").startswith(str(sid.SID_ROOT) + "/"):  # its links, the root's
+                    entry["library"] = os.path.realpath(entry["library"])[len(str(sid.SID_ROOT)):]
+    same_threads(plain, gdb_plain, table)
+    same_threads(native, gdb_native, table)
+    lines = [f for t in native["threads"] for f in t["frames"] if f["kind"] == "native" and f["line"]]
+    assert any(f["file"].endswith("ceval_gil.c") for f in lines), lines[:5]
+    assert any(f["kind"] == "builtin" for t in plain["threads"] for f in t["frames"])

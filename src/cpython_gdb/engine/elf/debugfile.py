@@ -22,9 +22,10 @@ DEBUG_DIRECTORIES = ("/usr/lib/debug",)
 
 def debug_file(elf: ElfFile, directories: Optional[Sequence[str]] = None) -> Optional[str]:
     """The separate debug file of ``elf`` (a regular file named by its build id) under ``directories``
-    (by default DEBUG_DIRECTORIES), or None."""
+    (by default DEBUG_DIRECTORIES, then those of the root the file is in: see file_root), or None."""
     if directories is None:
-        directories = DEBUG_DIRECTORIES
+        root = file_root(elf.path)
+        directories = DEBUG_DIRECTORIES + ((root + DEBUG_DIRECTORIES[0],) if root else ())
     build_id = elf.build_id()
     if build_id is None or len(build_id) < 2:
         return None
@@ -34,3 +35,18 @@ def debug_file(elf: ElfFile, directories: Optional[Sequence[str]] = None) -> Opt
         if os.path.isfile(path):
             return path
     return None
+
+
+def file_root(path: str) -> str:
+    """The root directory a file is seen through, where it is not "/": a container's ``/proc/PID/root``
+    (whose files a live process maps as ``/proc/PID/map_files/...``), a sysroot or chroot under which it
+    lies as ``ROOT/usr/...`` or ``ROOT/lib/...``. Its debug files are installed there as the file is, and
+    the build id says whether one found there is the file's (as gdb looks under its sysroot too)."""
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1] == "proc" and parts[3] in ("map_files", "root"):
+        return "/proc/" + parts[2] + "/root"
+    markers = ("/usr/", "/lib/", "/lib64/")
+    if path.startswith(markers):
+        return ""
+    found = [at for at in (path.find(marker) for marker in markers) if at > 0]
+    return path[:min(found)] if found else ""
