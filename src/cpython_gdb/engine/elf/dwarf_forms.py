@@ -1,4 +1,4 @@
-"""DWARF's attribute forms (DWARF 5, 7.5.6, and GNU's), and how dwarf_info.py reads an entry of given forms.
+"""DWARF's attribute forms (DWARF 5, 7.5.6, and GNU's), and how dwarf_units.py reads an entry of given forms.
 
 An entry's attributes are read by a plan made once per abbreviation: the
 values of the attributes wanted, the others skipped in as few steps as

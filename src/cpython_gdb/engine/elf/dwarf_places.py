@@ -16,8 +16,9 @@ a file without DWARF (or with DWARF that cannot be read) has no places.
 from __future__ import annotations
 
 from .dwarf import DwarfError, sections
-from .dwarf_info import DebugInfo, Inlined, Unit
+from .dwarf_info import DebugInfo, Inlined
 from .dwarf_lines import LineProgram
+from .dwarf_units import Unit
 from .image import per_file
 
 TYPE_CHECKING = False
