@@ -358,10 +358,11 @@ def test_direct_errors(tmp_path):
 
 
 @pytest.mark.skipif(sid.unavailable() is not None, reason=str(sid.unavailable()))
-def test_sid_core_under_sysroot():
+def test_sid_core_under_sysroot(sid_hook):
     """A core of Debian sid's CPython 3.14 (link-time optimised, its DWARF in python3.14-dbg's debug file
     inside the root), dumped on the host with --sysroot: the debug files are found under the sysroot as
-    gdb finds them with ``set sysroot``, and both reports say the same, C lines and inlined calls too."""
+    gdb finds them with ``set sysroot``, and both reports say the same, C lines and inlined calls too.
+    (``sid_hook`` puts the test programs into the root.)"""
     executable = sid.inside(Path("/usr/bin/python3.14"))
     with sid.running("3.14", "thread_states.py") as target:
         core = target.workdir / "core.gdb"
