@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Iterator, List, Optional, Sequence, Tuple
 
     from ..engine.cstack.frame import NativeInfo
+    from ..engine.elf.dwarf_places import Place
     from ..engine.model import PyFrame
     from ..engine.native.unwind import Registers, Unwinder
     from .images import Images
@@ -57,10 +58,14 @@ class CFrame:
     def stack_span(self) -> Optional[Tuple[int, int]]:
         return None if self.caller_sp is None else (self.sp, self.caller_sp)
 
+    def places(self) -> List[Place]:
+        """What DWARF says of its code (direct/images.py's places()): the calls inlined there, then its own."""
+        return [] if self._images is None else self._images.places(self.pc, self.exact)
+
     def native(self) -> NativeInfo:
         # Its source file and line from DWARF, read only for the frames shown (--native): where calls are
         # inlined into it, the place of the call of the outermost (dwarf_places.py).
-        found = None if self._images is None else self._images.places(self.pc, self.exact)
+        found = self.places()
         file, line = (found[-1][1], found[-1][2]) if found else (None, None)
         return self.name, self.pc, file, line, self.library
 
@@ -92,8 +97,7 @@ class InlinedFrame:
         return self._physical.stack_span()
 
     def native(self) -> NativeInfo:
-        physical = self._physical
-        found = [] if physical._images is None else physical._images.places(physical.pc, physical.exact)
+        found = self._physical.places()
         file, line = (found[self._depth][1], found[self._depth][2]) if self._depth < len(found) else (None, None)
         return self.name, self.pc, file, line, self.library
 

@@ -91,7 +91,7 @@ class Stacks:
                 stack.whole = False
         if self.detail != NATIVE:
             self._builtin_texts(stack)
-        if self.detail == NATIVE:
+        else:
             # Every frame shown: the calls DWARF says are inlined into each, before it (as gdb shows them).
             stack.cframes = [shown for cframe in stack.cframes
                              for shown in (cframe.inlined() if isinstance(cframe, CFrame) else []) + [cframe]]

@@ -11,8 +11,9 @@ leaves it out without debug info.
 
 from __future__ import annotations
 
-from ..engine.elf.dwarf import DwarfError
+from ..engine.elf.dwarf import BAD_DWARF
 from ..engine.elf.dwarf_locations import variable_value
+from ..engine.native.unwind import register_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class FrameVariables:
         self.images = images
         self.frames = frames
         self.u64 = u64
-        self._found: Dict[Tuple[int, int, str], Optional[int]] = {}
+        self._found: Dict[Tuple[int, str], Optional[int]] = {}
 
     def reader(self, index: int) -> Callable[[int, str], Optional[int]]:
         """engine/cstack/builtin_text.py's Variables for the frame at ``index`` (and its caller)."""
@@ -42,7 +43,7 @@ class FrameVariables:
         with a location at its pc, 0 where its value cannot be known."""
         if not 0 <= index < len(self.frames):
             return None
-        key = (index, self.frames[index].pc, name)
+        key = (index, name)
         if key not in self._found:
             self._found[key] = self._read(self.frames[index], name)
         return self._found[key]
@@ -55,7 +56,7 @@ class FrameVariables:
         address = found[1]
         try:
             expressions, frame_base = info.variables(address, (name,))
-        except (DwarfError, IndexError, ValueError, UnicodeDecodeError):
+        except BAD_DWARF:
             return None
         expression = expressions.get(name)
         if expression is None:
@@ -65,10 +66,7 @@ class FrameVariables:
         def register(number: int) -> Optional[int]:
             if number == RIP:
                 return frame.pc
-            value = regs.get(number)
-            if value is None:
-                return None
-            return self.u64(-value) if value < 0 else value
+            return None if number not in regs else register_value(self.u64, regs[number])
 
         bias = (frame.pc if frame.exact else frame.pc - 1) - address  # load address minus link-time address
         # The canonical frame address is the caller's stack pointer (None: the outermost frame's).

@@ -30,6 +30,11 @@ class DwarfError(ElfError):
     """DWARF that cannot be read (one-line message)."""
 
 
+# What reading bad DWARF may raise besides DwarfError (a slice or an index past the data, a name that is
+# not UTF-8): a look-up that meets any of them has no answer.
+BAD_DWARF = (DwarfError, IndexError, ValueError, UnicodeDecodeError)
+
+
 class Cursor:
     """Bounded reads in one buffer, from ``pos`` up to ``end``."""
 

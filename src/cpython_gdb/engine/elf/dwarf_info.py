@@ -75,17 +75,27 @@ class DebugInfo(UnitReader):
         unit = self.unit_at(address)
         if unit is None:
             return None
-        starts, ends, entries = self._functions(unit)
-        i = bisect.bisect_right(starts, address) - 1
-        found = next((entries[j] for j in range(i, max(i - 8, -1), -1) if starts[j] <= address < ends[j]), None)
+        found = self._function_entry(unit, address)
         if found is None:
             return unit, None, []
-        r = Cursor(self.info, found, unit.end)
-        _, children, attrs = self._entry(unit, r)
+        r, children, attrs = found
         inlined: List[Inlined] = []
         if children:
             self._descend(unit, r, address, inlined)
         return unit, self.name_of(unit, attrs), inlined
+
+    def _function_entry(self, unit: Unit, address: int) -> Optional[Tuple[Cursor, bool, Dict[int, int]]]:
+        """The entry of the unit's function whose code holds ``address``, read: a cursor past it (at its
+        children), whether it has any, and its attributes; None where no function's code holds it."""
+        starts, ends, entries = self._functions(unit)
+        i = bisect.bisect_right(starts, address) - 1
+        # Ranges may nest or overlap (a function's cold part): look back a little.
+        found = next((entries[j] for j in range(i, max(i - 8, -1), -1) if starts[j] <= address < ends[j]), None)
+        if found is None:
+            return None
+        r = Cursor(self.info, found, unit.end)
+        _, children, attrs = self._entry(unit, r)
+        return r, children, attrs
 
     def _functions(self, unit: Unit) -> Tuple[List[int], List[int], List[int]]:
         """The code ranges of the unit's functions (its top-level DW_TAG_subprogram entries), sorted: starts,
@@ -109,9 +119,7 @@ class DebugInfo(UnitReader):
                 if tag == DW_TAG_subprogram:
                     rows.extend((start, end, at) for start, end in self._code_ranges(unit, attrs))
                 elif children and tag in TRANSPARENT:
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        raise DwarfError("entries nested too deep")
+                    depth = _deeper(depth)
                     continue
                 if children:
                     self._skip_children(unit, r, attrs.get(DW_AT_sibling))
@@ -144,9 +152,7 @@ class DebugInfo(UnitReader):
                 depth = 0  # the rest of the enclosing lists hold nothing more of it
                 continue  # into its children
             if children and holds is None and tag in TRANSPARENT:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise DwarfError("entries nested too deep")
+                depth = _deeper(depth)
                 continue
             if children:
                 self._skip_children(unit, r, attrs.get(DW_AT_sibling))
@@ -164,15 +170,10 @@ class DebugInfo(UnitReader):
 
     def _read_variables(self, address: int, names: Sequence[str]) -> Tuple[Dict[str, bytes], Optional[bytes]]:
         unit = self.unit_at(address)
-        if unit is None:
+        found = None if unit is None else self._function_entry(unit, address)
+        if unit is None or found is None:
             return {}, None
-        starts, ends, entries = self._functions(unit)
-        i = bisect.bisect_right(starts, address) - 1
-        found = next((entries[j] for j in range(i, max(i - 8, -1), -1) if starts[j] <= address < ends[j]), None)
-        if found is None:
-            return {}, None
-        r = Cursor(self.info, found, unit.end)
-        _, children, attrs = self._entry(unit, r)
+        r, children, attrs = found
         frame_base = self._located(unit, attrs, DW_AT_frame_base, address)
         out: Dict[str, bytes] = {}
         for _ in range(MAX_ENTRIES if children else 0):
@@ -204,3 +205,10 @@ class DebugInfo(UnitReader):
         data, start, _ = self._view(".debug_loclists")
         return location_v5(data, start + value, unit.low_pc, address,
                            lambda index: self._indexed(".debug_addr", unit.addr_base, index, 8))
+
+
+def _deeper(depth: int) -> int:
+    """One more transparent entry looked into (a lexical block without code ranges of its own)."""
+    if depth >= MAX_DEPTH:
+        raise DwarfError("entries nested too deep")
+    return depth + 1

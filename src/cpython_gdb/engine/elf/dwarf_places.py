@@ -15,7 +15,7 @@ a file without DWARF (or with DWARF that cannot be read) has no places.
 
 from __future__ import annotations
 
-from .dwarf import DwarfError, sections
+from .dwarf import BAD_DWARF, sections
 from .dwarf_info import DebugInfo, Inlined
 from .dwarf_lines import LineProgram
 from .dwarf_units import Unit
@@ -52,7 +52,7 @@ class Places:
         if found is None:
             try:
                 found = self._places(address)
-            except (DwarfError, IndexError, ValueError, UnicodeDecodeError):
+            except BAD_DWARF:
                 found = []
             self._found[address] = found
         return found
@@ -63,7 +63,7 @@ class Places:
             if self.info is not None:
                 try:
                     held = self.info.at(address)
-                except (DwarfError, IndexError, ValueError, UnicodeDecodeError):
+                except BAD_DWARF:
                     held = None
             self._held[address] = held
         return self._held[address]

@@ -28,7 +28,7 @@ PF_X = 1
 KEPT = frozenset({3, 6, 7, 12, 13, 14, 15})
 
 
-def _value(u64: Callable[[int], int], register: int) -> int:
+def register_value(u64: Callable[[int], int], register: int) -> int:
     """A register's value from its entry in Registers (negative: read where it was saved)."""
     return u64(-register) if register < 0 else register
 
@@ -170,7 +170,7 @@ class Unwinder:
             from .sigframe import interrupted  # only here: a signal frame is rare on a stack
 
             try:
-                interrupted_pc, saved = interrupted(self._u64, _value(self._u64, regs[RSP]))
+                interrupted_pc, saved = interrupted(self._u64, register_value(self._u64, regs[RSP]))
             except (KeyError, CpythonGdbError) as exc:
                 raise Unsupported(f"signal frame at {pc:#x} unreadable") from exc
             return interrupted_pc, saved, True
