@@ -27,6 +27,11 @@ SID_ROOT = Path(os.environ.get("CPYTHON_GDB_SID_ROOT", "/var/cache/cpython-gdb/s
 # ("3.13t"): required ones, then those built when their sources download.
 FT_ROOT = Path(os.environ.get("CPYTHON_GDB_FT_ROOT", "/var/cache/cpython-gdb/free-threaded"))
 FREE_THREADED = ("3.13t",)
+# A free-threaded CPython's mimalloc reserves its first arena, 1 GiB, at start,
+# and gdb's gcore writes all of it: ten such cores filled a CI machine's disk.
+# 16 MiB arenas keep the cores small; the heap then spans several arenas.
+SMALL_ARENAS = {"MIMALLOC_ARENA_RESERVE": "16MiB"}
+os.environ.update(SMALL_ARENAS)
 FREE_THREADED_OPTIONAL = ("3.14t", "3.15t")
 READY_TIMEOUT = 30
 GDB_TIMEOUT = 300

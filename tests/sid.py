@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from harness import GDB_TIMEOUT, HOOK, PROGRAMS, SID_ROOT, Target, run_sections_and_prefix, started
+from harness import GDB_TIMEOUT, HOOK, PROGRAMS, SID_ROOT, SMALL_ARENAS, Target, run_sections_and_prefix, started
 
 # Target name -> the interpreter inside the root, and its minor version.
 INTERPRETERS: Dict[str, str] = {
@@ -91,6 +91,7 @@ def running(name: str, program: str, *args: str) -> Iterator[Target]:
         "READY_FILE": "/" + str(fifo.relative_to(SID_ROOT)),
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
+        **SMALL_ARENAS,
     }
     argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _ENTER, str(SID_ROOT),
             INTERPRETERS[name], str(PROGRAMS / program), *args]
@@ -142,7 +143,7 @@ def contained(name: str, program: str, *args: str) -> Iterator[Target]:
     os.mkfifo(fifo)
     there = Path("/") / workdir.relative_to(SID_ROOT)
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "READY_FILE": str(there / "ready"),
-           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", **SMALL_ARENAS}
     argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _PIVOT, str(SID_ROOT), str(mountpoint),
             INTERPRETERS[name], str(there / program), *args]
     proc = subprocess.Popen(argv, env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
