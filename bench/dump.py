@@ -68,16 +68,23 @@ def measure(argv: Sequence[str], env: Dict[str, str]) -> Tuple[float, int, int]:
     return wall, peak, proc.returncode
 
 
+# A command named with this ends in runs without the DWARF answers of earlier runs (direct/dwarf_cache.py).
+COLD = " (cache off)"
+
+
 def compare(commands: Dict[str, List[str]], rounds: int, env: Dict[str, str]) -> Dict[str, Tuple[float, int, str]]:
-    """Median wall time, peak RSS and a note (failures) of each command, alternating."""
+    """Median wall time, peak RSS and a note (failures) of each command, alternating. Those named ...COLD
+    run with CPYTHON_GDB_CACHE=0; the others keep what cpython-gdb read in the bench's own cache directory
+    (the first run, which warms the page cache, fills it)."""
+    envs = {name: dict(env, CPYTHON_GDB_CACHE="0") if name.endswith(COLD) else env for name in commands}
     walls: Dict[str, List[float]] = {name: [] for name in commands}
     rss: Dict[str, List[int]] = {name: [] for name in commands}
     failed: Dict[str, int] = {name: 0 for name in commands}
-    for argv in commands.values():  # warm the page cache once
-        measure(argv, env)
+    for name, argv in commands.items():  # warm the page cache once
+        measure(argv, envs[name])
     for _ in range(rounds):
         for name, argv in commands.items():
-            wall, peak, status = measure(argv, env)
+            wall, peak, status = measure(argv, envs[name])
             if status != 0:
                 failed[name] += 1
             walls[name].append(wall)
@@ -107,6 +114,7 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
         with target(python, args) as pid:
             commands = {
                 "cpython-gdb dump PID": [str(OURS), "dump", str(pid)],
+                "cpython-gdb dump PID" + COLD: [str(OURS), "dump", str(pid)],
                 "py-spy dump --pid PID": [str(spy), "dump", "--pid", str(pid)],
                 "pystack remote PID": [str(stack), "remote", str(pid)],
                 "cpython-gdb dump --backend gdb PID": [str(OURS), "dump", "--backend", "gdb", str(pid)],
@@ -115,6 +123,7 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
             # The C stacks too: every C frame unwound and named, the Python frames in place.
             commands = {
                 "cpython-gdb dump --native PID": [str(OURS), "dump", "--native", str(pid)],
+                "cpython-gdb dump --native PID" + COLD: [str(OURS), "dump", "--native", str(pid)],
                 "py-spy dump --native --pid PID": [str(spy), "dump", "--native", "--pid", str(pid)],
                 "pystack remote --native PID": [str(stack), "remote", "--native", str(pid)],
                 "cpython-gdb dump --native --backend gdb PID": [str(OURS), "dump", "--native", "--backend",
@@ -142,6 +151,8 @@ def rows_for(minor: str, python: Path, rounds: int, env: Dict[str, str]) -> List
         add("depth 950, core", compare(commands, rounds, env), "cpython-gdb dump CORE")
         commands = {
             "cpython-gdb dump --native CORE": [str(OURS), "dump", "--native", str(core), "--exe", str(python)],
+            "cpython-gdb dump --native CORE" + COLD: [str(OURS), "dump", "--native", str(core), "--exe",
+                                                      str(python)],
             "pystack core --native CORE": [str(stack), "core", "--native", str(core), str(python)],
             "cpython-gdb dump --native --backend gdb CORE": [str(OURS), "dump", "--native", "--backend", "gdb",
                                                              str(core), "--exe", str(python)],
@@ -169,10 +180,15 @@ def main(argv: List[str]) -> int:
     spy, stack = tools()
     # As installed: byte-compiled once, not recompiled at every run.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    cache = tempfile.mkdtemp(prefix="cpython-gdb-bench-cache-")  # cold at the start, as on a new machine
+    env["CPYTHON_GDB_CACHE_DIR"] = cache
     subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     rows: List[List[str]] = []
-    for minor, python in pythons(args.versions).items():
-        rows += rows_for(minor, python, args.rounds, env)
+    try:
+        for minor, python in pythons(args.versions).items():
+            rows += rows_for(minor, python, args.rounds, env)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     lines = [
         f"Made by `python3 bench/dump.py`. Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
         f"{os.cpu_count()} cores, "
@@ -181,6 +197,8 @@ def main(argv: List[str]) -> int:
         f"{_version([str(ROOT / '.venv' / 'bin' / 'python'), '--version'])}. Median of {args.rounds} "
         "alternating runs, each tool a fresh process; peak RSS is the tool's own (/usr/bin/time).",
         "Ratio: cpython-gdb's wall time over the other tool's (below 1: cpython-gdb is faster).",
+        "cpython-gdb keeps the DWARF answers of one run for the next (direct/dwarf_cache.py): its rows "
+        f"answer from them, the rows marked '{COLD.strip()}' read DWARF each time (CPYTHON_GDB_CACHE=0).",
         "",
         "| CPython | target | command | wall (ms) | peak RSS (MiB) | cpython-gdb / this | note |",
         "|---|---|---|---|---|---|---|",

@@ -5,6 +5,7 @@ ready by writing a line to the file named by the READY_FILE environment
 variable (a FIFO), so no test sleeps to synchronise.
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -32,6 +33,13 @@ FREE_THREADED = ("3.13t",)
 # 16 MiB arenas keep the cores small; the heap then spans several arenas.
 SMALL_ARENAS = {"MIMALLOC_ARENA_RESERVE": "16MiB"}
 os.environ.update(SMALL_ARENAS)
+# The dumps the tests run keep their DWARF answers (direct/dwarf_cache.py)
+# in a directory of this run's, not in the user's cache: each run starts
+# cold, and later dumps of the same files answer from what earlier ones read.
+DWARF_CACHE = tempfile.mkdtemp(prefix="cpython-gdb-cache-")
+os.environ["CPYTHON_GDB_CACHE_DIR"] = DWARF_CACHE
+os.environ.pop("CPYTHON_GDB_CACHE", None)
+atexit.register(shutil.rmtree, DWARF_CACHE, True)
 FREE_THREADED_OPTIONAL = ("3.14t", "3.15t")
 READY_TIMEOUT = 30
 GDB_TIMEOUT = 300

@@ -378,4 +378,7 @@ def cmd_dump(argv: List[str]) -> int:
         reconfigure(errors="backslashreplace")
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+    cache = sys.modules.get("cpython_gdb.direct.dwarf_cache")
+    if cache is not None:  # DWARF was read: keep its answers for the next run (after the output)
+        cache.save_all()
     return EXIT_OK

@@ -13,7 +13,7 @@ each from the start of its FDE, without sorting the image's symbol table;
 with every frame shown (``--native``) every frame is named, and given the
 calls inlined at its pc and their source files and lines, from the DWARF
 of its file or of its separate debug file (engine/elf/dwarf_places.py),
-read only then.
+read only then, and only for what no earlier run asked (dwarf_cache.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, List, Optional, Sequence, Tuple
 
-    from ..engine.elf.dwarf_places import Place, Places
+    from ..engine.elf.dwarf_places import Place
+    from .dwarf_cache import KnownDwarf
     from .symbols import Mapping
 
 
@@ -151,16 +152,16 @@ class Images(Modules):
         dwarf = self.dwarf(pc, exact)
         return [] if dwarf is None else dwarf[0].inlined(dwarf[1])
 
-    def dwarf(self, pc: int, exact: bool) -> Optional[Tuple[Places, int]]:
+    def dwarf(self, pc: int, exact: bool) -> Optional[Tuple[KnownDwarf, int]]:
         """The DWARF of the file at ``pc`` and the link-time address to look up there; None if none."""
         lookup = pc if exact else pc - 1
         if self.file_name(lookup) in (None, VDSO):
             return None
-        from ..engine.elf.dwarf_places import places  # here: only --native and built-in calls read DWARF
+        from .dwarf_cache import known_dwarf  # here: only --native and built-in calls read DWARF
 
         try:
             _, bias = self.locate(lookup)
-            dwarf = places(self._file(lookup)[3])
+            dwarf = known_dwarf(self._file(lookup)[3])
         except CpythonGdbError:  # Unsupported, ElfError: no rules, no DWARF
             return None
         return None if dwarf is None else (dwarf, lookup - bias)

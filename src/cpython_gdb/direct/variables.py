@@ -11,7 +11,6 @@ leaves it out without debug info.
 
 from __future__ import annotations
 
-from ..engine.elf.dwarf import BAD_DWARF
 from ..engine.elf.dwarf_locations import variable_value
 from ..engine.native.unwind import register_value
 
@@ -50,14 +49,10 @@ class FrameVariables:
 
     def _read(self, frame: CFrame, name: str) -> Optional[int]:
         found = self.images.dwarf(frame.pc, frame.exact)
-        info = None if found is None else found[0].info
-        if found is None or info is None:
+        if found is None:
             return None
         address = found[1]
-        try:
-            expressions, frame_base = info.variables(address, (name,))
-        except BAD_DWARF:
-            return None
+        expressions, frame_base = found[0].variables(address, (name,))
         expression = expressions.get(name)
         if expression is None:
             return None

@@ -13,8 +13,7 @@ evaluated without gdb (direct/variables.py); both give the same lines.
 from __future__ import annotations
 
 from ...errors import CpythonGdbError
-from ..objects import object_repr
-from ..objects.descriptors import bound_method_text
+from ..objects.descriptors import bound_method_text, builtin_function_text
 from .kinds import METHOD_DESCRIPTOR, SLOT_WRAPPER, call_kind
 
 TYPE_CHECKING = False
@@ -50,7 +49,17 @@ def builtin_text(target: Target, function: str, variables: Variables, limits: Li
         if kind == SLOT_WRAPPER:
             return _method_wrapper_text(target, variables, limits)
         address = _first(variables, ("func", "func_obj"))
-        return object_repr(target, address, limits) if address else ""
+        if not address:
+            return ""
+        if target.type_of(address).name == "builtin_function_or_method":
+            # The usual case, without importing every decoder; cut as object_repr cuts.
+            text = builtin_function_text(target, address)
+            if len(text) > limits.max_output:
+                text = text[:max(limits.max_output, 0)] + "...(truncated)"
+            return text
+        from ..objects import object_repr
+
+        return object_repr(target, address, limits)
     except CpythonGdbError:
         return ""
 
@@ -70,5 +79,7 @@ def _method_wrapper_text(target: Target, variables: Variables, limits: Limits) -
         for name in WRAPPER_NAMES:
             address = variables(depth, name)
             if address and target.type_of(address).name == "method-wrapper":
+                from ..objects import object_repr
+
                 return object_repr(target, address, limits)
     return ""

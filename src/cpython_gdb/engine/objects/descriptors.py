@@ -8,6 +8,7 @@ after that.
 
 from __future__ import annotations
 
+from ..memory import read_c_text
 from ..model import TypeInfo
 from ..target import Target
 from .strings import str_or
@@ -65,3 +66,16 @@ def bound_method_text(t: Target, descr: int, self_obj: int) -> str:
     """A method descriptor called on ``self_obj``, as repr() shows that method bound to it."""
     owner = t.type_of(self_obj).name if self_obj else "?"
     return f"<built-in method {descriptor_name(t, descr)} of {owner} object at remote 0x{self_obj:x}>"
+
+
+def builtin_function_text(t: Target, obj: int) -> str:
+    """A built-in function or method (PyCFunctionObject): its name, and the object it is bound to unless
+    that is a module. Here rather than with the other writers: a dump's built-in call line needs only this
+    (engine/cstack/builtin_text.py), not every decoder."""
+    ml = t.field_ptr(obj, "PyCFunctionObject.m_ml")
+    name = read_c_text(t.reader, t.field_ptr(ml, "PyMethodDef.ml_name"), 200)
+    owner = t.field_ptr(obj, "PyCFunctionObject.m_self")
+    owner_type = t.type_of(owner).name if owner else "module"
+    if not owner or owner_type == "module":
+        return f"<built-in function {name}>"
+    return f"<built-in method {name} of {owner_type} object at remote 0x{owner:x}>"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...errors import CpythonGdbError
-from ..memory import read_c_text
 from ..model import TypeInfo
 from .containers import tuple_items, write_items
+from .descriptors import builtin_function_text
 from .dicts import dict_lookup_str
 from .strings import str_or
 from .writer import Writer
@@ -71,15 +71,7 @@ def _class_name(w: Writer, cls: int) -> str:
 
 
 def write_builtin(w: Writer, obj: int, _tp: TypeInfo) -> None:
-    t = w.target
-    ml = t.field_ptr(obj, "PyCFunctionObject.m_ml")
-    name = read_c_text(t.reader, t.field_ptr(ml, "PyMethodDef.ml_name"), 200)
-    owner = t.field_ptr(obj, "PyCFunctionObject.m_self")
-    owner_type = t.type_of(owner).name if owner else "module"
-    if not owner or owner_type == "module":
-        w.write(f"<built-in function {name}>")
-    else:
-        w.write(f"<built-in method {name} of {owner_type} object at remote 0x{owner:x}>")
+    w.write(builtin_function_text(w.target, obj))
 
 
 def write_module(w: Writer, obj: int, _tp: TypeInfo) -> None:

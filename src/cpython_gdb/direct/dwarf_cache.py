@@ -1,0 +1,236 @@
+"""What a file's DWARF said of its code addresses, kept on disk from one run to the next, by build id.
+
+Decoding DWARF is most of what a ``dump --native`` costs: libc6-dbg's
+compressed ``.debug_info`` inflated as far as the unit looked up, the
+eval loop's line-number program run, a unit's entries read to the
+function. Yet every run asks the same binaries about the same few
+addresses (a deep stack returns to a handful of call sites; a thread
+waits in the same call). So the answers are kept, as gdb keeps its
+symbol indexes with ``set index-cache on``: each file's in
+``CACHE/dwarf/BUILDID``, as ``marshal`` data (standard library; loads in
+microseconds), where CACHE is ``$CPYTHON_GDB_CACHE_DIR``, else
+``$XDG_CACHE_HOME/cpython-gdb``, else ``~/.cache/cpython-gdb``.
+``CPYTHON_GDB_CACHE=0`` turns it off.
+
+Answers hold for the files they were read from and the code that read
+them: a cache file records the mapped file's size and time of change, its
+separate debug file's (the one its build id names, if any: installing
+a ``-dbg`` package changes the answers), and the DWARF readers' own
+files'. A cache file that does not match, cannot be read or holds
+anything but what this module writes is ignored and written anew. It
+is written after the target has been let go (:func:`save_all`), through
+a temporary file renamed over the old one, and holds at most
+MAX_ANSWERS answers; a directory that cannot be written leaves it
+unsaved, silently: the cache only saves time.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+from ..engine.elf.image import ElfFile, file_identity
+from ..errors import CpythonGdbError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+    from ..engine.elf.dwarf_places import Place, Places
+
+    Variables = Tuple[Dict[str, bytes], Optional[bytes]]
+
+FORMAT = 1  # of the files written here
+MAX_ANSWERS = 20000  # per file: beyond, answers are kept for the run only
+_ELF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "engine", "elf")
+
+
+def _directory() -> Optional[str]:
+    if os.environ.get("CPYTHON_GDB_CACHE", "1") == "0":
+        return None
+    found = os.environ.get("CPYTHON_GDB_CACHE_DIR")
+    if not found:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        found = os.path.join(base, "cpython-gdb")
+    return os.path.join(found, "dwarf")
+
+
+def _readers_stamp() -> Tuple[Tuple[str, int, int], ...]:
+    """The DWARF readers' files (engine/elf/), each with its size and time of change."""
+    out = []
+    try:
+        with os.scandir(_ELF_DIR) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    out.append((entry.name, info.st_size, info.st_mtime_ns))
+    except OSError:
+        return ()
+    return tuple(sorted(out))
+
+
+def _stamp_of(path: str) -> Optional[Tuple[Any, ...]]:
+    """What the answers for the file at ``path`` hold for; None where it has no build id."""
+    from ..engine.elf.debugfile import debug_file
+
+    with open(path, "rb") as f:
+        elf = ElfFile(f, path)
+        build_id = elf.build_id()
+        if not build_id:
+            return None
+        other = debug_file(elf)
+    mine = file_identity(path)[3:]
+    theirs = None if other is None else file_identity(other)[3:]
+    return FORMAT, build_id.hex(), mine, other, theirs, _readers_stamp()
+
+
+class KnownDwarf:
+    """One file's DWARF answers (engine/elf/dwarf_places.py's :class:`Places`), those of earlier runs
+    first: ``at``, ``inlined`` and ``variables`` answer as Places does, reading DWARF only for what
+    no run has asked yet."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._places: Optional[Places] = None
+        self._read = False
+        self._at: Dict[int, List[Place]] = {}
+        self._inlined: Dict[int, List[Optional[str]]] = {}
+        self._variables: Dict[Tuple[int, Tuple[str, ...]], Variables] = {}
+        self._new = 0  # answers found in this run
+        self._file: Optional[str] = None
+        self._stamp: Optional[Tuple[Any, ...]] = None
+        directory = _directory()
+        if directory is None:
+            return
+        try:
+            self._stamp = _stamp_of(path)
+        except (OSError, ValueError, CpythonGdbError):  # ElfError: not a file whose answers can be kept
+            return
+        if self._stamp is None:
+            return
+        self._file = os.path.join(directory, self._stamp[1])
+        self._load()
+
+    def _load(self) -> None:
+        assert self._file is not None
+        try:
+            with open(self._file, "rb") as f:
+                data = marshal.loads(f.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if not (isinstance(data, tuple) and len(data) == 4 and data[0] == self._stamp):
+            return
+        _, at, inlined, variables = data
+        if _valid(at, inlined, variables):
+            self._at, self._inlined, self._variables = at, inlined, variables
+
+    def _dwarf(self) -> Optional[Places]:
+        if not self._read:
+            self._read = True
+            from ..engine.elf.dwarf_places import places  # here: only what no run has asked reads DWARF
+
+            self._places = places(self.path)
+        return self._places
+
+    def at(self, address: int) -> List[Place]:
+        found = self._at.get(address)
+        if found is None:
+            dwarf = self._dwarf()
+            found = self._at[address] = [] if dwarf is None else dwarf.at(address)
+            self._new += 1
+        return found
+
+    def inlined(self, address: int) -> List[Optional[str]]:
+        found = self._inlined.get(address)
+        if found is None:
+            dwarf = self._dwarf()
+            found = self._inlined[address] = [] if dwarf is None else dwarf.inlined(address)
+            self._new += 1
+        return found
+
+    def variables(self, address: int, names: Sequence[str]) -> Variables:
+        """The location expressions of the function's variables ``names`` at ``address``, and its frame
+        base's (engine/elf/dwarf_info.py's ``variables``); none where the DWARF cannot say."""
+        key = (address, tuple(names))
+        found = self._variables.get(key)
+        if found is None:
+            from ..engine.elf.dwarf import BAD_DWARF
+
+            dwarf = self._dwarf()
+            info = None if dwarf is None else dwarf.info
+            try:
+                found = ({}, None) if info is None else info.variables(address, names)
+            except BAD_DWARF:
+                found = ({}, None)
+            self._variables[key] = found
+            self._new += 1
+        return found
+
+    def save(self) -> None:
+        """Write the answers found in this run with those of earlier runs, if there are new ones."""
+        if not self._new or self._file is None:
+            return
+        self._new = 0
+        if len(self._at) + len(self._inlined) + len(self._variables) > MAX_ANSWERS:
+            return
+        data = marshal.dumps((self._stamp, self._at, self._inlined, self._variables))
+        temporary = f"{self._file}.{os.getpid()}"
+        try:
+            os.makedirs(os.path.dirname(self._file), mode=0o700, exist_ok=True)
+            with open(temporary, "wb") as f:
+                f.write(data)
+            os.replace(temporary, self._file)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def _valid(at: Any, inlined: Any, variables: Any) -> bool:
+    """Whether a cache file's tables are those this module writes (a damaged file may load as anything)."""
+    if not (isinstance(at, dict) and isinstance(inlined, dict) and isinstance(variables, dict)):
+        return False
+    for address, places in at.items():
+        if not (isinstance(address, int) and isinstance(places, list) and all(_place(p) for p in places)):
+            return False
+    for address, names in inlined.items():
+        if not (isinstance(address, int) and isinstance(names, list)
+                and all(n is None or isinstance(n, str) for n in names)):
+            return False
+    for key, value in variables.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], int) and isinstance(key[1], tuple)
+                and all(isinstance(n, str) for n in key[1])):
+            return False
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)
+                and (value[1] is None or isinstance(value[1], bytes))
+                and all(isinstance(k, str) and isinstance(v, bytes) for k, v in value[0].items())):
+            return False
+    return True
+
+
+def _place(place: Any) -> bool:
+    return (isinstance(place, tuple) and len(place) == 3 and (place[0] is None or isinstance(place[0], str))
+            and (place[1] is None or isinstance(place[1], str))
+            and (place[2] is None or isinstance(place[2], int)))
+
+
+_KNOWN: Dict[Any, KnownDwarf] = {}  # by file identity, for the run
+
+
+def known_dwarf(path: str) -> Optional[KnownDwarf]:
+    """The DWARF answers for the ELF file at ``path``; None where it cannot be opened."""
+    try:
+        key = file_identity(path)
+    except (OSError, ValueError):
+        return None
+    found = _KNOWN.get(key)
+    if found is None:
+        found = _KNOWN[key] = KnownDwarf(path)
+    return found
+
+
+def save_all() -> None:
+    """Keep what this run's DWARF said, for the next runs (after the target was let go)."""
+    for known in _KNOWN.values():
+        known.save()
