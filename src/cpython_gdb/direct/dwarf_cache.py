@@ -34,11 +34,13 @@ from ..errors import CpythonGdbError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, Optional, Sequence, Tuple
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
     from ..engine.elf.dwarf_places import Place, Places
 
     Variables = Tuple[Dict[str, bytes], Optional[bytes]]
+    _K = TypeVar("_K")
+    _T = TypeVar("_T")
 
 FORMAT = 1  # of the files written here
 MAX_ANSWERS = 20000  # per file: beyond, answers are kept for the run only
@@ -132,39 +134,34 @@ class KnownDwarf:
             self._places = places(self.path)
         return self._places
 
-    def at(self, address: int) -> List[Place]:
-        found = self._at.get(address)
-        if found is None:
-            dwarf = self._dwarf()
-            found = self._at[address] = [] if dwarf is None else dwarf.at(address)
-            self._new += 1
-        return found
-
-    def inlined(self, address: int) -> List[Optional[str]]:
-        found = self._inlined.get(address)
-        if found is None:
-            dwarf = self._dwarf()
-            found = self._inlined[address] = [] if dwarf is None else dwarf.inlined(address)
-            self._new += 1
-        return found
-
-    def variables(self, address: int, names: Sequence[str]) -> Variables:
-        """The location expressions of the function's variables ``names`` at ``address``, and its frame
-        base's (engine/elf/dwarf_info.py's ``variables``); none where the DWARF cannot say."""
-        key = (address, tuple(names))
-        found = self._variables.get(key)
+    def _answer(self, table: Dict[_K, _T], key: _K, ask: Callable[[Places], _T], none: _T) -> _T:
+        """``table``'s answer for ``key``, else ``ask`` the file's DWARF (``none`` where it has none or
+        cannot say) and keep the answer."""
+        found = table.get(key)
         if found is None:
             from ..engine.elf.dwarf import BAD_DWARF
 
             dwarf = self._dwarf()
-            info = None if dwarf is None else dwarf.info
             try:
-                found = ({}, None) if info is None else info.variables(address, names)
+                found = none if dwarf is None else ask(dwarf)
             except BAD_DWARF:
-                found = ({}, None)
-            self._variables[key] = found
+                found = none
+            table[key] = found
             self._new += 1
         return found
+
+    def at(self, address: int) -> List[Place]:
+        return self._answer(self._at, address, lambda dwarf: dwarf.at(address), [])
+
+    def inlined(self, address: int) -> List[Optional[str]]:
+        return self._answer(self._inlined, address, lambda dwarf: dwarf.inlined(address), [])
+
+    def variables(self, address: int, names: Sequence[str]) -> Variables:
+        """The location expressions of the function's variables ``names`` at ``address``, and its frame
+        base's (engine/elf/dwarf_info.py's ``variables``); none where the DWARF cannot say."""
+        return self._answer(self._variables, (address, tuple(names)),
+                            lambda dwarf: ({}, None) if dwarf.info is None else dwarf.info.variables(address, names),
+                            ({}, None))
 
     def save(self) -> None:
         """Write the answers found in this run with those of earlier runs, if there are new ones."""

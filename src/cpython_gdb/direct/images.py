@@ -56,6 +56,8 @@ class Images(Modules):
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
         self._places: Dict[Tuple[int, bool], List[Place]] = {}
+        self._dwarfs: Dict[str, Optional[KnownDwarf]] = {}  # by the path of the file
+        self._dwarf_at: Dict[Tuple[int, bool], Optional[Tuple[KnownDwarf, int]]] = {}
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
         # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
@@ -154,6 +156,12 @@ class Images(Modules):
 
     def dwarf(self, pc: int, exact: bool) -> Optional[Tuple[KnownDwarf, int]]:
         """The DWARF of the file at ``pc`` and the link-time address to look up there; None if none."""
+        key = (pc, exact)
+        if key not in self._dwarf_at:  # a deep stack returns to a few addresses thousands of times
+            self._dwarf_at[key] = self._find_dwarf(pc, exact)
+        return self._dwarf_at[key]
+
+    def _find_dwarf(self, pc: int, exact: bool) -> Optional[Tuple[KnownDwarf, int]]:
         lookup = pc if exact else pc - 1
         if self.file_name(lookup) in (None, VDSO):
             return None
@@ -161,9 +169,13 @@ class Images(Modules):
 
         try:
             _, bias = self.locate(lookup)
-            dwarf = known_dwarf(self._file(lookup)[3])
+            path = self._file(lookup)[3]
         except CpythonGdbError:  # Unsupported, ElfError: no rules, no DWARF
             return None
+        if path in self._dwarfs:
+            dwarf = self._dwarfs[path]
+        else:
+            dwarf = self._dwarfs[path] = known_dwarf(path)
         return None if dwarf is None else (dwarf, lookup - bias)
 
     def places(self, pc: int, exact: bool) -> List[Place]:
