@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 FORMAT = 1  # of the files written here
 MAX_ANSWERS = 20000  # per file: beyond, answers are kept for the run only
+MAX_FILE = 32 << 20  # bytes of a cache file read at most (20,000 answers take a few MB)
 _ELF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "engine", "elf")
 
 
@@ -117,8 +118,11 @@ class KnownDwarf:
         assert self._file is not None
         try:
             with open(self._file, "rb") as f:
-                data = marshal.loads(f.read())
-        except (OSError, EOFError, ValueError, TypeError):
+                raw = f.read(MAX_FILE + 1)
+            if len(raw) > MAX_FILE:
+                return
+            data = marshal.loads(raw)
+        except Exception:  # noqa: BLE001 - damaged data may fail to load in any way marshal has
             return
         if not (isinstance(data, tuple) and len(data) == 4 and data[0] == self._stamp):
             return
