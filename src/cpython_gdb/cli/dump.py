@@ -145,7 +145,9 @@ def _parser() -> "argparse.ArgumentParser":
     parser = _Parser(prog=PROG, allow_abbrev=False, description=(
         "Print every thread of a running Python process or of a core file once: its names, "
         "GIL and GC state and Python stack. A process is stopped while it is read, then resumed."),
-        epilog="exit status: 0 printed, 1 target cannot be dumped, 2 usage error, 3 gdb failed")
+        epilog="What DWARF answered is kept for the next run, per file by build id, in $CPYTHON_GDB_CACHE_DIR "
+               "(default ~/.cache/cpython-gdb); CPYTHON_GDB_CACHE=0 turns that off. "
+               "Exit status: 0 printed, 1 target cannot be dumped, 2 usage error, 3 gdb failed.")
     parser.add_argument("target", metavar="PID|CORE", help="process id, or core file")
     parser.add_argument("--exe", metavar="PYTHON",
                         help="the Python executable (for a core: found from the core if not given)")
@@ -157,8 +159,8 @@ def _parser() -> "argparse.ArgumentParser":
     parser.add_argument("--native", action="store_true",
                         help="show the C stack, with Python frames in place of the eval loop's")
     parser.add_argument("--backend", choices=BACKENDS,
-                        help="read the target directly (the default) or through gdb (which also reads DWARF: "
-                             "inlined calls, source lines of C frames, built-in calls)")
+                        help="read the target directly (the default) or through gdb (the reference: the same "
+                             "report, read by gdb and the extension)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (docs/dump-schema.json)")
     parser.add_argument("--tasks", action="store_true",
                         help="also list every asyncio task: its coroutine stack, what it awaits, who awaits it")
