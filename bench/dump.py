@@ -68,7 +68,7 @@ def measure(argv: Sequence[str], env: Dict[str, str]) -> Tuple[float, int, int]:
     return wall, peak, proc.returncode
 
 
-# A command named with this ends in runs without the DWARF answers of earlier runs (direct/dwarf_cache.py).
+# A command named with this ends in runs without the answers of earlier runs (direct/answer_cache.py).
 COLD = " (cache off)"
 
 
@@ -197,7 +197,7 @@ def main(argv: List[str]) -> int:
         f"{_version([str(ROOT / '.venv' / 'bin' / 'python'), '--version'])}. Median of {args.rounds} "
         "alternating runs, each tool a fresh process; peak RSS is the tool's own (/usr/bin/time).",
         "Ratio: cpython-gdb's wall time over the other tool's (below 1: cpython-gdb is faster).",
-        "cpython-gdb keeps the DWARF answers of one run for the next (direct/dwarf_cache.py): its rows "
+        "cpython-gdb keeps the DWARF and symbol answers of one run for the next (direct/answer_cache.py): its rows "
         f"answer from them, the rows marked '{COLD.strip()}' read DWARF each time (CPYTHON_GDB_CACHE=0).",
         "",
         "| CPython | target | command | wall (ms) | peak RSS (MiB) | cpython-gdb / this | note |",

@@ -33,7 +33,7 @@ FREE_THREADED = ("3.13t",)
 # 16 MiB arenas keep the cores small; the heap then spans several arenas.
 SMALL_ARENAS = {"MIMALLOC_ARENA_RESERVE": "16MiB"}
 os.environ.update(SMALL_ARENAS)
-# The dumps the tests run keep their DWARF answers (direct/dwarf_cache.py)
+# The dumps the tests run keep their DWARF and symbol answers (direct/answer_cache.py)
 # in a directory of this run's, not in the user's cache: each run starts
 # cold, and later dumps of the same files answer from what earlier ones read.
 DWARF_CACHE = tempfile.mkdtemp(prefix="cpython-gdb-cache-")

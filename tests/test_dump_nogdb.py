@@ -256,7 +256,7 @@ def test_debian_python(debug_files, tmp_path, monkeypatch):
     emptied), only exported ones: neither backend can then name take_gil
     or the collector, and both say so the same way.
     """
-    from cpython_gdb.direct import dwarf_cache
+    from cpython_gdb.direct import answer_cache
     from cpython_gdb.direct.documents import core_document
     from cpython_gdb.direct.stacks import LEVELS, NATIVE
     from cpython_gdb.engine.elf import debugfile, dwarf_places, symbols
@@ -270,7 +270,7 @@ def test_debian_python(debug_files, tmp_path, monkeypatch):
         monkeypatch.setattr(symbols, "_SYMBOLS", {})
         monkeypatch.setattr(dwarf_places, "_PLACES", {})
         # The answers kept on disk name the debug file they came from: without it, they are not taken.
-        monkeypatch.setattr(dwarf_cache, "_KNOWN", {})
+        monkeypatch.setattr(answer_cache, "_KNOWN", {})
     info = CoreFile(str(core))
     name = info.executable(str(DEBIAN))[2]
     plain = core_document(info, str(DEBIAN), name, False, LEVELS)[0]

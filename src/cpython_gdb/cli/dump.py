@@ -145,7 +145,8 @@ def _parser() -> "argparse.ArgumentParser":
     parser = _Parser(prog=PROG, allow_abbrev=False, description=(
         "Print every thread of a running Python process or of a core file once: its names, "
         "GIL and GC state and Python stack. A process is stopped while it is read, then resumed."),
-        epilog="What DWARF answered is kept for the next run, per file by build id, in $CPYTHON_GDB_CACHE_DIR "
+        epilog="What DWARF and symbols answered is kept for the next run, per file by build id, in "
+               "$CPYTHON_GDB_CACHE_DIR "
                "(default ~/.cache/cpython-gdb); CPYTHON_GDB_CACHE=0 turns that off. "
                "Exit status: 0 printed, 1 target cannot be dumped, 2 usage error, 3 gdb failed.")
     parser.add_argument("target", metavar="PID|CORE", help="process id, or core file")
@@ -380,7 +381,7 @@ def cmd_dump(argv: List[str]) -> int:
         reconfigure(errors="backslashreplace")
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-    cache = sys.modules.get("cpython_gdb.direct.dwarf_cache")
+    cache = sys.modules.get("cpython_gdb.direct.answer_cache")
     if cache is not None:  # DWARF was read: keep its answers for the next run (after the output)
         cache.save_all()
     return EXIT_OK

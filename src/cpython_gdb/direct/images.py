@@ -13,7 +13,7 @@ each from the start of its FDE, without sorting the image's symbol table;
 with every frame shown (``--native``) every frame is named, and given the
 calls inlined at its pc and their source files and lines, from the DWARF
 of its file or of its separate debug file (engine/elf/dwarf_places.py),
-read only then, and only for what no earlier run asked (dwarf_cache.py).
+read only then, and only for what no earlier run asked (answer_cache.py).
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ from ..engine.native.unwind import Modules
 from ..errors import CpythonGdbError
 from .vdso import NAME as VDSO
 
+UNKNOWN = object()  # a name not looked up yet (None is a name looked up and not found)
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, List, Optional, Sequence, Tuple
 
     from ..engine.elf.dwarf_places import Place
-    from .dwarf_cache import KnownDwarf
+    from .answer_cache import FileAnswers
     from .symbols import Mapping
 
 
@@ -56,8 +58,8 @@ class Images(Modules):
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
         self._places: Dict[Tuple[int, bool], List[Place]] = {}
-        self._dwarfs: Dict[str, Optional[KnownDwarf]] = {}  # by the path of the file
-        self._dwarf_at: Dict[Tuple[int, bool], Optional[Tuple[KnownDwarf, int]]] = {}
+        self._dwarfs: Dict[str, Optional[FileAnswers]] = {}  # by the path of the file (answer_cache.py)
+        self._dwarf_at: Dict[Tuple[int, bool], Optional[Tuple[FileAnswers, int]]] = {}
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
         # (pc, exact) -> the name, library and signal flag of a frame there (cframes.py): a deep stack
@@ -138,12 +140,21 @@ class Images(Modules):
         if self.every_name or self.file_name(lookup) == self.runtime:
             try:
                 frame, bias = self.locate(lookup)
-                symbols = self._symbols(self._file(lookup)[3])
-                if self.every_name:
-                    name = symbols.name_at(lookup - bias)
+                path = self._file(lookup)[3]
+                address = lookup - bias
+                known = self._answers(path)
+                kept: object = UNKNOWN if known is None else known.name(address, self.every_name, UNKNOWN)
+                if kept is not UNKNOWN:
+                    name = kept if isinstance(kept, str) else None
                 else:
-                    start = frame.function_start(lookup - bias)
-                    name = None if start is None else symbols.name_of_start(start)
+                    symbols = self._symbols(path)
+                    if self.every_name:
+                        name = symbols.name_at(address)
+                    else:
+                        start = frame.function_start(address)
+                        name = None if start is None else symbols.name_of_start(start)
+                    if known is not None:
+                        known.learn_name(address, self.every_name, name)
             except (Unsupported, ElfError):
                 name = None
         self._names[key] = name
@@ -154,29 +165,35 @@ class Images(Modules):
         dwarf = self.dwarf(pc, exact)
         return [] if dwarf is None else dwarf[0].inlined(dwarf[1])
 
-    def dwarf(self, pc: int, exact: bool) -> Optional[Tuple[KnownDwarf, int]]:
+    def dwarf(self, pc: int, exact: bool) -> Optional[Tuple[FileAnswers, int]]:
         """The DWARF of the file at ``pc`` and the link-time address to look up there; None if none."""
         key = (pc, exact)
         if key not in self._dwarf_at:  # a deep stack returns to a few addresses thousands of times
             self._dwarf_at[key] = self._find_dwarf(pc, exact)
         return self._dwarf_at[key]
 
-    def _find_dwarf(self, pc: int, exact: bool) -> Optional[Tuple[KnownDwarf, int]]:
+    def _find_dwarf(self, pc: int, exact: bool) -> Optional[Tuple[FileAnswers, int]]:
         lookup = pc if exact else pc - 1
         if self.file_name(lookup) in (None, VDSO):
             return None
-        from .dwarf_cache import known_dwarf  # here: only --native and built-in calls read DWARF
-
         try:
             _, bias = self.locate(lookup)
             path = self._file(lookup)[3]
         except CpythonGdbError:  # Unsupported, ElfError: no rules, no DWARF
             return None
-        if path in self._dwarfs:
-            dwarf = self._dwarfs[path]
-        else:
-            dwarf = self._dwarfs[path] = known_dwarf(path)
+        dwarf = self._answers(path)
         return None if dwarf is None else (dwarf, lookup - bias)
+
+    def _answers(self, path: str) -> Optional[FileAnswers]:
+        """What the file at ``path`` answered in earlier runs (answer_cache.py), kept for the run."""
+        if path in self._dwarfs:
+            return self._dwarfs[path]
+        if path == VDSO:  # read from memory: no file to keep answers for
+            return None
+        from .answer_cache import file_answers  # here: only a frame named or a DWARF answer reads it
+
+        found = self._dwarfs[path] = file_answers(path)
+        return found
 
     def places(self, pc: int, exact: bool) -> List[Place]:
         """What DWARF says of the code at ``pc`` (a return address unless ``exact``: the call is before

@@ -1,9 +1,10 @@
-"""The DWARF answers `cpython-gdb dump` keeps between runs (direct/dwarf_cache.py).
+"""The answers of DWARF and symbols `cpython-gdb dump` keeps between runs (direct/answer_cache.py).
 
 On a gcore core of tests/programs/thread_states.py (one stop, read again
 and again): a cold run, a warm run and a run with the cache off print the
 same `--native` text and the same built-in call lines; the warm run
-answers from the cache file (an answer planted there is what it prints);
+answers from the cache file (a source file and a function name planted
+there are what it prints);
 a cache file written for other DWARF readers or damaged is ignored and
 written anew; a cache directory that cannot be written changes nothing
 but the time taken.
@@ -61,7 +62,7 @@ def test_warm_equals_cold_and_off(core, tmp_path):
     off = run(path, cache, "--native", off=True)
     assert not cache.exists()  # off: nothing written
     cold = run(path, cache, "--native")
-    entry = cache / "dwarf" / build_id(libpython(minor))
+    entry = cache / "files" / build_id(libpython(minor))
     assert entry.is_file()
     written = entry.stat().st_mtime_ns
     warm = run(path, cache, "--native")
@@ -81,18 +82,22 @@ def _load(entry: Path) -> Any:
 def test_warm_run_answers_from_the_cache(core, tmp_path):
     minor, path = core
     cache = tmp_path / "cache"
-    run(path, cache, "--native")
-    entry = cache / "dwarf" / build_id(libpython(minor))
-    stamp, at, inlined, variables = _load(entry)
-    address = next(a for a, places in at.items() if places)
+    shown = run(path, cache, "--native")
+    entry = cache / "files" / build_id(libpython(minor))
+    stamp, at, inlined, variables, names = _load(entry)
+    # A frame shown with its source file, and one shown with its name (the eval loop's are not shown).
+    address = next(a for a, places in at.items() if places and f" at {places[-1][1]}:" in shown)
     at[address] = [(function, PLANTED + ".c", line) for function, _, line in at[address]]
-    entry.write_bytes(marshal.dumps((stamp, at, inlined, variables)))
-    assert PLANTED in run(path, cache, "--native")
-    # Answers kept for other DWARF readers (their files changed) are not taken, and are replaced.
-    stale = (stamp[:-1] + ((("dwarf_lines.py", 1, 1),),))
-    entry.write_bytes(marshal.dumps((stale, at, inlined, variables)))
+    named = next(key for key, name in names.items() if name and f" in {name} " in shown)
+    names[named] = PLANTED + "_function"
+    entry.write_bytes(marshal.dumps((stamp, at, inlined, variables, names)))
+    text = run(path, cache, "--native")
+    assert PLANTED + ".c" in text and PLANTED + "_function" in text
+    # Answers kept for other readers (their files changed) are not taken, and are replaced.
+    stale = (stamp[:-1] + ((("elf", "dwarf_lines.py", 1, 1),),))
+    entry.write_bytes(marshal.dumps((stale, at, inlined, variables, names)))
     assert PLANTED not in run(path, cache, "--native")
-    assert _load(entry)[0] == stamp and PLANTED not in repr(_load(entry)[1])
+    assert _load(entry)[0] == stamp and PLANTED not in repr(_load(entry))
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong shapes"])
@@ -101,7 +106,7 @@ def test_damaged_cache_is_ignored_and_rewritten(core, tmp_path, damage):
     cache = tmp_path / "cache"
     expected = run(path, cache, "--native", off=True)
     run(path, cache, "--native")
-    entries = list((cache / "dwarf").iterdir())
+    entries = list((cache / "files").iterdir())
     assert entries
     for entry in entries:
         data = entry.read_bytes()
@@ -110,12 +115,12 @@ def test_damaged_cache_is_ignored_and_rewritten(core, tmp_path, damage):
         elif damage == "truncated":
             entry.write_bytes(data[: len(data) // 2])
         else:
-            stamp, at, inlined, variables = marshal.loads(data)
-            entry.write_bytes(marshal.dumps((stamp, {1: "not a list"}, [inlined], variables)))
+            stamp, at, inlined, variables, names = marshal.loads(data)
+            entry.write_bytes(marshal.dumps((stamp, {1: "not a list"}, [inlined], variables, names)))
     assert run(path, cache, "--native") == expected
     for entry in entries:  # written anew, whole
-        stamp, at, inlined, variables = marshal.loads(entry.read_bytes())
-        assert isinstance(at, dict) and isinstance(inlined, dict)
+        stamp, at, inlined, variables, names = marshal.loads(entry.read_bytes())
+        assert isinstance(at, dict) and isinstance(inlined, dict) and isinstance(names, dict)
 
 
 def test_unwritable_cache_directory(core, tmp_path):
