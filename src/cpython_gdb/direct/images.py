@@ -57,8 +57,7 @@ class Images(Modules):
         self.every_name = every_name
         self._names: Dict[Tuple[int, bool], Optional[str]] = {}
         self._code: Dict[int, bool] = {}
-        self._places: Dict[Tuple[int, bool], List[Place]] = {}
-        self._dwarfs: Dict[str, Optional[FileAnswers]] = {}  # by the path of the file (answer_cache.py)
+        self._answers_of: Dict[str, Optional[FileAnswers]] = {}  # by the path of the file (answer_cache.py)
         self._dwarf_at: Dict[Tuple[int, bool], Optional[Tuple[FileAnswers, int]]] = {}
         self._paths: Dict[str, str] = {}
         self._tables: Dict[str, FunctionSymbols] = {}  # by path: function_symbols() checks the file each time
@@ -186,23 +185,18 @@ class Images(Modules):
 
     def _answers(self, path: str) -> Optional[FileAnswers]:
         """What the file at ``path`` answered in earlier runs (answer_cache.py), kept for the run."""
-        if path in self._dwarfs:
-            return self._dwarfs[path]
+        if path in self._answers_of:
+            return self._answers_of[path]
         if path == VDSO:  # read from memory: no file to keep answers for
             return None
         from .answer_cache import file_answers  # here: only a frame named or a DWARF answer reads it
 
-        found = self._dwarfs[path] = file_answers(path)
+        found = self._answers_of[path] = file_answers(path)
         return found
 
     def places(self, pc: int, exact: bool) -> List[Place]:
         """What DWARF says of the code at ``pc`` (a return address unless ``exact``: the call is before
         it): the calls inlined there, innermost first, then the function, each with its source file and
         line as gdb shows them (engine/elf/dwarf_places.py); [] where the file has no DWARF."""
-        key = (pc, exact)
-        found = self._places.get(key)
-        if found is None:
-            dwarf = self.dwarf(pc, exact)
-            found = [] if dwarf is None else dwarf[0].at(dwarf[1])
-            self._places[key] = found
-        return found
+        dwarf = self.dwarf(pc, exact)  # both kept: per pc here, per address in answer_cache.py
+        return [] if dwarf is None else dwarf[0].at(dwarf[1])

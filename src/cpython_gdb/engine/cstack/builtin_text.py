@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ...errors import CpythonGdbError
 from ..objects.descriptors import bound_method_text, builtin_function_text
+from ..objects.writer import cut_to
 from .kinds import METHOD_DESCRIPTOR, SLOT_WRAPPER, call_kind
 
 TYPE_CHECKING = False
@@ -53,10 +54,7 @@ def builtin_text(target: Target, function: str, variables: Variables, limits: Li
             return ""
         if target.type_of(address).name == "builtin_function_or_method":
             # The usual case, without importing every decoder; cut as object_repr cuts.
-            text = builtin_function_text(target, address)
-            if len(text) > limits.max_output:
-                text = text[:max(limits.max_output, 0)] + "...(truncated)"
-            return text
+            return cut_to(builtin_function_text(target, address), limits)
         from ..objects import object_repr
 
         return object_repr(target, address, limits)

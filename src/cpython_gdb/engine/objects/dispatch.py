@@ -30,7 +30,7 @@ from . import (
 from .dicts import dict_lookup_str
 from .strings import str_or
 from .type_table import BY_DOTTED_NAME, BY_FLAG, BY_FLAG_PY2, BY_NAME, BY_NAME_PY2, TEXTS
-from .writer import MAX_DEPTH, OutputFull, Writer
+from .writer import MAX_DEPTH, OutputFull, Writer, cut_to
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -319,10 +319,7 @@ def object_repr(target: Target, obj: int, limits: Limits) -> str:
             # What write_object would write from its cache at the top level,
             # without making a Writer (a deep stack shows the same objects
             # in many frames).
-            text = kept[0]
-            if len(text) > limits.max_output:
-                return text[: max(limits.max_output, 0)] + "...(truncated)"
-            return text
+            return cut_to(kept[0], limits)
     w = Writer(target, limits, write_object, builtin_value_writer)
     try:
         write_object(w, obj)

@@ -96,3 +96,10 @@ if TYPE_CHECKING:
     Choice = Tuple[TypeInfo, Optional[WriteFn], Optional[TextFn], bool, bool]
     ObjectFn = Callable[[Writer, int], None]
     ValueWriterFn = Callable[[TypeInfo, str], Optional[WriteFn]]
+
+
+def cut_to(text: str, limits: Limits) -> str:
+    """A value's whole text cut to ``max-output`` characters, marked as a Writer marks it."""
+    if len(text) > limits.max_output:
+        return text[: max(limits.max_output, 0)] + "...(truncated)"
+    return text
