@@ -12,8 +12,6 @@ from ...errors import CpythonGdbError
 from ..objects.dicts import dict_items, dict_lookup_str
 from ..runtime.tstate import interpreters
 from ..target import Target
-from .names import name_text
-from .tables import asyncio_layout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,6 +43,8 @@ def _is_c_task(t: Target, obj: int) -> bool:
 
 
 def _name(t: Target, offsets: Dict[str, int], task: int) -> Optional[str]:
+    from .names import name_text
+
     if not _is_c_task(t, task):
         return None
     return name_text(t, t.ptr(task + offsets["TaskObj.task_name"])) or f"task at 0x{task:x}"
@@ -56,6 +56,19 @@ def add_running_tasks(t: Target, runtime: Runtime, threads: List[Entry]) -> None
     Only C tasks (``_asyncio.Task`` and subclasses) are named; what cannot
     be read names nothing.
     """
+    try:
+        # A C task needs the _asyncio module: a process that never imported
+        # it (most of those dumped) costs a dict lookup per interpreter, and
+        # not the import of this package's tables.
+        holders = [modules for modules in (t.field_ptr(interp, "PyInterpreterState.modules")
+                                           for interp in interpreters(t, runtime))
+                   if modules and dict_lookup_str(t, modules, "_asyncio")]
+    except CpythonGdbError:
+        return
+    if not holders:
+        return
+    from .tables import asyncio_layout
+
     al = asyncio_layout(t.layout.version, t.scheme.free_threaded)
     if al is None:
         return
@@ -72,10 +85,9 @@ def add_running_tasks(t: Target, runtime: Runtime, threads: List[Entry]) -> None
                     thread["asyncio_task"] = name
             return
         owners: Optional[Dict[int, Entry]] = None  # made at the first task found: most processes have none
-        for interp in interpreters(t, runtime):
-            modules = t.field_ptr(interp, "PyInterpreterState.modules")
+        for modules in holders:
             for module_name in ("_asyncio", "asyncio.tasks"):
-                module = dict_lookup_str(t, modules, module_name) if modules else None
+                module = dict_lookup_str(t, modules, module_name)
                 md_dict = t.field_ptr(module, "PyModuleObject.md_dict") if module else 0
                 current = dict_lookup_str(t, md_dict, "_current_tasks") if md_dict else None
                 if not current:

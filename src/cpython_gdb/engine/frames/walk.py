@@ -9,9 +9,10 @@ loop runs several Python frames.
 from __future__ import annotations
 
 import struct
+from operator import itemgetter
 
 from ...errors import CorruptObject, CpythonGdbError
-from ..model import Local, PyFrame
+from ..model import CodeInfo, Local, PyFrame
 from ..record import replace
 from ..target import Target
 from .code import line_of, read_code
@@ -102,7 +103,7 @@ class RecordCut:
     (``is_entry`` last where the scheme has it).
     """
 
-    __slots__ = ("_start", "_struct", "_order", "locals_offset", "code_start")
+    __slots__ = ("_start", "_unpack", "_size", "_pick", "locals_offset", "code_start")
 
     def __init__(self, t: Target) -> None:
         fields: Tuple[Tuple[str, int], ...]
@@ -124,15 +125,25 @@ class RecordCut:
         for off, width, _ in placed:  # offset order, pad bytes between
             fmt += ("%dx" % (off - at) if off > at else "") + _FORMATS[width]
             at = off + width
-        self._struct = struct.Struct(fmt)
-        self._order = tuple(index for _, _, index in placed)
+        unpacked = struct.Struct(fmt)
+        self._unpack, self._size = unpacked.unpack, unpacked.size
+        # Unpacked in offset order; handed out in the tables' order by one C call
+        # (a deep stack reads thousands of records).
+        where = {index: position for position, (_, _, index) in enumerate(placed)}
+        self._pick = itemgetter(*(where[index] for index in range(len(placed))))
 
-    def read(self, t: Target, frame: int) -> List[int]:
-        values = self._struct.unpack(t.reader.read(frame + self._start, self._struct.size))
-        out = [0] * len(values)
-        for value, index in zip(values, self._order):
-            out[index] = value
-        return out
+    def read(self, t: Target, frame: int) -> Tuple[int, ...]:
+        values: Tuple[int, ...] = self._pick(self._unpack(t.reader.read(frame + self._start, self._size)))
+        return values
+
+
+_UNSEEN = -2  # not a line: line_of() has not been asked for this place yet
+
+
+def _line(t: Target, code: CodeInfo, offset: int) -> Optional[int]:
+    """line_of(), answered from the stop's table without a call where it was asked before."""
+    line = t.lines.get((code.address, offset), _UNSEEN)
+    return line_of(t, code, offset) if line == _UNSEEN else line
 
 
 def _record_cut(t: Target) -> RecordCut:
@@ -146,17 +157,11 @@ def _frame_object(t: Target, frame: int) -> Tuple[PyFrame, int]:
     """Decode a PyFrameObject (<= 3.10); return it and its f_back."""
     cut = _record_cut(t)
     back, code_addr, lasti, globals_address, builtins_address = cut.read(t, frame)
-    code = read_code(t, code_addr)
+    code = t.codes.get(code_addr) or read_code(t, code_addr)
     offset = lasti * t.scheme.lasti_unit if lasti >= 0 else -1
-    pyframe = PyFrame(
-        address=frame,
-        code=code,
-        lineno=line_of(t, code, offset),
-        locals_address=frame + cut.locals_offset,
-        globals_address=globals_address,
-        builtins_address=builtins_address,
-        is_entry=True,
-    )
+    # Positional, in PyFrame's field order: a deep stack makes thousands.
+    pyframe = PyFrame(frame, code, _line(t, code, offset), frame + cut.locals_offset, globals_address,
+                      builtins_address, True)
     return pyframe, back
 
 
@@ -177,22 +182,16 @@ def _interpreter_frame(t: Target, frame: int, unstarted: bool = False) -> Tuple[
         return None, previous, True
     is_entry = scheme.entry == "is_entry" and bool(values[6])
     code_addr = object_ref(t, executable)
-    code = read_code(t, code_addr)
+    code = t.codes.get(code_addr) or read_code(t, code_addr)
     offset = instr - (code_addr + cut.code_start)
     started = owner == scheme.owner_generator or offset >= code.first_traceable
     if not started and not unstarted:
         # Pushed but not yet started: CPython leaves such frames out of
         # tracebacks too (_PyFrame_IsIncomplete).
         return None, previous, is_entry
-    pyframe = PyFrame(
-        address=frame,
-        code=code,
-        lineno=line_of(t, code, offset) if started else code.firstlineno,
-        locals_address=frame + cut.locals_offset,
-        globals_address=globals_address,
-        builtins_address=builtins_address,
-        is_entry=is_entry,
-    )
+    # Positional, in PyFrame's field order: a deep stack makes thousands.
+    pyframe = PyFrame(frame, code, _line(t, code, offset) if started else code.firstlineno,
+                      frame + cut.locals_offset, globals_address, builtins_address, is_entry)
     return pyframe, previous, False
 
 
@@ -206,6 +205,7 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
     seen: Set[int] = set()
     frame = first
     reason: Optional[str] = None
+    objects = t.scheme.frame == "frameobject"
     while frame:
         if frame in seen:
             reason = f"frame chain loops at 0x{frame:x}"
@@ -214,7 +214,7 @@ def walk_frames(t: Target, first: int, max_frames: int) -> Tuple[Tuple[PyFrame, 
         record = frame
         maybe: Optional[PyFrame]
         try:
-            if t.scheme.frame == "frameobject":
+            if objects:
                 maybe, frame = _frame_object(t, frame)
                 closes_call = False
             else:
