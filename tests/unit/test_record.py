@@ -1,18 +1,21 @@
 """record.frozen: the dataclass spelling, frozen, on the Pythons gdb embeds (3.8-3.15)."""
 
+import importlib.util
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import sid
+from cpython_gdb.engine import record_new
 from cpython_gdb.engine.layout import scheme_for
 from cpython_gdb.engine.limits import Limits
 from cpython_gdb.engine.model import PyFrame, TypeInfo
-from cpython_gdb.engine.record import replace
+from cpython_gdb.engine.record import frozen, replace
 from harness import PYTHONS, SID_ROOT, minor_of, version_params
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
 
 
 def test_fields_defaults_methods_and_frozenness() -> None:
@@ -33,11 +36,33 @@ def test_fields_defaults_methods_and_frozenness() -> None:
     assert not hasattr(limits, "__dict__")
 
 
+def test_every_written_out_constructor_and_past_them() -> None:
+    """Each of record_new's constructors (and one compiled past them) keeps every field in its place,
+    by position, by name and by default."""
+    for count in (*range(1, record_new.MAX_FIELDS + 1), record_new.MAX_FIELDS + 5):
+        names = [f"f{i}" for i in range(count)]
+        made = frozen(type(f"R{count}", (), {"__annotations__": dict.fromkeys(names, "int"), names[-1]: -1}))
+        assert tuple(made(*range(count))) == tuple(range(count))
+        by_name = made(**{name: i * 2 for i, name in enumerate(names[:-1])})
+        assert tuple(by_name) == (*range(0, 2 * (count - 1), 2), -1)
+        assert made.__new__.__code__.co_varnames[:count + 1] == ("_cls", *names)
+
+
+def test_written_out_constructors_are_the_generators() -> None:
+    """src/cpython_gdb/engine/record_new.py is what tools/gen_record_new.py writes (run it after a change)."""
+    spec = importlib.util.spec_from_file_location("gen_record_new", TOOLS / "gen_record_new.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert Path(record_new.__file__).read_text() == generator.source()
+
+
 CHECK = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from cpython_gdb.engine.limits import Limits
-from cpython_gdb.engine.record import replace
+from cpython_gdb.engine import record_new
+from cpython_gdb.engine.record import frozen, replace
 limits = replace(Limits(max_items=3), max_depth=2)
 try:
     limits.max_items = 4

@@ -10,7 +10,7 @@ it already.
 
 from __future__ import annotations
 
-from itertools import compress
+from itertools import chain, compress, count
 from operator import attrgetter
 
 from . import kinds
@@ -31,9 +31,12 @@ def python_groups(frames: Sequence[PyFrame]) -> List[Group]:
     """The thread's Python frames (newest first) cut into one group per eval-loop call.
 
     The entry frames are found in C (compress): a dump cuts every thread's
-    stack, and 3.11+ runs many Python frames in one call.
+    stack, and 3.11+ runs many Python frames in one call. Up to 3.10 every
+    frame is one (a call each): one zip makes the groups.
     """
-    ends = [end + 1 for end in compress(range(len(frames)), map(_IS_ENTRY, frames))]
+    ends = list(compress(count(1), map(_IS_ENTRY, frames)))
+    if len(ends) == len(frames):
+        return list(zip(frames))
     if not ends or ends[-1] != len(frames):
         ends.append(len(frames))
     frames = tuple(frames)
@@ -127,4 +130,4 @@ def place(stack: ThreadStack, groups: Sequence[Group], entering: Callable[[CFram
     for cframe, group in zip(evals, groups):
         cframe.python = group
     if len(groups) > len(evals):
-        stack.unplaced = tuple(f for g in groups[len(evals):] for f in g)
+        stack.unplaced = tuple(chain.from_iterable(groups[len(evals):]))
