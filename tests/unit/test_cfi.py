@@ -1,4 +1,4 @@
-"""native.cfi's rules against binutils' reading of the same .eh_frame (readelf -wF), row by row.
+"""native.cfi's rules against binutils' reading of the same .eh_frame or .debug_frame (readelf -wF), row by row.
 
 For every FDE of each interpreter's libpython (and of the C library) that
 readelf decodes into a table, our rule at each row's first address and at
@@ -94,9 +94,42 @@ def _ours(frame, pc):
 @pytest.mark.parametrize("which", [*version_params(), "libc"])
 def test_rules_match_readelf(which):
     path = LIBC if which == "libc" else _libpython(which)
-    frame = EhFrame(str(path))
     tables = _tables(path)
     assert len(tables) > 500, f"readelf decoded only {len(tables)} FDE tables of {path}"
+    assert _compared(EhFrame(str(path)), path, tables) > 5000
+
+
+# Functions whose rules differ: callee-saved registers pushed, a frame
+# pointer for a variable-length array, calls through pointers, a leaf.
+DEBUG_FRAME_SOURCE = """
+#include <string.h>
+typedef long (*fn)(long);
+long leaf(long x) { return x * 3 + 1; }
+long saves(fn f, long a, long b, long c) { long x = f(a), y = f(b), z = f(c); return f(x + y) + z * a + b; }
+long vla(fn f, int n) { long buf[n]; memset(buf, 0, sizeof buf); for (int i = 0; i < n; i++) buf[i] = f(i);
+                        return buf[n / 2] + f(buf[0]); }
+long many(fn f, long a) { long r[6]; for (int i = 0; i < 6; i++) r[i] = f(a + i);
+                          return f(r[0] * r[1]) + f(r[2] ^ r[3]) + f(r[4] - r[5]); }
+"""
+
+
+@pytest.mark.skipif(shutil.which("readelf") is None or shutil.which("gcc") is None,
+                    reason="readelf (binutils) or gcc is not installed")
+@pytest.mark.parametrize("optimize", ["-O0", "-O2"])
+def test_debug_frame_rules_match_readelf(optimize, tmp_path):
+    """A library built without unwind tables but with -g: its rules are in .debug_frame alone, which
+    EhFrame reads for the pcs its (empty) .eh_frame does not cover."""
+    source, library = tmp_path / "rules.c", tmp_path / "librules.so"
+    source.write_text(DEBUG_FRAME_SOURCE)
+    subprocess.run(["gcc", "-shared", "-fPIC", optimize, "-g", "-fno-asynchronous-unwind-tables",
+                    "-fno-unwind-tables", "-o", str(library), str(source)], check=True)
+    tables = _tables(library)
+    assert len(tables) >= 3, f"readelf decoded only {len(tables)} FDE tables of {library}"
+    assert _compared(EhFrame(str(library)), library, tables) >= 8
+
+
+def _compared(frame, path, tables):
+    """How many pcs our rules and readelf's tables agree on (it fails where one does not)."""
     checked = 0
     for _, end, rows in tables:
         for index, (loc, cfa, columns) in enumerate(rows):
@@ -113,7 +146,7 @@ def test_rules_match_readelf(which):
                 if ours != "signal frame":
                     assert ours == expected, f"{path} at {pc:#x} (row {loc:#x}: {cfa} {columns})"
                     checked += 1
-    assert checked > 5000
+    return checked
 
 
 def _corrupted_copies(source, directory):
@@ -155,3 +188,41 @@ def test_malformed_files_are_unsupported(tmp_path):
         eh_frame(str(tmp_path / "missing"))
     with pytest.raises(Unsupported):
         eh_frame("/dev/zero")
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+def test_damaged_debug_frame_is_unsupported(tmp_path):
+    """Copies of a library whose .debug_frame is cut short or has bytes overwritten: each pc gives a rule or
+    Unsupported, never another exception (seeded, 300 copies)."""
+    import random
+
+    from cpython_gdb.engine.elf.image import ElfFile
+
+    source, library = tmp_path / "rules.c", tmp_path / "librules.so"
+    source.write_text(DEBUG_FRAME_SOURCE)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-g", "-fno-asynchronous-unwind-tables",
+                    "-fno-unwind-tables", "-o", str(library), str(source)], check=True)
+    data = library.read_bytes()
+    with library.open("rb") as f:
+        header = next(sh for name, sh in ElfFile(f, str(library)).sections if name == ".debug_frame")
+    offset, size = header[4], header[5]
+    pcs = [start + delta for start, end, _ in _tables(library) for delta in (0, 1, 4, 9, end - start - 1)]
+    rng = random.Random(1403)
+    for copy in range(300):
+        damaged = bytearray(data)
+        if copy % 3 == 0:  # the section's bytes past a point zeroed: a record cut short
+            cut = rng.randrange(size)
+            damaged[offset + cut:offset + size] = bytes(size - cut)
+        else:
+            for _ in range(rng.randrange(1, 8)):
+                damaged[offset + rng.randrange(size)] = rng.randrange(256)
+        path = tmp_path / f"damaged-{copy}.so"
+        path.write_bytes(bytes(damaged))
+        frame = EhFrame(str(path))
+        for pc in pcs:
+            try:
+                frame.rule(pc, expressions=copy % 2 == 0)
+                frame.function_start(pc)
+            except Unsupported:
+                pass
+        path.unlink()

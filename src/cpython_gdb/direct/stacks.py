@@ -58,7 +58,8 @@ class Stacks:
         self.detail = detail
         self.collecting = collecting
         self._memory = StackReader(pages)
-        self.unwinder = Unwinder(images, self._memory.u64, expressions=True)
+        # No debugger to fall back on: code without CFI is unwound by its frame pointer (unwind.py).
+        self.unwinder = Unwinder(images, self._memory.u64, expressions=True, frame_pointers=True)
 
     def settled(self, pc: int) -> bool:
         """Whether a thread whose newest frame runs at ``pc`` waits outside CPython's code (gdb/stack.py's

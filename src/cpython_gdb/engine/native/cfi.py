@@ -4,10 +4,14 @@ Every x86-64 ELF file carries ``.eh_frame`` (kept by ``strip``: C++
 exceptions and glibc's ``backtrace`` need it) and ``.eh_frame_hdr``, a
 sorted table from function start to FDE. The FDE's DWARF CFA program,
 run up to the pc, says where the caller's stack pointer (the CFA) is and
-where the return address and callee-saved registers were stored. Only the
-rules an optimizing compiler emits for ordinary functions are handled;
-anything else (expressions, as in signal trampolines and PLT stubs) is
-:class:`Unsupported`, and the caller falls back to the debugger's unwinder.
+where the return address and callee-saved registers were stored. Code
+built without unwind tables (``-fno-asynchronous-unwind-tables``) but
+with ``-g`` has its FDEs in ``.debug_frame`` instead (debug_frame.py),
+which is read, as gdb reads it, for a pc no ``.eh_frame`` FDE covers.
+Only the rules an optimizing compiler emits for ordinary functions are
+handled; anything else (expressions, as in signal trampolines and PLT
+stubs) is :class:`Unsupported`, and the caller falls back to the
+debugger's unwinder.
 
 Format: https://refspecs.linuxfoundation.org/LSB_5.0.0/LSB-Core-generic/LSB-Core-generic/ehframechpt.html
 and DWARF 5 section 6.4.
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
     from ..elf.image import ProgramHeader
+    from .debug_frame import DebugFrame
 
     # (CFA register, CFA offset, return address offset from the CFA,
     #  ((register, how, value), ...)) with how "at" (saved at CFA+value),
@@ -54,6 +59,10 @@ class Unsupported(CpythonGdbError):
     """The CFI at this pc uses something this unwinder does not evaluate (the debugger's case)."""
 
 
+class NoRules(Unsupported):
+    """No FDE covers the pc, in ``.eh_frame`` or ``.debug_frame``: the file's CFI says nothing of that code."""
+
+
 def _leb(data: bytes, pos: int, signed: bool = False) -> Tuple[int, int]:
     """A LEB128 number at ``pos``: (value, next pos)."""
     result = shift = 0
@@ -68,7 +77,7 @@ def _leb(data: bytes, pos: int, signed: bool = False) -> Tuple[int, int]:
             return result, pos
 
 
-def _uleb(data: bytes, pos: int) -> Tuple[int, int]:
+def uleb(data: bytes, pos: int) -> Tuple[int, int]:
     return _leb(data, pos)
 
 
@@ -80,7 +89,7 @@ def _sleb(data: bytes, pos: int) -> Tuple[int, int]:
 _FORMATS = {0x02: "<H", 0x03: "<I", 0x04: "<Q", 0x0A: "<h", 0x0B: "<i", 0x0C: "<q"}
 
 
-def _pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[int, int]:
+def pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[int, int]:
     """An encoded pointer at ``pos``: (value, next pos). Only absolute and pc-relative."""
     if encoding == 0xFF:
         return 0, pos
@@ -103,7 +112,7 @@ def _pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[
     return value & 0xFFFF_FFFF_FFFF_FFFF, end
 
 
-class _Cie:
+class Cie:
     __slots__ = ("code_align", "data_align", "ra", "encoding", "initial", "signal", "sized")
 
     def __init__(self, data: bytes, pos: int, vaddr: int) -> None:
@@ -123,27 +132,27 @@ class _Cie:
             if data[pos] != 8 or data[pos + 1] != 0:
                 raise Unsupported("CIE address or segment size")
             pos += 2  # address size, segment selector size
-        self.code_align, pos = _uleb(data, pos)
+        self.code_align, pos = uleb(data, pos)
         self.data_align, pos = _sleb(data, pos)
         if version == 1:
             self.ra = data[pos]
             pos += 1
         else:
-            self.ra, pos = _uleb(data, pos)
+            self.ra, pos = uleb(data, pos)
         if self.ra != RA:
             raise Unsupported(f"return address in column {self.ra}")
         self.encoding = 0x00
         self.signal = False
         self.sized = augmentation.startswith("z")  # FDEs then say the size of their augmentation data
         if self.sized:
-            size, pos = _uleb(data, pos)
+            size, pos = uleb(data, pos)
             after = pos + size
             for letter in augmentation[1:]:
                 if letter == "R":
                     self.encoding = data[pos]
                     pos += 1
                 elif letter == "P":
-                    _, pos = _pointer(data, pos + 1, data[pos] & 0x7F, vaddr)
+                    _, pos = pointer(data, pos + 1, data[pos] & 0x7F, vaddr)
                 elif letter == "L":
                     pos += 1
                 elif letter == "S":
@@ -153,7 +162,8 @@ class _Cie:
 
 
 class EhFrame:
-    """The unwinding rules of one ELF file, looked up by link-time pc."""
+    """The unwinding rules of one ELF file, looked up by link-time pc: its ``.eh_frame``'s, then for code
+    they do not cover its ``.debug_frame``'s (read when first needed)."""
 
     def __init__(self, path: str, image: Optional[bytes] = None) -> None:
         """The rules of the file at ``path``, or of an ELF ``image`` read from memory (``path`` names it)."""
@@ -163,13 +173,16 @@ class EhFrame:
         except ElfError as exc:
             raise Unsupported(str(exc)) from None
         hdr_vaddr, hdr, self._eh_vaddr, self._eh_offset, self._eh_size, self._loads = header
-        if hdr[0] != 1 or hdr[3] != 0x3B:
-            raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
-        _, pos = _pointer(hdr, 4, hdr[1], hdr_vaddr)
-        count, pos = _pointer(hdr, pos, hdr[2], hdr_vaddr)
-        if pos + 8 * count > len(hdr):
-            raise Unsupported(f"{path}: .eh_frame_hdr table truncated")
-        table = memoryview(hdr[pos:pos + 8 * count]).cast("i")
+        if hdr is None:  # no .eh_frame_hdr (nor, then, an .eh_frame to search): .debug_frame alone may tell
+            table = memoryview(b"").cast("i")
+        else:
+            if hdr[0] != 1 or hdr[3] != 0x3B:
+                raise Unsupported(f"{path}: .eh_frame_hdr table encoding {hdr[3]:#x}")
+            _, pos = pointer(hdr, 4, hdr[1], hdr_vaddr)
+            count, pos = pointer(hdr, pos, hdr[2], hdr_vaddr)
+            if pos + 8 * count > len(hdr):
+                raise Unsupported(f"{path}: .eh_frame_hdr table truncated")
+            table = memoryview(hdr[pos:pos + 8 * count]).cast("i")
         # Both columns are relative to .eh_frame_hdr (datarel, sdata4), and
         # searched as they are: a libpython has some 5,000 rows, which
         # would cost a dump a millisecond to copy into lists.
@@ -177,11 +190,14 @@ class EhFrame:
         self._starts = table[0::2]
         self._fdes = table[1::2]
         self.path = path
+        self._in_memory = image is not None
+        self._debug_frame: Optional[DebugFrame] = None
+        self._debug_frame_read = False
         # .eh_frame itself is read a record at a time, as rules are looked
         # up: a dump needs a few of a libpython's 5,000 FDEs, and reading
         # all of its 300 KB costs more than unwinding.
         self._pread = ReadAt(path, image)
-        self._cies: Dict[int, _Cie] = {}
+        self._cies: Dict[int, Cie] = {}
         self._rules: Dict[int, Optional[Rule]] = {}
         self._expression_rules: Dict[int, Optional[Rule]] = {}
 
@@ -240,10 +256,12 @@ class EhFrame:
         except KeyError:
             pass
         index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
-        if index < 0:
-            raise Unsupported(f"no FDE for {pc:#x}")
         try:
+            if index < 0:
+                raise NoRules(f"no FDE for {pc:#x}")
             found = self._evaluate(self._hdr_vaddr + self._fdes[index], pc, expressions)
+        except NoRules:
+            found = self._debug_frame_rule(pc, expressions)
         except (IndexError, ValueError, struct.error) as exc:
             raise Unsupported(f"malformed FDE for {pc:#x}") from exc
         rules[pc] = found
@@ -253,15 +271,42 @@ class EhFrame:
         """The link-time start of the FDE that covers link-time ``pc`` (its function, or the part of it
         the compiler moved out), or None."""
         index = bisect_right(self._starts, pc - self._hdr_vaddr) - 1
-        if index < 0:
-            return None
-        try:
-            _, start, size, _, _ = self._fde(self._hdr_vaddr + self._fdes[index])
-        except (Unsupported, IndexError, ValueError, struct.error):
-            return None
-        return start if start <= pc < start + size else None
+        start = size = 0
+        if index >= 0:
+            try:
+                _, start, size, _, _ = self._fde(self._hdr_vaddr + self._fdes[index])
+            except (Unsupported, IndexError, ValueError, struct.error):
+                return None
+        if start <= pc < start + size:
+            return start
+        other = self._other_fdes()
+        found = None if other is None else other.fde(pc)
+        return None if found is None else found[1]
 
-    def _fde(self, fde_vaddr: int) -> Tuple[_Cie, int, int, int, bytes]:
+    def _other_fdes(self) -> Optional[DebugFrame]:
+        """The file's .debug_frame FDEs (its own, or its separate debug file's); None without any."""
+        if not self._debug_frame_read:
+            self._debug_frame_read = True
+            if not self._in_memory:  # the vDSO's image has no debug sections
+                from .debug_frame import read_debug_frame  # only here: code without .eh_frame is rare
+
+                self._debug_frame = read_debug_frame(self.path)
+        return self._debug_frame
+
+    def _debug_frame_rule(self, pc: int, expressions: bool) -> Optional[Rule]:
+        other = self._other_fdes()
+        found = None if other is None else other.fde(pc)
+        if found is None:
+            raise NoRules(f"no FDE for {pc:#x}")
+        cie, start, program = found
+        if cie.signal:
+            return SIGNAL
+        try:
+            return run_rules(cie, program, start, pc, expressions)
+        except (IndexError, ValueError, struct.error) as exc:
+            raise Unsupported(f"malformed .debug_frame FDE for {pc:#x}") from exc
+
+    def _fde(self, fde_vaddr: int) -> Tuple[Cie, int, int, int, bytes]:
         """The FDE at ``fde_vaddr``: its CIE, the start and size of the code it covers, where its
         augmentation data is in it, and its bytes."""
         pos = fde_vaddr - self._eh_vaddr
@@ -270,42 +315,42 @@ class EhFrame:
         cie_pos = pos + 4 - cie_delta
         cie = self._cies.get(cie_pos)
         if cie is None:
-            cie = self._cies[cie_pos] = _Cie(self._record(cie_pos), 0, self._eh_vaddr + cie_pos)
+            cie = self._cies[cie_pos] = Cie(self._record(cie_pos), 0, self._eh_vaddr + cie_pos)
         vaddr = self._eh_vaddr + pos  # of the FDE's first byte, for pc-relative pointers
-        start, at = _pointer(data, 8, cie.encoding, vaddr)
-        size, at = _pointer(data, at, cie.encoding & 0x0F, vaddr)
+        start, at = pointer(data, 8, cie.encoding, vaddr)
+        size, at = pointer(data, at, cie.encoding & 0x0F, vaddr)
         return cie, start, size, at, data
 
     def _evaluate(self, fde_vaddr: int, pc: int, expressions: bool = False) -> Optional[Rule]:
         cie, start, size, at, data = self._fde(fde_vaddr)
         if not start <= pc < start + size:
-            raise Unsupported(f"no FDE for {pc:#x}")
+            raise NoRules(f"no FDE for {pc:#x}")
         if cie.signal:
             return SIGNAL
         if cie.sized:
-            extra, at = _uleb(data, at)
+            extra, at = uleb(data, at)
             at += extra
-        return _run(cie, data[at:], start, pc, expressions)
+        return run_rules(cie, data[at:], start, pc, expressions)
 
 
-def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, int, int, List[ProgramHeader]]:
+def _load_header(elf: ElfFile) -> Tuple[int, Optional[bytes], int, int, int, List[ProgramHeader]]:
     """Of an ELF file: .eh_frame_hdr's link-time address and bytes; .eh_frame's link-time address, file
-    offset and size; and its load segments."""
+    offset and size; and its load segments. Without .eh_frame_hdr: (0, None, 0, 0, 0, load segments)."""
     path = elf.path
     if elf.wordsize != 8 or elf.order != "<":
         raise Unsupported(f"{path} is not a 64-bit little-endian ELF file")
     if elf.machine != EM_X86_64:
         raise Unsupported(f"{path} is not x86-64 code")
     found = elf.segments(PT_GNU_EH_FRAME)
+    loads = elf.segments(PT_LOAD)
     if not found:
-        raise Unsupported(f"{path} has no .eh_frame_hdr")
+        return 0, None, 0, 0, 0, loads
     hdr_offset, hdr_vaddr, hdr_size, *_ = found[0]
     hdr = elf.read(hdr_offset, min(hdr_size, MAX_EH_FRAME))
     if len(hdr) < 12:
         raise Unsupported(f"{path}: .eh_frame_hdr truncated")
-    eh_vaddr, _ = _pointer(hdr, 4, hdr[1], hdr_vaddr)
+    eh_vaddr, _ = pointer(hdr, 4, hdr[1], hdr_vaddr)
     # .eh_frame runs from its address to the end of the load segment holding it at most.
-    loads = elf.segments(PT_LOAD)
     for offset, vaddr, filesz, *_ in loads:
         if vaddr <= eh_vaddr < vaddr + filesz:
             size = min(vaddr + filesz - eh_vaddr, MAX_EH_FRAME, max(elf.size - (offset + eh_vaddr - vaddr), 0))
@@ -313,7 +358,7 @@ def _load_header(elf: ElfFile) -> Tuple[int, bytes, int, int, int, List[ProgramH
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 
-def _run(cie: _Cie, program: bytes, start: int, pc: int, expressions: bool = False) -> Optional[Rule]:
+def run_rules(cie: Cie, program: bytes, start: int, pc: int, expressions: bool = False) -> Optional[Rule]:
     """Run the CIE's initial program and then the FDE's up to ``pc`` (``expressions``: see EhFrame.rule)."""
     cfa_reg, cfa_off = RSP, 8
     cfa_expression = b""
@@ -335,7 +380,7 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int, expressions: bool = Fal
                     break
                 continue
             if high == 0x80:  # offset
-                value, pos = _uleb(code, pos)
+                value, pos = uleb(code, pos)
                 columns[low] = ("at", value * cie.data_align)
                 continue
             if high == 0xC0:  # restore
@@ -352,28 +397,28 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int, expressions: bool = Fal
             elif op == 0x01:  # set_loc: not emitted by GCC or Clang for x86-64
                 raise Unsupported("DW_CFA_set_loc")
             elif op in (0x05, 0x11, 0x14, 0x15):  # offset_extended(_sf), val_offset(_sf)
-                reg, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
                 if op in (0x05, 0x14):
-                    value, pos = _uleb(code, pos)
+                    value, pos = uleb(code, pos)
                 else:
                     value, pos = _sleb(code, pos)
                 columns[reg] = ("at" if op in (0x05, 0x11) else "is", value * cie.data_align)
             elif op == 0x2F:  # GNU_negative_offset_extended
-                reg, pos = _uleb(code, pos)
-                value, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
+                value, pos = uleb(code, pos)
                 columns[reg] = ("at", -value * cie.data_align)
             elif op == 0x06:  # restore_extended
-                reg, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
                 _restore(columns, initial, reg)
             elif op == 0x07:  # undefined
-                reg, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
                 columns[reg] = ("undef", 0)
             elif op == 0x08:  # same_value
-                reg, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
                 columns.pop(reg, None)
             elif op == 0x09:  # register
-                reg, pos = _uleb(code, pos)
-                other, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
+                other, pos = uleb(code, pos)
                 columns[reg] = ("reg", other)
             elif op == 0x0A:  # remember_state
                 stack.append((cfa_reg, cfa_off, cfa_expression, dict(columns)))
@@ -384,28 +429,28 @@ def _run(cie: _Cie, program: bytes, start: int, pc: int, expressions: bool = Fal
                 columns.clear()
                 columns.update(remembered)
             elif op == 0x0C:  # def_cfa
-                cfa_reg, pos = _uleb(code, pos)
-                cfa_off, pos = _uleb(code, pos)
+                cfa_reg, pos = uleb(code, pos)
+                cfa_off, pos = uleb(code, pos)
             elif op == 0x12:  # def_cfa_sf
-                cfa_reg, pos = _uleb(code, pos)
+                cfa_reg, pos = uleb(code, pos)
                 cfa_off, pos = _sleb(code, pos)
                 cfa_off *= cie.data_align
             elif op == 0x0D:  # def_cfa_register
-                cfa_reg, pos = _uleb(code, pos)
+                cfa_reg, pos = uleb(code, pos)
             elif op == 0x0E:  # def_cfa_offset
-                cfa_off, pos = _uleb(code, pos)
+                cfa_off, pos = uleb(code, pos)
             elif op == 0x13:  # def_cfa_offset_sf
                 cfa_off, pos = _sleb(code, pos)
                 cfa_off *= cie.data_align
             elif op == 0x2E:  # GNU_args_size: matters only to exception handling
-                _, pos = _uleb(code, pos)
+                _, pos = uleb(code, pos)
             elif expressions and op == 0x0F:  # def_cfa_expression
-                size, pos = _uleb(code, pos)
+                size, pos = uleb(code, pos)
                 cfa_reg, cfa_expression = EXPRESSION, bytes(code[pos:pos + size])
                 pos += size
             elif expressions and op in (0x10, 0x16):  # expression, val_expression
-                reg, pos = _uleb(code, pos)
-                size, pos = _uleb(code, pos)
+                reg, pos = uleb(code, pos)
+                size, pos = uleb(code, pos)
                 columns[reg] = ("exp" if op == 0x10 else "vexp", bytes(code[pos:pos + size]))
                 pos += size
             else:  # expressions (0x0f, 0x10, 0x16) unless asked for, and anything newer

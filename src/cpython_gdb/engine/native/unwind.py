@@ -1,9 +1,13 @@
 """Walking a thread's C stack from one frame's registers to its callers (x86-64).
 
-The rules come from each file's ``.eh_frame`` (:mod:`.cfi`), kept per pc:
-a deep stack returns to the same few dozen addresses thousands of times,
-so after the first few frames a step is one dictionary look-up and two or
-three reads of stack memory.
+The rules come from each file's ``.eh_frame`` or ``.debug_frame``
+(:mod:`.cfi`), kept per pc: a deep stack returns to the same few dozen
+addresses thousands of times, so after the first few frames a step is one
+dictionary look-up and two or three reads of stack memory. Where a file
+has no rules at all for the code (built without unwind tables or debug
+info), an unwinder that may guess (``frame_pointers``: the gdb-free
+backend; in gdb, gdb's own analysis of the code takes over) follows the
+frame-pointer chain, and takes its answer only if it returns into code.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from bisect import bisect_right
 
 from ...errors import CpythonGdbError
 from ..elf.image import per_file
-from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame, Unsupported
+from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame, NoRules, Unsupported
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,6 +30,12 @@ PF_X = 1
 # The registers a caller keeps from its callee (System V x86-64 ABI): rbx,
 # rbp, rsp, r12-r15. A frame known in every register passes only these on.
 KEPT = frozenset({3, 6, 7, 12, 13, 14, 15})
+RBP = 6
+# Code built with frame pointers (push %rbp; mov %rsp, %rbp on entry) and
+# no CFI: rbp points at the caller's saved rbp, the return address above
+# it, and the caller's stack starts above that. Past the function's
+# prologue only, as gdb's amd64 prologue analysis also finds.
+FRAME_POINTER: Rule = (RBP, 16, -8, ((RBP, "at", -16),))
 
 
 def register_value(u64: Callable[[int], int], register: int) -> int:
@@ -114,12 +124,15 @@ class Unwinder:
     so most saved registers are never read).
     """
 
-    def __init__(self, modules: Modules, u64: Callable[[int], int], expressions: bool = False) -> None:
+    def __init__(self, modules: Modules, u64: Callable[[int], int], expressions: bool = False,
+                 frame_pointers: bool = False) -> None:
         """``expressions``: evaluate the DWARF expressions of rules (dwarfexpr.py) rather than leave them
-        Unsupported (to a debugger, which evaluates all of them)."""
+        Unsupported (to a debugger, which evaluates all of them). ``frame_pointers``: where a file's CFI
+        says nothing of a pc, follow the frame pointer (FRAME_POINTER) rather than stop there."""
         self._modules = modules
         self._u64 = u64
         self._expressions = expressions
+        self._frame_pointers = frame_pointers
         self._rules: Dict[int, Union[Rule, None, Unsupported]] = {}
 
     def _rule(self, lookup: int) -> Optional[Rule]:
@@ -129,11 +142,20 @@ class Unwinder:
             try:
                 frame, bias = self._modules.locate(lookup)
                 found = frame.rule(lookup - bias, self._expressions)
+            except NoRules as exc:
+                found = FRAME_POINTER if self._frame_pointers else exc
             except Unsupported as exc:
                 found = exc
             self._rules[lookup] = found
         if isinstance(found, Unsupported):
             raise Unsupported(str(found))
+        return found
+
+    def _checked(self, pc: int, rule: Rule, found: Optional[Tuple[int, Registers]]) -> Optional[Tuple[int, Registers]]:
+        """``found`` (_apply's), unless the frame pointer's guess led out of code: a function that keeps no
+        frame pointer leaves anything in rbp."""
+        if rule is FRAME_POINTER and (found is None or not self._modules.is_code(found[0])):
+            raise Unsupported(f"no unwinding rules for {pc:#x}, and its frame pointer leads to no code")
         return found
 
     def caller(self, pc: int, regs: Registers) -> Optional[Tuple[int, Registers]]:
@@ -151,7 +173,7 @@ class Unwinder:
             return None
         if rule is SIGNAL:
             raise Unsupported(f"signal frame at {pc:#x}")
-        return self._apply(pc, rule, regs)
+        return self._checked(pc, rule, self._apply(pc, rule, regs))
 
     def step(self, pc: int, regs: Registers, exact: bool) -> Optional[Tuple[int, Registers, bool]]:
         """The caller of the frame at ``pc``: (its pc, its registers, whether that pc is exact).
@@ -176,7 +198,7 @@ class Unwinder:
             return interrupted_pc, saved, True
         if exact:
             regs = {reg: value for reg, value in regs.items() if reg in KEPT}
-        found = self._apply(pc, rule, regs)
+        found = self._checked(pc, rule, self._apply(pc, rule, regs))
         return None if found is None else (found[0], found[1], False)
 
     def signal_frame(self, pc: int) -> bool:
