@@ -24,6 +24,7 @@ from typing import Any, Dict, List
 import pytest
 
 import sid
+from cores import crash_core
 from cpython_gdb.direct import live
 from cpython_gdb.direct.core import CoreMemory, core_mappings
 from cpython_gdb.direct.live import ProcessMemory, stopped
@@ -234,6 +235,25 @@ def test_busy_thread_equals_gdb(minor, tmp_path):
         seen.add(newest.get("library") or newest["kind"])
         assert [f["line"] for f in thread["frames"] if f["kind"] == "python"][-1] == line_of("busy.py", "module")
     print("newest frames in:", seen)
+
+
+@pytest.mark.parametrize("minor", sorted({VERSIONS[0], VERSIONS[-1]}) if VERSIONS else [])
+def test_crash_core_equals_gdb(minor, tmp_path):
+    """A core of a crash in C code called from Python (crash_segv.py: ctypes.string_at(1)), written by the
+    kernel where it writes one here, else by gdb: the faulting frame first, through the extension to the
+    Python frame that called it, as gdb has it."""
+    core, _ = crash_core(minor, "crash_segv.py", tmp_path, signal.SIGSEGV)
+    plain = document(dump(str(core), "--json", "--exe", str(PYTHONS[minor])))
+    native = document(dump(str(core), "--json", "--native", "--exe", str(PYTHONS[minor])))
+    gdb_plain, gdb_native, table = gdb_view(core=core, executable=PYTHONS[minor])
+    same_threads(plain, gdb_plain, table)
+    same_threads(native, gdb_native, table)
+    thread, = native["threads"]
+    assert thread["note"] is None and thread["frames"][0]["level"] == 0
+    python = [(f["function"], f["line"]) for f in thread["frames"] if f["kind"] == "python"]
+    assert python[0][0] == "string_at" and python[1] == ("read_raw", line_of("crash_segv.py", "segv"))
+    libraries = [f["library"] or "" for f in thread["frames"] if f["kind"] == "native"]
+    assert any("_ctypes" in library for library in libraries), libraries  # through the extension
 
 
 DEBIAN = Path("/usr/bin/python3.11")

@@ -10,6 +10,7 @@ frame without CFI by analysing its prologue): the same frames, live and
 on a core, with no note that the stack was cut short.
 """
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from cpython_gdb.engine.elf.dwarf import section
 from cpython_gdb.engine.elf.image import ElfFile
 from cstack_check import gdb_view, same_threads
-from harness import PYTHONS, VERSIONS, gcore, running, wait_blocked
+from harness import GDB, GDB_TIMEOUT, PROGRAMS, PYTHONS, VERSIONS, gcore, running, wait_blocked
 from report_check import MALLOC_ENV, line_of
 from test_dump import document, dump
 
@@ -30,6 +31,10 @@ SOURCE = """
 int wait_here(int seconds) {
     volatile int slept = sleep(seconds);
     return slept + 1;
+}
+int crash_here(void) {
+    volatile int *nowhere = 0;
+    return *nowhere + 1;
 }
 """
 NO_TABLES = ["-fno-asynchronous-unwind-tables", "-fno-unwind-tables"]
@@ -106,3 +111,27 @@ def test_frames_without_eh_frame_equal_gdb(minor, build, libraries, tmp_path):
     same_threads(native, gdb_native, table)
     same_threads(plain, gdb_plain, table)
     assert native["threads"][0]["frames"] == live["threads"][0]["frames"]  # the same stop, read from a core
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_crash_in_code_without_eh_frame_equals_gdb(build, libraries, tmp_path):
+    """The newest frame itself has no .eh_frame rules: a SIGSEGV in the library's own code, post-mortem."""
+    minor = VERSIONS[-1]
+    argv = [str(PYTHONS[minor]), str(PROGRAMS / "c_waits.py"), str(libraries[build]), "crash"]
+    core = tmp_path / "core.gdb"
+    gdb = [GDB, "-q", "-batch", "-nx", "-iex", "set auto-load python-scripts off", "-ex", "run",
+           "-ex", f"gcore {core}", "--args", *argv]
+    out = subprocess.run(gdb, cwd=str(tmp_path), env=dict(os.environ, **MALLOC_ENV), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=GDB_TIMEOUT).stdout
+    assert b"SIGSEGV" in out and core.is_file(), out[-2000:]
+    native = document(dump(str(core), "--json", "--native", "--exe", str(PYTHONS[minor])))
+    thread, = native["threads"]
+    assert thread["note"] is None, thread["note"]
+    frames = [f for f in thread["frames"] if f["kind"] != "python"]
+    assert (frames[0]["level"], frames[0]["function"]) == (0, "crash_here"), frames[:2]
+    python = [(f["function"], f["line"]) for f in thread["frames"] if f["kind"] == "python"]
+    assert python[0] == ("crash_in_c", line_of("c_waits.py", "c-crash"))
+    plain = document(dump(str(core), "--json", "--exe", str(PYTHONS[minor])))
+    gdb_plain, gdb_native, table = gdb_view(core=core, executable=PYTHONS[minor])
+    same_threads(native, gdb_native, table)
+    same_threads(plain, gdb_plain, table)
