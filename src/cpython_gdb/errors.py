@@ -6,7 +6,7 @@ The other errors derive from it where they are raised:
 
 - ``engine.elf.image.ElfError``: an ELF file that cannot be read, and its
   ``engine.elf.corefile.CoreError`` for a core file;
-- ``engine.native.cfi.Unsupported``: CFI the unwinder leaves to the debugger;
+- ``engine.native.cfi_records.Unsupported``: CFI the unwinder leaves to the debugger;
 - ``direct.live.TargetError``: a live process that cannot be read;
 - ``cli.launcher.UserError``: a command's one-line error and exit status,
   and its ``cli.coreopts.OptionError`` for a core option without its value.

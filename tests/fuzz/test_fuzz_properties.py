@@ -4,7 +4,7 @@ What may come out of a decoder fed garbage is a value or one of our own
 errors: CpythonGdbError (and its subclasses) for everything that reads
 target memory, plus each parser's documented one where it has its own
 (``ValueError`` of the line-table decoders, which their one caller turns
-into "no line"; ``cfi.Unsupported``, on which the unwinder falls back to
+into "no line"; ``cfi_records.Unsupported``, on which the unwinder falls back to
 the debugger; ``corefile.CoreError``, one line for the user). Never an
 IndexError, struct.error, OverflowError or RecursionError, never a hang.
 
@@ -38,7 +38,8 @@ from cpython_gdb.engine.layout.sources import load_table
 from cpython_gdb.engine.limits import Limits
 from cpython_gdb.engine.memory import CachedReader
 from cpython_gdb.engine.model import CodeInfo
-from cpython_gdb.engine.native.cfi import EhFrame, Unsupported
+from cpython_gdb.engine.native.cfi import EhFrame
+from cpython_gdb.engine.native.cfi_records import Unsupported
 from cpython_gdb.engine.objects import object_repr
 from cpython_gdb.engine.pyexc import read_exception, thread_exceptions
 from cpython_gdb.engine.report.text import render

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cpython_gdb.engine.native.cfi import RA, SIGNAL, EhFrame, Unsupported
+from cpython_gdb.engine.native.cfi import SIGNAL, EhFrame
+from cpython_gdb.engine.native.cfi_records import RA, Unsupported
 from harness import PYTHONS, version_params
 
 REGISTERS = {"rax": 0, "rdx": 1, "rcx": 2, "rbx": 3, "rsi": 4, "rdi": 5, "rbp": 6, "rsp": 7,

@@ -15,7 +15,8 @@ says why, in one line.
 from __future__ import annotations
 
 from ..engine.cstack.kinds import OTHER, classify
-from ..engine.native.cfi import RSP, Unsupported
+from ..engine.native.cfi import RSP
+from ..engine.native.cfi_records import Unsupported
 from .registers import frame_zero
 
 TYPE_CHECKING = False

@@ -22,7 +22,8 @@ import os
 
 from ..engine.elf.image import ElfError
 from ..engine.elf.symbols import FunctionSymbols, function_symbols
-from ..engine.native.cfi import EhFrame, Unsupported
+from ..engine.native.cfi import EhFrame
+from ..engine.native.cfi_records import Unsupported
 from ..engine.native.unwind import Modules
 from ..errors import CpythonGdbError
 from .vdso import NAME as VDSO

@@ -19,7 +19,7 @@ operation.
 
 from __future__ import annotations
 
-from ..native.cfi import _leb
+from ..native.cfi_records import leb
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -72,19 +72,19 @@ def _evaluate(expression: bytes, register: Callable[[int], Optional[int]], cfa: 
         pos += 1
         if 0x50 <= op <= 0x6F or op == DW_OP_REGX:  # reg0-31, regx: in the register itself
             if op == DW_OP_REGX:
-                number, pos = _leb(expression, pos)
+                number, pos = leb(expression, pos)
             else:
                 number = op - 0x50
             in_register = known(register(number))
         elif 0x70 <= op <= 0x8F or op == DW_OP_BREGX:  # breg0-31, bregx: a register plus an offset
             if op == DW_OP_BREGX:
-                number, pos = _leb(expression, pos)
+                number, pos = leb(expression, pos)
             else:
                 number = op - 0x70
-            offset, pos = _leb(expression, pos, signed=True)
+            offset, pos = leb(expression, pos, signed=True)
             stack.append((known(register(number)) + offset) & MASK)
         elif op == DW_OP_FBREG:
-            offset, pos = _leb(expression, pos, signed=True)
+            offset, pos = leb(expression, pos, signed=True)
             if frame_base is None or depth:
                 raise _Unknown()
             base = _evaluate(frame_base, register, cfa, None, bias, u64, depth=1)
@@ -101,10 +101,10 @@ def _evaluate(expression: bytes, register: Callable[[int], Optional[int]], cfa: 
             stack.append(int.from_bytes(expression[pos:pos + size], "little", signed=signed) & MASK)
             pos += size
         elif op in (DW_OP_CONSTU, DW_OP_CONSTS):
-            value, pos = _leb(expression, pos, signed=op == DW_OP_CONSTS)
+            value, pos = leb(expression, pos, signed=op == DW_OP_CONSTS)
             stack.append(value & MASK)
         elif op == DW_OP_PLUS_UCONST:
-            value, pos = _leb(expression, pos)
+            value, pos = leb(expression, pos)
             stack.append((stack.pop() + value) & MASK)
         elif op in (DW_OP_PLUS, DW_OP_MINUS):
             b, a = stack.pop(), stack.pop()
@@ -114,7 +114,7 @@ def _evaluate(expression: bytes, register: Callable[[int], Optional[int]], cfa: 
         elif op == DW_OP_STACK_VALUE:
             return stack[-1]
         elif op == DW_OP_PIECE:
-            size, pos = _leb(expression, pos)
+            size, pos = leb(expression, pos)
             if size != 8 or pos != len(expression):
                 raise _Unknown()  # a pointer in pieces
             break

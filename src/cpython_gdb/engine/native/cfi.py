@@ -23,8 +23,8 @@ import io
 import struct
 from bisect import bisect_right
 
-from ...errors import CpythonGdbError
 from ..elf.image import PT_LOAD, ElfError, ElfFile, ReadAt
+from .cfi_records import RA, Cie, NoRules, Unsupported, pointer, sleb, uleb
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     #  expression's bytes for the value.
     Rule = Tuple[int, Any, int, Tuple[Tuple[int, str, Any], ...]]
 
-RA = 16  # DWARF number of x86-64's return address column (rip)
 RSP = 7
 # The rule of a signal trampoline (an FDE of a CIE with the "S" augmentation:
 # glibc's __restore_rt): the caller's registers are in the signal frame the
@@ -53,112 +52,6 @@ PT_GNU_EH_FRAME = 0x6474E550
 EM_X86_64 = 62
 MAX_EH_FRAME = 64 << 20
 RECORD_READ = 512  # bytes read for a CIE or FDE at first: most are shorter
-
-
-class Unsupported(CpythonGdbError):
-    """The CFI at this pc uses something this unwinder does not evaluate (the debugger's case)."""
-
-
-class NoRules(Unsupported):
-    """No FDE covers the pc, in ``.eh_frame`` or ``.debug_frame``: the file's CFI says nothing of that code."""
-
-
-def _leb(data: bytes, pos: int, signed: bool = False) -> Tuple[int, int]:
-    """A LEB128 number at ``pos``: (value, next pos)."""
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if signed and byte & 0x40:
-                result -= 1 << shift
-            return result, pos
-
-
-def uleb(data: bytes, pos: int) -> Tuple[int, int]:
-    return _leb(data, pos)
-
-
-def _sleb(data: bytes, pos: int) -> Tuple[int, int]:
-    return _leb(data, pos, signed=True)
-
-
-# DW_EH_PE value formats (udata2/4/8, sdata2/4/8): struct code
-_FORMATS = {0x02: "<H", 0x03: "<I", 0x04: "<Q", 0x0A: "<h", 0x0B: "<i", 0x0C: "<q"}
-
-
-def pointer(data: bytes, pos: int, encoding: int, vaddr_of_data: int) -> Tuple[int, int]:
-    """An encoded pointer at ``pos``: (value, next pos). Only absolute and pc-relative."""
-    if encoding == 0xFF:
-        return 0, pos
-    fmt = encoding & 0x0F
-    if fmt == 0x00:
-        fmt = 0x04
-    if fmt in (0x01, 0x09):
-        value, end = _leb(data, pos, signed=fmt == 0x09)
-    else:
-        code = _FORMATS.get(fmt)
-        if code is None:
-            raise Unsupported(f"pointer encoding {encoding:#x}")
-        value = struct.unpack_from(code, data, pos)[0]
-        end = pos + struct.calcsize(code)
-    application = encoding & 0x70
-    if application == 0x10:  # pcrel
-        value += vaddr_of_data + pos
-    elif application != 0x00:
-        raise Unsupported(f"pointer encoding {encoding:#x}")
-    return value & 0xFFFF_FFFF_FFFF_FFFF, end
-
-
-class Cie:
-    __slots__ = ("code_align", "data_align", "ra", "encoding", "initial", "signal", "sized")
-
-    def __init__(self, data: bytes, pos: int, vaddr: int) -> None:
-        length = struct.unpack_from("<I", data, pos)[0]
-        if length == 0xFFFF_FFFF:
-            raise Unsupported("64-bit CIE")
-        end = pos + 4 + length
-        pos += 8  # length and CIE id
-        version = data[pos]
-        pos += 1
-        nul = data.index(b"\0", pos)
-        augmentation = data[pos:nul].decode("ascii", "replace")
-        pos = nul + 1
-        if "eh" in augmentation:
-            raise Unsupported("old GCC augmentation")
-        if version == 4:
-            if data[pos] != 8 or data[pos + 1] != 0:
-                raise Unsupported("CIE address or segment size")
-            pos += 2  # address size, segment selector size
-        self.code_align, pos = uleb(data, pos)
-        self.data_align, pos = _sleb(data, pos)
-        if version == 1:
-            self.ra = data[pos]
-            pos += 1
-        else:
-            self.ra, pos = uleb(data, pos)
-        if self.ra != RA:
-            raise Unsupported(f"return address in column {self.ra}")
-        self.encoding = 0x00
-        self.signal = False
-        self.sized = augmentation.startswith("z")  # FDEs then say the size of their augmentation data
-        if self.sized:
-            size, pos = uleb(data, pos)
-            after = pos + size
-            for letter in augmentation[1:]:
-                if letter == "R":
-                    self.encoding = data[pos]
-                    pos += 1
-                elif letter == "P":
-                    _, pos = pointer(data, pos + 1, data[pos] & 0x7F, vaddr)
-                elif letter == "L":
-                    pos += 1
-                elif letter == "S":
-                    self.signal = True
-            pos = after
-        self.initial = data[pos:end]
 
 
 class EhFrame:
@@ -401,7 +294,7 @@ def run_rules(cie: Cie, program: bytes, start: int, pc: int, expressions: bool =
                 if op in (0x05, 0x14):
                     value, pos = uleb(code, pos)
                 else:
-                    value, pos = _sleb(code, pos)
+                    value, pos = sleb(code, pos)
                 columns[reg] = ("at" if op in (0x05, 0x11) else "is", value * cie.data_align)
             elif op == 0x2F:  # GNU_negative_offset_extended
                 reg, pos = uleb(code, pos)
@@ -433,14 +326,14 @@ def run_rules(cie: Cie, program: bytes, start: int, pc: int, expressions: bool =
                 cfa_off, pos = uleb(code, pos)
             elif op == 0x12:  # def_cfa_sf
                 cfa_reg, pos = uleb(code, pos)
-                cfa_off, pos = _sleb(code, pos)
+                cfa_off, pos = sleb(code, pos)
                 cfa_off *= cie.data_align
             elif op == 0x0D:  # def_cfa_register
                 cfa_reg, pos = uleb(code, pos)
             elif op == 0x0E:  # def_cfa_offset
                 cfa_off, pos = uleb(code, pos)
             elif op == 0x13:  # def_cfa_offset_sf
-                cfa_off, pos = _sleb(code, pos)
+                cfa_off, pos = sleb(code, pos)
                 cfa_off *= cie.data_align
             elif op == 0x2E:  # GNU_args_size: matters only to exception handling
                 _, pos = uleb(code, pos)

@@ -22,7 +22,7 @@ from bisect import bisect_right
 
 from ..elf.dwarf import section
 from ..elf.image import ElfError, ElfFile
-from .cfi import Cie, Unsupported, pointer, uleb
+from .cfi_records import Cie, Unsupported, pointer, uleb
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

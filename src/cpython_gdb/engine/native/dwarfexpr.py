@@ -11,7 +11,7 @@ the unwinder does not know.
 
 from __future__ import annotations
 
-from .cfi import Unsupported, _leb
+from .cfi_records import Unsupported, leb
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,21 +68,21 @@ def _run(expression: bytes, stack: List[int], register: Callable[[int], int], u6
         if 0x30 <= op <= 0x4F:  # lit0-31
             stack.append(op - 0x30)
         elif 0x70 <= op <= 0x8F:  # breg0-31
-            offset, pos = _leb(expression, pos, signed=True)
+            offset, pos = leb(expression, pos, signed=True)
             stack.append((register(op - 0x70) + offset) & MASK)
         elif op == 0x92:  # bregx
-            number, pos = _leb(expression, pos)
-            offset, pos = _leb(expression, pos, signed=True)
+            number, pos = leb(expression, pos)
+            offset, pos = leb(expression, pos, signed=True)
             stack.append((register(number) + offset) & MASK)
         elif op in _CONSTANTS:
             size, signed = _CONSTANTS[op]
             stack.append(int.from_bytes(expression[pos:pos + size], "little", signed=signed) & MASK)
             pos += size
         elif op in (0x10, 0x11):  # constu, consts
-            value, pos = _leb(expression, pos, signed=op == 0x11)
+            value, pos = leb(expression, pos, signed=op == 0x11)
             stack.append(value & MASK)
         elif op == 0x23:  # plus_uconst
-            value, pos = _leb(expression, pos)
+            value, pos = leb(expression, pos)
             stack.append((stack.pop() + value) & MASK)
         elif op == 0x06:  # deref
             stack.append(u64(stack.pop()))

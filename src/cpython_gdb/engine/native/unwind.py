@@ -16,7 +16,8 @@ from bisect import bisect_right
 
 from ...errors import CpythonGdbError
 from ..elf.image import per_file
-from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame, NoRules, Unsupported
+from .cfi import EXPRESSION, RSP, SIGNAL, EhFrame
+from .cfi_records import NoRules, Unsupported
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
