@@ -172,30 +172,29 @@ class EhFrame:
                 return None
         if start <= pc < start + size:
             return start
-        other = self._other_fdes()
-        found = None if other is None else other.fde(pc)
+        found = self._debug_frame_fde(pc)
         return None if found is None else found[1]
 
-    def _other_fdes(self) -> Optional[DebugFrame]:
-        """The file's .debug_frame FDEs (its own, or its separate debug file's); None without any."""
+    def _debug_frame_fde(self, pc: int) -> Optional[Tuple[Cie, int, bytes]]:
+        """DebugFrame.fde() of the file's .debug_frame (its own, or its separate debug file's), read when
+        first needed; None without one."""
         if not self._debug_frame_read:
             self._debug_frame_read = True
             if not self._in_memory:  # the vDSO's image has no debug sections
                 from .debug_frame import read_debug_frame  # only here: code without .eh_frame is rare
 
                 self._debug_frame = read_debug_frame(self.path)
-        return self._debug_frame
+        return None if self._debug_frame is None else self._debug_frame.fde(pc)
 
     def _debug_frame_rule(self, pc: int, expressions: bool) -> Optional[Rule]:
-        other = self._other_fdes()
-        found = None if other is None else other.fde(pc)
+        found = self._debug_frame_fde(pc)
         if found is None:
             raise NoRules(f"no FDE for {pc:#x}")
         cie, start, program = found
         if cie.signal:
             return SIGNAL
         try:
-            return run_rules(cie, program, start, pc, expressions)
+            return _run(cie, program, start, pc, expressions)
         except (IndexError, ValueError, struct.error) as exc:
             raise Unsupported(f"malformed .debug_frame FDE for {pc:#x}") from exc
 
@@ -223,7 +222,7 @@ class EhFrame:
         if cie.sized:
             extra, at = uleb(data, at)
             at += extra
-        return run_rules(cie, data[at:], start, pc, expressions)
+        return _run(cie, data[at:], start, pc, expressions)
 
 
 def _load_header(elf: ElfFile) -> Tuple[int, Optional[bytes], int, int, int, List[ProgramHeader]]:
@@ -251,7 +250,7 @@ def _load_header(elf: ElfFile) -> Tuple[int, Optional[bytes], int, int, int, Lis
     raise Unsupported(f"{path}: .eh_frame outside its load segments")
 
 
-def run_rules(cie: Cie, program: bytes, start: int, pc: int, expressions: bool = False) -> Optional[Rule]:
+def _run(cie: Cie, program: bytes, start: int, pc: int, expressions: bool = False) -> Optional[Rule]:
     """Run the CIE's initial program and then the FDE's up to ``pc`` (``expressions``: see EhFrame.rule)."""
     cfa_reg, cfa_off = RSP, 8
     cfa_expression = b""

@@ -40,7 +40,8 @@ class DebugFrame:
         self.path = path
         self._data = data
         self._cies: Dict[int, Optional[Cie]] = {}
-        rows: List[Tuple[int, int, int]] = []  # (start, size, offset of the FDE)
+        # (start, size, CIE offset, where the FDE's augmentation data or program starts, end), by start
+        rows: List[Tuple[int, int, int, int, int]] = []
         pos = 0
         while pos + 8 <= len(data) and len(rows) < MAX_FDES:
             length, cie_at = _U32.unpack_from(data, pos)[0], _U32.unpack_from(data, pos + 4)[0]
@@ -50,7 +51,7 @@ class DebugFrame:
             if length >= 4 and cie_at != CIE_ID:
                 covered = self._covered(pos, cie_at, end)
                 if covered is not None:
-                    rows.append((covered[0], covered[1], pos))
+                    rows.append((*covered, cie_at, end))
             pos = end
         rows.sort()
         self._rows = rows
@@ -66,8 +67,9 @@ class DebugFrame:
             self._cies[pos] = found
         return self._cies[pos]
 
-    def _covered(self, pos: int, cie_at: int, end: int) -> Optional[Tuple[int, int]]:
-        """The start and size of the code the FDE at ``pos`` covers; None where it cannot be read."""
+    def _covered(self, pos: int, cie_at: int, end: int) -> Optional[Tuple[int, int, int]]:
+        """The start and size of the code the FDE at ``pos`` covers, and where what follows them starts;
+        None where it cannot be read."""
         cie = self._cie(cie_at)
         if cie is None:
             return None
@@ -76,7 +78,7 @@ class DebugFrame:
             size, at = pointer(self._data, at, cie.encoding & 0x0F, 0)
         except (Unsupported, IndexError, ValueError, struct.error):
             return None
-        return (start, size) if at <= end and size else None
+        return (start, size, at) if at <= end and size else None
 
     def fde(self, pc: int) -> Optional[Tuple[Cie, int, bytes]]:
         """For the FDE that covers link-time ``pc``: its CIE, the start of its code and its CFA program;
@@ -84,21 +86,16 @@ class DebugFrame:
         index = bisect_right(self._starts, pc) - 1
         if index < 0:
             return None
-        start, size, pos = self._rows[index]
-        if not start <= pc < start + size:
+        start, size, at, cie_at, end = self._rows[index]
+        cie = self._cies[cie_at]  # read by _covered() when the FDE was indexed
+        if cie is None or not start <= pc < start + size:
             return None
-        cie = self._cie(_U32.unpack_from(self._data, pos + 4)[0])
-        if cie is None:
-            return None
-        end = pos + 4 + _U32.unpack_from(self._data, pos)[0]
-        try:
-            _, at = pointer(self._data, pos + 8, cie.encoding, 0)
-            _, at = pointer(self._data, at, cie.encoding & 0x0F, 0)
-            if cie.sized:  # augmentation data, said to be this long
+        if cie.sized:  # augmentation data, said to be this long
+            try:
                 extra, at = uleb(self._data, at)
-                at += extra
-        except (Unsupported, IndexError, ValueError, struct.error):
-            return None
+            except IndexError:
+                return None
+            at += extra
         return cie, start, self._data[at:end]
 
 
